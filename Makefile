@@ -1,0 +1,43 @@
+# policy-reader. Two commands for a fresh machine: `make serve` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: serve build convert check test test-fast browser-deps clean bench
+
+# The virtual environment with the exact pins of requirements.txt, and our package.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+convert: $(STAMP)
+	$(BIN)/policy-reader convert
+
+check: $(STAMP)
+	$(BIN)/policy-reader convert --check
+
+build: convert
+	$(BIN)/mkdocs build --strict
+
+serve: build
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+# Debian's chromium for the browser tests (Playwright cannot download its own here).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium (apt-get)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+test: $(STAMP) browser-deps check
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf site .pytest_cache

@@ -1,0 +1,123 @@
+"""The contract between the converter and the build: front matter of a paper page,
+and the metadata file beside each source. Declared once, validated on both sides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import yaml
+
+from .model import SourceError
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: type
+    required: bool
+    doc: str
+    pattern: Optional[re.Pattern] = None
+    choices: tuple[str, ...] = ()
+
+
+#: Front matter of ``docs/papers/<slug>.md``, in the order it is written.
+FRONT_MATTER = (
+    Field("title", str, True, "The paper's title as printed."),
+    Field("authors", list, True, "Author names as printed, in order."),
+    Field("date", str, True, "Publication date, YYYY-MM-DD.", ISO_DATE),
+    Field("publisher", str, True, "Publisher or institution."),
+    Field("kind", str, True, "'report' (a numbered brief) or 'article' (an op-ed).", choices=("report", "article")),
+    Field("series", str, False, "Report series, e.g. 'Issue Brief'."),
+    Field("number", str, False, "Number in the series, e.g. '5022'."),
+    Field("source_url", str, False, "Where the paper is published."),
+    Field("summary", str, True, "One neutral sentence for the home page."),
+    Field("slug", str, True, "URL name: /papers/<slug>/.", SLUG),
+    Field("bib_key", str, True, "The paper's own key in bib/.", KEY),
+    Field("source", str, True, "Path of the source text, from the project root."),
+    Field("paragraphs", int, True, "Number of body paragraphs (ids p-1 .. p-N)."),
+    Field("generated", str, True, "Marker and hash written by the converter."),
+)
+
+#: ``sources/<name>.yml``: facts the source text lacks.
+SOURCE_META = (
+    Field("publisher", str, True, "Publisher or institution, e.g. 'The Heritage Foundation'."),
+    Field("kind", str, True, "'report' or 'article'.", choices=("report", "article")),
+    Field("summary", str, True, "One neutral sentence for the home page."),
+    Field("date", str, False, "YYYY-MM-DD; required when the text has no date line.", ISO_DATE),
+    Field("series", str, False, "Report series, e.g. 'Issue Brief'."),
+    Field("number", str, False, "Number in the series (quote it: \"5022\")."),
+    Field("url", str, False, "Where the paper is published."),
+    Field("slug", str, False, "URL name; default surname-year-first-title-words.", SLUG),
+    Field("takeaways", int, False, "How many KEY TAKEAWAYS items the text prints (default 3)."),
+)
+
+
+def _check(fields, data: dict, path: str, lines: dict[str, int], what: str) -> dict:
+    known = {f.name: f for f in fields}
+    for key in data:
+        if key not in known:
+            raise SourceError(
+                path, lines.get(key, 0),
+                f"unknown {what} field '{key}'; known fields: {', '.join(known)}",
+            )
+    for f in fields:
+        if f.name not in data or data[f.name] in (None, ""):
+            if f.required:
+                raise SourceError(path, 0, f"missing {what} field '{f.name}': {f.doc}")
+            continue
+        value = data[f.name]
+        if f.kind is str and not isinstance(value, str):
+            value = str(value) if not isinstance(value, (list, dict)) else value
+        if not isinstance(value, f.kind) or (f.kind is int and isinstance(value, bool)):
+            raise SourceError(path, lines.get(f.name, 0), f"{what} field '{f.name}' must be a {f.kind.__name__}: {f.doc}")
+        if f.pattern and not f.pattern.match(value):
+            raise SourceError(path, lines.get(f.name, 0), f"{what} field '{f.name}' is '{value}': {f.doc}")
+        if f.choices and value not in f.choices:
+            raise SourceError(path, lines.get(f.name, 0), f"{what} field '{f.name}' is '{value}'; use one of {', '.join(f.choices)}")
+        if f.kind is list and not all(isinstance(v, str) and v for v in value):
+            raise SourceError(path, lines.get(f.name, 0), f"{what} field '{f.name}' must list non-empty names")
+        data[f.name] = value
+    return data
+
+
+def load_yaml_mapping(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """Load a YAML mapping and the line of each top-level key (for messages)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.BaseLoader) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise SourceError(path, line, f"invalid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SourceError(path, 1, "expected 'field: value' lines (a YAML mapping)")
+    lines = {}
+    if node is not None and isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[key_node.value] = key_node.start_mark.line + 1
+    return data, lines
+
+
+def validate_source_meta(data: dict, path: str, lines: dict[str, int]) -> dict:
+    if "takeaways" in data:
+        try:
+            data["takeaways"] = int(data["takeaways"])
+        except (TypeError, ValueError):
+            raise SourceError(path, lines.get("takeaways", 0), "metadata field 'takeaways' must be a whole number") from None
+    return _check(SOURCE_META, data, path, lines, "metadata")
+
+
+def validate_front_matter(data: dict, path: str) -> dict:
+    data = dict(data)
+    if isinstance(data.get("date"), str) is False and data.get("date") is not None:
+        data["date"] = str(data["date"])
+    return _check(FRONT_MATTER, data, path, {}, "front matter")

@@ -1,0 +1,1 @@
+"""Everything MkDocs-facing. Nothing outside this sub-package imports MkDocs."""
