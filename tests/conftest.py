@@ -1,31 +1,13 @@
-"""Shared fixtures: project paths and one build of the real site per session."""
+"""Shared fixtures: one build of the real site per session, a scratch project copy."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-SOURCES = ROOT / "sources"
-KLINGNER_SRC = SOURCES / "klingner-2019-heritage-ib5022.txt"
-GOMEZ_SRC = SOURCES / "gomez-2019-cato-oped.txt"
-KLINGNER_SLUG = "klingner-2019-resolve-and-restraint"
-GOMEZ_SLUG = "gomez-2019-consequences-for-missile-tests"
-
-
-def mkdocs_build(project: Path, site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Build ``project`` with --strict into ``site_dir`` (from the project root)."""
-    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-    return subprocess.run(
-        [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=project, env=full_env, capture_output=True, text=True,
-    )
+from support import ROOT, mkdocs_build
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +28,3 @@ def project_copy(tmp_path) -> Path:
         shutil.copytree(ROOT / name, dest / name)
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
-
-
-def page_html(site: Path, slug: str) -> str:
-    return (site / "papers" / slug / "index.html").read_text(encoding="utf-8")

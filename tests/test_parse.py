@@ -4,7 +4,7 @@ from policy_reader.parse import plain
 
 import pytest
 
-from conftest import GOMEZ_SRC, KLINGNER_SRC
+from support import GOMEZ_SRC, KLINGNER_SRC
 
 
 def build(path, **meta):
