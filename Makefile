@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve build convert check test test-fast browser-deps clean bench
+.PHONY: serve build convert check test deps csl-styles browser-deps clean bench
 
 # The virtual environment with the exact pins of requirements.txt, and our package.
 $(STAMP): requirements.txt pyproject.toml
@@ -22,21 +22,30 @@ convert: $(STAMP)
 check: $(STAMP)
 	$(BIN)/policy-reader convert --check
 
-build: convert
+build: convert csl-styles
 	$(BIN)/mkdocs build --strict
 
 serve: build
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
+
+# CSL styles (APA, Chicago, MLA) from Debian's package, for the citation panels.
+csl-styles:
+	@test -f /usr/share/citation-style-language/styles/apa.csl || { \
+	  echo "installing Debian's citation-style-language-styles (apt-get)"; \
+	  $(APT_INSTALL) citation-style-language-styles >/dev/null; }
+
 # Debian's chromium for the browser tests (Playwright cannot download its own here).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@test -x /usr/bin/chromium || { \
 	  echo "installing Debian's chromium (apt-get)"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	fi
+	  $(APT_INSTALL) chromium chromium-driver >/dev/null; }
 
-test: $(STAMP) browser-deps check
+deps: $(STAMP) csl-styles browser-deps
+
+test: deps check
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -159,7 +159,7 @@ def protect_case(title: str) -> str:
 
 def _brace_word(word: str) -> str:
     # keep leading/trailing quotes and punctuation outside the braces
-    m = re.match(r"^([\"'‘“(]*)(.*?)([\"'’”):,.;!?]*)$", word)
+    m = re.match(r"^([\"'‘“(`]*)(.*?)([\"'’”):,.;!?]*)$", word)
     lead, core, tail = m.groups()
     if "." in core and tail.startswith("."):  # an abbreviation keeps its final dot: {U.S.}
         core, tail = core + ".", tail[1:]
@@ -175,6 +175,8 @@ def escape_value(name: str, value: str) -> str:
     for ch in "&%$#_":
         value = value.replace(ch, "\\" + ch)
     if name == "title":
+        # A quotation inside a title: LaTeX quote marks, so styles nest it properly.
+        value = re.sub(r"(^|\s)'([^']+?)'(?=$|[\s,.:;!?])", r"\1`\2'", value)
         value = protect_case(value)
     return value
 

@@ -1,0 +1,72 @@
+"""Format BibTeX entries with a CSL style through pandoc's citeproc.
+
+One call formats many entries at once (pandoc starts once per style). The
+result maps each key to its reference as an HTML fragment and as plain text.
+The pandoc binary is the one pypandoc-binary ships; styles are local files
+(our own ``bib/policy-reader-notes.csl`` or the CSL styles Debian's
+``citation-style-language-styles`` installs under :data:`DEBIAN_STYLES`).
+Nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as _html
+import re
+import tempfile
+from pathlib import Path
+
+import pypandoc
+
+DEBIAN_STYLES = Path("/usr/share/citation-style-language/styles")
+
+_ENTRY = re.compile(r'<div id="ref-(?P<key>[^"]+)"[^>]*class="csl-entry"[^>]*>\s*(?P<body>.*?)\s*</div>', re.S)
+_ENTRY_ALT = re.compile(r'<div[^>]*class="csl-entry"[^>]*id="ref-(?P<key>[^"]+)"[^>]*>\s*(?P<body>.*?)\s*</div>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class CiteprocError(RuntimeError):
+    pass
+
+
+def style_path(name: str) -> Path:
+    """A Debian-installed CSL style by name (``apa``, ``chicago-note-bibliography``...)."""
+    path = DEBIAN_STYLES / f"{name}.csl"
+    if not path.exists():
+        raise CiteprocError(
+            f"{path}: CSL style not installed; run `make deps` (installs Debian's citation-style-language-styles)"
+        )
+    return path
+
+
+def _bibtex_keys(bibtex: str) -> list[str]:
+    return re.findall(r"^@\w+\{([^,\s]+),", bibtex, re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
+    """Every entry of ``bibtex`` in style ``csl`` -> ``{key: (html, text)}``.
+
+    ``bibtex`` is the text of one or more BibTeX/BibLaTeX entries; ``csl`` is a
+    path to a ``.csl`` file. Raises :class:`CiteprocError` if an entry is missing
+    from pandoc's output.
+    """
+    keys = _bibtex_keys(bibtex)
+    with tempfile.TemporaryDirectory() as tmp:
+        bib = Path(tmp) / "refs.bib"
+        bib.write_text(bibtex, encoding="utf-8")
+        doc = "---\nnocite: '@*'\n---\n"
+        out = pypandoc.convert_text(
+            doc, to="html", format="markdown",
+            extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
+        )
+    found: dict[str, tuple[str, str]] = {}
+    for pattern in (_ENTRY, _ENTRY_ALT):
+        for m in pattern.finditer(out):
+            body = re.sub(r"</?span>", "", m["body"].strip())  # pandoc's case-protection spans
+            text = _html.unescape(_TAGS.sub("", body))
+            found[m["key"]] = (body, " ".join(text.split()))
+    missing = [k for k in keys if k not in found]
+    if missing:
+        raise CiteprocError(f"pandoc did not format {', '.join(missing)} with {csl}")
+    return found
