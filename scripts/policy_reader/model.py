@@ -85,6 +85,9 @@ class Document:
     endnotes: tuple[Endnote, ...] = ()
     # Raw body blocks, between parsing and structuring.
     blocks: tuple[Block, ...] = ()
+    # "markdown" (title line starts with '#': headings, **run-ins** and <sup>n</sup>
+    # are structure) or "plain" (an op-ed: every body line is the author's text).
+    shape: str = "markdown"
     # Facts found in page furniture (e.g. the report URL), by name.
     furniture: tuple[tuple[str, str], ...] = ()
 

@@ -89,6 +89,7 @@ def parse(text: str, source: str, takeaway_count: int = 3) -> Document:
         return m[2] if m else None
 
     title_block = blocks[pos]
+    shape = "markdown" if heading(title_block) else "plain"
     title = heading(title_block) or title_block.text
     if "\n" in title:
         raise SourceError(source, title_block.line, "the first block must be the title on one line")
@@ -115,7 +116,7 @@ def parse(text: str, source: str, takeaway_count: int = 3) -> Document:
     endnotes: list[Endnote] = []
     while pos < len(blocks):
         block = blocks[pos]
-        name = heading(block)
+        name = heading(block) if shape == "markdown" else None
         if name is not None and TAKEAWAYS_RE.match(name.strip()):
             takeaways_heading = name.strip()
             items = blocks[pos + 1 : pos + 1 + takeaway_count]
@@ -150,6 +151,7 @@ def parse(text: str, source: str, takeaway_count: int = 3) -> Document:
         takeaways=tuple(takeaways),
         blocks=tuple(body),
         endnotes=tuple(endnotes),
+        shape=shape,
     )
 
 
@@ -188,25 +190,27 @@ def structure(doc: Document) -> Document:
     blocks = list(doc.blocks)
     if blocks and _is_bio(blocks[-1].text, doc.meta.authors):
         last = blocks.pop()
-        bio = Paragraph(text=last.text.replace("**", ""), line=last.line, id="bio")
+        bio_text = last.text.replace("**", "") if doc.shape == "markdown" else last.text
+        bio = Paragraph(text=" ".join(bio_text.split()), line=last.line, id="bio")
 
     def close():
         if current or current_title is not None:
             sections.append(Section(current_title, tuple(current), current_line))
 
+    markdown = doc.shape == "markdown"
     for block in blocks:
-        m = HEADING_RE.match(block.text) if "\n" not in block.text else None
+        m = HEADING_RE.match(block.text) if markdown and "\n" not in block.text else None
         if m:
             close()
             current_title, current_line, current = m[2].strip(), block.line, []
             continue
         text = " ".join(line.strip() for line in block.text.split("\n"))
-        run_in = RUN_IN_RE.match(text)
+        run_in = RUN_IN_RE.match(text) if markdown else None
         if run_in:
             close()
             current_title, current_line, current = run_in["title"].strip(), block.line, []
             text = run_in["rest"]
-        marked, notes = mark_notes(text)
+        marked, notes = mark_notes(text) if markdown else (text, ())
         current.append(Paragraph(text=marked, line=block.line, notes=notes))
     close()
 

@@ -29,7 +29,7 @@ FURNITURE = (
     ),
 )
 
-TERMINAL = tuple(".?!:;\"”’')]>")
+TERMINAL = tuple(".?!:;\"”’')]")
 
 
 def drop_page_furniture(doc: Document) -> Document:
@@ -55,6 +55,7 @@ def drop_page_furniture(doc: Document) -> Document:
 
 
 def _ends_open(text: str) -> bool:
+    text = re.sub(r"(<sup>\s*\d+\s*</sup>\s*)+$", "", text.rstrip())  # a note mark ends nothing
     last = text.rstrip()[-1:] if text.strip() else "."
     return last not in TERMINAL and not text.rstrip().endswith("**")
 
