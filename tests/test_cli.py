@@ -65,7 +65,7 @@ def test_bad_input_is_one_line_nonzero_and_touches_nothing(project_copy, name, t
 
 def test_uncited_endnote_names_its_line(project_copy):
     src = project_copy / "sources" / "klingner-2019-heritage-ib5022.txt"
-    text = text.replace("or its allies.<sup>6</sup>", "or its allies.")
+    text = src.read_text(encoding="utf-8").replace("or its allies.<sup>6</sup>", "or its allies.")
     src.write_text(text, encoding="utf-8")
     result = run(project_copy)
     assert result.returncode == 2
