@@ -21,6 +21,7 @@ convert: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/policy-reader convert --check
+	$(BIN)/policy-reader permalinks --check
 
 build: convert csl-styles
 	$(BIN)/mkdocs build --strict
@@ -47,6 +48,12 @@ deps: $(STAMP) csl-styles browser-deps
 
 test: deps check
 	$(BIN)/python -m pytest -q
+
+# Build and search figures (not a test): prints a table, writes bench/results/results.{md,json}.
+# BENCH_SIZES=10,100 make bench for a quick run.
+BENCH_SIZES ?= 10,100,1000,2000
+bench: deps
+	$(BIN)/python -m policy_reader.bench --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf site .pytest_cache

@@ -100,3 +100,16 @@ def test_writes_leave_no_temporary_files(project_copy):
     assert run(project_copy).returncode == 0
     leftovers = [p.name for p in (project_copy / "docs" / "papers").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_convert_one_source_writes_only_its_outputs(project_copy):
+    for slug in (GOMEZ_SLUG, KLINGNER_SLUG):
+        (project_copy / "docs" / "papers" / f"{slug}.md").unlink()
+    result = subprocess.run(
+        [str(BIN / "policy-reader"), "convert", "--root", str(project_copy),
+         str(project_copy / "sources" / "gomez-2019-cato-oped.txt")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (project_copy / "docs" / "papers" / f"{GOMEZ_SLUG}.md").exists()
+    assert not (project_copy / "docs" / "papers" / f"{KLINGNER_SLUG}.md").exists()

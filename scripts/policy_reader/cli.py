@@ -12,7 +12,13 @@ from .model import SourceError
 
 def _convert(args) -> int:
     root = Path(args.root).resolve()
-    outputs = convert.plan(root)
+    outputs = convert.plan(root)  # all sources: keys and slugs must be unique across papers
+    if args.sources:
+        wanted = {Path(s).resolve().relative_to(root).as_posix() for s in args.sources}
+        unknown = wanted - {o.source for o in outputs}
+        if unknown:
+            raise SourceError(sorted(unknown)[0], 0, "not a source of this project; sources are sources/*.txt")
+        outputs = [o for o in outputs if o.source in wanted]
     if args.check:
         stale = convert.stale(root, outputs)
         for path in stale:
@@ -26,14 +32,36 @@ def _convert(args) -> int:
     return 0
 
 
+def _topics(args) -> int:
+    from .topics_cli import run  # the topics feature's command (topics_cli.py)
+    return run(args)
+
+
+def _permalinks(args) -> int:
+    from .permalink_registry import run  # the permalink registry (docs/permalinks.yml)
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="policy-reader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("convert", help="sources/*.txt -> docs/papers/*.md and bib/*.bib")
+    c.add_argument("sources", nargs="*", help="only these sources/*.txt (default: all)")
     c.add_argument("--root", default=".", help="project root (default: current directory)")
     c.add_argument("--check", action="store_true", help="fail if committed outputs are stale; write nothing")
     c.add_argument("--force", action="store_true", help="overwrite generated files even if edited by hand")
     c.set_defaults(func=_convert)
+    t = sub.add_parser("topics", help="topics per paragraph from docs/topics/*.yml; --explain, --score")
+    t.add_argument("--root", default=".", help="project root (default: current directory)")
+    t.add_argument("--paper", help="only this paper (slug)")
+    t.add_argument("--explain", action="store_true", help="print which rule matched which words in each paragraph")
+    t.add_argument("--score", metavar="LABELS", help="precision/recall per topic of the rules alone (no overrides) against a labels file")
+    t.set_defaults(func=_topics)
+    pl = sub.add_parser("permalinks", help="check docs/permalinks.yml against docs/papers/; --update records new ids")
+    pl.add_argument("--root", default=".", help="project root (default: current directory)")
+    pl.add_argument("--check", action="store_true", help="fail if an id vanished, changed text or is not recorded (default)")
+    pl.add_argument("--update", action="store_true", help="record new ids and reworded paragraphs")
+    pl.set_defaults(func=_permalinks)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

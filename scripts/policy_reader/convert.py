@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bib, emit, parse, repair
+from . import bib, emit, parse, repair, topics
 from .model import Document, SourceError
 from .schema import load_yaml_mapping, validate_source_meta
 
@@ -28,6 +28,7 @@ BIB_HEADER = (
 class Output:
     path: Path
     text: str
+    source: str = ""  # the source text it comes from, relative to the root
 
 
 @dataclass
@@ -116,15 +117,20 @@ def find_sources(root: Path) -> list[Path]:
     return sorted((root / "sources").glob("*.txt"))
 
 
-def convert_one(root: Path, src: Path, taken: set[str]) -> Converted:
+def convert_one(root: Path, src: Path, taken: set[str], topic_data=None) -> Converted:
     label = src.relative_to(root).as_posix()
     meta_path = src.with_suffix(".yml")
     meta = load_meta(meta_path, meta_path.relative_to(root).as_posix())
     doc = build_document(read_text(src, label), meta, label, meta_path.relative_to(root).as_posix())
-    if doc.meta.bib_key in taken:
-        raise SourceError(label, 0, f"another paper already has the bib key '{doc.meta.bib_key}'; set a distinct 'slug:'")
-    taken.add(doc.meta.bib_key)
+    key, suffix = doc.meta.bib_key, ord("b")
+    while key in taken:  # same author, year and first title words as an earlier paper
+        key, suffix = f"{doc.meta.bib_key}-{chr(suffix)}", suffix + 1
+    if key != doc.meta.bib_key:
+        doc = doc.with_(meta=type(doc.meta)(**{**doc.meta.__dict__, "bib_key": key}))
+    taken.add(key)
     keys, entries = cite(doc, taken)
+    if topic_data is not None:  # annotate: topics from docs/topics/*.yml (see topics.py)
+        doc = topics.annotate(doc, *topic_data)
     markdown = emit.emit(doc, keys)
     return Converted(doc, keys, entries, markdown, "")
 
@@ -152,7 +158,10 @@ def plan(root: Path) -> list[Output]:
     if not sources:
         raise SourceError("sources/", 0, "no *.txt sources found; add a paper's text and its .yml metadata")
     taken: set[str] = set()
-    converted = [convert_one(root, s, taken) for s in sources]
+    topic_data = topics.load_topic_data(root)  # None when the project has no docs/topics/vocabulary.yml
+    converted = [convert_one(root, s, taken, topic_data) for s in sources]
+    if topic_data:
+        topics.check_overrides(topic_data[1], {c.doc.meta.slug: [p.id for p in [*c.doc.takeaways, *c.doc.paragraphs()]] for c in converted})
     slugs: dict[str, str] = {}
     for c in converted:
         if c.doc.meta.slug in slugs:
@@ -168,8 +177,8 @@ def plan(root: Path) -> list[Output]:
         entries = [bib.paper_entry(c.doc), *c.entries]
         bib.apply_corrections(entries, corrections)
         header = BIB_HEADER.format(source=c.doc.source)
-        outputs.append(Output(root / "docs" / "papers" / f"{c.doc.meta.slug}.md", c.markdown))
-        outputs.append(Output(root / "bib" / f"{c.doc.meta.slug}.bib", bib.format_bib(entries, header)))
+        outputs.append(Output(root / "docs" / "papers" / f"{c.doc.meta.slug}.md", c.markdown, c.doc.source))
+        outputs.append(Output(root / "bib" / f"{c.doc.meta.slug}.bib", bib.format_bib(entries, header), c.doc.source))
     return outputs
 
 

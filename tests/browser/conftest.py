@@ -45,3 +45,26 @@ def site_server(built_site):
 @pytest.fixture(scope="session")
 def base_url(site_server):
     return site_server
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Pages carry a Content-Security-Policy without 'unsafe-eval'; Playwright's own
+    helpers (wait_for_function with a string, axe injection) evaluate strings, so
+    ordinary tests bypass the policy. tests/browser/test_csp.py opens its own
+    contexts without the bypass and checks the policy itself."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """Contexts that tests open themselves bypass the CSP too, unless they pass
+    ``bypass_csp=False`` (as tests/browser/test_csp.py does)."""
+    original = browser.new_context
+
+    def new_context(**kwargs):
+        kwargs.setdefault("bypass_csp", True)
+        return original(**kwargs)
+
+    browser.new_context = new_context
+    return browser

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 from datetime import date as _date
+from pathlib import Path
 
 from mkdocs.config import base, config_options as c
 from mkdocs.exceptions import PluginError
@@ -18,12 +19,21 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils.meta import get_data
 
 from ..model import SourceError
-from .bibtex_seam import fix_footnote_links
+from . import reading_room
+from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations
+from .csp import add_csp, add_csp_to_file
+from .navigation import Navigation
+from .search_worker import SearchWorker
+from .permalinks import PermalinkManager
+from .registry import RegistryManager
+from .search_index import SearchIndexManager
+from .topics import TopicsFeature
 from ..schema import validate_front_matter
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 
 PAPERS_MARKER = "<!-- policy-reader:papers -->"
+ALL_PAPERS_MARKER = "<!-- policy-reader:all-papers -->"
 
 
 class PolicyReaderConfig(base.Config):
@@ -32,6 +42,21 @@ class PolicyReaderConfig(base.Config):
 
     required_extensions = c.Type(list, default=["attr_list", "md_in_html", "footnotes"])
     """Markdown extensions the generated pages rely on; added when missing."""
+
+    nav_papers_max = c.Type(int, default=12)
+    """Above this many papers the sidebar lists only the /papers/ index page."""
+
+    home_papers_max = c.Type(int, default=10)
+    """The home page lists this many papers, newest first, then links to /papers/."""
+
+    bib_dir = c.Type(str, default="bib")
+    """Folder (from mkdocs.yml's folder) of the .bib files listed on /bibliography/ and offered for download."""
+
+    bibliography_csl = c.Type(str, default="bib/policy-reader-notes.csl")
+    """CSL style of the entries on /bibliography/."""
+
+    timeline_data = c.Type(str, default="docs/timeline.yml")
+    """Dated events for /timeline/ (see scripts/policy_reader/site/timeline.py)."""
 
 
 def human_date(iso: str) -> str:
@@ -49,7 +74,7 @@ class PaperIndex:
     def collect(self, files) -> None:
         self.papers = {}
         for f in files.documentation_pages():
-            if not f.src_uri.startswith(self.papers_dir + "/"):
+            if not f.src_uri.startswith(self.papers_dir + "/") or f.src_uri == f"{self.papers_dir}/index.md":
                 continue
             _, meta = get_data(f.content_string)
             label = f"docs/{f.src_uri}"
@@ -107,6 +132,12 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
         self.index = PaperIndex(self.config.papers_dir)
+        self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir)
+        self.registry = RegistryManager(config.docs_dir, self.config.papers_dir)  # permalinks (site/registry.py)
+        self.permalinks = PermalinkManager(config.site_url, Path(config.config_file_path).parent / self.config.bib_dir)
+        self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
+        self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)
+        self.search_worker = SearchWorker()  # sharded index + our worker (site/search_worker.py)
         return config
 
     @event_priority(50)
@@ -115,7 +146,12 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
         Priority 50: before other plugins so a bad paper fails the build first.
         """
+        self.navigation.add_index(files, config, papers_list)  # /papers/ lists every paper
         self.index.collect(files)
+        self.registry.check(files, self.index.papers)  # permalink registry (site/registry.py)
+        reading_room.add_pages(files, config, self.config, self.index.papers)
+        self.topics.on_files(files, config, self.index.papers)  # topic pages (site/topics.py)
+        prewarm_citations(config, [files.get_file_from_path(uri).content_string for uri in self.index.papers])
         return files
 
     @event_priority(50)
@@ -133,12 +169,48 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
                     lines.insert(i + 1, "\n" + byline(meta) + "\n")
                     break
             return "\n".join(lines)
+        newest = self.index.sorted()[::-1]
         if PAPERS_MARKER in markdown:
-            return markdown.replace(PAPERS_MARKER, papers_list(self.index.sorted(), page.file.url))
+            shown = newest[: self.config.home_papers_max]
+            more = ""
+            if len(newest) > len(shown):
+                more = f'\n\n[All {len(newest)} papers](papers/index.md)\n'
+            return markdown.replace(PAPERS_MARKER, papers_list(shown, page.file.url) + more)
+        if ALL_PAPERS_MARKER in markdown:
+            return markdown.replace(ALL_PAPERS_MARKER, papers_list(newest, page.file.url))
         return markdown
+
+    def on_nav(self, nav, *, config, files):
+        """Large libraries: the sidebar lists the /papers/ index, not every paper."""
+        return self.navigation.trim(nav, len(self.index.papers))
 
     def on_page_content(self, html_text, *, page, config, files):
         """Repair mkdocs-bibtex's footnote links (see :mod:`.bibtex_seam`)."""
         if page.file.src_uri in self.index.papers:
-            return fix_footnote_links(html_text)
+            html_text = fix_footnote_links(html_text)
+            self.search_index.collect(html_text, page.file.url, page.title)  # paragraph text before chips/controls
+        html_text = self.topics.on_page_content(html_text, page, self.index.papers)  # topic chips
+        meta = self.index.papers.get(page.file.src_uri)
+        if meta is not None:  # paragraph permalinks + cite panels (site/permalinks.py)
+            html_text = self.permalinks.render(html_text, meta, self.registry.successors(meta["slug"]))
         return html_text
+
+    @event_priority(-100)
+    def on_post_page(self, output, *, page, config):
+        """Add the Content-Security-Policy meta tag (see :mod:`.csp`).
+
+        Priority -100: last, so the hashes cover the final inline scripts.
+        """
+        return add_csp(self.search_worker.point_config(output))
+
+    @event_priority(-50)
+    def on_post_build(self, *, config):
+        """Fail on any topic chip or passage link that does not resolve (checked after all pages).
+
+        Priority -50: after Material's search plugin (default 0) has written
+        search/search_index.json, which we make paragraph-level here.
+        """
+        self.topics.on_post_build()
+        self.search_index.rewrite(config.site_dir)
+        self.search_worker.shard(config.site_dir)  # after the paragraph-level rewrite above
+        add_csp_to_file(Path(config.site_dir) / "404.html")  # rendered without on_post_page

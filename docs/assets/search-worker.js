@@ -1,0 +1,155 @@
+/* policy-reader search worker.
+ *
+ * Material for MkDocs runs its search in a web worker and lets a site supply
+ * its own (the page's config names the worker script). This one speaks the
+ * same four messages (0 setup, 1 ready, 2 query, 3 result) but reads the
+ * prebuilt, sharded index in search/shards/ (see scripts/policy_reader/
+ * search_shards.py) instead of building a lunr index in the browser, so it is
+ * ready as soon as the small manifest has arrived, and a query fetches only
+ * the shards of its own terms and of the documents it returns.
+ */
+"use strict";
+
+var BASE = new URL("../search/shards/", self.location.href);
+var manifest = null;
+var cache = {};
+var MAX_DOCS = 60;
+
+function load(name) {
+  if (!cache[name]) {
+    cache[name] = fetch(new URL(name, BASE).href).then(function (r) {
+      if (!r.ok) throw new Error(name + ": " + r.status);
+      return r.json();
+    });
+  }
+  return cache[name];
+}
+
+function terms(text) {
+  var plain = text.toLowerCase().replace(/[’']/g, "");
+  var found = plain.match(/[0-9a-z\u00c0-\u024f]+/g) || [];
+  var stop = manifest ? manifest.stopwords : [];
+  return found.filter(function (t) { return stop.indexOf(t) < 0; });
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/* Wrap the query's words in <mark>, outside of HTML tags only. */
+function highlight(html, words) {
+  if (!words.length) return html;
+  var re = new RegExp("(^|[^0-9a-z\\u00c0-\\u024f])(" + words.map(escapeRegExp).join("|") +
+    ")", "gi");
+  return html.split(/(<[^>]*>)/).map(function (part) {
+    if (part.charAt(0) === "<") return part;
+    return part.replace(re, function (_, before, word) {
+      return before + "<mark data-md-highlight>" + word + "</mark>";
+    });
+  }).join("");
+}
+
+/* Postings of one query word: the word itself, or every indexed word it
+ * begins (the last word, still being typed). Returns {doc: weight}. */
+function postings(word, isPrefix) {
+  var key = word.slice(0, 2);
+  if (manifest.termShards.indexOf(key) < 0) return Promise.resolve({ hits: {}, forms: [] });
+  return load("t-" + key + ".json").then(function (shard) {
+    var hits = {}, forms = [];
+    Object.keys(shard).forEach(function (term) {
+      if (term === word || (isPrefix && word.length >= 2 && term.lastIndexOf(word, 0) === 0)) {
+        forms.push(term);
+        var flat = shard[term];
+        for (var i = 0; i < flat.length; i += 2) hits[flat[i]] = (hits[flat[i]] || 0) + flat[i + 1];
+      }
+    });
+    return { hits: hits, forms: forms };
+  });
+}
+
+function docRecord(id) {
+  var shard = Math.floor(id / manifest.docShard);
+  return load("d" + shard + ".json").then(function (docs) {
+    return docs[id - shard * manifest.docShard];
+  });
+}
+
+function search(query) {
+  var words = terms(query);
+  if (!words.length) return Promise.resolve({ items: [] });
+  var trailingSpace = /\s$/.test(query);
+  return Promise.all(words.map(function (w, i) {
+    return postings(w, i === words.length - 1 && !trailingSpace);
+  })).then(function (lists) {
+    var n = manifest.docs, scores = {}, matched = {};
+    lists.forEach(function (list, i) {
+      var docs = Object.keys(list.hits);
+      var idf = Math.log(1 + n / (1 + docs.length));
+      docs.forEach(function (d) {
+        scores[d] = (scores[d] || 0) + idf * (1 + Math.log(list.hits[d]));
+        (matched[d] = matched[d] || {})[words[i]] = true;
+      });
+    });
+    var ranked = Object.keys(scores).map(function (d) {
+      var coverage = Object.keys(matched[d]).length / words.length;
+      return { id: +d, score: scores[d] * coverage * coverage };
+    }).sort(function (a, b) { return b.score - a.score || a.id - b.id; }).slice(0, MAX_DOCS);
+    var forms = [];
+    lists.forEach(function (l) { forms = forms.concat(l.forms); });
+    var marks = words.concat(forms).filter(function (w, i, all) { return all.indexOf(w) === i; })
+      .sort(function (a, b) { return b.length - a.length; });
+    return Promise.all(ranked.map(function (r) { return docRecord(r.id); })).then(function (records) {
+      var parents = [];
+      records.forEach(function (rec) { if (rec[3] >= 0) parents.push(rec[3]); });
+      return Promise.all(parents.map(docRecord)).then(function () {
+        return Promise.all(records.map(function (rec) {
+          return rec[3] >= 0 ? docRecord(rec[3]) : Promise.resolve(null);
+        }));
+      }).then(function (parentRecords) {
+        var groups = [], byPage = {};
+        records.forEach(function (rec, i) {
+          var page = rec[3] >= 0 ? parentRecords[i] : rec;
+          var key = page[0];
+          var termsOf = {};
+          words.forEach(function (w) { termsOf[w] = !!matched[ranked[i].id][w]; });
+          var item = {
+            location: rec[0], title: highlight(rec[1], marks), text: highlight(rec[2], marks),
+            score: ranked[i].score, terms: termsOf
+          };
+          if (!(key in byPage)) {
+            byPage[key] = groups.length;
+            groups.push(rec[3] >= 0
+              ? [{ location: page[0], title: page[1], text: "", score: 0, terms: {} }]
+              : []);
+          }
+          var group = groups[byPage[key]];
+          if (rec[3] < 0) {
+            group.unshift(item);                       /* the page itself leads its group */
+            if (group[1] && group[1].location === item.location) group.splice(1, 1);
+          } else {
+            group.push(item);
+          }
+        });
+        return { items: groups };
+      });
+    });
+  });
+}
+
+addEventListener("message", function (ev) {
+  var message = ev.data;
+  if (message.type === 0) {
+    load("manifest.json").then(function (m) {
+      manifest = m;
+      postMessage({ type: 1 });
+    });
+  } else if (message.type === 2) {
+    var ready = manifest ? Promise.resolve() : load("manifest.json").then(function (m) { manifest = m; });
+    ready.then(function () { return search(message.data); }).then(function (result) {
+      postMessage({ type: 3, data: result });
+    }, function (err) {
+      console.warn("search failed: " + err);
+      postMessage({ type: 3, data: { items: [] } });
+    });
+  }
+});

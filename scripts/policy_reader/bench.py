@@ -1,0 +1,316 @@
+"""``make bench``: build and search figures, printed as a table and written to a file.
+
+Not a test: it measures and reports, each figure beside its target.
+
+(a) the real site: median wall time and peak memory of ``mkdocs build`` over
+    several runs, beside stock Material (theme + search, our plugin and
+    mkdocs-bibtex off) building the same Markdown;
+(b) synthetic libraries (:mod:`policy_reader.synth`) of 10, 100, 1,000 and
+    2,000 papers added to the real ones: convert time, build time, site size,
+    search index size raw and gzip-compressed;
+(c) in headless chromium: search-ready time (page load to first results) and
+    query-to-results latency on those libraries;
+(d) bytes transferred, gzip-compressed, for the home, a paper and a topic page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import synth
+
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS in MiB of the child)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed in {cwd}:\n{proc.stderr.read().decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def copy_project(root: Path, dest: Path) -> Path:
+    for name in ("sources", "bib", "docs"):
+        shutil.copytree(root / name, dest / name)
+    shutil.copy(root / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+STOCK_CONFIG = """\
+site_name: stock
+site_url: http://127.0.0.1:8000/
+docs_dir: {docs}
+theme:
+  name: material
+  font: false
+markdown_extensions: [toc, attr_list, md_in_html, footnotes, abbr]
+plugins: [search]
+exclude_docs: |
+  overrides/
+  includes/
+  *.yml
+"""
+
+
+def build_cmd(site: Path, config: str | None = None) -> list[str]:
+    cmd = [str(BIN / "mkdocs"), "build", "--site-dir", str(site)]
+    if config:
+        cmd += ["--config-file", config]
+    else:
+        cmd.append("--strict")
+    return cmd
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def index_sizes(site: Path) -> tuple[int, int]:
+    raw = (site / "search" / "search_index.json").read_bytes()
+    return len(raw), len(gzip.compress(raw, 6))
+
+
+def median_build(project: Path, runs: int, config: str | None = None) -> tuple[float, float]:
+    results = []
+    for i in range(runs):
+        with tempfile.TemporaryDirectory() as out:
+            results.append(timed(build_cmd(Path(out) / "site", config), project))
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+class Server:
+    def __init__(self, directory: Path):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        handler = functools.partial(_Quiet, directory=str(directory))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+SEARCH_PROBE = """async ([query]) => {
+  const input = document.querySelector('.md-search__input');
+  const meta = () => document.querySelector('.md-search-result__meta');
+  const items = () => document.querySelectorAll('.md-search-result__item').length;
+  input.focus();
+  input.value = query;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}));
+  const t0 = performance.now();
+  while (items() === 0) {
+    if (performance.now() - t0 > 60000) return -1;
+    await new Promise(r => setTimeout(r, 2));
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  return performance.now();
+}"""
+
+QUERY_PROBE = """async ([query]) => {
+  const input = document.querySelector('.md-search__input');
+  const list = document.querySelector('.md-search-result__list');
+  const before = list.innerHTML;
+  const t0 = performance.now();
+  input.value = query;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}));
+  while (list.innerHTML === before || list.children.length === 0) {
+    if (performance.now() - t0 > 10000) return -1;
+    await new Promise(r => setTimeout(r, 1));
+  }
+  return performance.now() - t0;
+}"""
+
+
+def browser_figures(site: Path, queries: list[str], pages: dict[str, str]) -> dict:
+    """Search-ready time, query latency, and compressed bytes per page."""
+    from playwright.sync_api import sync_playwright
+
+    server = Server(site)
+    out: dict = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            context = browser.new_context(bypass_csp=True)
+            page = context.new_page()
+            page.goto(server.url, wait_until="load")
+            load_at = page.evaluate("performance.timing.loadEventEnd - performance.timing.navigationStart")
+            ready_at = page.evaluate(SEARCH_PROBE, [queries[0]])
+            out["search_ready_ms"] = round(ready_at - load_at) if ready_at >= 0 else None
+            lat = [page.evaluate(QUERY_PROBE, [q]) for q in queries[1:]]
+            lat = [x for x in lat if x >= 0]
+            out["query_ms_median"] = round(statistics.median(lat), 1) if lat else None
+            out["query_ms_max"] = round(max(lat), 1) if lat else None
+            heap = page.evaluate("performance.memory ? performance.memory.usedJSHeapSize : 0")
+            out["tab_heap_mib"] = round(heap / 2**20, 1)
+            for label, path in pages.items():
+                sizes: list[int] = []
+                pg = context.new_page()
+
+                def record(response, sizes=sizes):
+                    try:
+                        body = response.body()
+                    except Exception:
+                        return
+                    sizes.append(len(gzip.compress(body, 6)))
+
+                pg.on("response", record)
+                pg.goto(server.url + path, wait_until="networkidle")
+                out[f"bytes_{label}_gz"] = sum(sizes)
+                pg.close()
+            browser.close()
+    finally:
+        server.close()
+    return out
+
+
+def fmt_bytes(n: int | None) -> str:
+    if n is None:
+        return "-"
+    return f"{n / 1024:.0f} KB" if n < 10 * 2**20 else f"{n / 2**20:.1f} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="policy-reader-bench", description=__doc__)
+    ap.add_argument("--root", default=".")
+    ap.add_argument("--sizes", default="10,100,1000,2000", help="library sizes (papers)")
+    ap.add_argument("--runs", type=int, default=5, help="builds of the real site for the median")
+    ap.add_argument("--out", default="bench/results", help="folder for results.json and results.md")
+    ap.add_argument("--no-browser", action="store_true", help="skip the chromium measurements")
+    args = ap.parse_args(argv)
+    root = Path(args.root).resolve()
+    targets: list[str] = []
+    results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
+    lines: list[str] = []
+
+    def say(line: str = ""):
+        print(line, flush=True)
+        lines.append(line)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        # (a) the real site vs stock Material on the same Markdown
+        real = copy_project(root, tmp / "real")
+        stock_cfg = tmp / "stock.yml"
+        stock_cfg.write_text(STOCK_CONFIG.format(docs=real / "docs"), encoding="utf-8")
+        ours_t, ours_m = median_build(real, args.runs)
+        stock_t, stock_m = median_build(real, args.runs, str(stock_cfg))
+        ratio = ours_t / stock_t
+        results["real"] = {"ours_s": ours_t, "ours_mib": ours_m, "stock_s": stock_t, "stock_mib": stock_m, "ratio": ratio}
+        say("## (a) The real site (2 papers), median of %d builds" % args.runs)
+        say("")
+        say("| build | wall | peak memory |")
+        say("|---|---|---|")
+        say(f"| policy-reader (all steps) | {ours_t:.2f} s | {ours_m:.0f} MiB |")
+        say(f"| stock Material, same Markdown | {stock_t:.2f} s | {stock_m:.0f} MiB |")
+        say(f"| ratio | {ratio:.2f} | |")
+        targets.append(f"- our steps add <= 50% to stock Material: ratio {ratio:.2f} {'OK' if ratio <= 1.5 else 'MISSED'}")
+        say("")
+
+        # (b) + (c) synthetic libraries
+        say("## (b, c) Synthetic libraries (papers added to the real two; 30 paragraphs each)")
+        say("")
+        say("| papers | convert | build | site | index raw | index gz | search ready | query median / max | tab heap |")
+        say("|---|---|---|---|---|---|---|---|---|")
+        lib_results = {}
+        for n in [int(x) for x in args.sizes.split(",") if x]:
+            proj = copy_project(root, tmp / f"lib{n}")
+            synth.write_library(proj / "sources", n)
+            convert_t, _ = timed([str(BIN / "policy-reader"), "convert", "--root", str(proj)], proj)
+            subprocess.run([str(BIN / "policy-reader"), "permalinks", "--update", "--root", str(proj)],
+                           cwd=proj, env=ENV, capture_output=True)
+            site = proj / "site"
+            build_t, build_m = timed(build_cmd(site), proj)
+            raw, gz = index_sizes(site)
+            row = {"convert_s": convert_t, "build_s": build_t, "build_mib": build_m,
+                   "site_bytes": dir_size(site), "index_raw": raw, "index_gz": gz}
+            if not args.no_browser:
+                row.update(browser_figures(site, ["sanctions", "secondary sanctions", "joint military exercises",
+                                                  "intercontinental", "working-level", "moratorium"], {}))
+            lib_results[n] = row
+            say(f"| {n} | {convert_t:.1f} s | {build_t:.1f} s ({build_m:.0f} MiB) | {fmt_bytes(row['site_bytes'])} | "
+                f"{fmt_bytes(raw)} | {fmt_bytes(gz)} | {row.get('search_ready_ms', '-')} ms | "
+                f"{row.get('query_ms_median', '-')} / {row.get('query_ms_max', '-')} ms | {row.get('tab_heap_mib', '-')} MiB |")
+            shutil.rmtree(proj)
+        results["libraries"] = lib_results
+        say("")
+        if 1000 in lib_results:
+            b = lib_results[1000]["build_s"]
+            targets.append(f"- 1,000 papers build <= 10 s: {b:.1f} s {'OK' if b <= 10 else 'MISSED'}")
+            if 2000 in lib_results:
+                g = lib_results[2000]["build_s"] / b
+                targets.append(f"- 2,000 papers <= 2.2x the time of 1,000: {g:.2f}x {'OK' if g <= 2.2 else 'MISSED'}")
+            r = lib_results[1000].get("search_ready_ms")
+            q = lib_results[1000].get("query_ms_median")
+            if r is not None:
+                targets.append(f"- search ready at 1,000 papers <= 500 ms: {r} ms {'OK' if r <= 500 else 'MISSED'}")
+            if q is not None:
+                targets.append(f"- query to results at 1,000 papers <= 100 ms: {q} ms {'OK' if q <= 100 else 'MISSED'}")
+
+        # (d) bytes per page on the real site, as a host that gzips would send them
+        if not args.no_browser:
+            site = real / "site"
+            timed(build_cmd(site), real)
+            paper = sorted((real / "docs" / "papers").glob("*.md"))[0].stem
+            topics = sorted(p.parent.name for p in (site / "topics").glob("*/index.html")) if (site / "topics").exists() else []
+            pages = {"home": "", "paper": f"papers/{paper}/"}
+            if topics:
+                pages["topic"] = f"topics/{topics[0]}/"
+            fig = browser_figures(site, ["sanctions", "exercises"], pages)
+            results["bytes"] = {k: v for k, v in fig.items() if k.startswith("bytes_")}
+            say("## (d) Bytes transferred per page load (all requests, gzip-compressed)")
+            say("")
+            say("| page | bytes |")
+            say("|---|---|")
+            for label, path in pages.items():
+                say(f"| {label} (/{path}) | {fmt_bytes(fig[f'bytes_{label}_gz'])} |")
+            say("")
+            pb = fig["bytes_paper_gz"]
+            targets.append(f"- a paper page <= 100 KB transferred, compressed: {pb / 1024:.0f} KB {'OK' if pb <= 100 * 1024 else 'MISSED'}")
+        say("## Targets")
+        say("")
+        for t in targets:
+            say(t)
+    out = root / args.out
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True), encoding="utf-8")
+    (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwrote {out / 'results.md'} and results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

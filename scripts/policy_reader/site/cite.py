@@ -1,0 +1,219 @@
+"""Citations of a paper and of any of its paragraphs, generated at build time from bib/.
+
+Every formatted string comes from a CSL processor (pandoc's citeproc, through
+:mod:`.citeproc`) with the CSL styles Debian installs: the reference entry via
+:func:`.citeproc.format_references`, the note or in-text citation with its
+pinpoint via one more pandoc run per style. Each paper is rendered once per
+style with two placeholders, a URL and a locator; the per-paragraph strings
+are then composed by substituting the paragraph's permalink and number, which
+keeps the build linear and every paragraph's text identical in form.
+
+BibTeX is the paper's own entry from bib/ (the source of truth) with the
+permalink as its ``url``; RIS is written from pandoc's CSL JSON of that entry.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as _html
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypandoc
+
+from .citeproc import CiteprocError, format_references, style_path
+
+#: (key, label shown in the panel, Debian CSL style name, how the pinpoint citation is called)
+STYLES = (
+    ("chicago", "Chicago (notes-bibliography)", "chicago-note-bibliography", "Note"),
+    ("apa", "APA", "apa", "In-text"),
+    ("mla", "MLA", "modern-language-association", "In-text"),
+)
+
+URL_PLACEHOLDER = "http://permalink.invalid/policy-reader-placeholder"
+LOCATOR_PLACEHOLDER = "777777"
+_SPANS = re.compile(r"</?span[^>]*>")
+_TAGS = re.compile(r"<[^>]+>")
+# A few styles print a short locator label glued to the number ("para.12", MLA); CSL
+# leaves the space to the style, so put it back for readers.
+_GLUED_LABEL = re.compile(r"(?<=[A-Za-z]\.)(?=" + LOCATOR_PLACEHOLDER + ")")
+
+
+def _text(fragment: str) -> str:
+    return " ".join(_html.unescape(_TAGS.sub("", fragment)).split())
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """One formatted string as HTML (shown) and as plain text (copied, tested)."""
+
+    html: str
+    text: str
+
+    def fill(self, url: str, locator: str) -> "Formatted":
+        return Formatted(
+            self.html.replace(URL_PLACEHOLDER, _html.escape(url, quote=True)).replace(LOCATOR_PLACEHOLDER, locator),
+            self.text.replace(URL_PLACEHOLDER, url).replace(LOCATOR_PLACEHOLDER, locator),
+        )
+
+
+@dataclass(frozen=True)
+class StyleCitation:
+    key: str
+    label: str
+    citation_name: str
+    reference: Formatted   # bibliography entry, URL = placeholder
+    para: Formatted        # note / in-text citation with a "para." locator placeholder
+    entry: str             # the entry formatted (URL = placeholder), for the takeaway form
+    csl: str
+
+    @property
+    def takeaway(self) -> Formatted:
+        """The citation with "key takeaway N" as the pinpoint (formatted on first use only)."""
+        return _takeaway_citation(self.entry, self.csl)
+
+
+def bib_entry(bibtex: str, key: str) -> str:
+    """The text of entry ``key`` in ``bibtex`` (balanced braces), or CiteprocError."""
+    m = re.search(r"^@\w+\{" + re.escape(key) + r",", bibtex, re.M)
+    if not m:
+        raise CiteprocError(f"no entry '{key}' in the paper's .bib file")
+    depth = 0
+    for i in range(bibtex.index("{", m.start()), len(bibtex)):
+        ch = bibtex[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return bibtex[m.start(): i + 1]
+    raise CiteprocError(f"entry '{key}' has unbalanced braces")
+
+
+def with_url(entry: str, url: str) -> str:
+    """``entry`` with its ``url`` field set to ``url`` (added if missing), plus year/month for BibTeX."""
+    field = f"  url = {{{url}}},"
+    if re.search(r"^[ \t]*url[ \t]*=", entry, re.M | re.I):
+        out = re.sub(r"^[ \t]*url[ \t]*=[ \t]*\{[^}\n]*\},?[ \t]*$", lambda _: field, entry, count=1, flags=re.M | re.I)
+    else:
+        out = re.sub(r"\n\}$", lambda _: "\n" + field + "\n}", entry)
+    date = re.search(r"^[ \t]*date[ \t]*=[ \t]*\{(\d{4})(?:-(\d{2}))?", out, re.M)
+    if date and not re.search(r"^[ \t]*year[ \t]*=", out, re.M):
+        extra = f"  year = {{{date[1]}}},"
+        if date[2]:
+            extra += "\n  month = {" + ("jan feb mar apr may jun jul aug sep oct nov dec".split()[int(date[2]) - 1]) + "},"
+        out = re.sub(r"(^[ \t]*date[ \t]*=[^\n]*\n)", lambda mm: mm[1] + extra + "\n", out, count=1, flags=re.M)
+    return out
+
+
+def _pandoc_citation(entry: str, key: str, csl: Path, locator: str) -> Formatted:
+    """The first citation of ``key`` with ``locator``, as ``csl`` prints it (note or in-text)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bib = Path(tmp) / "paper.bib"
+        bib.write_text(entry, encoding="utf-8")
+        doc = f"---\nsuppress-bibliography: true\n---\nX [@{key}, {locator}]\n"
+        out = pypandoc.convert_text(
+            doc, to="html", format="markdown",
+            extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
+        )
+    note = re.search(r'<li id="fn1"><p>(?P<body>.*?)<a href="#fnref1"', out, re.S)
+    if note:
+        body = note["body"]
+    else:
+        intext = re.search(r'<span class="citation"[^>]*>(?P<body>.*?)</span></p>', out, re.S)
+        if not intext:
+            raise CiteprocError(f"pandoc printed no citation of {key} with {csl}")
+        body = intext["body"]
+    body = _GLUED_LABEL.sub(" ", _SPANS.sub("", body).strip())
+    return Formatted(body, _text(body))
+
+
+@functools.lru_cache(maxsize=32)
+def style_citations(entry: str, key: str) -> tuple[StyleCitation, ...]:
+    """The paper's reference and pinpoint citations in every style of :data:`STYLES`."""
+    placeholder_entry = with_url(entry, URL_PLACEHOLDER)
+    out = []
+    for skey, label, style, citation_name in STYLES:
+        csl = style_path(style)
+        refs = format_references(placeholder_entry, str(csl))
+        ref_html = _SPANS.sub("", refs[key][0])
+        reference = Formatted(ref_html, _text(ref_html))
+        para = _pandoc_citation(placeholder_entry, key, csl, f"para. {LOCATOR_PLACEHOLDER}")
+        out.append(StyleCitation(skey, label, citation_name, reference, para, placeholder_entry, str(csl)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _takeaway_citation(entry: str, csl: str) -> Formatted:
+    key = re.match(r"@\w+\{([^,\s]+),", entry)[1]
+    return _pandoc_citation(entry, key, Path(csl), f"{{key takeaway {LOCATOR_PLACEHOLDER}}}")
+
+
+_RIS_TYPES = {"report": "RPRT", "webpage": "ELEC", "post-weblog": "BLOG", "article-newspaper": "NEWS",
+              "article-magazine": "MGZN", "article-journal": "JOUR", "book": "BOOK", "chapter": "CHAP"}
+
+
+@functools.lru_cache(maxsize=32)
+def _csl_json(entry: str) -> dict:
+    data = json.loads(pypandoc.convert_text(entry, to="csljson", format="biblatex"))
+    if len(data) != 1:
+        raise CiteprocError("expected exactly one BibTeX entry for RIS")
+    return data[0]
+
+
+def ris(entry: str, url: str) -> str:
+    """RIS of one BibTeX entry (via pandoc's CSL JSON), with ``url`` as UR."""
+    item = _csl_json(entry)
+    lines = [f"TY  - {_RIS_TYPES.get(item.get('type', ''), 'GEN')}"]
+    for person in item.get("author", []):
+        name = ", ".join(p for p in (person.get("family"), person.get("given")) if p) or person.get("literal", "")
+        lines.append(f"AU  - {name}")
+    lines.append(f"TI  - {item['title']}")
+    parts = (item.get("issued", {}).get("date-parts") or [[]])[0]
+    if parts:
+        lines.append(f"PY  - {parts[0]}")
+        lines.append("DA  - " + "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)) + "/" * (4 - len(parts)))
+    if item.get("genre"):
+        lines.append(f"T3  - {item['genre']}")
+    if item.get("number"):
+        lines.append(f"VL  - {item['number']}")
+    if item.get("publisher"):
+        lines.append(f"PB  - {item['publisher']}")
+    if item.get("container-title"):
+        lines.append(f"T2  - {item['container-title']}")
+    lines.append(f"UR  - {url}")
+    lines.append("ER  - ")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Everything the panel of one paragraph (or the paper) shows and copies."""
+
+    styles: tuple[tuple[StyleCitation, Formatted, Formatted | None], ...]  # style, reference, pinpoint citation
+    bibtex: str
+    ris: str
+
+
+class PaperCiter:
+    """Citations of one paper: formatted once, filled in per paragraph."""
+
+    def __init__(self, bibtex_text: str, key: str):
+        self.key = key
+        self.entry = bib_entry(bibtex_text, key)
+        self.styles = style_citations(self.entry, key)
+        _csl_json(self.entry)  # fail early on an entry pandoc cannot read
+
+    def paragraph(self, permalink: str, number: int | str, takeaway: bool = False) -> Citation:
+        styles = []
+        for s in self.styles:
+            pin = (s.takeaway if takeaway else s.para).fill(permalink, str(number))
+            styles.append((s, s.reference.fill(permalink, str(number)), pin))
+        return Citation(tuple(styles), with_url(self.entry, permalink), ris(self.entry, permalink))
+
+    def paper(self, url: str) -> Citation:
+        styles = tuple((s, s.reference.fill(url, ""), None) for s in self.styles)
+        return Citation(styles, with_url(self.entry, url), ris(self.entry, url))

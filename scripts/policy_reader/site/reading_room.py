@@ -1,0 +1,19 @@
+"""Generated reading-room pages: the bibliography and the timeline.
+
+One entry point for the plugin's ``on_files`` router. Paths in the plugin
+config resolve from the folder that holds mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .bibliography import BibliographyPage
+from .timeline import TimelinePage
+
+
+def add_pages(files, config, options, papers: dict[str, dict]) -> None:
+    """Add /bibliography/ (+ the .bib downloads) and /timeline/ to ``files``."""
+    root = Path(config.config_file_path).parent
+    BibliographyPage(root / options.bib_dir, root / options.bibliography_csl, options.papers_dir).add_to(files, config, papers)
+    TimelinePage(root / options.timeline_data, options.timeline_data).add_to(files, config, papers)

@@ -1,0 +1,79 @@
+"""A paragraph-level search index over Material's.
+
+Material's search plugin writes ``search/search_index.json`` with one entry per
+heading. For paper pages we replace those entries: the page keeps its title
+entry (empty text, the parent Material groups results under), each heading
+keeps a title-only entry, and every paragraph, key takeaway and the bio become
+entries of their own whose location is the paragraph's permalink
+(``papers/<slug>/#p-12``) and whose title names the paper and the ¶ number.
+A search then lands on the paragraph, and search.highlight marks the terms.
+No page-level text is kept twice. Other pages (home, topics) are untouched.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from .permalinks import PARA, label, para_kind
+
+_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_HEADING = re.compile(r'<h(?P<level>[2-6])[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<body>.*?)</h(?P=level)>', re.S)
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+
+
+def plain(fragment: str) -> str:
+    """Text of an HTML fragment without footnote numbers, white space collapsed."""
+    fragment = _FOOTNOTE_REF.sub("", fragment)
+    return " ".join(html.unescape(_TAGS.sub("", fragment)).split())
+
+
+class SearchIndexManager:
+    def __init__(self):
+        self.pages: dict[str, list[dict]] = {}  # page url -> entries replacing Material's
+
+    def collect(self, page_html: str, page_url: str, title: str) -> None:
+        """Record a paper page's headings and paragraphs, before any controls are added to them."""
+        entries = []
+        for m in _HEADING.finditer(page_html):
+            entries.append((m.start(), {"location": f"{page_url}#{m['id']}", "title": plain(_HEADERLINK.sub("", m["body"])), "text": ""}))
+        for m in PARA.finditer(page_html):
+            found = para_kind(m["attrs"])
+            pid = found[0] if found else ("bio" if 'id="bio"' in m["attrs"] else None)
+            if pid is None:
+                continue
+            name = label(*found)[1] if found else "about the author"
+            name = name[0].upper() + name[1:]
+            entries.append((m.start(), {
+                "location": f"{page_url}#{pid}",
+                "title": f"{name} · {title}",
+                "text": html.escape(plain(m["body"]), quote=False),
+            }))
+        self.pages[page_url] = [e for _, e in sorted(entries, key=lambda x: x[0])]
+
+    def rewrite(self, site_dir: str) -> None:
+        path = Path(site_dir) / "search" / "search_index.json"
+        if not self.pages:
+            return
+        if not path.exists():
+            raise PluginError(f"{path}: Material's search index is missing; keep the 'search' plugin before 'policy-reader'")
+        index = json.loads(path.read_text(encoding="utf-8"))
+        docs = []
+        done = set()
+        for doc in index["docs"]:
+            page = doc["location"].split("#", 1)[0]
+            if page not in self.pages:
+                docs.append(doc)
+                continue
+            if "#" not in doc["location"]:
+                docs.append({**doc, "text": ""})
+                if page not in done:
+                    docs.extend(self.pages[page])
+                    done.add(page)
+        index["docs"] = docs
+        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -1,0 +1,479 @@
+"""Topics: a vocabulary read from data, rules that tag paragraphs, overrides.
+
+Pure and MkDocs-free. The vocabulary lives in ``docs/topics/vocabulary.yml``
+and the per-paragraph overrides in ``docs/topics/overrides.yml`` (both kept out
+of the built site by ``exclude_docs``). Every paragraph and key takeaway gets
+the topics whose rules score at least the topic's threshold; an override then
+replaces one paragraph's topics outright.
+
+A rule is a list of patterns and a weight. A pattern is one or more words,
+matched case-insensitively on word boundaries; a space or hyphen in a pattern
+matches a space, hyphen or dash in the text (``working-level`` also finds
+"working level"); a trailing ``*`` matches any word ending (``negotiat*``).
+Each rule counts once per paragraph, however often it matches; a negative
+weight lets a rule cancel a misleading use (``to pressure``, a verb).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from .model import Document, Paragraph, SourceError
+from .parse import NOTE_CLOSE, NOTE_OPEN
+
+VOCABULARY_PATH = "docs/topics/vocabulary.yml"
+OVERRIDES_PATH = "docs/topics/overrides.yml"
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: What one word of a pattern may hold: letters, digits, apostrophes, periods.
+PATTERN_WORD = re.compile(r"^[\w'’.]+\*?$")
+DASHES = r"[\s\-‐‑‒–—]+"
+
+TOPIC_FIELDS = {
+    "slug": "URL name: /topics/<slug>/ (lower case, digits, hyphens)",
+    "title": "the topic's name as shown on pages",
+    "description": "a short neutral description",
+    "threshold": "the score a paragraph needs to be tagged (a positive number)",
+    "rules": "a list of rules, each {match: [patterns], weight: number}",
+    "agree": "where the papers agree (text)",
+    "differ": "where the papers differ (text)",
+}
+REQUIRED_TOPIC_FIELDS = ("slug", "title", "description", "threshold", "rules")
+RULE_FIELDS = {"match": "a pattern or a list of patterns", "weight": "a non-zero number", "why": "optional note"}
+OVERRIDE_FIELDS = {"topics": "the paragraph's topics (a list of slugs; [] for none)", "reason": "why the rules are overridden"}
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader whose mappings remember the line of each key."""
+
+
+class LineDict(dict):
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    line: int = 0
+    item_lines: list
+
+
+def _construct_mapping(loader, node):
+    d = LineDict()
+    d.line = node.start_mark.line + 1
+    d.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):
+            raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark)
+        d[key] = loader.construct_object(value_node, deep=True)
+        d.key_lines[key] = key_node.start_mark.line + 1
+    return d
+
+
+def _construct_sequence(loader, node):
+    seq = LineList(loader.construct_object(n, deep=True) for n in node.value)
+    seq.line = node.start_mark.line + 1
+    seq.item_lines = [n.start_mark.line + 1 for n in node.value]
+    return seq
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml(text: str, label: str):
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise SourceError(label, line, f"invalid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+
+
+def _read(path: Path, label: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError(label, 0, "missing; the topics feature needs this file (see README, 'Topics')") from None
+    except UnicodeDecodeError:
+        raise SourceError(label, 0, "not valid UTF-8; save the file as UTF-8 text") from None
+
+
+# --------------------------------------------------------------------------- the vocabulary
+
+
+def compile_pattern(pattern: str) -> re.Pattern:
+    """A pattern as a regular expression (see the module docstring)."""
+    words = re.split(DASHES, pattern.strip())
+    parts = []
+    for w in words:
+        if w.endswith("*"):
+            parts.append(re.escape(w[:-1]) + r"[\w'’]*")
+        else:
+            parts.append(re.escape(w))
+    body = DASHES.join(parts)
+    return re.compile(r"(?<![\w-])" + body + r"(?![\w-])" if not pattern.endswith("*") else r"(?<![\w-])" + body, re.I)
+
+
+@dataclass(frozen=True)
+class Rule:
+    patterns: tuple[str, ...]
+    weight: float
+    line: int = 0
+    regexes: tuple[re.Pattern, ...] = field(default=(), compare=False, repr=False)
+
+    def label(self) -> str:
+        return " | ".join(self.patterns)
+
+    def find(self, text: str) -> list[re.Match]:
+        return [m for rx in self.regexes for m in rx.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    title: str
+    description: str
+    threshold: float
+    rules: tuple[Rule, ...]
+    agree: str = ""
+    differ: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    topics: tuple[Topic, ...]
+    path: str = VOCABULARY_PATH
+
+    def by_slug(self) -> dict[str, Topic]:
+        return {t.slug: t for t in self.topics}
+
+    def slugs(self) -> list[str]:
+        return [t.slug for t in self.topics]
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def parse_rule(raw, label: str, where: str, line: int) -> Rule:
+    if not isinstance(raw, dict):
+        raise SourceError(label, line, f"{where}: a rule must be a mapping {{match: [patterns], weight: number}}")
+    line = getattr(raw, "line", line)
+    for key in raw:
+        if key not in RULE_FIELDS:
+            raise SourceError(label, raw.line_of(key), f"{where}: unknown rule field '{key}'; known fields: {', '.join(RULE_FIELDS)}")
+    match = raw.get("match")
+    if isinstance(match, str):
+        match = [match]
+    if not isinstance(match, list) or not match:
+        raise SourceError(label, line, f"{where}: 'match' must be a pattern or a non-empty list of patterns")
+    patterns = []
+    for p in match:
+        if not _text(p):
+            raise SourceError(label, line, f"{where}: empty or non-text pattern {p!r}; write a word or phrase")
+        p = p.strip()
+        words = re.split(DASHES, p)
+        bad = [w for w in words if not PATTERN_WORD.match(w) or w == "*"]
+        if bad:
+            raise SourceError(
+                label, line,
+                f"{where}: invalid pattern '{p}' (word '{bad[0]}'); use words of letters and digits, "
+                "spaces or hyphens between them, and '*' only at the end of a word",
+            )
+        patterns.append(p)
+    weight = raw.get("weight")
+    if not _number(weight) or weight == 0:
+        raise SourceError(label, line, f"{where}: 'weight' must be a non-zero number (got {weight!r})")
+    return Rule(tuple(patterns), float(weight), line, tuple(compile_pattern(p) for p in patterns))
+
+
+def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
+    data = load_yaml(text, label)
+    if not isinstance(data, dict) or set(data) != {"topics"}:
+        extra = sorted(set(data) - {"topics"}) if isinstance(data, dict) else []
+        what = f"unknown field '{extra[0]}'; " if extra else ""
+        raise SourceError(label, data.line_of(extra[0]) if extra else 1, f"{what}the file must hold one key, 'topics:', with a list of topics")
+    raw_topics = data["topics"]
+    if not isinstance(raw_topics, list) or not raw_topics:
+        raise SourceError(label, data.line_of("topics"), "'topics' must be a non-empty list of topics")
+    topics: list[Topic] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raw_topics, 1):
+        line = raw_topics.item_lines[i - 1]
+        if not isinstance(raw, dict):
+            raise SourceError(label, line, f"topic {i}: must be a mapping with {', '.join(REQUIRED_TOPIC_FIELDS)}")
+        where = f"topic '{raw['slug']}'" if isinstance(raw.get("slug"), str) else f"topic {i}"
+        for key in raw:
+            if key not in TOPIC_FIELDS:
+                raise SourceError(label, raw.line_of(key), f"{where}: unknown field '{key}'; known fields: {', '.join(TOPIC_FIELDS)}")
+        for key in REQUIRED_TOPIC_FIELDS:
+            if key not in raw or raw[key] in (None, ""):
+                raise SourceError(label, line, f"{where}: missing field '{key}': {TOPIC_FIELDS[key]}")
+        slug = raw["slug"]
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            raise SourceError(label, raw.line_of("slug"), f"{where}: slug {slug!r} must be lower-case words joined by hyphens")
+        if slug == "index":
+            raise SourceError(label, raw.line_of("slug"), f"{where}: 'index' is reserved for the list of topics; choose another slug")
+        if slug in seen:
+            raise SourceError(label, raw.line_of("slug"), f"{where}: duplicate slug '{slug}' (first at line {seen[slug]}); every topic needs its own slug")
+        seen[slug] = raw.line_of("slug")
+        for key in ("title", "description", "agree", "differ"):
+            if key in raw and not _text(raw[key]):
+                raise SourceError(label, raw.line_of(key), f"{where}: '{key}' must be non-empty text")
+        threshold = raw["threshold"]
+        if not _number(threshold) or threshold <= 0:
+            raise SourceError(label, raw.line_of("threshold"), f"{where}: 'threshold' must be a positive number (got {threshold!r})")
+        rules_raw = raw["rules"]
+        if not isinstance(rules_raw, list) or not rules_raw:
+            raise SourceError(label, raw.line_of("rules"), f"{where}: 'rules' must be a non-empty list of {{match, weight}}")
+        rules = tuple(
+            parse_rule(r, label, f"{where}, rule {j}", rules_raw.item_lines[j - 1])
+            for j, r in enumerate(rules_raw, 1)
+        )
+        if not any(r.weight > 0 for r in rules):
+            raise SourceError(label, raw.line_of("rules"), f"{where}: no rule has a positive weight, so nothing could ever be tagged")
+        topics.append(Topic(
+            slug=slug, title=raw["title"].strip(), description=" ".join(raw["description"].split()),
+            threshold=float(threshold), rules=rules,
+            agree=" ".join(raw.get("agree", "").split()), differ=" ".join(raw.get("differ", "").split()),
+            line=line,
+        ))
+    return Vocabulary(tuple(topics), label)
+
+
+def load_topic_data(root: Path):
+    """``(vocabulary, overrides)``, or None for a project without a vocabulary file."""
+    if not (root / VOCABULARY_PATH).exists():
+        if (root / OVERRIDES_PATH).exists():
+            raise SourceError(OVERRIDES_PATH, 0, f"overrides need the vocabulary; add {VOCABULARY_PATH} or remove this file")
+        return None
+    vocab = load_vocabulary(root)
+    return vocab, load_overrides(root, vocab)
+
+
+def load_vocabulary(root: Path) -> Vocabulary:
+    return parse_vocabulary(_read(root / VOCABULARY_PATH, VOCABULARY_PATH), VOCABULARY_PATH)
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+@dataclass(frozen=True)
+class Override:
+    paper: str
+    pid: str
+    topics: tuple[str, ...]
+    reason: str
+    line: int
+
+
+def parse_overrides(text: str, vocab: Vocabulary, label: str = OVERRIDES_PATH) -> dict[str, dict[str, Override]]:
+    """``{paper slug: {paragraph id: Override}}``; ids are checked later, against the papers."""
+    data = load_yaml(text, label)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SourceError(label, 1, "expected '<paper slug>:' keys, each holding '<paragraph id>: {topics: [...], reason: ...}'")
+    known = vocab.slugs()
+    out: dict[str, dict[str, Override]] = {}
+    for paper, entries in data.items():
+        pline = data.line_of(paper)
+        if not isinstance(entries, dict):
+            raise SourceError(label, pline, f"'{paper}': must hold '<paragraph id>: {{topics: [...], reason: ...}}' lines")
+        for pid, raw in entries.items():
+            line = entries.line_of(pid)
+            where = f"'{paper}' {pid}"
+            if not isinstance(raw, dict):
+                raise SourceError(label, line, f"{where}: must be a mapping {{topics: [...], reason: ...}}")
+            for key in raw:
+                if key not in OVERRIDE_FIELDS:
+                    raise SourceError(label, raw.line_of(key), f"{where}: unknown field '{key}'; known fields: {', '.join(OVERRIDE_FIELDS)}")
+            topics = raw.get("topics")
+            if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+                raise SourceError(label, line, f"{where}: 'topics' must be a list of topic slugs ([] for none)")
+            for t in topics:
+                if t not in known:
+                    raise SourceError(label, line, f"{where}: unknown topic '{t}'; known topics: {', '.join(known)}")
+            if not _text(raw.get("reason")):
+                raise SourceError(label, line, f"{where}: 'reason' is required; say why the rules are overridden")
+            ordered = tuple(s for s in known if s in topics)
+            out.setdefault(str(paper), {})[str(pid)] = Override(str(paper), str(pid), ordered, raw["reason"].strip(), line)
+    return out
+
+
+def load_overrides(root: Path, vocab: Vocabulary) -> dict[str, dict[str, Override]]:
+    path = root / OVERRIDES_PATH
+    if not path.exists():
+        return {}
+    return parse_overrides(_read(path, OVERRIDES_PATH), vocab, OVERRIDES_PATH)
+
+
+def check_overrides(overrides: dict[str, dict[str, Override]], papers: dict[str, Iterable[str]], label: str = OVERRIDES_PATH) -> None:
+    """Every override must name a known paper and one of its paragraph ids."""
+    for paper, entries in overrides.items():
+        if paper not in papers:
+            first = next(iter(entries.values()), None)
+            raise SourceError(label, first.line if first else 0, f"unknown paper '{paper}'; known papers: {', '.join(sorted(papers))}")
+        ids = list(papers[paper])
+        for pid, o in entries.items():
+            if pid not in ids:
+                raise SourceError(label, o.line, f"'{paper}' has no paragraph '{pid}'; its ids are {', '.join(ids)}")
+
+
+# --------------------------------------------------------------------------- tagging
+
+
+def plain_text(text: str) -> str:
+    """A model paragraph's words without note markers."""
+    return re.sub(f"{NOTE_OPEN}\\d+{NOTE_CLOSE}", "", text)
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: Rule
+    matches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Score:
+    topic: Topic
+    score: float
+    hits: tuple[Hit, ...]
+
+    @property
+    def tagged(self) -> bool:
+        return self.score >= self.topic.threshold
+
+
+def score(text: str, topic: Topic) -> Score:
+    hits = []
+    total = 0.0
+    for rule in topic.rules:
+        found = rule.find(text)
+        if found:
+            hits.append(Hit(rule, tuple(m.group(0) for m in found)))
+            total += rule.weight
+    return Score(topic, total, tuple(hits))
+
+
+def classify(text: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """The topics the rules give to ``text`` (in vocabulary order)."""
+    return tuple(t.slug for t in vocab.topics if score(text, t).tagged)
+
+
+def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of the topic's positive rules in ``text``."""
+    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 for m in r.find(text))
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _tag(p: Paragraph, vocab: Vocabulary, overrides: dict[str, Override]) -> Paragraph:
+    o = overrides.get(p.id)
+    topics = o.topics if o is not None else classify(plain_text(p.text), vocab)
+    return Paragraph(p.text, p.line, p.id, p.notes, topics)
+
+
+def annotate(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Override]] | None = None) -> Document:
+    """Tag every takeaway and body paragraph (pure). Overrides win over the rules."""
+    mine = (overrides or {}).get(doc.meta.slug, {})
+    ids = [p.id for p in [*doc.takeaways, *doc.paragraphs()]]
+    check_overrides({doc.meta.slug: mine} if mine else {}, {doc.meta.slug: ids})
+    sections = tuple(s.__class__(s.title, tuple(_tag(p, vocab, mine) for p in s.paragraphs), s.line) for s in doc.sections)
+    takeaways = tuple(_tag(p, vocab, mine) for p in doc.takeaways)
+    return doc.with_(sections=sections, takeaways=takeaways)
+
+
+def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Override]] | None = None) -> list[str]:
+    """Lines saying, for each paragraph, which rule matched which words and the result."""
+    mine = (overrides or {}).get(doc.meta.slug, {})
+    out = [f"{doc.meta.slug}"]
+    for p in [*doc.takeaways, *doc.paragraphs()]:
+        text = plain_text(p.text)
+        rules_topics = classify(text, vocab)
+        o = mine.get(p.id)
+        final = o.topics if o else rules_topics
+        out.append(f"  {p.id}: {' '.join(final) or '(no topics)'}")
+        for t in vocab.topics:
+            s = score(text, t)
+            if not s.hits:
+                continue
+            verdict = "tagged" if s.tagged else "below threshold"
+            out.append(f"    {t.slug}: score {s.score:g} / threshold {t.threshold:g} -> {verdict}")
+            for h in s.hits:
+                words = ", ".join(f'"{w}"' for w in dict.fromkeys(h.matches))
+                out.append(f"      {h.rule.weight:+g}  {h.rule.label()}  (line {h.rule.line})  matched {words}")
+        if o:
+            out.append(f"    override ({OVERRIDES_PATH}:{o.line}): rules gave [{' '.join(rules_topics)}]; set to [{' '.join(o.topics)}] because {o.reason}")
+    return out
+
+
+# --------------------------------------------------------------------------- measuring the rules
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    slug: str
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def evaluate(docs: Iterable[Document], vocab: Vocabulary, labels: dict[str, dict[str, Override]],
+             label_path: str = "labels") -> tuple[list[TopicScore], list[str]]:
+    """Score the rules alone (no overrides) against hand labels of every paragraph.
+
+    Returns one :class:`TopicScore` per topic and a line per disagreement. Every
+    takeaway and body paragraph must be labelled, and every label must name one.
+    """
+    counts = {s: [0, 0, 0] for s in vocab.slugs()}
+    misses: list[str] = []
+    docs = list(docs)
+    check_overrides(labels, {d.meta.slug: [p.id for p in [*d.takeaways, *d.paragraphs()]] for d in docs}, label_path)
+    for d in docs:
+        mine = labels.get(d.meta.slug, {})
+        for p in [*d.takeaways, *d.paragraphs()]:
+            if p.id not in mine:
+                raise SourceError(label_path, 0, f"'{d.meta.slug}' {p.id} has no label; label every paragraph")
+            want = set(mine[p.id].topics)
+            got = set(classify(plain_text(p.text), vocab))
+            for s in vocab.slugs():
+                if s in want and s in got:
+                    counts[s][0] += 1
+                elif s in got:
+                    counts[s][1] += 1
+                    misses.append(f"{d.meta.slug} {p.id}: rules add '{s}' (label: {' '.join(sorted(want)) or 'none'})")
+                elif s in want:
+                    counts[s][2] += 1
+                    misses.append(f"{d.meta.slug} {p.id}: rules miss '{s}' (label reason: {mine[p.id].reason})")
+    return [TopicScore(s, *c) for s, c in counts.items()], misses

@@ -1,0 +1,63 @@
+"""``policy-reader topics``: the topics the rules give, why, and how well they do.
+
+- ``policy-reader topics`` lists every paragraph's topics (overrides applied);
+- ``--explain`` prints, per paragraph, each rule that matched, the words it
+  matched, the score against the threshold, and any override;
+- ``--score tests/data/topic_labels.yml`` prints precision and recall per topic
+  of the rules alone (overrides ignored) against hand labels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import convert, topics
+from .model import Document, SourceError
+
+
+def documents(root: Path) -> list[Document]:
+    """Every paper under sources/, parsed and structured (nothing written)."""
+    docs = []
+    for src in convert.find_sources(root):
+        meta_path = src.with_suffix(".yml")
+        meta_label = meta_path.relative_to(root).as_posix()
+        meta = convert.load_meta(meta_path, meta_label)
+        label = src.relative_to(root).as_posix()
+        docs.append(convert.build_document(convert.read_text(src, label), meta, label, meta_label))
+    return docs
+
+
+def run(args) -> int:
+    root = Path(args.root).resolve()
+    vocab = topics.load_vocabulary(root)
+    overrides = topics.load_overrides(root, vocab)
+    docs = documents(root)
+    topics.check_overrides(overrides, {d.meta.slug: [p.id for p in [*d.takeaways, *d.paragraphs()]] for d in docs})
+    if args.paper:
+        slugs = [d.meta.slug for d in docs]
+        if args.paper not in slugs:
+            raise SourceError("--paper", 0, f"no paper '{args.paper}'; papers: {', '.join(slugs)}")
+        docs = [d for d in docs if d.meta.slug == args.paper]
+    if args.score:
+        path = Path(args.score)
+        label = args.score
+        labels = topics.parse_overrides(topics._read(path if path.is_absolute() else root / path, label), vocab, label)
+        if args.paper:
+            labels = {k: v for k, v in labels.items() if k == args.paper}
+        scores, misses = topics.evaluate(docs, vocab, labels, label)
+        n = sum(len(d.takeaways) + len(d.paragraphs()) for d in docs)
+        print(f"rules alone (no overrides) vs {label}: {n} paragraphs and takeaways")
+        print(f"{'topic':<20} {'precision':>9} {'recall':>7}   tp fp fn")
+        for s in scores:
+            print(f"{s.slug:<20} {s.precision:>9.2f} {s.recall:>7.2f}   {s.tp:>2} {s.fp:>2} {s.fn:>2}")
+        for line in misses:
+            print(f"  {line}")
+        return 0
+    for d in docs:
+        if args.explain:
+            print("\n".join(topics.explain(d, vocab, overrides)))
+            continue
+        annotated = topics.annotate(d, vocab, overrides)
+        for p in [*annotated.takeaways, *annotated.paragraphs()]:
+            print(f"{d.meta.slug} {p.id}: {' '.join(p.topics) or '-'}")
+    return 0

@@ -1,0 +1,59 @@
+"""Paragraph-level search in a real browser: a query lands on the paragraph, terms highlighted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from support import GOMEZ_SLUG, KLINGNER_SLUG
+
+pytestmark = pytest.mark.browser
+
+K, G = KLINGNER_SLUG, GOMEZ_SLUG
+QUERIES = [
+    ("Damocles", K, "p-12"),
+    ("Sohae", K, "p-6"),
+    ("plenum", K, "p-7"),
+    ("gloomy", K, "p-4"),
+    ("Christmas", K, "p-5"),
+    ("mothballed", K, "p-10"),
+    ("laundering", K, "p-17"),
+    ("reticent", K, "p-18"),
+    ("lure", K, "kt-2"),
+    ("handshake", G, "p-2"),
+    ("embolden", G, "p-5"),
+    ("summitry", G, "p-6"),
+    ("messy", G, "p-9"),
+]
+
+
+def _search(page, base_url, query):
+    page.goto(base_url)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(query, delay=20)
+    results = page.locator(".md-search-result__list")
+    expect(results.locator("a.md-search-result__link").first).to_be_visible(timeout=10000)
+    return results
+
+
+@pytest.mark.parametrize("query, slug, pid", QUERIES)
+def test_query_lands_on_the_paragraph(page, base_url, query, slug, pid):
+    results = _search(page, base_url, query)
+    links = results.locator(f'a.md-search-result__link[href*="papers/{slug}/"][href*="#"]')
+    expect(links.first).to_have_attribute("href", re.compile(rf"papers/{slug}/\?h=[^#]*#{pid}$"))
+    expect(links.first.locator("mark").first).to_be_visible()
+    links.first.click()
+    page.wait_for_url(re.compile(rf"papers/{slug}/\?h=.*#{pid}$"))
+    para = page.locator(f"#{pid}")
+    expect(para).to_be_in_viewport()
+    expect(para).to_have_class(re.compile(r"\bpr-target\b"))
+    expect(para.locator("mark").first).to_have_text(re.compile(query, re.I))
+
+
+def test_a_query_with_words_from_both_papers_returns_both(page, base_url):
+    results = _search(page, base_url, "ballistic")
+    expect(results.locator(f'a[href*="papers/{KLINGNER_SLUG}/"][href*="#p-"]').first).to_be_attached()
+    expect(results.locator(f'a[href*="papers/{GOMEZ_SLUG}/"][href*="#p-"]').first).to_be_attached()

@@ -1,0 +1,84 @@
+"""Paragraph permalinks in the built paper pages: ¶ numbers, links, Cite controls, page weight."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+from cite_expected import SITE
+from policy_reader.site.permalinks import PermalinkManager, label, para_kind
+from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, page_html
+from test_fidelity import ParagraphText
+
+EXPECTED_IDS = {
+    KLINGNER_SLUG: ["kt-1", "kt-2", "kt-3", *[f"p-{i}" for i in range(1, 19)]],
+    GOMEZ_SLUG: [f"p-{i}" for i in range(1, 10)],
+}
+BLOCK = re.compile(r'<p class="(?P<cls>para|takeaway)"(?P<attrs>[^>]*)>(?P<body>.*?)</p>\n(?P<after>.{0,80})', re.S)
+
+
+def test_para_kind_and_labels():
+    assert para_kind(' class="para" data-topics="x" id="p-12"') == ("p-12", "para")
+    assert para_kind(' class="takeaway" id="kt-2"') == ("kt-2", "takeaway")
+    assert para_kind(' class="bio" id="bio"') is None
+    assert para_kind(' class="para" id="intro"') is None
+    assert label("p-12", "para") == ("¶ 12", "¶ 12")
+    assert label("kt-2", "takeaway") == ("KT 2", "key takeaway 2")
+
+
+@pytest.mark.parametrize("slug", [KLINGNER_SLUG, GOMEZ_SLUG])
+def test_every_paragraph_has_its_number_link_and_cite_control(built_site, slug):
+    html = page_html(built_site, slug)
+    blocks = list(BLOCK.finditer(html))
+    ids = [re.search(r'id="([^"]+)"', b["attrs"])[1] for b in blocks]
+    assert ids == EXPECTED_IDS[slug]
+    for b, pid in zip(blocks, ids):
+        visible, spoken = label(pid, b["cls"])
+        assert b["body"].startswith(
+            f'<a class="pr-link" href="#{pid}" data-permalink="{SITE}papers/{slug}/#{pid}" '
+            f'title="Copy the link to {spoken}" aria-label="{spoken}: copy link">{visible}</a>'
+        ), pid
+        assert b["body"].endswith(f'aria-controls="cite-{pid}" aria-label="Cite {spoken}">Cite</button>'), pid
+        assert b["after"].startswith(f'<div class="cite-panel" id="cite-{pid}" role="dialog"'), pid
+
+
+def test_paper_words_are_unchanged_by_the_controls(built_site):
+    """The paragraph text without our decorations is the Markdown's text (no controls leak into it)."""
+    text = ParagraphText()
+    text.feed(page_html(built_site, GOMEZ_SLUG))
+    blocks = dict(text.blocks)
+    assert blocks["p-9"].startswith("Diplomacy with North Korea is messy and it wouldn't be surprising")
+    assert "Cite" not in blocks["p-9"] and "¶" not in blocks["p-9"]
+
+
+def test_successor_map_is_embedded_empty_when_nothing_was_retired(built_site):
+    html = page_html(built_site, KLINGNER_SLUG)
+    assert '<script type="application/json" id="pr-successors">{}</script>' in html
+
+
+@pytest.mark.parametrize("slug", [KLINGNER_SLUG, GOMEZ_SLUG])
+def test_paper_page_stays_light(built_site, slug):
+    """The cite panels repeat little per paragraph; a later issue caps a page at 100 KB compressed."""
+    raw = (built_site / "papers" / slug / "index.html").read_bytes()
+    assert len(gzip.compress(raw, 9)) < 40_000
+
+
+def test_render_adds_only_inside_and_after_paragraphs():
+    mgr = PermalinkManager("https://example.org/reader", ROOT / "bib")
+    meta = {"slug": GOMEZ_SLUG, "bib_key": "gomez-2019-consequences-north"}
+    src = '<p class="byline">B</p>\n<p class="para" id="p-1">Words.</p>\n<p>Other.</p>'
+    out = mgr.render(src, meta, {"p-0": "p-1"})
+    assert out.startswith('<p class="byline">B</p>\n<details class="cite-paper">')
+    assert '<p class="para" id="p-1"><a class="pr-link" href="#p-1" data-permalink="https://example.org/reader/papers/' in out
+    assert "<p>Other.</p>" in out
+    assert out.endswith('<script type="application/json" id="pr-successors">{"p-0": "p-1"}</script>\n')
+
+
+def test_scripts_and_styles_are_registered_and_local(built_site):
+    html = page_html(built_site, KLINGNER_SLUG)
+    assert re.search(r'<script src="[./]*assets/cite\.js[^"]*"></script>', html)
+    assert re.search(r'<link rel="stylesheet" href="[./]*assets/cite\.css[^"]*">', html)
+    js = (built_site / "assets" / "cite.js").read_text(encoding="utf-8")
+    assert "fetch(" not in js and "XMLHttpRequest" not in js

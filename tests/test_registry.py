@@ -1,0 +1,162 @@
+"""The permalink registry (docs/permalinks.yml): unit checks and build failures."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from policy_reader import permalink_registry as reg
+from policy_reader.model import SourceError
+from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, mkdocs_build
+
+MD = """# T
+
+First paragraph with a note.[@key-a]
+{: #p-1 .para }
+
+Second
+paragraph.
+{: #p-2 .para data-topics="x" }
+
+A takeaway.
+{: #kt-1 .takeaway }
+"""
+
+
+def test_paragraphs_are_read_with_their_lines_and_kinds():
+    paras = reg.paragraphs(MD, "x.md")
+    assert [(p.id, p.kind, p.line) for p in paras] == [("p-1", "para", 3), ("p-2", "para", 6), ("kt-1", "takeaway", 10)]
+    assert paras[1].text == "Second\nparagraph."
+
+
+def test_fingerprint_ignores_citation_keys_and_wrapping_but_not_words():
+    base = reg.fingerprint("Words here.[@key-a] More words.")
+    assert reg.fingerprint("Words  here.[@other-key]\nMore words.") == base
+    assert reg.fingerprint("Words here. More word.") != base
+    assert re.fullmatch(r"[0-9a-f]{16}", base)
+
+
+def test_two_paragraphs_with_one_id_name_both_lines():
+    md = MD.replace("{: #p-2 .para", "{: #p-1 .para")
+    with pytest.raises(SourceError) as err:
+        reg.paragraphs(md, "docs/papers/x.md")
+    assert str(err.value).startswith("docs/papers/x.md:6: two paragraphs with id 'p-1' (lines 3 and 6)")
+
+
+def _pages(md=MD):
+    return {"x": ("docs/papers/x.md", reg.paragraphs(md, "docs/papers/x.md"))}
+
+
+def test_check_accepts_the_recorded_state_and_reports_redirects():
+    recorded = reg.update({}, _pages())
+    recorded["x"]["p-0"] = reg.Entry("0123456789abcdef", successor="p-2")
+    assert reg.check(recorded, _pages(), "docs/permalinks.yml") == {"x": {"p-0": "p-2"}}
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda md: md.replace("Second\nparagraph.", "Other words."),
+     "docs/permalinks.yml: entry 'x: p-2': now points at other text (docs/papers/x.md:6"),
+    (lambda md: md.replace("{: #p-2 .para", "{: #p-3 .para"),
+     "docs/permalinks.yml: entry 'x: p-2': the paragraph is gone from docs/papers/x.md; map the old id"),
+])
+def test_check_fails_when_a_recorded_id_vanishes_or_changes_text(change, message):
+    recorded = reg.update({}, _pages())
+    with pytest.raises(SourceError) as err:
+        reg.check(recorded, _pages(change(MD)), "docs/permalinks.yml")
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_a_vanished_id_mapped_to_its_successor_passes():
+    recorded = reg.update({}, _pages())
+    new_md = MD.replace("{: #p-2 .para", "{: #p-3 .para")
+    recorded["x"]["p-2"] = reg.Entry(recorded["x"]["p-2"].fingerprint, successor="p-3")
+    assert reg.check(recorded, _pages(new_md), "docs/permalinks.yml") == {"x": {"p-2": "p-3"}}
+
+
+def test_a_retired_id_is_never_reused_and_successors_must_exist():
+    recorded = reg.update({}, _pages())
+    recorded["x"]["p-1"] = reg.Entry(recorded["x"]["p-1"].fingerprint, successor="p-2")
+    with pytest.raises(SourceError, match=r"entry 'x: p-1': retired id is published again at docs/papers/x.md:3"):
+        reg.check(recorded, _pages(), "docs/permalinks.yml")
+    recorded = reg.update({}, _pages())
+    recorded["x"]["p-9"] = reg.Entry("0123456789abcdef", successor="p-99")
+    with pytest.raises(SourceError, match=r"entry 'x: p-9': successor 'p-99' is not a paragraph of docs/papers/x.md"):
+        reg.check(recorded, _pages(), "docs/permalinks.yml")
+
+
+def test_registry_round_trips_and_rejects_bad_entries(tmp_path):
+    recorded = reg.update({}, _pages())
+    recorded["x"]["p-0"] = reg.Entry("0123456789abcdef", successor="p-2")
+    path = tmp_path / "permalinks.yml"
+    path.write_text(reg.dump(recorded), encoding="utf-8")
+    assert reg.load(path) == recorded
+    path.write_text("x:\n  p-1: not-a-fingerprint\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"entry 'x: p-1': fingerprint 'not-a-fingerprint' is not 16 hex digits"):
+        reg.load(path)
+
+
+def test_committed_registry_records_every_published_id():
+    recorded = reg.load(ROOT / "docs" / "permalinks.yml")
+    pages = reg.read_pages(ROOT / "docs")
+    reg.check(recorded, pages, "docs/permalinks.yml")
+    assert reg.unrecorded(recorded, pages) == []
+    assert {f"p-{i}" for i in range(1, 19)} | {"kt-1", "kt-2", "kt-3"} <= set(recorded[KLINGNER_SLUG])
+    assert {f"p-{i}" for i in range(1, 10)} <= set(recorded[GOMEZ_SLUG])
+
+
+def test_cli_check_and_update(project_copy):
+    from policy_reader.cli import main
+
+    assert main(["permalinks", "--root", str(project_copy)]) == 0
+    path = project_copy / "docs" / "permalinks.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  p-9: ", "  p-9x: ", 1), encoding="utf-8")  # gomez p-9 unrecorded, p-9x vanished
+    assert main(["permalinks", "--root", str(project_copy)]) == 2
+    path.write_text("\n".join(l for l in text.splitlines() if not l.startswith("  p-9:")) + "\n", encoding="utf-8")
+    assert main(["permalinks", "--root", str(project_copy)]) == 1
+    assert main(["permalinks", "--update", "--root", str(project_copy)]) == 0
+    assert path.read_text(encoding="utf-8") == text
+
+
+# ---- the real build fails, naming the registry entry and the page ----
+
+def _paper(project, slug):
+    return project / "docs" / "papers" / f"{slug}.md"
+
+
+def test_build_fails_when_a_paragraph_changes_text(project_copy, tmp_path):
+    md = _paper(project_copy, GOMEZ_SLUG)
+    text = md.read_text(encoding="utf-8")
+    md.write_text(text.replace("Diplomacy with North Korea is messy", "Diplomacy with North Korea is hard"), encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert f"docs/permalinks.yml: entry '{GOMEZ_SLUG}: p-9': now points at other text (docs/papers/{GOMEZ_SLUG}.md:" in result.stderr
+
+
+def test_build_fails_when_a_paragraph_is_gone_and_redirects_once_mapped(project_copy, tmp_path):
+    md = _paper(project_copy, GOMEZ_SLUG)
+    md.write_text(md.read_text(encoding="utf-8").replace("{: #p-9 .para", "{: #p-10 .para"), encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "a")
+    assert result.returncode != 0
+    assert (f"docs/permalinks.yml: entry '{GOMEZ_SLUG}: p-9': the paragraph is gone from docs/papers/{GOMEZ_SLUG}.md"
+            in result.stderr)
+    registry = project_copy / "docs" / "permalinks.yml"
+    text = registry.read_text(encoding="utf-8")
+    fp = re.search(r"^  p-9: ([0-9a-f]{16})$", text.split(GOMEZ_SLUG + ":")[1], re.M)[1]
+    registry.write_text(text.replace(f"  p-9: {fp}\n", f"  p-9: {{fingerprint: {fp}, successor: p-10}}\n  p-10: {fp}\n", 1),
+                        encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "b")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "b" / "papers" / GOMEZ_SLUG / "index.html").read_text(encoding="utf-8")
+    assert '<script type="application/json" id="pr-successors">{"p-9": "p-10"}</script>' in html
+    assert not (tmp_path / "b" / "permalinks.yml").exists()
+
+
+def test_build_fails_on_two_paragraphs_with_one_id(project_copy, tmp_path):
+    md = _paper(project_copy, KLINGNER_SLUG)
+    md.write_text(md.read_text(encoding="utf-8").replace("{: #p-4 .para", "{: #p-3 .para"), encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert re.search(rf"docs/papers/{KLINGNER_SLUG}.md:\d+: two paragraphs with id 'p-3' \(lines \d+ and \d+\)", result.stderr)
+    assert not (tmp_path / "site" / "papers").exists()

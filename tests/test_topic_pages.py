@@ -1,0 +1,208 @@
+"""Topics, site side: the built topic pages, their passage links, the chips on paper
+pages, and bad topic data failing the build (fixture sites built in temp dirs)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, mkdocs_build, page_html
+
+from policy_reader import topics as T
+
+VOCAB = T.load_vocabulary(ROOT)
+SLUGS = [KLINGNER_SLUG, GOMEZ_SLUG]
+TOPIC_URLS = ["topics/", "topics/sanctions/", "topics/military-exercises/", "topics/icbm-thresholds/", "topics/diplomacy/"]
+
+
+class Links(HTMLParser):
+    """Every <a href> with its class, every id, and the <p> each link sits in."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[dict] = []
+        self.p_stack: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        if tag == "p":
+            self.p_stack.append(a)
+        if tag == "a" and "href" in a:
+            self.links.append({**a, "in_p": dict(self.p_stack[-1]) if self.p_stack else None})
+
+    def handle_endtag(self, tag):
+        if tag == "p" and self.p_stack:
+            self.p_stack.pop()
+
+
+def parse(site: Path, url: str) -> Links:
+    parser = Links()
+    parser.feed((site / url / "index.html").read_text(encoding="utf-8"))
+    return parser
+
+
+def resolve(site: Path, page_url: str, href: str) -> tuple[str, str]:
+    """A relative href on ``page_url`` -> (site url of the target page, anchor)."""
+    full = urljoin("http://x/" + page_url, href)
+    parts = urlsplit(full)
+    path = parts.path.lstrip("/")
+    assert (site / path / "index.html").exists(), f"{page_url}: {href} -> no page {path}"
+    return path, parts.fragment
+
+
+def paper_topics(slug: str) -> dict[str, list[str]]:
+    md = (ROOT / "docs" / "papers" / f"{slug}.md").read_text(encoding="utf-8")
+    out = {}
+    for m in re.finditer(r'^\{: #([\w-]+) \.(?:para|takeaway)(?: data-topics="([^"]*)")? \}$', md, re.M):
+        out[m[1]] = (m[2] or "").split()
+    return out
+
+
+def test_every_topic_page_exists(built_site):
+    for url in TOPIC_URLS:
+        assert (built_site / url / "index.html").exists(), url
+    assert not (built_site / "topics" / "vocabulary.yml").exists()
+    assert not (built_site / "topics" / "overrides.yml").exists()
+
+
+@pytest.mark.parametrize("topic", VOCAB.slugs())
+def test_topic_page_lists_every_tagged_passage_with_a_resolving_link(built_site, topic):
+    url = f"topics/{topic}/"
+    html = (built_site / url / "index.html").read_text(encoding="utf-8")
+    links = parse(built_site, url)
+    passage_links = [a for a in links.links if a.get("class") == "topic-passage-link"]
+    expected = {(slug, pid) for slug in SLUGS for pid, ts in paper_topics(slug).items() if topic in ts}
+    found = set()
+    for a in passage_links:
+        target, anchor = resolve(built_site, url, a["href"])
+        slug = target.split("/")[1]
+        assert anchor in parse(built_site, target).ids, f"{url}: {a['href']} has no target id"
+        found.add((slug, anchor))
+    assert found == expected
+    # Each paper in its own column, in the order of the index; the compare sections are there.
+    assert html.count('<section class="topic-paper"') == 2
+    assert "Where the papers agree" in html and "Where the papers differ" in html
+    assert "Related topics" in html
+
+
+def test_highlighted_terms_are_the_papers_words(built_site):
+    html = (built_site / "topics" / "sanctions" / "index.html").read_text(encoding="utf-8")
+    marks = re.findall(r"<mark>(.*?)</mark>", html)
+    assert "maximum pressure" in [m.lower() for m in marks]
+    assert "secondary sanctions" in marks
+    # Every passage's text (tags stripped) appears verbatim in the paper's page.
+    papers = {s: re.sub(r"<[^>]+>", "", page_html(built_site, s)) for s in SLUGS}
+    for m in re.finditer(r'<p class="topic-passage"[^>]*>(.*?)</p>', html, re.S):
+        text = re.sub(r"<[^>]+>", "", m[1])
+        text = re.sub(r"^(¶ \d+|Key takeaway \d+) ", "", text)
+        for piece in text.split("…"):
+            piece = piece.strip()
+            if piece:
+                assert any(piece in body for body in papers.values()), piece
+
+
+def test_index_counts_per_paper(built_site):
+    html = (built_site / "topics" / "index.html").read_text(encoding="utf-8")
+    for topic in VOCAB.topics:
+        card = html.split(f'data-topic="{topic.slug}"')[1].split("</section>")[0]
+        assert f'href="{topic.slug}/"' in card
+        k = sum(topic.slug in ts for ts in paper_topics(KLINGNER_SLUG).values())
+        g = sum(topic.slug in ts for ts in paper_topics(GOMEZ_SLUG).values())
+        assert re.search(rf"Klingner \(The Heritage Foundation\): {k} passages?\b", card), card
+        assert re.search(rf"Gomez \(Cato Institute\): {g} passages?\b", card), card
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_chips_inside_each_tagged_paragraph_and_in_the_header(built_site, slug):
+    url = f"papers/{slug}/"
+    links = parse(built_site, url)
+    tagged = paper_topics(slug)
+    chips: dict[str, list[str]] = {}
+    header = []
+    for a in links.links:
+        if a.get("class") != "topic-chip":
+            continue
+        target, anchor = resolve(built_site, url, a["href"])
+        assert target == f"topics/{a['data-topic']}/" and anchor == ""
+        p = a["in_p"]
+        assert p is not None
+        if p.get("class") == "paper-topics":
+            header.append(a["data-topic"])
+        else:
+            assert p["id"] in tagged  # the chip sits inside the <p> that carries the id
+            chips.setdefault(p["id"], []).append(a["data-topic"])
+    assert chips == {pid: ts for pid, ts in tagged.items() if ts}
+    covered = {t for ts in tagged.values() for t in ts}
+    assert header == [s for s in VOCAB.slugs() if s in covered]
+
+
+def write_vocab(project: Path, old: str, new: str) -> None:
+    path = project / T.VOCABULARY_PATH
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("    threshold: 2\n", "    threshold: 2\n    colour: red\n", "topic 'sanctions': unknown field 'colour'"),
+    ("  - slug: military-exercises\n", "  - slug: sanctions\n", "duplicate slug 'sanctions'"),
+    ('      - match: ["sanction*"]\n', "      - match: []\n", "topic 'sanctions', rule 1: 'match' must be"),
+])
+def test_bad_vocabulary_fails_the_build(project_copy, tmp_path, old, new, message):
+    write_vocab(project_copy, old, new)
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert "docs/topics/vocabulary.yml:" in result.stderr and message in result.stderr
+
+
+def test_override_with_unknown_id_fails_the_build(project_copy, tmp_path):
+    (project_copy / T.OVERRIDES_PATH).write_text(
+        f"{KLINGNER_SLUG}:\n  p-99: {{topics: [sanctions], reason: test}}\n", encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert f"docs/topics/overrides.yml:2: '{KLINGNER_SLUG}' has no paragraph 'p-99'" in result.stderr
+
+
+def test_unknown_topic_in_paper_markdown_fails_the_build(project_copy, tmp_path):
+    path = project_copy / "docs" / "papers" / f"{GOMEZ_SLUG}.md"
+    path.write_text(path.read_text().replace('{: #p-9 .para data-topics="diplomacy" }', '{: #p-9 .para data-topics="trade" }'))
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert f"docs/papers/{GOMEZ_SLUG}.md: p-9 has topic 'trade'" in result.stderr
+
+
+def test_strict_anchor_validation_is_on():
+    """Passage links are Markdown links, so MkDocs checks their anchors; strict makes it fatal."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    assert config["strict"] is True
+    assert config["validation"]["links"]["anchors"] in ("warn",)
+    assert "topics/*.yml" in config["exclude_docs"].split()
+
+
+def test_link_check_reports_unresolved_links():
+    from policy_reader.site.topics import LinkCheck
+    check = LinkCheck()
+    check.record_page("papers/x/", '<p id="p-1"></p>')
+    check.record_page("topics/a/", "<h1 id='a'></h1>")
+    check.record_link("docs/papers/x.md", "papers/x/", "topics/a/")
+    check.record_link("docs/papers/x.md", "papers/x/", "topics/b/")
+    check.record_passage_links("topics/a.md (generated)", "topics/a/",
+                               '<a class="topic-passage-link" href="../../papers/x/#p-2">¶ 2</a>'
+                               '<a class="topic-passage-link" href="../../papers/x/#p-1">¶ 1</a>')
+    assert check.problems() == [
+        "docs/papers/x.md: topic link to '/topics/b/' does not resolve: no such page",
+        "topics/a.md (generated): topic link to '/papers/x/#p-2' does not resolve: the page has no id 'p-2'",
+    ]
