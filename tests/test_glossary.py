@@ -70,3 +70,18 @@ def test_every_glossary_entry_is_a_tooltip_on_a_paper_page(built_site):
 def test_the_glossary_file_is_not_published(built_site):
     assert not (built_site / "includes").exists()
     assert "*[ICBM]" not in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_term_is_explained_at_its_first_use_on_a_page():
+    from policy_reader.site.glossary import first_use_only
+
+    html_in = '<p><abbr title="a">ICBM</abbr> and <abbr title="a">ICBM</abbr>, <abbr title="b">SPA</abbr></p>'
+    assert first_use_only(html_in) == '<p><abbr title="a">ICBM</abbr> and ICBM, <abbr title="b">SPA</abbr></p>'
+
+
+def test_each_page_marks_each_term_once(built_site):
+    for page in [built_site / "index.html", *sorted((built_site / "papers").glob("*/index.html"))]:
+        terms = re.findall(r'<abbr title="[^"]*">([^<]*)</abbr>', page.read_text(encoding="utf-8"))
+        assert len(terms) == len(set(terms)), (page, terms)
+    klingner = (built_site / "papers" / "klingner-2019-resolve-and-restraint" / "index.html").read_text(encoding="utf-8")
+    assert klingner.count(">ICBM</abbr>") == 1 and klingner.count("ICBM") > 3

@@ -14,7 +14,12 @@ G_TITLE = "There must be consequences for North Korea's new missile tests"
 
 
 def _index(site):
-    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    """The documents of the built index: after the paragraph-level rewrite they are
+    cut into shards for our search worker (search_shards.py); read them back."""
+    from policy_reader import search_shards
+
+    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return {**data, "docs": search_shards.load_docs(site)}
 
 
 def _paper_docs(index, slug):

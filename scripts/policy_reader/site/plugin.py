@@ -20,6 +20,7 @@ from mkdocs.utils.meta import get_data
 
 from ..model import SourceError
 from . import reading_room
+from .glossary import first_use_only
 from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations
 from .csp import add_csp, add_csp_to_file
 from .navigation import Navigation
@@ -186,6 +187,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
     def on_page_content(self, html_text, *, page, config, files):
         """Repair mkdocs-bibtex's footnote links (see :mod:`.bibtex_seam`)."""
+        html_text = first_use_only(html_text)  # glossary tooltips at each term's first use (site/glossary.py)
         if page.file.src_uri in self.index.papers:
             html_text = fix_footnote_links(html_text)
             self.search_index.collect(html_text, page.file.url, page.title)  # paragraph text before chips/controls
@@ -213,4 +215,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.topics.on_post_build()
         self.search_index.rewrite(config.site_dir)
         self.search_worker.shard(config.site_dir)  # after the paragraph-level rewrite above
-        add_csp_to_file(Path(config.site_dir) / "404.html")  # rendered without on_post_page
+        not_found = Path(config.site_dir) / "404.html"  # rendered without on_post_page
+        if not_found.exists():
+            not_found.write_text(self.search_worker.point_config(not_found.read_text(encoding="utf-8")), encoding="utf-8")
+        add_csp_to_file(not_found)
