@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve build convert check test deps csl-styles browser-deps clean bench
+.PHONY: serve build convert check test deps csl-styles browser-deps clean bench lighthouse
 
 # The virtual environment with the exact pins of requirements.txt, and our package.
 $(STAMP): requirements.txt pyproject.toml
@@ -54,6 +54,16 @@ test: deps check
 BENCH_SIZES ?= 10,100,1000,2000
 bench: deps
 	$(BIN)/python -m policy_reader.bench --sizes $(BENCH_SIZES)
+
+# Lighthouse scores (mobile) of the home page, a paper and a topic page; npm's lighthouse at the
+# version pinned in package-lock.json, run with Debian's chromium. LIGHTHOUSE_MIN=95 fails below 95.
+LIGHTHOUSE_MIN ?= 0
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+lighthouse: $(STAMP) csl-styles browser-deps node_modules/.installed
+	$(BIN)/python scripts/lighthouse.py --min $(LIGHTHOUSE_MIN)
 
 clean:
 	rm -rf site .pytest_cache

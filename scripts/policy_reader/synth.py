@@ -48,6 +48,14 @@ SENTENCES = [
 ]
 
 
+SYLLABLES = "ba ko ri ten sul mar vo den lis ga nor pe hu stan fel dro mi ka ro sen".split()
+
+
+def _coined(i: int) -> str:
+    a, b, c = i % 21, (i // 21) % 21, (i // 441) % 21
+    return (SYLLABLES[a] + SYLLABLES[b] + SYLLABLES[c]).capitalize()
+
+
 def _paragraph(rng: random.Random, n: int) -> str:
     return " ".join(rng.sample(SENTENCES, n))
 
@@ -64,7 +72,9 @@ def _endnote(rng: random.Random, number: int, day: date) -> str:
 def paper(i: int, paragraphs: int = 30) -> tuple[str, str, str]:
     """Paper number ``i``: (file stem, source text, metadata YAML)."""
     rng = random.Random(i)
-    surname = SURNAMES[i % len(SURNAMES)]
+    # A library has many authors, a few of them prolific: most papers get a
+    # surname of their own (a syllable pair), every tenth one of 26 regulars.
+    surname = SURNAMES[i % len(SURNAMES)] if i % 10 == 0 else _coined(i)
     name = f"{rng.choice(GIVEN)} {surname}"
     day = date(2015, 1, 1) + timedelta(days=(i * 37) % 3000)
     title = f"{rng.choice(SUBJECTS)} and the Korean Peninsula, Part {i}"

@@ -131,9 +131,111 @@ def _pandoc_citation(entry: str, key: str, csl: Path, locator: str) -> Formatted
     return Formatted(body, _text(body))
 
 
+#: Filled by :func:`prepare`: (entry, key) -> citations in every style; (entry, csl) ->
+#: the takeaway citation; entry -> CSL JSON.
+_PREPARED: dict[tuple[str, str], tuple[StyleCitation, ...]] = {}
+_PREPARED_TAKEAWAY: dict[tuple[str, str], Formatted] = {}
+_PREPARED_CSLJSON: dict[str, dict] = {}
+
+
+def _families(entry: str) -> set[str]:
+    m = re.search(r"^[ \t]*author[ \t]*=[ \t]*\{(.*)\},?[ \t]*$", entry, re.M)
+    if not m:
+        return set()
+    return {name.split(",")[0].strip("{} ").lower() for name in m[1].split(" and ")}
+
+
+def _groups(entries: dict[str, str]) -> list[dict[str, str]]:
+    """Split entries so that no two in a group share an author's family name.
+
+    A CSL style formats an entry differently when the bibliography holds
+    another work by the same name (year suffixes, added titles or initials,
+    "———" for a repeated author); apart, every entry prints as it would alone.
+    """
+    groups: list[tuple[set[str], dict[str, str]]] = []
+    for key, entry in entries.items():
+        fam = _families(entry)
+        for names, members in groups:
+            if not names & fam:
+                names |= fam
+                members[key] = entry
+                break
+        else:
+            groups.append((set(fam), {key: entry}))
+    return [members for _, members in groups]
+
+
+def _batch(entries: dict[str, str], csl: Path, locator: str, bibliography: bool) -> tuple[dict, dict]:
+    """One pandoc run: each key cited once with ``locator`` -> (references, citations)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bib = Path(tmp) / "papers.bib"
+        bib.write_text("\n\n".join(entries.values()), encoding="utf-8")
+        head = "nocite: '@*'" if bibliography else "suppress-bibliography: true"
+        keys = list(entries)
+        doc = f"---\n{head}\n---\n" + "".join(f"X [@{k}, {locator}]\n\n" for k in keys)
+        out = pypandoc.convert_text(
+            doc, to="html", format="markdown",
+            extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
+        )
+    refs = {}
+    if bibliography:
+        for m in re.finditer(r'<div id="ref-(?P<key>[^"]+)" class="csl-entry"[^>]*>\s*(?P<body>.*?)\s*</div>', out, re.S):
+            body = _SPANS.sub("", m["body"].strip())
+            refs[m["key"]] = Formatted(body, _text(body))
+    cites = {}
+    notes = re.findall(r'<li id="fn(\d+)"><p>(.*?)<a href="#fnref\1"', out, re.S)
+    if notes:
+        for (number, body), key in zip(sorted(notes, key=lambda n: int(n[0])), keys):
+            body = _GLUED_LABEL.sub(" ", _SPANS.sub("", body).strip())
+            cites[key] = Formatted(body, _text(body))
+    else:
+        for m in re.finditer(r'<span class="citation" data-cites="(?P<key>[^"]+)">(?P<body>.*?)</span></p>', out, re.S):
+            body = _GLUED_LABEL.sub(" ", _SPANS.sub("", m["body"]).strip())
+            cites[m["key"]] = Formatted(body, _text(body))
+    missing = [k for k in keys if k not in cites or (bibliography and k not in refs)]
+    if missing:
+        raise CiteprocError(f"pandoc did not format {', '.join(missing)} with {csl}")
+    return refs, cites
+
+
+def prepare(papers: list[tuple[str, str]]) -> None:
+    """Format every paper's citations in every style with a few pandoc runs.
+
+    ``papers`` lists (the paper's .bib text, its key). Per style and per group
+    of entries without a shared author name (see :func:`_groups`): one run for
+    the references and paragraph citations, one for the takeaway citations;
+    one run for the CSL JSON of all entries. The results fill the caches that
+    :func:`style_citations` and friends read, so a page costs no pandoc run.
+    """
+    entries: dict[str, str] = {}
+    for bibtex, key in papers:
+        entries[key] = bib_entry(bibtex, key)
+    todo = {k: e for k, e in entries.items() if (e, k) not in _PREPARED}
+    if not todo:
+        return
+    placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
+    per_key: dict[str, list[StyleCitation]] = {k: [] for k in todo}
+    for skey, label, style, citation_name in STYLES:
+        csl = style_path(style)
+        for group in _groups(placeholder):
+            refs, paras = _batch(group, csl, f"para. {LOCATOR_PLACEHOLDER}", True)
+            _, takeaways = _batch(group, csl, f"{{key takeaway {LOCATOR_PLACEHOLDER}}}", False)
+            for k, entry in group.items():
+                per_key[k].append(StyleCitation(skey, label, citation_name, refs[k], paras[k], entry, str(csl)))
+                _PREPARED_TAKEAWAY[(entry, str(csl))] = takeaways[k]
+    data = json.loads(pypandoc.convert_text("\n\n".join(todo.values()), to="csljson", format="biblatex"))
+    by_id = {item["id"]: item for item in data}
+    for k, entry in todo.items():
+        _PREPARED[(entry, k)] = tuple(per_key[k])
+        if k in by_id:
+            _PREPARED_CSLJSON[entry] = by_id[k]
+
+
 @functools.lru_cache(maxsize=32)
 def style_citations(entry: str, key: str) -> tuple[StyleCitation, ...]:
     """The paper's reference and pinpoint citations in every style of :data:`STYLES`."""
+    if (entry, key) in _PREPARED:
+        return _PREPARED[(entry, key)]
     placeholder_entry = with_url(entry, URL_PLACEHOLDER)
     out = []
     for skey, label, style, citation_name in STYLES:
@@ -148,6 +250,8 @@ def style_citations(entry: str, key: str) -> tuple[StyleCitation, ...]:
 
 @functools.lru_cache(maxsize=64)
 def _takeaway_citation(entry: str, csl: str) -> Formatted:
+    if (entry, csl) in _PREPARED_TAKEAWAY:
+        return _PREPARED_TAKEAWAY[(entry, csl)]
     key = re.match(r"@\w+\{([^,\s]+),", entry)[1]
     return _pandoc_citation(entry, key, Path(csl), f"{{key takeaway {LOCATOR_PLACEHOLDER}}}")
 
@@ -158,6 +262,8 @@ _RIS_TYPES = {"report": "RPRT", "webpage": "ELEC", "post-weblog": "BLOG", "artic
 
 @functools.lru_cache(maxsize=32)
 def _csl_json(entry: str) -> dict:
+    if entry in _PREPARED_CSLJSON:
+        return _PREPARED_CSLJSON[entry]
     data = json.loads(pypandoc.convert_text(entry, to="csljson", format="biblatex"))
     if len(data) != 1:
         raise CiteprocError("expected exactly one BibTeX entry for RIS")

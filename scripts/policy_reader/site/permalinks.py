@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from .cite import Citation, CiteprocError, PaperCiter
+from .cite import Citation, CiteprocError, PaperCiter, prepare
 
 PARA = re.compile(r"<p\b(?P<attrs>[^>]*)>(?P<body>.*?)</p>", re.S)
 _ID = re.compile(r'\bid="(?P<id>[^"]+)"')
@@ -81,6 +81,20 @@ class PermalinkManager:
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
         self.bib_dir = bib_dir
         self._citers: dict[str, PaperCiter] = {}
+
+    def prepare(self, papers: list[dict]) -> None:
+        """Format every paper's citations together, before the pages (see cite.prepare)."""
+        items = []
+        for meta in papers:
+            bib = self.bib_dir / f"{meta['slug']}.bib"
+            try:
+                items.append((bib.read_text(encoding="utf-8"), meta["bib_key"]))
+            except OSError as exc:
+                raise PluginError(f"{bib}: cannot read the paper's BibTeX ({exc.strerror}); run `make convert`") from None
+        try:
+            prepare(items)
+        except (CiteprocError, RuntimeError) as exc:
+            raise PluginError(f"{self.bib_dir}: {exc}") from None
 
     def citer(self, meta: dict) -> PaperCiter:
         slug = meta["slug"]

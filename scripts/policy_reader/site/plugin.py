@@ -153,6 +153,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         reading_room.add_pages(files, config, self.config, self.index.papers)
         self.topics.on_files(files, config, self.index.papers)  # topic pages (site/topics.py)
         prewarm_citations(config, [files.get_file_from_path(uri).content_string for uri in self.index.papers])
+        self.permalinks.prepare(list(self.index.papers.values()))  # all cite panels in a few pandoc runs
         return files
 
     @event_priority(50)

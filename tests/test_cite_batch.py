@@ -1,0 +1,56 @@
+"""Batched citation formatting gives exactly what formatting each paper alone gives,
+also when two papers share an author (no year suffixes, no "———")."""
+
+from __future__ import annotations
+
+from policy_reader.site import cite
+
+from support import KLINGNER_SLUG, ROOT
+
+OTHER = """@techreport{klingner-2019-other,
+  author = {Klingner, Bruce},
+  title = {{Another} {Brief} on {Deterrence}},
+  institution = {The Heritage Foundation},
+  type = {Issue Brief},
+  number = {9999},
+  date = {2019-06-01},
+  url = {https://example.org/other},
+}
+"""
+
+
+def alone(entry: str, key: str):
+    cite._PREPARED.clear()
+    cite._PREPARED_TAKEAWAY.clear()
+    cite.style_citations.cache_clear()
+    cite._takeaway_citation.cache_clear()
+    styles = cite.style_citations(entry, key)
+    return [(s.reference.text, s.para.text, s.takeaway.text) for s in styles]
+
+
+def test_batch_equals_alone_for_papers_by_one_author():
+    bib = (ROOT / "bib" / f"{KLINGNER_SLUG}.bib").read_text(encoding="utf-8")
+    key = "klingner-2019-us-needs"
+    entry = cite.bib_entry(bib, key)
+    expected = {key: alone(entry, key), "klingner-2019-other": alone(OTHER.strip(), "klingner-2019-other")}
+    assert cite._groups({key: entry, "klingner-2019-other": OTHER.strip()}).__len__() == 2
+    cite._PREPARED.clear()
+    cite._PREPARED_TAKEAWAY.clear()
+    cite.style_citations.cache_clear()
+    cite._takeaway_citation.cache_clear()
+    cite.prepare([(bib, key), (OTHER, "klingner-2019-other")])
+    assert (entry, key) in cite._PREPARED
+    got = {k: [(s.reference.text, s.para.text, s.takeaway.text) for s in cite.style_citations(e, k)]
+           for k, e in ((key, entry), ("klingner-2019-other", OTHER.strip()))}
+    assert got == expected
+    assert all("2019a" not in t and "———" not in t for rows in got.values() for row in rows for t in row)
+
+
+def test_groups_keep_families_apart():
+    entries = {
+        "a": "@online{a,\n  author = {Doe, Jane and Roe, Rick},\n}",
+        "b": "@online{b,\n  author = {Roe, Rick},\n}",
+        "c": "@online{c,\n  author = {Poe, Ed},\n}",
+    }
+    groups = cite._groups(entries)
+    assert [sorted(g) for g in groups] == [["a", "c"], ["b"]]
