@@ -13,7 +13,7 @@
 var BASE = new URL("../search/shards/", self.location.href);
 var manifest = null;
 var cache = {};
-var MAX_DOCS = 60;
+var MAX_DOCS = 24;  /* documents fetched and shown per query: the best ones */
 
 function load(name) {
   if (!cache[name]) {

@@ -90,8 +90,10 @@ def dir_size(path: Path) -> int:
 
 
 def index_sizes(site: Path) -> tuple[int, int]:
-    raw = (site / "search" / "search_index.json").read_bytes()
-    return len(raw), len(gzip.compress(raw, 6))
+    """The whole search index (search_index.json and every shard), raw and gzip-compressed."""
+    files = [site / "search" / "search_index.json", *sorted((site / "search" / "shards").glob("*.json"))]
+    blobs = [f.read_bytes() for f in files if f.exists()]
+    return sum(map(len, blobs)), sum(len(gzip.compress(b, 6)) for b in blobs)
 
 
 def median_build(project: Path, runs: int, config: str | None = None) -> tuple[float, float]:

@@ -29,7 +29,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-DOC_SHARD = 400
+DOC_SHARD = 64
 TITLE_WEIGHT = 5
 TOKEN = re.compile(r"[0-9a-z\u00c0-\u024f]+")
 TAG = re.compile(r"<[^>]+>")

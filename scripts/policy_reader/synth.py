@@ -52,7 +52,8 @@ SYLLABLES = "ba ko ri ten sul mar vo den lis ga nor pe hu stan fel dro mi ka ro 
 
 
 def _coined(i: int) -> str:
-    a, b, c = i % 21, (i // 21) % 21, (i // 441) % 21
+    n = len(SYLLABLES)
+    a, b, c = i % n, (i // n) % n, (i // (n * n)) % n
     return (SYLLABLES[a] + SYLLABLES[b] + SYLLABLES[c]).capitalize()
 
 

@@ -23,6 +23,7 @@ from . import reading_room
 from .glossary import first_use_only
 from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations
 from .csp import add_csp, add_csp_to_file
+from . import pandoc_cache
 from .navigation import Navigation
 from .search_worker import SearchWorker
 from .permalinks import PermalinkManager
@@ -43,6 +44,9 @@ class PolicyReaderConfig(base.Config):
 
     required_extensions = c.Type(list, default=["attr_list", "md_in_html", "footnotes"])
     """Markdown extensions the generated pages rely on; added when missing."""
+
+    pandoc_cache = c.Type(str, default=".cache/pandoc")
+    """Folder (from mkdocs.yml's folder) caching pandoc's citation runs across builds; "" turns it off."""
 
     nav_papers_max = c.Type(int, default=12)
     """Above this many papers the sidebar lists only the /papers/ index page."""
@@ -132,6 +136,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         for ext in self.config.required_extensions:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
+        if self.config.pandoc_cache:  # before any citation is formatted (site/pandoc_cache.py)
+            pandoc_cache.install(Path(config.config_file_path).parent / self.config.pandoc_cache)
         self.index = PaperIndex(self.config.papers_dir)
         self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir)
         self.registry = RegistryManager(config.docs_dir, self.config.papers_dir)  # permalinks (site/registry.py)
@@ -165,6 +171,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         """
         meta = self.index.papers.get(page.file.src_uri)
         if meta is not None:
+            # Material's search skips the page; site/search_index.py indexes it by paragraph.
+            page.meta["search"] = {**page.meta.get("search", {}), "exclude": True}
             lines = markdown.split("\n")
             for i, line in enumerate(lines):
                 if line.startswith("# "):

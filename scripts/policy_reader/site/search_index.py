@@ -36,6 +36,7 @@ def plain(fragment: str) -> str:
 class SearchIndexManager:
     def __init__(self):
         self.pages: dict[str, list[dict]] = {}  # page url -> entries replacing Material's
+        self.titles: dict[str, str] = {}  # page url -> page title
 
     def collect(self, page_html: str, page_url: str, title: str) -> None:
         """Record a paper page's headings and paragraphs, before any controls are added to them."""
@@ -55,6 +56,7 @@ class SearchIndexManager:
                 "text": html.escape(plain(m["body"]), quote=False),
             }))
         self.pages[page_url] = [e for _, e in sorted(entries, key=lambda x: x[0])]
+        self.titles[page_url] = title
 
     def rewrite(self, site_dir: str) -> None:
         path = Path(site_dir) / "search" / "search_index.json"
@@ -75,5 +77,11 @@ class SearchIndexManager:
                 if page not in done:
                     docs.extend(self.pages[page])
                     done.add(page)
+        # Paper pages are kept out of Material's own indexing (their cite panels would
+        # only be parsed to be thrown away): their page entry is written here.
+        for page, entries in self.pages.items():
+            if page not in done:
+                docs.append({"location": page, "title": self.titles[page], "text": ""})
+                docs.extend(entries)
         index["docs"] = docs
         path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
