@@ -86,7 +86,7 @@ function search(query) {
       var docs = Object.keys(list.hits);
       var idf = Math.log(1 + n / (1 + docs.length));
       docs.forEach(function (d) {
-        scores[d] = (scores[d] || 0) + idf * (1 + Math.log(list.hits[d]));
+        scores[d] = (scores[d] || 0) + idf * list.hits[d] / 100;  /* weights are BM25 tf parts */
         (matched[d] = matched[d] || {})[words[i]] = true;
       });
     });

@@ -13,8 +13,12 @@ them, so the box is ready at once and a query touches a few kilobytes:
     ``parent`` is the id of the page document a paragraph belongs to (or -1);
 ``search/shards/t-<prefix>.json``
     for every term starting with ``prefix`` (its first two characters):
-    ``{term: [doc, weight, doc, weight, ...]}``, weight = occurrences, with
-    occurrences in the title counted ``TITLE_WEIGHT`` times.
+    ``{term: [doc, weight, doc, weight, ...]}``. The weight is BM25's
+    term-frequency part, computed here so the worker only adds it up:
+    ``100 * f * (K1 + 1) / (f + K1 * (1 - B + B * length / average length))``,
+    where ``f`` counts the term in the text plus ``TITLE_WEIGHT`` per occurrence
+    in the title; long documents (a whole page section) no longer outrank the
+    paragraph that says the same thing.
 
 Terms are lower-cased runs of letters and digits (apostrophes dropped), the
 same rule the worker applies to a query, so every word a reader types is
@@ -30,7 +34,9 @@ from collections import defaultdict
 from pathlib import Path
 
 DOC_SHARD = 64
-TITLE_WEIGHT = 5
+TITLE_WEIGHT = 3
+K1 = 1.2
+B = 0.75
 TOKEN = re.compile(r"[0-9a-z\u00c0-\u024f]+")
 TAG = re.compile(r"<[^>]+>")
 STOPWORDS = frozenset("a an and are as at be by for from in is it of on or that the to was with".split())
@@ -53,18 +59,24 @@ def build(docs: list[dict]) -> dict[str, bytes]:
         if "#" not in d["location"]:
             page_ids[d["location"]] = i
     records = []
-    postings: dict[str, dict[int, int]] = defaultdict(dict)
+    counted: list[tuple[dict[str, int], int]] = []
     for i, d in enumerate(docs):
         page = d["location"].split("#", 1)[0]
         parent = page_ids.get(page, -1) if "#" in d["location"] else -1
         records.append([d["location"], d.get("title", ""), d.get("text", ""), parent])
         counts: dict[str, int] = defaultdict(int)
-        for t in tokens(d.get("text", "")):
+        text_tokens = tokens(d.get("text", ""))
+        for t in text_tokens:
             counts[t] += 1
         for t in tokens(d.get("title", "")):
             counts[t] += TITLE_WEIGHT
-        for t, n in counts.items():
-            postings[t][i] = n
+        counted.append((counts, len(text_tokens)))
+    average = max(1.0, sum(n for _, n in counted) / max(1, len(counted)))
+    postings: dict[str, dict[int, int]] = defaultdict(dict)
+    for i, (counts, length) in enumerate(counted):
+        norm = K1 * (1 - B + B * length / average)
+        for t, f in counts.items():
+            postings[t][i] = max(1, round(100 * f * (K1 + 1) / (f + norm)))
     shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for term in sorted(postings):
         flat: list[int] = []

@@ -185,7 +185,7 @@ class TopicPages:
     def topic_markdown(self, topic: T.Topic) -> str:
         lines = [f"# {escape_text(topic.title)}", "", escape_text(topic.description), "{: .topic-description }", ""]
         lines += ["## What each paper says", ""]
-        lines += ['<div class="topic-papers" markdown>', ""]
+        lines += ['<div class="topic-papers" data-search-exclude markdown>', ""]  # the passages are the papers' own paragraphs, searchable there
         for meta in self.papers:
             passages = self.tagged(meta["slug"], topic.slug)
             lines += [f'<section class="topic-paper" data-paper="{meta["slug"]}" markdown>', ""]
