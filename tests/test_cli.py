@@ -113,3 +113,15 @@ def test_convert_one_source_writes_only_its_outputs(project_copy):
     assert result.returncode == 0, result.stderr
     assert (project_copy / "docs" / "papers" / f"{GOMEZ_SLUG}.md").exists()
     assert not (project_copy / "docs" / "papers" / f"{KLINGNER_SLUG}.md").exists()
+
+
+def test_hand_edited_bib_is_not_overwritten_without_force(project_copy):
+    bib = project_copy / "bib" / f"{KLINGNER_SLUG}.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("organization = {Reuters}", "organization = {Reuters Wire}"), encoding="utf-8")
+    edited = bib.read_bytes()
+    result = run(project_copy)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: bib/{KLINGNER_SLUG}.bib:1: was edited by hand")
+    assert bib.read_bytes() == edited
+    assert run(project_copy, "--force").returncode == 0
+    assert b"organization = {Reuters}," in bib.read_bytes()

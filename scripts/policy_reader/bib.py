@@ -7,6 +7,7 @@ cite) and applies ``bib/corrections.yaml``, whose values win over parsed ones.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -197,8 +198,23 @@ def format_entry(entry: Entry) -> str:
     return "\n".join(lines)
 
 
+BIB_HASH_LINE = "% policy-reader sha256:"
+
+
 def format_bib(entries: list[Entry], header: str) -> str:
-    return header + "\n\n" + "\n\n".join(format_entry(e) for e in entries) + "\n"
+    """The .bib text: header comment, a hash of the entries (to detect hand edits), entries."""
+    body = "\n\n".join(format_entry(e) for e in entries) + "\n"
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+    return f"{header}\n{BIB_HASH_LINE}{digest}\n\n{body}"
+
+
+def bib_hand_edited(text: str) -> bool:
+    """True when a generated .bib no longer matches the hash in its header."""
+    head, sep, body = text.partition("\n\n")
+    line = next((ln for ln in head.splitlines() if ln.startswith(BIB_HASH_LINE)), None)
+    if line is None or not sep:
+        return True
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16] != line[len(BIB_HASH_LINE):]
 
 
 def apply_corrections(entries: list[Entry], corrections: dict[str, dict[str, str]]) -> list[Entry]:

@@ -186,9 +186,11 @@ GENERATED_RE = re.compile(r'^generated: "policy-reader convert sha256:([0-9a-f]+
 
 
 def hand_edited(path: Path) -> bool:
-    """True when a generated Markdown file no longer matches the hash it carries."""
-    if path.suffix != ".md" or not path.exists():
+    """True when a generated Markdown or .bib file no longer matches the hash it carries."""
+    if not path.exists() or path.suffix not in (".md", ".bib"):
         return False
+    if path.suffix == ".bib":
+        return bib.bib_hand_edited(path.read_text(encoding="utf-8"))
     text = path.read_text(encoding="utf-8")
     m = GENERATED_RE.search(text)
     if not m or not text.startswith("---\n"):
