@@ -43,13 +43,14 @@ CHROMIUM_ARGS = [
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     """Run ``cmd``; return (wall seconds, peak RSS in MiB of the child)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(cmd)} failed in {cwd}:\n{proc.stderr.read().decode()[-2000:]}")
+    with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty child never blocks
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise SystemExit(f"bench: {' '.join(cmd)} failed in {cwd}:\n{err.read().decode()[-2000:]}")
     return wall, usage.ru_maxrss / 1024
 
 

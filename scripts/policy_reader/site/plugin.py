@@ -131,6 +131,7 @@ def papers_list(papers: list[dict], page_url: str) -> str:
 
 
 class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
+    serving = False
     def on_config(self, config):
         """Add the Markdown extensions the generated pages need (mkdocs.yml cannot drift)."""
         for ext in self.config.required_extensions:
@@ -212,7 +213,14 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
         Priority -100: last, so the hashes cover the final inline scripts.
         """
-        return add_csp(self.search_worker.point_config(output))
+        output = self.search_worker.point_config(output)
+        if self.serving:  # `mkdocs serve` injects its live-reload script after this event
+            return output
+        return add_csp(output)
+
+    def on_startup(self, *, command, dirty):
+        """Remember the command: the CSP is left out under `mkdocs serve` (live reload)."""
+        self.serving = command == "serve"
 
     @event_priority(-50)
     def on_post_build(self, *, config):
