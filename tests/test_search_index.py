@@ -81,3 +81,25 @@ def test_words_found_in_both_papers_have_entries_in_both(built_site):
         hits = {d["location"].split("/")[1] for d in index["docs"]
                 if d["location"].startswith("papers/") and word in d["text"].lower()}
         assert hits == {KLINGNER_SLUG, GOMEZ_SLUG}, word
+
+
+def test_generated_pages_are_indexed_by_section_without_excluded_blocks():
+    from policy_reader.site.search_index import drop_excluded, section_entries
+
+    page = ('<h1 id="t">T</h1><p>Lead <b>text</b>.</p>'
+            '<h2 id="a">A<a class="headerlink" href="#a">¶</a></h2><div data-search-exclude><div>hidden</div></div><p>kept</p>'
+            '<h2 id="b">B</h2><ul><li>one</li><li>two</li></ul>')
+    assert "hidden" not in drop_excluded(page) and "kept" in drop_excluded(page)
+    assert section_entries(page, "topics/x/", "Title") == [
+        {"location": "topics/x/", "title": "Title", "text": "Lead text ."},
+        {"location": "topics/x/#a", "title": "A", "text": "kept"},
+        {"location": "topics/x/#b", "title": "B", "text": "one two"},
+    ]
+
+
+def test_topic_pages_are_searchable_by_their_own_words_only(built_site):
+    docs = _index(built_site)["docs"]
+    agree = [d for d in docs if d["location"] == "topics/sanctions/#where-the-papers-agree"]
+    assert agree and "leverage" in agree[0]["text"]
+    passages = [d for d in docs if d["location"] == "topics/sanctions/#what-each-paper-says"]
+    assert passages and passages[0]["text"] == ""  # the passages are the papers' paragraphs

@@ -170,6 +170,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         Priority 50: runs before mkdocs-bibtex (default 0), which only needs
         the ``[@key]`` markers that this step leaves untouched.
         """
+        if page.file.generated_by is not None:  # our generated pages: indexed in on_page_content
+            page.meta["search"] = {**page.meta.get("search", {}), "exclude": True}
         meta = self.index.papers.get(page.file.src_uri)
         if meta is not None:
             # Material's search skips the page; site/search_index.py indexes it by paragraph.
@@ -205,6 +207,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         meta = self.index.papers.get(page.file.src_uri)
         if meta is not None:  # paragraph permalinks + cite panels (site/permalinks.py)
             html_text = self.permalinks.render(html_text, meta, self.registry.successors(meta["slug"]))
+        if page.file.generated_by is not None:  # topics, bibliography, timeline, /papers/
+            self.search_index.collect_generated(html_text, page.file.url, page.title)
         return html_text
 
     @event_priority(-100)

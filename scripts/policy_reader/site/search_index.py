@@ -33,10 +33,69 @@ def plain(fragment: str) -> str:
     return " ".join(html.unescape(_TAGS.sub("", fragment)).split())
 
 
+_EXCLUDED_START = re.compile(r"<(?P<tag>[a-z0-9]+)\b[^>]*\bdata-search-exclude\b[^>]*>", re.I)
+_H2 = re.compile(r'<h2[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<body>.*?)</h2>', re.S)
+
+
+def drop_excluded(page_html: str) -> str:
+    """Remove every element marked ``data-search-exclude`` (with its content), in one pass."""
+    out, pos = [], 0
+    while True:
+        m = _EXCLUDED_START.search(page_html, pos)
+        if not m:
+            out.append(page_html[pos:])
+            return "".join(out)
+        out.append(page_html[pos:m.start()])
+        tag = m["tag"].lower()
+        opener = re.compile(rf"<{tag}\b|</{tag}\s*>", re.I)
+        depth, scan = 1, m.end()
+        while depth:
+            t = opener.search(page_html, scan)
+            if not t:
+                scan = len(page_html)
+                break
+            depth += -1 if t[0].startswith("</") else 1
+            scan = t.end()
+        pos = scan
+
+
+def block_text(fragment: str) -> str:
+    """Text of a page region: tags become spaces, so list items and cells stay apart."""
+    fragment = _FOOTNOTE_REF.sub("", fragment)
+    return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
+
+
+def section_entries(page_html: str, page_url: str, title: str) -> list[dict]:
+    """A page as Material would index it, cheaply: the page (its lead text), then one
+    entry per ``h2`` section; elements marked ``data-search-exclude`` are left out."""
+    content = drop_excluded(page_html)
+    cuts = list(_H2.finditer(content))
+    lead_end = cuts[0].start() if cuts else len(content)
+    lead = re.sub(r"<h1[^>]*>.*?</h1>", "", content[:lead_end], flags=re.S)
+    entries = [{"location": page_url, "title": title, "text": html.escape(block_text(lead), quote=False)}]
+    for i, m in enumerate(cuts):
+        end = cuts[i + 1].start() if i + 1 < len(cuts) else len(content)
+        entries.append({
+            "location": f"{page_url}#{m['id']}",
+            "title": plain(_HEADERLINK.sub("", m["body"])),
+            "text": html.escape(block_text(content[m.end():end]), quote=False),
+        })
+    return entries
+
+
 class SearchIndexManager:
     def __init__(self):
         self.pages: dict[str, list[dict]] = {}  # page url -> entries replacing Material's
         self.titles: dict[str, str] = {}  # page url -> page title
+        self.generated: dict[str, list[dict]] = {}  # page url -> entries of a generated page
+
+    def collect_generated(self, page_html: str, page_url: str, title: str) -> None:
+        """Index a page our plugin generated (topics, bibliography, timeline, /papers/).
+
+        These pages grow with the library, and Material's parser slows down more
+        than linearly on a long page; they are kept out of it and indexed here.
+        """
+        self.generated[page_url] = section_entries(page_html, page_url, title)
 
     def collect(self, page_html: str, page_url: str, title: str) -> None:
         """Record a paper page's headings and paragraphs, before any controls are added to them."""
@@ -79,6 +138,8 @@ class SearchIndexManager:
                     done.add(page)
         # Paper pages are kept out of Material's own indexing (their cite panels would
         # only be parsed to be thrown away): their page entry is written here.
+        for page, entries in self.generated.items():
+            docs.extend(entries)
         for page, entries in self.pages.items():
             if page not in done:
                 docs.append({"location": page, "title": self.titles[page], "text": ""})
