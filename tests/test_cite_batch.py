@@ -54,3 +54,33 @@ def test_groups_keep_families_apart():
     }
     groups = cite._groups(entries)
     assert [sorted(g) for g in groups] == [["a", "c"], ["b"]]
+
+
+def test_a_library_that_gains_a_paper_formats_only_that_paper(tmp_path, monkeypatch):
+    from policy_reader.site import pandoc_cache
+
+    bib = (ROOT / "bib" / f"{KLINGNER_SLUG}.bib").read_text(encoding="utf-8")
+    key = "klingner-2019-us-needs"
+    formatted: list[list[str]] = []
+    real_batch = cite._batch
+
+    def recording(group, *args):
+        formatted.append(sorted(group))
+        return real_batch(group, *args)
+
+    monkeypatch.setattr(cite, "_batch", recording)
+    pandoc_cache.install(tmp_path / "cache")
+    try:
+        cite._PREPARED.clear()
+        cite.prepare([(bib, key)])
+        first = [k for g in formatted for k in g]
+        assert set(first) == {key}
+        formatted.clear()
+        cite._PREPARED.clear()
+        cite.prepare([(bib, key), (OTHER, "klingner-2019-other")])
+        assert {k for g in formatted for k in g} == {"klingner-2019-other"}
+        # and what came from the store is what a fresh run gives
+        stored = [(s.reference.text, s.para.text, s.takeaway.text) for s in cite._PREPARED[(cite.bib_entry(bib, key), key)]]
+        assert stored == alone(cite.bib_entry(bib, key), key)
+    finally:
+        pandoc_cache.uninstall()

@@ -15,7 +15,9 @@ permalink as its ``url``; RIS is written from pandoc's CSL JSON of that entry.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html as _html
+import os
 import json
 import re
 import tempfile
@@ -215,20 +217,68 @@ def prepare(papers: list[tuple[str, str]]) -> None:
         return
     placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
     per_key: dict[str, list[StyleCitation]] = {k: [] for k in todo}
+    store = _EntryStore()
     for skey, label, style, citation_name in STYLES:
         csl = style_path(style)
-        for group in _groups(placeholder):
+        known = {k: store.get(e, csl) for k, e in placeholder.items()}
+        missing = {k: e for k, e in placeholder.items() if known[k] is None}
+        for group in _groups(missing):
             refs, paras = _batch(group, csl, f"para. {LOCATOR_PLACEHOLDER}", True)
             _, takeaways = _batch(group, csl, f"{{key takeaway {LOCATOR_PLACEHOLDER}}}", False)
             for k, entry in group.items():
-                per_key[k].append(StyleCitation(skey, label, citation_name, refs[k], paras[k], entry, str(csl)))
-                _PREPARED_TAKEAWAY[(entry, str(csl))] = takeaways[k]
+                known[k] = (refs[k], paras[k], takeaways[k])
+                store.put(entry, csl, known[k])
+        for k, entry in placeholder.items():
+            ref, para, takeaway = known[k]
+            per_key[k].append(StyleCitation(skey, label, citation_name, ref, para, entry, str(csl)))
+            _PREPARED_TAKEAWAY[(entry, str(csl))] = takeaway
     data = json.loads(pypandoc.convert_text("\n\n".join(todo.values()), to="csljson", format="biblatex"))
     by_id = {item["id"]: item for item in data}
     for k, entry in todo.items():
         _PREPARED[(entry, k)] = tuple(per_key[k])
         if k in by_id:
             _PREPARED_CSLJSON[entry] = by_id[k]
+
+
+class _EntryStore:
+    """Formatted citations per (entry, style) kept across builds, beside the pandoc cache.
+
+    A batch formats many entries in one pandoc run; storing each entry's result
+    on its own means a library that gains one paper formats only that paper.
+    Off when the pandoc cache is off (see pandoc_cache.py).
+    """
+
+    def __init__(self):
+        from . import pandoc_cache
+
+        base = pandoc_cache.cache_dir()
+        self.dir = base / "cite" if base else None
+
+    def _path(self, entry: str, csl: Path) -> Path:
+        h = hashlib.sha256()
+        for part in (pypandoc.get_pandoc_version(), LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, entry):
+            h.update(part.encode("utf-8") + b"\0")
+        h.update(Path(csl).read_bytes())
+        return self.dir / f"{h.hexdigest()}.json"
+
+    def get(self, entry: str, csl: Path):
+        if self.dir is None:
+            return None
+        try:
+            data = json.loads(self._path(entry, csl).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return tuple(Formatted(*pair) for pair in data)
+
+    def put(self, entry: str, csl: Path, formatted) -> None:
+        if self.dir is None:
+            return
+        path = self._path(entry, csl)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump([[f.html, f.text] for f in formatted], fh)
+        os.replace(tmp, path)
 
 
 @functools.lru_cache(maxsize=32)

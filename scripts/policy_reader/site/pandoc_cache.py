@@ -68,3 +68,8 @@ def install(cache_dir: Path) -> None:
 def uninstall() -> None:
     if "original" in _state:
         pypandoc.convert_text = _state.pop("original")
+
+
+def cache_dir() -> Path | None:
+    """The folder in use, or None when the cache is not installed."""
+    return _state.get("dir") if "original" in _state else None
