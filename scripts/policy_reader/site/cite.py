@@ -21,6 +21,7 @@ import os
 import json
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,16 +219,30 @@ def prepare(papers: list[tuple[str, str]]) -> None:
     placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
     per_key: dict[str, list[StyleCitation]] = {k: [] for k in todo}
     store = _EntryStore()
-    for skey, label, style, citation_name in STYLES:
+    # Every (style, group) batch is independent: pandoc runs side by side, one per core.
+    known_by_style = {}
+    jobs = []
+    for _skey, _label, style, _name in STYLES:
         csl = style_path(style)
         known = {k: store.get(e, csl) for k, e in placeholder.items()}
+        known_by_style[style] = known
         missing = {k: e for k, e in placeholder.items() if known[k] is None}
-        for group in _groups(missing):
-            refs, paras = _batch(group, csl, f"para. {LOCATOR_PLACEHOLDER}", True)
-            _, takeaways = _batch(group, csl, f"{{key takeaway {LOCATOR_PLACEHOLDER}}}", False)
+        jobs += [(style, csl, group) for group in _groups(missing)]
+
+    def run(job):
+        style, csl, group = job
+        refs, paras = _batch(group, csl, f"para. {LOCATOR_PLACEHOLDER}", True)
+        _, takeaways = _batch(group, csl, f"{{key takeaway {LOCATOR_PLACEHOLDER}}}", False)
+        return job, refs, paras, takeaways
+
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        for (style, csl, group), refs, paras, takeaways in pool.map(run, jobs):
             for k, entry in group.items():
-                known[k] = (refs[k], paras[k], takeaways[k])
-                store.put(entry, csl, known[k])
+                known_by_style[style][k] = (refs[k], paras[k], takeaways[k])
+                store.put(entry, csl, known_by_style[style][k])
+    for skey, label, style, citation_name in STYLES:
+        csl = style_path(style)
+        known = known_by_style[style]
         for k, entry in placeholder.items():
             ref, para, takeaway = known[k]
             per_key[k].append(StyleCitation(skey, label, citation_name, ref, para, entry, str(csl)))
