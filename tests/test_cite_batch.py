@@ -84,3 +84,8 @@ def test_a_library_that_gains_a_paper_formats_only_that_paper(tmp_path, monkeypa
         assert stored == alone(cite.bib_entry(bib, key), key)
     finally:
         pandoc_cache.uninstall()
+
+
+def test_groups_are_capped():
+    entries = {f"k{i}": f"@online{{k{i},\n  author = {{Name{i}, A}},\n}}" for i in range(cite.MAX_BATCH * 2 + 1)}
+    assert [len(g) for g in cite._groups(entries)] == [cite.MAX_BATCH, cite.MAX_BATCH, 1]

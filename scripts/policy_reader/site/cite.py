@@ -148,8 +148,14 @@ def _families(entry: str) -> set[str]:
     return {name.split(",")[0].strip("{} ").lower() for name in m[1].split(" and ")}
 
 
+#: Entries per pandoc run: citeproc's work grows faster than the bibliography, so
+#: a large library is formatted in many runs of this size rather than a few huge ones.
+MAX_BATCH = 120
+
+
 def _groups(entries: dict[str, str]) -> list[dict[str, str]]:
-    """Split entries so that no two in a group share an author's family name.
+    """Split entries so that no two in a group share an author's family name
+    (and no group exceeds :data:`MAX_BATCH`).
 
     A CSL style formats an entry differently when the bibliography holds
     another work by the same name (year suffixes, added titles or initials,
@@ -159,7 +165,7 @@ def _groups(entries: dict[str, str]) -> list[dict[str, str]]:
     for key, entry in entries.items():
         fam = _families(entry)
         for names, members in groups:
-            if not names & fam:
+            if not names & fam and len(members) < MAX_BATCH:
                 names |= fam
                 members[key] = entry
                 break
