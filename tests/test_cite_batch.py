@@ -21,9 +21,6 @@ OTHER = """@techreport{klingner-2019-other,
 
 def alone(entry: str, key: str):
     cite._PREPARED.clear()
-    cite._PREPARED_TAKEAWAY.clear()
-    cite.style_citations.cache_clear()
-    cite._takeaway_citation.cache_clear()
     styles = cite.style_citations(entry, key)
     return [(s.reference.text, s.para.text, s.takeaway.text) for s in styles]
 
@@ -35,9 +32,6 @@ def test_batch_equals_alone_for_papers_by_one_author():
     expected = {key: alone(entry, key), "klingner-2019-other": alone(OTHER.strip(), "klingner-2019-other")}
     assert cite._groups({key: entry, "klingner-2019-other": OTHER.strip()}).__len__() == 2
     cite._PREPARED.clear()
-    cite._PREPARED_TAKEAWAY.clear()
-    cite.style_citations.cache_clear()
-    cite._takeaway_citation.cache_clear()
     cite.prepare([(bib, key), (OTHER, "klingner-2019-other")])
     assert (entry, key) in cite._PREPARED
     got = {k: [(s.reference.text, s.para.text, s.takeaway.text) for s in cite.style_citations(e, k)]

@@ -99,25 +99,20 @@ def build(docs: list[dict]) -> dict[str, bytes]:
     return files
 
 
-def write(site_dir: Path) -> int:
-    """Shard ``search/search_index.json`` of a built site; keep only its config there.
+def write(site_dir: Path, config: dict, docs: list[dict]) -> None:
+    """Write the shards of ``docs`` and a ``search_index.json`` holding only ``config``.
 
-    Returns the number of documents. Material's page script still fetches
-    ``search_index.json`` (for its settings) and hands it to the worker, so
-    what stays in it is the search configuration with no documents.
+    Material's page script still fetches ``search_index.json`` (for its
+    settings) and hands it to the worker, which reads the shards instead.
     """
-    index_path = site_dir / "search" / "search_index.json"
-    data = json.loads(index_path.read_text(encoding="utf-8"))
     out = site_dir / "search" / "shards"
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.json"):
         old.unlink()
-    count = len(data["docs"])
-    for name, content in build(data["docs"]).items():
+    for name, content in build(docs).items():
         (out / name).write_bytes(content)
-    data["docs"] = []
-    index_path.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-    return count
+    index = {"config": config, "docs": []}
+    (site_dir / "search" / "search_index.json").write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
 
 def load_docs(site_dir: Path) -> list[dict]:

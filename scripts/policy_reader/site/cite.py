@@ -1,12 +1,12 @@
 """Citations of a paper and of any of its paragraphs, generated at build time from bib/.
 
-Every formatted string comes from a CSL processor (pandoc's citeproc, through
-:mod:`.citeproc`) with the CSL styles Debian installs: the reference entry via
-:func:`.citeproc.format_references`, the note or in-text citation with its
-pinpoint via one more pandoc run per style. Each paper is rendered once per
-style with two placeholders, a URL and a locator; the per-paragraph strings
-are then composed by substituting the paragraph's permalink and number, which
-keeps the build linear and every paragraph's text identical in form.
+Every formatted string comes from a CSL processor (pandoc's citeproc) with the
+CSL styles Debian installs: the reference entry and the note or in-text
+citation with its pinpoint. Each paper is formatted once per style with two
+placeholders, a URL and a locator, in batches of many papers
+(:func:`prepare`); the per-paragraph strings are then composed by
+substituting the paragraph's permalink and number, which keeps the build
+linear and every paragraph's text identical in form.
 
 BibTeX is the paper's own entry from bib/ (the source of truth) with the
 permalink as its ``url``; RIS is written from pandoc's CSL JSON of that entry.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pypandoc
 
-from .citeproc import CiteprocError, format_references, style_path
+from .citeproc import CiteprocError, parse_references, plain_text, style_path
 
 #: (key, label shown in the panel, Debian CSL style name, how the pinpoint citation is called)
 STYLES = (
@@ -39,14 +39,9 @@ STYLES = (
 URL_PLACEHOLDER = "http://permalink.invalid/policy-reader-placeholder"
 LOCATOR_PLACEHOLDER = "777777"
 _SPANS = re.compile(r"</?span[^>]*>")
-_TAGS = re.compile(r"<[^>]+>")
 # A few styles print a short locator label glued to the number ("para.12", MLA); CSL
 # leaves the space to the style, so put it back for readers.
 _GLUED_LABEL = re.compile(r"(?<=[A-Za-z]\.)(?=" + LOCATOR_PLACEHOLDER + ")")
-
-
-def _text(fragment: str) -> str:
-    return " ".join(_html.unescape(_TAGS.sub("", fragment)).split())
 
 
 @dataclass(frozen=True)
@@ -70,13 +65,7 @@ class StyleCitation:
     citation_name: str
     reference: Formatted   # bibliography entry, URL = placeholder
     para: Formatted        # note / in-text citation with a "para." locator placeholder
-    entry: str             # the entry formatted (URL = placeholder), for the takeaway form
-    csl: str
-
-    @property
-    def takeaway(self) -> Formatted:
-        """The citation with "key takeaway N" as the pinpoint (formatted on first use only)."""
-        return _takeaway_citation(self.entry, self.csl)
+    takeaway: Formatted    # the same with "key takeaway" as the locator
 
 
 def bib_entry(bibtex: str, key: str) -> str:
@@ -112,32 +101,8 @@ def with_url(entry: str, url: str) -> str:
     return out
 
 
-def _pandoc_citation(entry: str, key: str, csl: Path, locator: str) -> Formatted:
-    """The first citation of ``key`` with ``locator``, as ``csl`` prints it (note or in-text)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        bib = Path(tmp) / "paper.bib"
-        bib.write_text(entry, encoding="utf-8")
-        doc = f"---\nsuppress-bibliography: true\n---\nX [@{key}, {locator}]\n"
-        out = pypandoc.convert_text(
-            doc, to="html", format="markdown",
-            extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
-        )
-    note = re.search(r'<li id="fn1"><p>(?P<body>.*?)<a href="#fnref1"', out, re.S)
-    if note:
-        body = note["body"]
-    else:
-        intext = re.search(r'<span class="citation"[^>]*>(?P<body>.*?)</span></p>', out, re.S)
-        if not intext:
-            raise CiteprocError(f"pandoc printed no citation of {key} with {csl}")
-        body = intext["body"]
-    body = _GLUED_LABEL.sub(" ", _SPANS.sub("", body).strip())
-    return Formatted(body, _text(body))
-
-
-#: Filled by :func:`prepare`: (entry, key) -> citations in every style; (entry, csl) ->
-#: the takeaway citation; entry -> CSL JSON.
+#: Filled by :func:`prepare`: (entry, key) -> citations in every style; entry -> CSL JSON.
 _PREPARED: dict[tuple[str, str], tuple[StyleCitation, ...]] = {}
-_PREPARED_TAKEAWAY: dict[tuple[str, str], Formatted] = {}
 _PREPARED_CSLJSON: dict[str, dict] = {}
 
 
@@ -186,21 +151,17 @@ def _batch(entries: dict[str, str], csl: Path, locator: str, bibliography: bool)
             doc, to="html", format="markdown",
             extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
         )
-    refs = {}
-    if bibliography:
-        for m in re.finditer(r'<div id="ref-(?P<key>[^"]+)" class="csl-entry"[^>]*>\s*(?P<body>.*?)\s*</div>', out, re.S):
-            body = _SPANS.sub("", m["body"].strip())
-            refs[m["key"]] = Formatted(body, _text(body))
+    refs = {k: Formatted(*v) for k, v in parse_references(out).items()} if bibliography else {}
     cites = {}
     notes = re.findall(r'<li id="fn(\d+)"><p>(.*?)<a href="#fnref\1"', out, re.S)
     if notes:
         for (number, body), key in zip(sorted(notes, key=lambda n: int(n[0])), keys):
             body = _GLUED_LABEL.sub(" ", _SPANS.sub("", body).strip())
-            cites[key] = Formatted(body, _text(body))
+            cites[key] = Formatted(body, plain_text(body))
     else:
         for m in re.finditer(r'<span class="citation" data-cites="(?P<key>[^"]+)">(?P<body>.*?)</span></p>', out, re.S):
             body = _GLUED_LABEL.sub(" ", _SPANS.sub("", m["body"]).strip())
-            cites[m["key"]] = Formatted(body, _text(body))
+            cites[m["key"]] = Formatted(body, plain_text(body))
     missing = [k for k in keys if k not in cites or (bibliography and k not in refs)]
     if missing:
         raise CiteprocError(f"pandoc did not format {', '.join(missing)} with {csl}")
@@ -214,26 +175,25 @@ def prepare(papers: list[tuple[str, str]]) -> None:
     of entries without a shared author name (see :func:`_groups`): one run for
     the references and paragraph citations, one for the takeaway citations;
     one run for the CSL JSON of all entries. The results fill the caches that
-    :func:`style_citations` and friends read, so a page costs no pandoc run.
+    :func:`style_citations` and :func:`ris` read, so a page costs no pandoc run.
     """
-    entries: dict[str, str] = {}
-    for bibtex, key in papers:
-        entries[key] = bib_entry(bibtex, key)
+    _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers})
+
+
+def _prepare(entries: dict[str, str]) -> None:
     todo = {k: e for k, e in entries.items() if (e, k) not in _PREPARED}
     if not todo:
         return
     placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
-    per_key: dict[str, list[StyleCitation]] = {k: [] for k in todo}
+    styles = [(style, style_path(style)) for _, _, style, _ in STYLES]
     store = _EntryStore()
-    # Every (style, group) batch is independent: pandoc runs side by side, one per core.
-    known_by_style = {}
-    jobs = []
-    for _skey, _label, style, _name in STYLES:
-        csl = style_path(style)
-        known = {k: store.get(e, csl) for k, e in placeholder.items()}
-        known_by_style[style] = known
-        missing = {k: e for k, e in placeholder.items() if known[k] is None}
-        jobs += [(style, csl, group) for group in _groups(missing)]
+    # (style, key) -> (reference, paragraph citation, takeaway citation), from the store or pandoc
+    known = {(style, k): store.get(e, csl) for style, csl in styles for k, e in placeholder.items()}
+    jobs = [
+        (style, csl, group)
+        for style, csl in styles
+        for group in _groups({k: e for k, e in placeholder.items() if known[(style, k)] is None})
+    ]
 
     def run(job):
         style, csl, group = job
@@ -241,22 +201,19 @@ def prepare(papers: list[tuple[str, str]]) -> None:
         _, takeaways = _batch(group, csl, f"{{key takeaway {LOCATOR_PLACEHOLDER}}}", False)
         return job, refs, paras, takeaways
 
+    # Every (style, group) batch is independent: pandoc runs side by side, one per core.
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
         for (style, csl, group), refs, paras, takeaways in pool.map(run, jobs):
             for k, entry in group.items():
-                known_by_style[style][k] = (refs[k], paras[k], takeaways[k])
-                store.put(entry, csl, known_by_style[style][k])
-    for skey, label, style, citation_name in STYLES:
-        csl = style_path(style)
-        known = known_by_style[style]
-        for k, entry in placeholder.items():
-            ref, para, takeaway = known[k]
-            per_key[k].append(StyleCitation(skey, label, citation_name, ref, para, entry, str(csl)))
-            _PREPARED_TAKEAWAY[(entry, str(csl))] = takeaway
+                known[(style, k)] = (refs[k], paras[k], takeaways[k])
+                store.put(entry, csl, known[(style, k)])
     data = json.loads(pypandoc.convert_text("\n\n".join(todo.values()), to="csljson", format="biblatex"))
     by_id = {item["id"]: item for item in data}
     for k, entry in todo.items():
-        _PREPARED[(entry, k)] = tuple(per_key[k])
+        _PREPARED[(entry, k)] = tuple(
+            StyleCitation(skey, label, citation_name, *known[(style, k)])
+            for skey, label, style, citation_name in STYLES
+        )
         if k in by_id:
             _PREPARED_CSLJSON[entry] = by_id[k]
 
@@ -275,12 +232,17 @@ class _EntryStore:
         base = pandoc_cache.cache_dir()
         self.dir = base / "cite" if base else None
 
+    @functools.cached_property
+    def _salt(self) -> bytes:
+        return "\0".join((pypandoc.get_pandoc_version(), LOCATOR_PLACEHOLDER, URL_PLACEHOLDER)).encode("utf-8")
+
+    @functools.lru_cache(maxsize=None)
+    def _style(self, csl: Path) -> bytes:
+        return hashlib.sha256(self._salt + Path(csl).read_bytes()).digest()
+
     def _path(self, entry: str, csl: Path) -> Path:
-        h = hashlib.sha256()
-        for part in (pypandoc.get_pandoc_version(), LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, entry):
-            h.update(part.encode("utf-8") + b"\0")
-        h.update(Path(csl).read_bytes())
-        return self.dir / f"{h.hexdigest()}.json"
+        digest = hashlib.sha256(self._style(csl) + entry.encode("utf-8")).hexdigest()
+        return self.dir / f"{digest}.json"
 
     def get(self, entry: str, csl: Path):
         if self.dir is None:
@@ -302,29 +264,10 @@ class _EntryStore:
         os.replace(tmp, path)
 
 
-@functools.lru_cache(maxsize=32)
 def style_citations(entry: str, key: str) -> tuple[StyleCitation, ...]:
     """The paper's reference and pinpoint citations in every style of :data:`STYLES`."""
-    if (entry, key) in _PREPARED:
-        return _PREPARED[(entry, key)]
-    placeholder_entry = with_url(entry, URL_PLACEHOLDER)
-    out = []
-    for skey, label, style, citation_name in STYLES:
-        csl = style_path(style)
-        refs = format_references(placeholder_entry, str(csl))
-        ref_html = _SPANS.sub("", refs[key][0])
-        reference = Formatted(ref_html, _text(ref_html))
-        para = _pandoc_citation(placeholder_entry, key, csl, f"para. {LOCATOR_PLACEHOLDER}")
-        out.append(StyleCitation(skey, label, citation_name, reference, para, placeholder_entry, str(csl)))
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=64)
-def _takeaway_citation(entry: str, csl: str) -> Formatted:
-    if (entry, csl) in _PREPARED_TAKEAWAY:
-        return _PREPARED_TAKEAWAY[(entry, csl)]
-    key = re.match(r"@\w+\{([^,\s]+),", entry)[1]
-    return _pandoc_citation(entry, key, Path(csl), f"{{key takeaway {LOCATOR_PLACEHOLDER}}}")
+    _prepare({key: entry})
+    return _PREPARED[(entry, key)]
 
 
 _RIS_TYPES = {"report": "RPRT", "webpage": "ELEC", "post-weblog": "BLOG", "article-newspaper": "NEWS",

@@ -23,6 +23,7 @@ DEBIAN_STYLES = Path("/usr/share/citation-style-language/styles")
 _ENTRY = re.compile(r'<div id="ref-(?P<key>[^"]+)"[^>]*class="csl-entry"[^>]*>\s*(?P<body>.*?)\s*</div>', re.S)
 _ENTRY_ALT = re.compile(r'<div[^>]*class="csl-entry"[^>]*id="ref-(?P<key>[^"]+)"[^>]*>\s*(?P<body>.*?)\s*</div>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
+_SPANS = re.compile(r"</?span[^>]*>")
 
 
 class CiteprocError(RuntimeError):
@@ -37,6 +38,25 @@ def style_path(name: str) -> Path:
             f"{path}: CSL style not installed; run `make deps` (installs Debian's citation-style-language-styles)"
         )
     return path
+
+
+def plain_text(fragment: str) -> str:
+    """The text of an HTML fragment, white space collapsed."""
+    return " ".join(_html.unescape(_TAGS.sub("", fragment)).split())
+
+
+def parse_references(pandoc_html: str) -> dict[str, tuple[str, str]]:
+    """The bibliography entries of pandoc's HTML output -> ``{key: (html, text)}``.
+
+    Pandoc's spans (case protection, CSL display classes) are dropped, so the
+    HTML holds only the formatting a reader sees (emphasis, links).
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for pattern in (_ENTRY, _ENTRY_ALT):
+        for m in pattern.finditer(pandoc_html):
+            body = _SPANS.sub("", m["body"].strip())
+            found[m["key"]] = (body, plain_text(body))
+    return found
 
 
 def _bibtex_keys(bibtex: str) -> list[str]:
@@ -60,12 +80,7 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
             doc, to="html", format="markdown",
             extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
         )
-    found: dict[str, tuple[str, str]] = {}
-    for pattern in (_ENTRY, _ENTRY_ALT):
-        for m in pattern.finditer(out):
-            body = re.sub(r"</?span>", "", m["body"].strip())  # pandoc's case-protection spans
-            text = _html.unescape(_TAGS.sub("", body))
-            found[m["key"]] = (body, " ".join(text.split()))
+    found = parse_references(out)
     missing = [k for k in keys if k not in found]
     if missing:
         raise CiteprocError(f"pandoc did not format {', '.join(missing)} with {csl}")

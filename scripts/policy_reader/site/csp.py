@@ -58,10 +58,3 @@ def add_csp(page_html: str) -> str:
         return page_html
     return page_html[: m.end()] + "\n    " + tag + page_html[m.end() :]
 
-
-def add_csp_to_file(path) -> None:
-    """The same for a page MkDocs writes without ``on_post_page`` (404.html)."""
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-        if "Content-Security-Policy" not in text:
-            path.write_text(add_csp(text), encoding="utf-8")

@@ -22,10 +22,10 @@ from ..model import SourceError
 from . import reading_room
 from .glossary import first_use_only
 from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations
-from .csp import add_csp, add_csp_to_file
+from .csp import add_csp
 from . import pandoc_cache
 from .navigation import Navigation
-from .search_worker import SearchWorker
+from .search_worker import point_config
 from .permalinks import PermalinkManager
 from .registry import RegistryManager
 from .search_index import SearchIndexManager
@@ -132,6 +132,7 @@ def papers_list(papers: list[dict], page_url: str) -> str:
 
 class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
     serving = False
+
     def on_config(self, config):
         """Add the Markdown extensions the generated pages need (mkdocs.yml cannot drift)."""
         for ext in self.config.required_extensions:
@@ -145,7 +146,6 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.permalinks = PermalinkManager(config.site_url, Path(config.config_file_path).parent / self.config.bib_dir)
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)
-        self.search_worker = SearchWorker()  # sharded index + our worker (site/search_worker.py)
         return config
 
     @event_priority(50)
@@ -170,12 +170,12 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         Priority 50: runs before mkdocs-bibtex (default 0), which only needs
         the ``[@key]`` markers that this step leaves untouched.
         """
-        if page.file.generated_by is not None:  # our generated pages: indexed in on_page_content
-            page.meta["search"] = {**page.meta.get("search", {}), "exclude": True}
         meta = self.index.papers.get(page.file.src_uri)
-        if meta is not None:
-            # Material's search skips the page; site/search_index.py indexes it by paragraph.
+        if meta is not None or page.file.generated_by is not None:
+            # Material's search skips papers and our generated pages: site/search_index.py
+            # indexes them (papers by paragraph) without parsing panels and passages again.
             page.meta["search"] = {**page.meta.get("search", {}), "exclude": True}
+        if meta is not None:
             lines = markdown.split("\n")
             for i, line in enumerate(lines):
                 if line.startswith("# "):
@@ -198,7 +198,9 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         return self.navigation.trim(nav, len(self.index.papers))
 
     def on_page_content(self, html_text, *, page, config, files):
-        """Repair mkdocs-bibtex's footnote links (see :mod:`.bibtex_seam`)."""
+        """HTML post-processing, in order: glossary first uses, footnote links (papers),
+        search capture of the plain paragraphs, topic chips, ¶ permalinks and cite panels,
+        search capture of generated pages."""
         html_text = first_use_only(html_text)  # glossary tooltips at each term's first use (site/glossary.py)
         if page.file.src_uri in self.index.papers:
             html_text = fix_footnote_links(html_text)
@@ -217,10 +219,13 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
         Priority -100: last, so the hashes cover the final inline scripts.
         """
-        output = self.search_worker.point_config(output)
-        if self.serving:  # `mkdocs serve` injects its live-reload script after this event
-            return output
-        return add_csp(output)
+        return self._finish(output)
+
+    def _finish(self, output: str) -> str:
+        """Our search worker in the page's config, then the CSP (not under `mkdocs serve`,
+        which injects its live-reload script after this event)."""
+        output = point_config(output)
+        return output if self.serving else add_csp(output)
 
     def on_startup(self, *, command, dirty):
         """Remember the command: the CSP is left out under `mkdocs serve` (live reload)."""
@@ -228,15 +233,13 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
     @event_priority(-50)
     def on_post_build(self, *, config):
-        """Fail on any topic chip or passage link that does not resolve (checked after all pages).
+        """Check topic links, write the search shards, finish 404.html.
 
         Priority -50: after Material's search plugin (default 0) has written
-        search/search_index.json, which we make paragraph-level here.
+        search/search_index.json, whose entries ours join.
         """
-        self.topics.on_post_build()
-        self.search_index.rewrite(config.site_dir)
-        self.search_worker.shard(config.site_dir)  # after the paragraph-level rewrite above
+        self.topics.on_post_build()  # fails on a chip or passage link that does not resolve
+        self.search_index.write(config.site_dir)
         not_found = Path(config.site_dir) / "404.html"  # rendered without on_post_page
         if not_found.exists():
-            not_found.write_text(self.search_worker.point_config(not_found.read_text(encoding="utf-8")), encoding="utf-8")
-        add_csp_to_file(not_found)
+            not_found.write_text(self._finish(not_found.read_text(encoding="utf-8")), encoding="utf-8")

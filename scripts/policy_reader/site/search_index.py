@@ -1,13 +1,13 @@
-"""A paragraph-level search index over Material's.
+"""A paragraph-level search index beside Material's.
 
-Material's search plugin writes ``search/search_index.json`` with one entry per
-heading. For paper pages we replace those entries: the page keeps its title
-entry (empty text, the parent Material groups results under), each heading
-keeps a title-only entry, and every paragraph, key takeaway and the bio become
-entries of their own whose location is the paragraph's permalink
-(``papers/<slug>/#p-12``) and whose title names the paper and the ¶ number.
-A search then lands on the paragraph, and search.highlight marks the terms.
-No page-level text is kept twice. Other pages (home, topics) are untouched.
+Material's search plugin indexes pages by heading. Paper pages are kept out of
+it; here each paper gets its page entry (empty text, the parent Material groups
+results under), a title-only entry per heading, and every paragraph, key
+takeaway and the bio as entries of their own whose location is the
+paragraph's permalink (``papers/<slug>/#p-12``) and whose title names the paper
+and the ¶ number. A search then lands on the paragraph, and search.highlight
+marks the terms. No page-level text is kept twice. The pages our plugin
+generates are indexed here by section too; hand-written pages stay Material's.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from .. import search_shards
 from .permalinks import PARA, label, para_kind
 
 _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
@@ -117,32 +118,22 @@ class SearchIndexManager:
         self.pages[page_url] = [e for _, e in sorted(entries, key=lambda x: x[0])]
         self.titles[page_url] = title
 
-    def rewrite(self, site_dir: str) -> None:
+    def write(self, site_dir: str) -> None:
+        """Merge our entries with Material's and write the sharded index (search_shards.py).
+
+        Material's search plugin has indexed the hand-written pages (home); paper
+        pages and our generated pages were kept out of it (``search.exclude``)
+        and are added here: each paper as its page entry followed by its
+        headings and paragraphs, each generated page by section.
+        """
         path = Path(site_dir) / "search" / "search_index.json"
-        if not self.pages:
-            return
         if not path.exists():
             raise PluginError(f"{path}: Material's search index is missing; keep the 'search' plugin before 'policy-reader'")
         index = json.loads(path.read_text(encoding="utf-8"))
-        docs = []
-        done = set()
-        for doc in index["docs"]:
-            page = doc["location"].split("#", 1)[0]
-            if page not in self.pages:
-                docs.append(doc)
-                continue
-            if "#" not in doc["location"]:
-                docs.append({**doc, "text": ""})
-                if page not in done:
-                    docs.extend(self.pages[page])
-                    done.add(page)
-        # Paper pages are kept out of Material's own indexing (their cite panels would
-        # only be parsed to be thrown away): their page entry is written here.
-        for page, entries in self.generated.items():
+        docs = list(index["docs"])
+        for entries in self.generated.values():
             docs.extend(entries)
         for page, entries in self.pages.items():
-            if page not in done:
-                docs.append({"location": page, "title": self.titles[page], "text": ""})
-                docs.extend(entries)
-        index["docs"] = docs
-        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            docs.append({"location": page, "title": self.titles[page], "text": ""})
+            docs.extend(entries)
+        search_shards.write(Path(site_dir), index["config"], docs)
