@@ -8,7 +8,8 @@ import re
 import pytest
 from mkdocs.exceptions import PluginError
 
-from policy_reader.site.bibliography import citations, paragraph_blocks, paragraph_label
+from policy_reader.emit import read_blocks
+from policy_reader.site.bibliography import citations, paragraph_label
 from policy_reader.site.citeproc import format_references
 from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, mkdocs_build
 
@@ -38,7 +39,7 @@ def entries(site) -> dict[str, str]:
 
 def test_paragraph_blocks_and_citations_follow_the_id_lines():
     md = '---\ntitle: x\n---\n\n# T\n\nOne[@a] two.\nmore[@b]\n{: #p-1 .para data-topics="x" }\n\nThree[@a].\n{: #kt-2 .takeaway }\n'
-    blocks = paragraph_blocks(md)
+    blocks = read_blocks(md)
     assert [(b.id, b.line) for b in blocks] == [("p-1", 7), ("kt-2", 11)]
     assert citations(md, "x.md") == {"a": ["p-1", "kt-2"], "b": ["p-1"]}
     assert paragraph_label("p-12") == "¶\u00a012" and paragraph_label("kt-2") == "Key takeaway 2"

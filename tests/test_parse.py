@@ -75,3 +75,25 @@ def test_parse_errors_name_the_line(text, line, fragment):
     assert err.value.line == line
     assert fragment in str(err.value)
     assert str(err.value).startswith("sources/x.txt")
+
+
+@pytest.mark.parametrize("text", [
+    "Plain words.", "A <b>tag</b> & an entity &amp; a@b.org", r"Back\slash *stars* _under_ [x](y) {: .c} #h `c`",
+    "1. looks like a list", "- also", "[@key] stays text",
+])
+def test_what_emit_escapes_reads_back_as_the_same_words(text):
+    from policy_reader import emit
+
+    assert emit.unescape_text(emit.escape_text(text)) == text
+
+
+def test_read_blocks_reads_what_emit_writes():
+    from policy_reader import emit
+
+    md = emit.emit(build(KLINGNER_SRC), {n: f"key-{n}" for n in range(1, 7)})
+    blocks = emit.read_blocks(md)
+    assert [b.id for b in blocks] == ["kt-1", "kt-2", "kt-3", *[f"p-{i}" for i in range(1, 19)], "bio"]
+    assert [b.kind for b in blocks][:4] == ["takeaway"] * 3 + ["para"]
+    p4 = blocks[6]
+    assert p4.text.endswith("[@key-2]") and "[@" not in p4.words
+    assert md.split("\n")[p4.line - 1] == p4.text

@@ -13,8 +13,10 @@ a source can only ever produce text.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
+from dataclasses import dataclass
 
 from .model import Document, Paragraph
 from .parse import NOTE_CLOSE, NOTE_OPEN
@@ -45,6 +47,14 @@ def escape_text(text: str) -> str:
     return s
 
 
+def unescape_text(markdown_text: str) -> str:
+    """The words of a block as :func:`escape_text` wrote them: citations dropped,
+    escapes undone, white space collapsed."""
+    text = CITATION.sub("", markdown_text)
+    text = re.sub(r"\\(.)", r"\1", text)
+    return " ".join(html.unescape(text).split())
+
+
 def render_paragraph_text(p: Paragraph, keys: dict[int, str]) -> str:
     parts = re.split(f"{NOTE_OPEN}(\\d+){NOTE_CLOSE}", p.text)
     out = []
@@ -61,6 +71,46 @@ def _attr(pid: str, cls: str, topics: tuple[str, ...]) -> str:
     if topics:
         attrs.append(f'data-topics="{" ".join(topics)}"')
     return "{: " + " ".join(attrs) + " }"
+
+
+#: The id line :func:`_attr` writes under a block, read back by :func:`read_blocks`.
+ATTR_LINE = re.compile(r'^\{: #(?P<id>[A-Za-z][\w-]*) \.(?P<kind>[\w-]+)(?: data-topics="(?P<topics>[^"]*)")? \}$')
+CITATION = re.compile(r"\[@[A-Za-z0-9_-]+\]")
+
+
+@dataclass(frozen=True)
+class PageBlock:
+    """A block of a generated paper page that carries an id (see :func:`read_blocks`)."""
+
+    id: str
+    kind: str  # "para", "takeaway" or "bio"
+    topics: tuple[str, ...]
+    text: str  # the block's Markdown, as written
+    line: int  # 1-based line of the block's first line in the file
+
+    @property
+    def words(self) -> str:
+        return unescape_text(self.text)
+
+
+def read_blocks(page_markdown: str) -> list[PageBlock]:
+    """Every id-carrying block of a paper page, in order: the one reader of what
+    :func:`body` writes (the build's topic pages, bibliography, timeline and the
+    permalink registry all read pages through it)."""
+    lines = page_markdown.split("\n")
+    blocks = []
+    for i, line in enumerate(lines):
+        m = ATTR_LINE.match(line.strip())
+        if not m:
+            continue
+        start = i
+        while start > 0 and lines[start - 1].strip():
+            start -= 1
+        if start == i:
+            continue
+        text = "\n".join(lines[start:i]).strip()
+        blocks.append(PageBlock(m["id"], m["kind"], tuple((m["topics"] or "").split()), text, start + 1))
+    return blocks
 
 
 def front_matter(doc: Document, digest: str) -> dict:

@@ -25,12 +25,11 @@ from pathlib import Path
 
 import yaml
 
+from .emit import read_blocks
 from .model import SourceError
 
 REGISTRY_NAME = "permalinks.yml"
 
-#: The attribute line the converter writes under a paragraph: ``{: #p-3 .para }``.
-ATTR_LINE = re.compile(r"^\{:\s*#(?P<id>[A-Za-z][A-Za-z0-9_-]*)\s+(?P<rest>[^}]*)\}\s*$")
 KINDS = ("para", "takeaway")
 _CITATION = re.compile(r"\[@[^\]]*\]")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'])")
@@ -77,22 +76,12 @@ def paragraphs(markdown: str, path: str) -> list[Para]:
 
     Two blocks with one id raise :class:`SourceError` naming both lines.
     """
-    lines = markdown.split("\n")
     found: list[Para] = []
     seen: dict[str, Para] = {}
-    for i, line in enumerate(lines):
-        m = ATTR_LINE.match(line.strip())
-        if not m:
+    for block in read_blocks(markdown):
+        if block.kind not in KINDS:
             continue
-        classes = re.findall(r"(?:^|\s)\.([A-Za-z0-9_-]+)", m["rest"])
-        kind = next((k for k in KINDS if k in classes), None)
-        if kind is None:
-            continue
-        start = i
-        while start > 0 and lines[start - 1].strip():
-            start -= 1
-        text = "\n".join(lines[start:i]).strip()
-        para = Para(m["id"], kind, text, start + 1)
+        para = Para(block.id, block.kind, block.text, block.line)
         if para.id in seen:
             first = seen[para.id]
             raise SourceError(

@@ -7,7 +7,7 @@ the paragraph whose attribute line (``{: #p-4 .para }``) closes its block. The
 ``.bib`` files themselves are copied into the site (``bib/<name>.bib``) so a
 reader can download them.
 
-Pure helpers (:func:`paragraph_blocks`, :func:`citations`) know nothing of
+Pure helpers (:func:`citations`, over :func:`policy_reader.emit.read_blocks`) know nothing of
 MkDocs; :class:`BibliographyPage` is the manager the plugin calls.
 """
 
@@ -15,55 +15,18 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+from ..emit import read_blocks
 from .citeproc import CiteprocError, format_references
 
 CITE = re.compile(r"\[@([A-Za-z0-9_-]+)\]")
-ATTR_ID = re.compile(r"^\{:?\s*#(?P<id>[A-Za-z][\w-]*)[^}]*\}\s*$")
 BIB_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.M)
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
-
-
-@dataclass(frozen=True)
-class Block:
-    """A block of a paper page that carries an id: its text and first line."""
-
-    id: str
-    text: str
-    line: int
-
-
-def paragraph_blocks(markdown: str) -> list[Block]:
-    """The id-carrying blocks (paragraphs, takeaways, bio) of a paper's Markdown.
-
-    A block is a run of non-blank lines; its id is on its last line
-    (``{: #p-3 .para }``), as the converter writes it. Lines are 1-based lines
-    of the file, front matter included.
-    """
-    offset = 0
-    m = FRONT_MATTER.match(markdown)
-    if m:
-        offset = m.group(0).count("\n")
-        markdown = markdown[m.end():]
-    blocks: list[Block] = []
-    lines = markdown.split("\n")
-    start = None
-    for i, line in enumerate(lines + [""]):
-        if line.strip() and start is None:
-            start = i
-        elif not line.strip() and start is not None:
-            chunk = lines[start:i]
-            idm = ATTR_ID.match(chunk[-1].strip())
-            if idm:
-                blocks.append(Block(idm["id"], "\n".join(chunk[:-1]), start + 1 + offset))
-            start = None
-    return blocks
 
 
 def citations(markdown: str, label: str) -> dict[str, list[str]]:
@@ -73,7 +36,7 @@ def citations(markdown: str, label: str) -> dict[str, list[str]]:
     """
     found: dict[str, list[str]] = {}
     covered = set()
-    for block in paragraph_blocks(markdown):
+    for block in read_blocks(markdown):
         for key in CITE.findall(block.text):
             ids = found.setdefault(key, [])
             if block.id not in ids:

@@ -13,8 +13,6 @@ from __future__ import annotations
 from mkdocs.structure.files import File
 from mkdocs.structure.nav import Section
 
-INDEX_URI = "papers/index.md"
-
 
 class Navigation:
     def __init__(self, papers_dir: str, nav_papers_max: int, home_papers_max: int):
@@ -23,7 +21,7 @@ class Navigation:
         self.nav_papers_max = nav_papers_max
         self.home_papers_max = home_papers_max
 
-    def add_index(self, files, config, render_list) -> None:
+    def add_index(self, files, config) -> None:
         """The ``/papers/`` page: every paper, newest first."""
         if files.get_file_from_path(self.index_uri) is not None:
             return

@@ -154,7 +154,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
         Priority 50: before other plugins so a bad paper fails the build first.
         """
-        self.navigation.add_index(files, config, papers_list)  # /papers/ lists every paper
+        self.navigation.add_index(files, config)  # /papers/ lists every paper
         self.index.collect(files)
         self.registry.check(files, self.index.papers)  # permalink registry (site/registry.py)
         reading_room.add_pages(files, config, self.config, self.index.papers)

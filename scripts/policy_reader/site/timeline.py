@@ -24,7 +24,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from .bibliography import CITE, paragraph_blocks, paragraph_label, short_name
+from ..emit import read_blocks
+from .bibliography import paragraph_label, short_name
 
 DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 EVENT_FIELDS = {"date", "title", "description", "mentions"}
@@ -131,18 +132,11 @@ def load_events(text: str, label: str) -> list[Event]:
     return sorted(events, key=lambda e: e.date)
 
 
-def _plain(text: str) -> str:
-    """A paragraph's Markdown as its words: no citations, no escapes, one space."""
-    text = CITE.sub("", text)
-    text = re.sub(r"\\([\[\]()*_#`\\])", r"\1", text)
-    return " ".join(text.split())
-
-
 def check_mentions(events: list[Event], papers_markdown: dict[str, str], label: str) -> None:
     """Every mention names a known paper, an existing paragraph id, and a quote
     that occurs in that paragraph. ``papers_markdown`` maps slug -> Markdown."""
     paragraphs = {
-        slug: {b.id: _plain(b.text) for b in paragraph_blocks(md)} for slug, md in papers_markdown.items()
+        slug: {b.id: b.words for b in read_blocks(md)} for slug, md in papers_markdown.items()
     }
     for ev in events:
         for k, m in enumerate(ev.mentions, start=1):

@@ -26,13 +26,12 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from .. import topics as T
-from ..emit import escape_text
+from ..emit import escape_text, read_blocks
 from ..model import SourceError
 
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
 
 TOPICS_DIR = "topics"
-ATTR_LINE = re.compile(r'^\{: #(?P<id>[\w-]+) \.(?P<cls>para|takeaway)(?: data-topics="(?P<topics>[^"]*)")? \}$')
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]*\s+(?=[A-Z“\"‘])")
 
 
@@ -50,23 +49,12 @@ class Passage:
         return f"¶ {n}" if self.kind == "para" else f"Key takeaway {n}"
 
 
-def markdown_to_plain(line: str) -> str:
-    """Undo the converter's escaping of one paragraph line; drop ``[@key]`` citations."""
-    line = re.sub(r"\[@[A-Za-z0-9_-]+\]", "", line)
-    line = re.sub(r"\\(.)", r"\1", line)
-    return html.unescape(line)
-
-
 def read_passages(slug: str, markdown: str) -> list[Passage]:
     """Every takeaway and body paragraph of a generated paper page, with its topics."""
-    lines = markdown.split("\n")
-    out = []
-    for i, line in enumerate(lines):
-        m = ATTR_LINE.match(line.strip())
-        if m and i > 0 and lines[i - 1].strip():
-            topics = tuple((m["topics"] or "").split())
-            out.append(Passage(slug, m["id"], m["cls"], topics, markdown_to_plain(lines[i - 1].strip())))
-    return out
+    return [
+        Passage(slug, b.id, b.kind, b.topics, b.words)
+        for b in read_blocks(markdown) if b.kind in ("para", "takeaway")
+    ]
 
 
 def excerpt(text: str, topic: T.Topic) -> str:
