@@ -101,3 +101,15 @@ def test_correction_for_unknown_key_names_file_and_line(project_copy):
     with pytest.raises(SourceError) as err:
         convert.plan(project_copy)
     assert str(err.value).startswith("bib/corrections.yaml:2: no bib entry has the key 'no-such-key'")
+
+
+def test_papers_with_the_same_key_stem_get_distinct_keys(tmp_path):
+    src = tmp_path / "sources"
+    src.mkdir()
+    (tmp_path / "bib").mkdir()
+    for n in (1, 2):
+        (src / f"roe-{n}.txt").write_text(f"Talks are the only road, part {n}\n\nRichard Roe\n\nMarch 3, 2020\n\nText {n}.\n", encoding="utf-8")
+        (src / f"roe-{n}.yml").write_text(f"publisher: P\nkind: article\nsummary: s\nslug: roe-part-{n}\n", encoding="utf-8")
+    outputs = convert.plan(tmp_path)
+    keys = [list(parse_string(o.text, "bibtex").entries)[0] for o in outputs if o.path.suffix == ".bib"]
+    assert keys == ["roe-2020-talks-only", "roe-2020-talks-only-b"]

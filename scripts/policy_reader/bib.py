@@ -133,16 +133,20 @@ def paper_entry(doc: Document) -> Entry:
     return Entry(kind, m.bib_key, fields)
 
 
+def unique_key(base: str, taken: set[str]) -> str:
+    """``base``, or on a clash ``base-b``, ``base-c``...; the key returned is added to ``taken``."""
+    key, suffix = base, ord("b")
+    while key in taken:
+        key, suffix = f"{base}-{chr(suffix)}", suffix + 1
+    taken.add(key)
+    return key
+
+
 def assign_keys(entries: list[Entry], taken: set[str]) -> list[Entry]:
-    """Give each entry ``name-year-two-words``; a clash gets ``-b``, ``-c``..."""
+    """Give each entry ``name-year-two-words``, unique among ``taken``."""
     for e in entries:
         name = e.fields.pop("_sort_name", "") or e.fields["author"]
-        base = make_key(name, e.fields.get("date", "")[:4] or "nd", e.fields["title"])
-        key, suffix = base, ord("b")
-        while key in taken:
-            key, suffix = f"{base}-{chr(suffix)}", suffix + 1
-        taken.add(key)
-        e.key = key
+        e.key = unique_key(make_key(name, e.fields.get("date", "")[:4] or "nd", e.fields["title"]), taken)
     return entries
 
 

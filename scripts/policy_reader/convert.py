@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import bib, emit, parse, repair, topics
@@ -57,9 +57,12 @@ def load_meta(path: Path, label: str) -> dict:
     return validate_source_meta(data, label, lines)
 
 
+def surname(doc: Document) -> str:
+    return doc.meta.authors[0].split()[-1] if doc.meta.authors else "anon"
+
+
 def default_slug(doc: Document) -> str:
-    surname = doc.meta.authors[0].split()[-1] if doc.meta.authors else "anon"
-    return bib.make_key(surname, doc.meta.date[:4], doc.meta.title, words=4)
+    return bib.make_key(surname(doc), doc.meta.date[:4], doc.meta.title, words=4)
 
 
 def build_document(text: str, meta: dict, source: str, meta_label: str) -> Document:
@@ -74,9 +77,8 @@ def build_document(text: str, meta: dict, source: str, meta_label: str) -> Docum
     if not doc.paragraphs():
         raise SourceError(source, 0, "no body paragraphs found after the title and byline")
     m = doc.meta
-    m = type(m)(
-        title=m.title,
-        authors=m.authors,
+    m = replace(
+        m,
         date=date,
         publisher=meta["publisher"],
         series=meta.get("series", ""),
@@ -87,9 +89,7 @@ def build_document(text: str, meta: dict, source: str, meta_label: str) -> Docum
     )
     doc = doc.with_(meta=m)
     slug = meta.get("slug") or default_slug(doc)
-    surname = m.authors[0].split()[-1] if m.authors else "anon"
-    key = bib.make_key(surname, date[:4], m.title)
-    return doc.with_(meta=type(m)(**{**m.__dict__, "slug": slug, "bib_key": key}))
+    return doc.with_(meta=replace(m, slug=slug, bib_key=bib.make_key(surname(doc), date[:4], m.title)))
 
 
 def cite(doc: Document, taken: set[str]) -> tuple[dict[int, str], list[bib.Entry]]:
@@ -122,12 +122,8 @@ def convert_one(root: Path, src: Path, taken: set[str], topic_data=None) -> Conv
     meta_path = src.with_suffix(".yml")
     meta = load_meta(meta_path, meta_path.relative_to(root).as_posix())
     doc = build_document(read_text(src, label), meta, label, meta_path.relative_to(root).as_posix())
-    key, suffix = doc.meta.bib_key, ord("b")
-    while key in taken:  # same author, year and first title words as an earlier paper
-        key, suffix = f"{doc.meta.bib_key}-{chr(suffix)}", suffix + 1
-    if key != doc.meta.bib_key:
-        doc = doc.with_(meta=type(doc.meta)(**{**doc.meta.__dict__, "bib_key": key}))
-    taken.add(key)
+    key = bib.unique_key(doc.meta.bib_key, taken)  # same author, year, title words as an earlier paper
+    doc = doc.with_(meta=replace(doc.meta, bib_key=key))
     keys, entries = cite(doc, taken)
     if topic_data is not None:  # annotate: topics from docs/topics/*.yml (see topics.py)
         doc = topics.annotate(doc, *topic_data)
