@@ -23,6 +23,7 @@ from mkdocs.utils import get_relative_url
 
 from ..emit import read_blocks
 from .citeproc import CiteprocError, format_references
+from .held_html import HeldHtml
 
 CITE = re.compile(r"\[@([A-Za-z0-9_-]+)\]")
 BIB_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.M)
@@ -87,10 +88,12 @@ class BibliographyPage:
             raise PluginError(f"{self.bib_dir}: no .bib files; run `make convert`")
         return files
 
-    def add_to(self, files, config, papers: dict[str, dict]) -> None:
+    def add_to(self, files, config, papers: dict[str, dict], held: HeldHtml) -> None:
         """Add the page and the .bib downloads to ``files``.
 
-        ``papers`` maps each paper's src_uri to its validated front matter.
+        ``papers`` maps each paper's src_uri to its validated front matter. The two
+        lists grow with the library and are HTML written here: ``held`` keeps them
+        out of Python-Markdown (site/held_html.py).
         """
         bibs = self.bib_files()
         bibtex = "\n".join(p.read_text(encoding="utf-8") for p in bibs)
@@ -126,8 +129,8 @@ class BibliographyPage:
             "",
             "## Works cited",
             "",
-            '<ol class="bibliography">',
         ]
+        works = ['<ol class="bibliography">']
         for key in sorted(cited):
             links = []
             for src_uri, para_id in cited[key]:
@@ -138,22 +141,25 @@ class BibliographyPage:
                     f'<a class="cited-in" href="{html.escape(href, quote=True)}">'
                     f"{html.escape(name)}, {paragraph_label(para_id)}</a>"
                 )
-            lines.append(
+            works.append(
                 f'<li id="ref-{html.escape(key, quote=True)}">'
                 f'<span class="reference">{refs[key][0]}</span> '
                 f'<span class="cited-by">Cited in {"; ".join(links)}.</span></li>'
             )
-        lines += ["</ol>", "", "## The papers", "", '<ul class="bibliography">']
+        works.append("</ol>")
+        lines += [held.hold("\n".join(works)), "## The papers", ""]
+        listed = ['<ul class="bibliography">']
         for src_uri, meta in sorted(papers.items(), key=lambda kv: (kv[1]["date"], kv[0])):
             key = meta["bib_key"]
             if key not in refs:
                 raise PluginError(f"docs/{src_uri}: bib_key '{key}' has no entry in {self.bib_dir.name}/*.bib; run `make convert`")
             href = get_relative_url(files.get_file_from_path(src_uri).url, page_url)
-            lines.append(
+            listed.append(
                 f'<li id="ref-{html.escape(key, quote=True)}"><span class="reference">{refs[key][0]}</span> '
                 f'<a class="cited-in" href="{html.escape(href, quote=True)}">Read it here</a>.</li>'
             )
-        lines += ["</ul>", "", "## Download the BibTeX", "", '<ul class="bib-downloads">']
+        listed.append("</ul>")
+        lines += [held.hold("\n".join(listed)), "## Download the BibTeX", "", '<ul class="bib-downloads">']
         for path in bibs:
             href = get_relative_url(f"bib/{path.name}", page_url)
             lines.append(f'<li><a href="{html.escape(href, quote=True)}" download>{html.escape(path.name)}</a></li>')

@@ -6,13 +6,21 @@ occurrence of every term, and Material mounts a tooltip for each mark. A reader
 needs the explanation once per page, and every tooltip costs script time when the
 page loads (Lighthouse's Total Blocking Time), so :func:`first_use_only` keeps the
 first ``<abbr>`` of each term on a page and turns later ones back into plain text.
+HTML that we write ourselves and keep out of Python-Markdown gets the same marks
+from :func:`mark_terms`.
 """
 
 from __future__ import annotations
 
+import html
+import os
 import re
+from pathlib import Path
 
 ABBR = re.compile(r'<abbr title="[^"]*">(?P<term>[^<]*)</abbr>')
+DEFINITION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<title>.*?)\s*$")
+TAG = re.compile(r"(<[^>]*>)")
+SKIP_INSIDE = {"abbr", "code", "pre", "script", "style", "textarea"}
 
 
 def first_use_only(page_html: str) -> str:
@@ -25,3 +33,65 @@ def first_use_only(page_html: str) -> str:
         return m[0]
 
     return ABBR.sub(keep_first, page_html)
+
+
+def glossary_files(mdx_configs: dict) -> list[Path]:
+    """The files pymdownx.snippets appends to every page, resolved as it resolves them."""
+    conf = (mdx_configs or {}).get("pymdownx.snippets") or {}
+    bases = conf.get("base_path", ["."])
+    bases = [bases] if isinstance(bases, str) else bases
+    found = []
+    for name in conf.get("auto_append", []) or []:
+        for base in bases:
+            path = Path(os.path.abspath(base)) / name
+            if path.is_file():
+                found.append(path)
+                break
+    return found
+
+
+def load_definitions(paths: list[Path]) -> dict[str, str]:
+    """``*[TERM]: explanation`` lines (abbr's syntax); a later file wins, as in abbr."""
+    terms: dict[str, str] = {}
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = DEFINITION.match(line)
+            if m:
+                terms[m["term"]] = m["title"]
+    return terms
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as Python-Markdown's serializer escapes it."""
+    return html.escape(value, quote=False).replace('"', "&quot;").replace("\n", "&#10;")
+
+
+def mark_terms(fragment: str, definitions: dict[str, str]) -> str:
+    """Wrap each glossary term in the text of ``fragment`` (HTML) in ``<abbr title>``.
+
+    The rule of Python-Markdown's abbr (terms between word boundaries, the
+    longest first), for HTML that does not pass through Python-Markdown
+    (site/held_html.py). Text inside code and existing marks is left alone, as
+    are tags and their attributes.
+    """
+    if not definitions:
+        return fragment
+    terms = sorted(definitions, key=len, reverse=True)
+    rx = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b")
+    out, skip = [], []
+    for part in TAG.split(fragment):
+        if part.startswith("<"):
+            m = re.match(r"<(/?)([a-zA-Z0-9]+)", part)
+            if m and m[2].lower() in SKIP_INSIDE and not part.endswith("/>"):
+                if m[1]:
+                    if skip:
+                        skip.pop()
+                else:
+                    skip.append(m[2].lower())
+            out.append(part)
+        elif skip or not part:
+            out.append(part)
+        else:
+            out.append(rx.sub(lambda m: f'<abbr title="{_attribute(definitions[m[0]])}">{m[0]}</abbr>'
+                              if definitions[m[0]] else m[0], part))
+    return "".join(out)

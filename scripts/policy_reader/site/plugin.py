@@ -20,10 +20,12 @@ from mkdocs.utils.meta import get_data
 
 from ..model import SourceError
 from . import reading_room
-from .glossary import first_use_only
+from .glossary import first_use_only, glossary_files, load_definitions
+from .held_html import HeldHtml
 from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations
 from .csp import add_csp
 from . import pandoc_cache
+from .page_cache import PageCache
 from .navigation import Navigation
 from .search_worker import point_config
 from .permalinks import PermalinkManager
@@ -47,6 +49,9 @@ class PolicyReaderConfig(base.Config):
 
     pandoc_cache = c.Type(str, default=".cache/pandoc")
     """Folder (from mkdocs.yml's folder) caching pandoc's citation runs across builds; "" turns it off."""
+
+    page_cache = c.Type(str, default=".cache/pages")
+    """Folder (from mkdocs.yml's folder) caching rendered Markdown across builds; "" turns it off."""
 
     nav_papers_max = c.Type(int, default=12)
     """Above this many papers the sidebar lists only the /papers/ index page."""
@@ -140,6 +145,11 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
                 config.markdown_extensions.append(ext)
         if self.config.pandoc_cache:  # before any citation is formatted (site/pandoc_cache.py)
             pandoc_cache.install(Path(config.config_file_path).parent / self.config.pandoc_cache)
+        self.page_cache = None  # rendered Markdown across builds (site/page_cache.py)
+        if self.config.page_cache:
+            self.page_cache = PageCache(Path(config.config_file_path).parent / self.config.page_cache, config)
+        # Our own generated HTML, kept out of Python-Markdown (site/held_html.py).
+        self.held = HeldHtml(load_definitions(glossary_files(config.mdx_configs)))
         self.index = PaperIndex(self.config.papers_dir)
         self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir)
         self.registry = RegistryManager(config.docs_dir, self.config.papers_dir)  # permalinks (site/registry.py)
@@ -157,11 +167,17 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.navigation.add_index(files, config)  # /papers/ lists every paper
         self.index.collect(files)
         self.registry.check(files, self.index.papers)  # permalink registry (site/registry.py)
-        reading_room.add_pages(files, config, self.config, self.index.papers)
-        self.topics.on_files(files, config, self.index.papers)  # topic pages (site/topics.py)
+        reading_room.add_pages(files, config, self.config, self.index.papers, self.held)
+        self.topics.on_files(files, config, self.index.papers, self.held)  # topic pages (site/topics.py)
         prewarm_citations(config, [files.get_file_from_path(uri).content_string for uri in self.index.papers])
         self.permalinks.prepare(list(self.index.papers.values()))  # all cite panels in a few pandoc runs
         return files
+
+    def on_pre_page(self, page, *, config, files):
+        """Route the page's render through the page cache (it keys on the final Markdown)."""
+        if self.page_cache is not None:
+            self.page_cache.wrap(page)
+        return page
 
     @event_priority(50)
     def on_page_markdown(self, markdown, *, page, config, files):
@@ -188,9 +204,9 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             more = ""
             if len(newest) > len(shown):
                 more = f'\n\n[All {len(newest)} papers](papers/index.md)\n'
-            return markdown.replace(PAPERS_MARKER, papers_list(shown, page.file.url) + more)
+            return markdown.replace(PAPERS_MARKER, self.held.hold(papers_list(shown, page.file.url)) + more)
         if ALL_PAPERS_MARKER in markdown:
-            return markdown.replace(ALL_PAPERS_MARKER, papers_list(newest, page.file.url))
+            return markdown.replace(ALL_PAPERS_MARKER, self.held.hold(papers_list(newest, page.file.url)))
         return markdown
 
     def on_nav(self, nav, *, config, files):
@@ -198,9 +214,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         return self.navigation.trim(nav, len(self.index.papers))
 
     def on_page_content(self, html_text, *, page, config, files):
-        """HTML post-processing, in order: glossary first uses, footnote links (papers),
+        """HTML post-processing, in order: held HTML released, glossary first uses, footnote links (papers),
         search capture of the plain paragraphs, topic chips, ¶ permalinks and cite panels,
         search capture of generated pages."""
+        html_text = self.held.release(html_text)  # our generated HTML back in place (site/held_html.py)
         html_text = first_use_only(html_text)  # glossary tooltips at each term's first use (site/glossary.py)
         if page.file.src_uri in self.index.papers:
             html_text = fix_footnote_links(html_text)

@@ -12,8 +12,8 @@ from .bibliography import BibliographyPage
 from .timeline import TimelinePage
 
 
-def add_pages(files, config, options, papers: dict[str, dict]) -> None:
+def add_pages(files, config, options, papers: dict[str, dict], held) -> None:
     """Add /bibliography/ (+ the .bib downloads) and /timeline/ to ``files``."""
     root = Path(config.config_file_path).parent
-    BibliographyPage(root / options.bib_dir, root / options.bibliography_csl, options.papers_dir).add_to(files, config, papers)
+    BibliographyPage(root / options.bib_dir, root / options.bibliography_csl, options.papers_dir).add_to(files, config, papers, held)
     TimelinePage(root / options.timeline_data, options.timeline_data).add_to(files, config, papers)

@@ -4,8 +4,9 @@
   disk: it is excluded from the site) and each paper's tagged paragraphs (the
   ``data-topics`` that ``policy-reader convert`` wrote into its Markdown), and
   adds ``topics/index.md`` and ``topics/<slug>.md`` with ``File.generated``.
-  Their passage links are Markdown links to ``../papers/<slug>.md#<id>``, so
-  MkDocs' own ``validation.links.anchors`` checks them under ``--strict``.
+  Each page's passages are HTML written here and held out of Python-Markdown
+  (site/held_html.py: megabytes at 1,000 papers); their links to
+  ``../../papers/<slug>/#<id>`` are checked by :class:`LinkCheck`.
 - :class:`TopicChips` adds, inside each tagged ``<p>`` of a paper page, small
   links to its topics, and a list of the paper's topics under the byline.
 - :class:`LinkCheck` records every link we generate and every id each page
@@ -28,6 +29,7 @@ from mkdocs.utils import get_relative_url
 from .. import topics as T
 from ..emit import escape_text, read_blocks
 from ..model import SourceError
+from .held_html import HeldHtml
 
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
 
@@ -57,10 +59,12 @@ def read_passages(slug: str, markdown: str) -> list[Passage]:
     ]
 
 
-def excerpt(text: str, topic: T.Topic) -> str:
-    """Markdown: the sentences of ``text`` that match the topic's rules, terms in <mark>.
+def excerpt(text: str, topic: T.Topic, escape=escape_text) -> str:
+    """The sentences of ``text`` that match the topic's rules, terms in <mark>.
 
     Sentences are the paper's words, unchanged; left-out sentences show as "…".
+    ``escape`` makes the words safe for the output: Markdown (:func:`escape_text`,
+    the default) or HTML (``html_text``).
     """
     starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
     bounds = list(zip(starts, starts[1:] + [len(text)]))
@@ -72,7 +76,7 @@ def excerpt(text: str, topic: T.Topic) -> str:
         if s > prev_end:
             parts.append("… ")
         sentence_spans = [(a - s, min(b, e) - s) for a, b in spans if s <= a < e]
-        parts.append(_marked(text[s:e].rstrip(), sentence_spans))
+        parts.append(_marked(text[s:e].rstrip(), sentence_spans, escape))
         parts.append(" ")
         prev_end = e
     out = "".join(parts).rstrip()
@@ -81,17 +85,22 @@ def excerpt(text: str, topic: T.Topic) -> str:
     return out
 
 
-def _marked(sentence: str, spans: list[tuple[int, int]]) -> str:
+def _marked(sentence: str, spans: list[tuple[int, int]], escape) -> str:
     out, pos = [], 0
     for a, b in spans:
         b = min(b, len(sentence))
         if a < pos or a >= b:
             continue
-        out.append(escape_text(sentence[pos:a]))
-        out.append(f"<mark>{escape_text(sentence[a:b])}</mark>")
+        out.append(escape(sentence[pos:a]))
+        out.append(f"<mark>{escape(sentence[a:b])}</mark>")
         pos = b
-    out.append(escape_text(sentence[pos:]))
+    out.append(escape(sentence[pos:]))
     return "".join(out)
+
+
+def html_text(text: str) -> str:
+    """Text as Python-Markdown writes it into HTML: ``&``, ``<`` and ``>`` escaped."""
+    return html.escape(text, quote=False)
 
 
 def _plural(n: int, word: str) -> str:
@@ -167,29 +176,35 @@ class TopicPages:
 
     # ---- pages
 
-    def _paper_link(self, meta: dict, pid: str = "") -> str:
-        return f"../{self.papers_dir}/{meta['slug']}.md" + (f"#{pid}" if pid else "")
-
-    def topic_markdown(self, topic: T.Topic) -> str:
-        lines = [f"# {escape_text(topic.title)}", "", escape_text(topic.description), "{: .topic-description }", ""]
-        lines += ["## What each paper says", ""]
-        lines += ['<div class="topic-papers" data-search-exclude markdown>', ""]  # the passages are the papers' own paragraphs, searchable there
+    def passages_html(self, topic: T.Topic, page_url: str, paper_urls: dict[str, str]) -> str:
+        """What each paper says: a section per paper, every tagged passage as an excerpt
+        linked to its paragraph. HTML written here (held out of Python-Markdown, see
+        site/held_html.py); the links are checked by :class:`LinkCheck`."""
+        out = ['<div class="topic-papers" data-search-exclude>']  # the papers' own paragraphs, searchable there
         for meta in self.papers:
             passages = self.tagged(meta["slug"], topic.slug)
-            lines += [f'<section class="topic-paper" data-paper="{meta["slug"]}" markdown>', ""]
-            lines += [f'<p class="topic-paper-title" markdown>[{escape_text(meta["title"])}]({self._paper_link(meta)})</p>', ""]
+            href = html.escape(get_relative_url(paper_urls[meta["slug"]], page_url), quote=True)
             who = f'{", ".join(meta["authors"])}, {meta["publisher"]}, {meta["date"][:4]} · {_plural(len(passages), "passage")}'
-            lines += [escape_text(who), "{: .topic-paper-byline }", ""]
+            out += [
+                f'<section class="topic-paper" data-paper="{meta["slug"]}">',
+                f'<p class="topic-paper-title"><a href="{href}">{html_text(meta["title"])}</a></p>',
+                f'<p class="topic-paper-byline">{html_text(who)}</p>',
+            ]
             if not passages:
-                lines += ["No passage of this paper is tagged with this topic.", "{: .topic-none }", ""]
+                out.append('<p class="topic-none">No passage of this paper is tagged with this topic.</p>')
             for p in passages:
-                lines += [
-                    f"[{p.label}]({self._paper_link(meta, p.pid)}){{: .topic-passage-link }} {excerpt(p.text, topic)}",
-                    f'{{: .topic-passage data-paragraph="{p.pid}" }}',
-                    "",
-                ]
-            lines += ["</section>", ""]
-        lines += ["</div>", ""]
+                out.append(
+                    f'<p class="topic-passage" data-paragraph="{p.pid}"><a class="topic-passage-link" href="{href}#{p.pid}">'
+                    f"{p.label}</a> {excerpt(p.text, topic, html_text)}</p>"
+                )
+            out.append("</section>")
+        out.append("</div>")
+        return "\n".join(out)
+
+    def topic_markdown(self, topic: T.Topic, held: HeldHtml, page_url: str, paper_urls: dict[str, str]) -> str:
+        lines = [f"# {escape_text(topic.title)}", "", escape_text(topic.description), "{: .topic-description }", ""]
+        lines += ["## What each paper says", ""]
+        lines += [held.hold(self.passages_html(topic, page_url, paper_urls), glossary=True), ""]
         if topic.agree:
             lines += ["## Where the papers agree", "", escape_text(topic.agree), ""]
         if topic.differ:
@@ -224,16 +239,19 @@ class TopicPages:
         lines += ["</div>", ""]
         return "\n".join(lines)
 
-    def add_files(self, files, config) -> None:
+    def add_files(self, files, config, held: HeldHtml, papers: dict[str, dict]) -> None:
         if not self.vocab.topics:
             return
+        paper_urls = {meta["slug"]: files.get_file_from_path(uri).url for uri, meta in papers.items()}
         for uri in [f"{TOPICS_DIR}/index.md", *(self.topic_uri(s) for s in self.vocab.slugs())]:
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 raise PluginError(f"docs/{uri}: topic pages are generated; remove this file (write the topic's text in {T.VOCABULARY_PATH})")
         files.append(File.generated(config, f"{TOPICS_DIR}/index.md", content=self.index_markdown()))
         for topic in self.vocab.topics:
-            files.append(File.generated(config, self.topic_uri(topic.slug), content=self.topic_markdown(topic)))
+            uri = self.topic_uri(topic.slug)
+            page_url = File(uri, "", "", config["use_directory_urls"]).url
+            files.append(File.generated(config, uri, content=self.topic_markdown(topic, held, page_url, paper_urls)))
 
 
 class LinkCheck:
@@ -256,7 +274,7 @@ class LinkCheck:
         self.links.append((source, from_url, to_url, anchor))
 
     def record_passage_links(self, source: str, from_url: str, html_text: str) -> None:
-        """The ¶ links on a topic page (already checked by MkDocs; checked again here)."""
+        """The ¶ links on a topic page (HTML we write: MkDocs does not validate them)."""
         for m in re.finditer(r'<a\b[^>]*class="topic-passage-link"[^>]*>|<a\b[^>]*href="[^"]*"[^>]*class="topic-passage-link"[^>]*>', html_text):
             href = re.search(r'href="([^"#]*)(?:#([^"]*))?"', m.group(0))
             if href:
@@ -354,10 +372,10 @@ class TopicsFeature:
         self.check = LinkCheck()
         self.chips = TopicChips(self.pages, self.check)
 
-    def on_files(self, files, config, papers: dict[str, dict]) -> None:
+    def on_files(self, files, config, papers: dict[str, dict], held: HeldHtml) -> None:
         self.check.reset()
         self.pages.load(papers, files)
-        self.pages.add_files(files, config)
+        self.pages.add_files(files, config, held, papers)
 
     def on_page_content(self, html_text: str, page, papers: dict[str, dict]) -> str:
         src = page.file.src_uri

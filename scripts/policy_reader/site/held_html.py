@@ -1,0 +1,44 @@
+"""HTML that we write ourselves, kept out of Python-Markdown.
+
+The generated pages of a library (each topic page's passages, the
+bibliography, the list of all papers) are HTML that our code builds and
+escapes as it goes. Handing megabytes of it to Python-Markdown costs seconds
+at 1,000 papers (its HTML block parser reads every tag, only to pass the
+block through unchanged), and the cost is not ours to pay. :meth:`HeldHtml.hold`
+stores such a block and gives a one-line placeholder to put in the page's
+Markdown; :meth:`HeldHtml.release` puts the block back into the page's HTML
+(``on_page_content``, before any other step reads the page).
+
+Python-Markdown's ``abbr`` would have marked glossary terms in text written
+as Markdown; blocks that were Markdown before (topic passages) ask for the
+same marks with ``glossary=True`` (:func:`.glossary.mark_terms`).
+tests/test_held_html.py checks held pages against Python-Markdown's output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .glossary import mark_terms
+
+PLACEHOLDER = re.compile(r"<!-- policy-reader:held (?P<key>[0-9a-f]{24}) -->")
+
+
+class HeldHtml:
+    def __init__(self, definitions: dict[str, str] | None = None):
+        self.definitions = definitions or {}
+        self.blocks: dict[str, str] = {}
+
+    def hold(self, block: str, glossary: bool = False) -> str:
+        """A Markdown line that stands for ``block`` until :meth:`release`."""
+        if glossary:
+            block = mark_terms(block, self.definitions)
+        key = hashlib.sha256(block.encode("utf-8")).hexdigest()[:24]
+        self.blocks[key] = block
+        return f"\n<!-- policy-reader:held {key} -->\n"
+
+    def release(self, page_html: str) -> str:
+        if "policy-reader:held" not in page_html:
+            return page_html
+        return PLACEHOLDER.sub(lambda m: self.blocks[m["key"]], page_html)

@@ -1,0 +1,62 @@
+"""HTML kept out of Python-Markdown (site/held_html.py) and the glossary marks it gets
+(site/glossary.py mark_terms): the same marks as Python-Markdown's abbr would make."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+
+from support import ROOT
+
+from policy_reader.emit import read_blocks, unescape_text
+from policy_reader.site.glossary import load_definitions, mark_terms
+from policy_reader.site.held_html import HeldHtml
+
+GLOSSARY = ROOT / "docs" / "includes" / "glossary.md"
+
+
+def abbr_render(text: str) -> str:
+    """What Python-Markdown's abbr makes of ``text`` in a paragraph (the glossary appended)."""
+    md = markdown.Markdown(extensions=["abbr"])
+    out = md.convert(text + "\n\n" + GLOSSARY.read_text(encoding="utf-8"))
+    assert out.startswith("<p>") and out.endswith("</p>"), out
+    return out[3:-4]
+
+
+def test_mark_terms_marks_what_abbr_marks_in_every_paragraph_of_the_papers():
+    definitions = load_definitions([GLOSSARY])
+    blocks = [b for p in sorted((ROOT / "docs" / "papers").glob("*-*.md")) for b in read_blocks(p.read_text(encoding="utf-8"))]
+    assert len(blocks) >= 30
+    marked = 0
+    for b in blocks:
+        source = re.sub(r"\[@[^\]]*\]", "", b.text)  # the paragraph's Markdown without citation markers
+        expected = abbr_render(source)
+        got = mark_terms(html.escape(unescape_text(source), quote=False), definitions)
+        assert got == expected, b.id
+        marked += got.count("<abbr")
+    assert marked > 20
+
+
+def test_mark_terms_leaves_tags_attributes_code_and_existing_marks_alone():
+    d = {"ICBM": "Intercontinental ballistic missile", "U.N": "United Nations"}
+    fragment = '<a href="/ICBM" title="ICBM">ICBM test</a> <code>ICBM</code> <abbr title="x">U.N</abbr> U.N. ICBMs'
+    assert mark_terms(fragment, d) == (
+        '<a href="/ICBM" title="ICBM"><abbr title="Intercontinental ballistic missile">ICBM</abbr> test</a> '
+        '<code>ICBM</code> <abbr title="x">U.N</abbr> <abbr title="United Nations">U.N</abbr>. ICBMs'
+    )
+
+
+def test_held_blocks_come_back_in_place_and_only_there():
+    held = HeldHtml({"ICBM": "a missile"})
+    line = held.hold('<ul class="x"><li>an ICBM</li></ul>', glossary=True)
+    plain = held.hold("<p>ICBM</p>")
+    page = f"<h1>T</h1>{line.strip()}<p>between</p>{plain.strip()}"
+    assert held.release(page) == '<h1>T</h1><ul class="x"><li>an <abbr title="a missile">ICBM</abbr></li></ul><p>between</p><p>ICBM</p>'
+    assert held.release("<p>no placeholder</p>") == "<p>no placeholder</p>"
+
+
+def test_no_placeholder_reaches_the_built_site(built_site):
+    leaked = [p for p in built_site.rglob("*.html") if "policy-reader:held" in p.read_text(encoding="utf-8")]
+    assert leaked == []
