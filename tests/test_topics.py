@@ -286,3 +286,21 @@ def test_project_without_vocabulary_converts_without_topics(project_copy):
     (project_copy / T.OVERRIDES_PATH).write_text("{}\n")
     with pytest.raises(SourceError, match="overrides need the vocabulary"):
         convert.plan(project_copy)
+
+
+def test_the_literal_prefilter_never_changes_what_a_rule_finds():
+    """Rule.find skips a pattern whose first word is not in the lowercased text; that must be
+    a pure shortcut: same matches as running every regex, on the papers' paragraphs and on
+    texts with the letters that IGNORECASE matches to ASCII ones (ſ, K, İ, ı)."""
+    texts = [p.text for doc in documents(ROOT) for p in doc.paragraphs()]
+    texts += ["SANCTIONS and Sanction-busting", "ſanctions on the regime", "ICBM launches", "ıcbm İCBM",
+              "the \u212aorean Peninsula", "joint  military\u2014exercises", ""]
+    assert len(texts) > 30
+    for text in texts:
+        for topic in VOCAB.topics:
+            for rule in topic.rules:
+                fast = [(m.start(), m.end()) for m in rule.find(text)]
+                full = [(m.start(), m.end()) for rx in rule.regexes for m in rx.finditer(text)]
+                assert fast == full, (text[:60], rule.label())
+    assert T.fold("ſanctions") is None and T.fold("Sanctions") == "sanctions"
+    assert T.literal("sanction*") == "sanction" and T.literal("U.S.-South Korean") == "u"
