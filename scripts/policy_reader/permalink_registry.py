@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from . import fast_yaml
 from .emit import read_blocks
 from .model import SourceError
 
@@ -114,7 +115,7 @@ def load(path: Path) -> Registry:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = fast_yaml.load(path.read_text(encoding="utf-8"))  # libyaml; PyYAML's errors (fast_yaml.py)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SourceError(label, mark.line + 1 if mark else 0, "invalid YAML; fix the syntax") from None
@@ -143,7 +144,7 @@ def load(path: Path) -> Registry:
 
 def dump(reg: Registry) -> str:
     body = {slug: {pid: ids[pid].as_yaml() for pid in sorted(ids, key=_id_order)} for slug, ids in sorted(reg.items())}
-    return HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=200)
+    return HEADER + fast_yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=200)
 
 
 def _id_order(pid: str):

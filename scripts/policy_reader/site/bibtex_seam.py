@@ -6,12 +6,24 @@ and Python-Markdown keeps that backslash in the link text, so a reader would
 see a URL that is not the link's target. :func:`fix_footnote_links` rewrites
 such link texts to their href. Tests: ``tests/test_bibtex_seam.py`` and the
 build tests that read the footnotes of the real site.
+
+Two setup costs of mkdocs-bibtex that grow with the library are cut here too,
+neither changing a byte it produces: :func:`speed_up_pybtex` (pybtex's plugin
+look-up, once per .bib file) and, in :func:`prewarm`, the BibTeX text of all
+entries that its pandoc run reads (kept beside the pandoc cache).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
+import json
+import os
 import re
+import tempfile
+
+from . import pandoc_cache
 
 LINK = re.compile(r'<a href="(?P<href>[^"]+)">(?P<text>[^<]+)</a>')
 
@@ -50,5 +62,108 @@ def prewarm(config, pages_markdown: list[str]) -> int:
                 seen.add(str(block))
                 blocks.append(block)
     if blocks:
+        _remember_bibtex(registry)
         registry.validate_citation_blocks(blocks)
     return len(blocks)
+
+
+def speed_up_pybtex() -> None:
+    """Memoise pybtex's entry-point look-ups for the process (idempotent).
+
+    mkdocs-bibtex parses each .bib file with ``pybtex.database.parse_file``,
+    which finds its parser with ``pybtex.plugin.find_plugin``; that calls
+    ``importlib.metadata.entry_points(group=..., name=...)``, which reads the
+    metadata of every installed distribution, on every call: a few ms per .bib
+    file, seconds for a library of 1,000 papers. The answer depends only on the
+    installed packages, which a build does not change, so it is kept per
+    selection. Plugins registered at run time (``pybtex.plugin.register_plugin``)
+    are still looked up first by pybtex, as before; the classes returned are
+    the same objects. Must run before mkdocs-bibtex's ``on_config`` (see the
+    plugin's ``_on_config_first``).
+    """
+    try:
+        import pybtex.plugin as pybtex_plugin
+    except ImportError:  # pragma: no cover - mkdocs-bibtex requires pybtex
+        return
+    original = getattr(pybtex_plugin, "entry_points", None)
+    if original is None or getattr(original, "policy_reader_memo", False):
+        return
+    found: dict = {}
+
+    def entry_points(**params):
+        if not params:  # everything (not what pybtex asks for): not kept
+            return original()
+        key = tuple(sorted(params.items()))
+        if key not in found:
+            found[key] = original(**params)  # an immutable EntryPoints tuple
+        return found[key]
+
+    entry_points.policy_reader_memo = True
+    pybtex_plugin.entry_points = entry_points
+
+
+def bibtex_key(bib_data) -> str:
+    """A hash of everything pybtex's BibTeX writer reads from ``bib_data``.
+
+    ``BibliographyData.to_string("bibtex")`` writes the preamble, then per
+    entry its key, ``original_type``, each role's persons (five name parts as
+    text) and each field, in order, LaTeX-encoded in pybtex's default encoding.
+    The text is a function of these and of the versions of pybtex and
+    latexcodec (its encoder), which are hashed with them.
+    """
+    from importlib.metadata import version
+
+    import pybtex.io
+
+    parts = ("first", "middle", "prelast", "last", "lineage")
+    doc = [
+        version("pybtex"), version("latexcodec"), pybtex.io.get_default_encoding(), bib_data.preamble,
+        [
+            [
+                key, entry.original_type,
+                [[role, [[p.get_part_as_text(t) for t in parts] for p in persons]] for role, persons in entry.persons.items()],
+                [[name, value] for name, value in entry.fields.items()],
+            ]
+            for key, entry in bib_data.entries.items()
+        ],
+    ]
+    # json.dumps raises TypeError on anything but plain text, lists and numbers.
+    return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _remember_bibtex(registry) -> None:
+    """Hand mkdocs-bibtex the BibTeX text of all its entries from the previous build.
+
+    Its pandoc registry writes ``bib_data_bibtex`` (``bib_data.to_string("bibtex")``,
+    a cached property) to a temporary .bib file for every pandoc run, and our
+    pandoc cache hashes that file, so the text is computed even when the cache
+    answers: over a second for 1,000 papers, mostly LaTeX-encoding every field
+    character by character. The text is kept in the pandoc cache's folder under
+    :func:`bibtex_key` and set as the property's value; a miss computes it with
+    mkdocs-bibtex's own property and stores it. Off with the pandoc cache.
+    """
+    folder = pandoc_cache.cache_dir()
+    prop = getattr(type(registry), "bib_data_bibtex", None)
+    if folder is None or not isinstance(prop, functools.cached_property) or "bib_data_bibtex" in vars(registry):
+        return
+    try:
+        path = folder / f"bibtex-{bibtex_key(registry.bib_data)}.bib"
+    except (TypeError, ValueError, AttributeError):  # data the key cannot cover (or not UTF-8): as usual
+        return
+    try:
+        vars(registry)["bib_data_bibtex"] = path.read_bytes().decode("utf-8")
+        return
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = registry.bib_data_bibtex  # computed and kept by the property itself
+    tmp = None
+    try:
+        data = text.encode("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except (OSError, UnicodeError):  # not kept: the next build computes it again
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)

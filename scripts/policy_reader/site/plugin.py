@@ -15,14 +15,14 @@ from pathlib import Path
 
 from mkdocs.config import base, config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.utils.meta import get_data
 
 from ..model import SourceError
 from . import reading_room
 from .glossary import first_use_only, glossary_files, load_definitions
 from .held_html import HeldHtml
-from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations
+from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
 from .csp import add_csp
 from . import pandoc_cache
 from .page_cache import PageCache
@@ -157,6 +157,19 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)
         return config
+
+    @event_priority(100)
+    def _on_config_first(self, config):
+        """Memoise pybtex's plugin look-up before mkdocs-bibtex parses bib/ (site/bibtex_seam.py).
+
+        Priority 100: MkDocs runs an event's handlers by priority, highest first, and
+        only ties in mkdocs.yml's order; mkdocs-bibtex's ``on_config`` (default 0)
+        parses every .bib file, so this must come first whatever the plugins' order.
+        The rest of ``on_config`` keeps the default priority and its place.
+        """
+        speed_up_pybtex()
+
+    on_config = CombinedEvent(_on_config_first, on_config)
 
     @event_priority(50)
     def on_files(self, files, *, config):

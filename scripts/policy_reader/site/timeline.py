@@ -135,14 +135,14 @@ def load_events(text: str, label: str) -> list[Event]:
 def check_mentions(events: list[Event], papers_markdown: dict[str, str], label: str) -> None:
     """Every mention names a known paper, an existing paragraph id, and a quote
     that occurs in that paragraph. ``papers_markdown`` maps slug -> Markdown."""
-    paragraphs = {
-        slug: {b.id: b.words for b in read_blocks(md)} for slug, md in papers_markdown.items()
-    }
+    paragraphs: dict[str, dict[str, str]] = {}  # slug -> id -> words, read for the papers mentioned only
     for ev in events:
         for k, m in enumerate(ev.mentions, start=1):
             where = f"{label}:{ev.line}: event '{ev.title}', mention {k}"
+            if m.paper not in papers_markdown:
+                raise TimelineError(f"{where}: unknown paper '{m.paper}'; known: {', '.join(sorted(papers_markdown))}")
             if m.paper not in paragraphs:
-                raise TimelineError(f"{where}: unknown paper '{m.paper}'; known: {', '.join(sorted(paragraphs))}")
+                paragraphs[m.paper] = {b.id: b.words for b in read_blocks(papers_markdown[m.paper])}
             if m.para not in paragraphs[m.paper]:
                 raise TimelineError(f"{where}: {m.paper} has no paragraph '{m.para}'")
             if " ".join(m.quote.split()) not in paragraphs[m.paper][m.para]:

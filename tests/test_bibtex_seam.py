@@ -1,0 +1,110 @@
+"""The seam around mkdocs-bibtex (site/bibtex_seam.py): its two setup speed-ups change nothing.
+
+The footnote-link fix is checked by the build tests that read the real site's footnotes.
+"""
+
+from __future__ import annotations
+
+import pybtex.plugin
+from mkdocs_bibtex.registry import PandocRegistry
+from pybtex.database import BibliographyData, Entry, Person, parse_file
+
+from policy_reader.site import bibtex_seam, pandoc_cache
+
+from support import ROOT
+
+BIBS = sorted((ROOT / "bib").glob("*.bib"))
+CSL = str(ROOT / "bib" / "policy-reader-notes.csl")
+
+
+def test_pybtex_lookups_are_kept_and_find_the_same_classes(monkeypatch):
+    calls = []
+    original = pybtex.plugin.entry_points
+
+    def counting(**params):
+        calls.append(params)
+        return original(**params)
+
+    monkeypatch.setattr(pybtex.plugin, "entry_points", counting)  # restored after the test
+    monkeypatch.setattr(pybtex.plugin, "_RUNTIME_PLUGINS", {})
+    asks = [("pybtex.database.input", None, "x.bib"), ("pybtex.database.output", "bibtex", None), ("pybtex.backends", None, None)]
+    before = [pybtex.plugin.find_plugin(g, n, filename=f) for g, n, f in asks]
+    bibtex_seam.speed_up_pybtex()
+    bibtex_seam.speed_up_pybtex()  # idempotent: one layer
+    assert pybtex.plugin.entry_points.policy_reader_memo
+    calls.clear()
+    for _ in range(3):
+        assert [pybtex.plugin.find_plugin(g, n, filename=f) for g, n, f in asks] == before
+    assert len(calls) == len(asks)  # each selection scanned once
+    for f in BIBS:  # what mkdocs-bibtex does per file
+        parse_file(str(f))
+    assert len(calls) == len(asks)
+
+    class Custom(pybtex.plugin.Plugin):
+        pass
+
+    # A plugin registered at run time is found as before (pybtex checks those first).
+    assert pybtex.plugin.register_plugin("pybtex.database.input", "policy-reader-test", Custom)
+    assert pybtex.plugin.find_plugin("pybtex.database.input", "policy-reader-test") is Custom
+
+
+def library() -> BibliographyData:
+    refs = {}
+    for f in BIBS:
+        refs.update(parse_file(str(f)).entries)
+    return BibliographyData(entries=refs)
+
+
+def test_bibtex_key_changes_with_anything_the_writer_writes():
+    base = bibtex_seam.bibtex_key(library())
+    assert bibtex_seam.bibtex_key(library()) == base
+    key = next(iter(library().entries))
+
+    def changed(edit) -> str:
+        data = library()
+        edit(data, data.entries[key])
+        return bibtex_seam.bibtex_key(data)
+
+    edits = [
+        lambda d, e: e.fields.__setitem__("title", e.fields.get("title", "") + "x"),
+        lambda d, e: e.fields.__setitem__("note", "new field"),
+        lambda d, e: e.persons.__setitem__("editor", [Person("Doe, Jane")]),
+        lambda d, e: setattr(e, "original_type", "misc"),
+        lambda d, e: d.add_to_preamble(r"\newcommand{\x}{}"),
+        lambda d, e: d.entries.__setitem__("zz-new-key", Entry("misc", fields={"title": "T"})),
+    ]
+    keys = {changed(edit) for edit in edits}
+    assert base not in keys and len(keys) == len(edits)
+    # the order of the entries is written too
+    entries = list(library().entries.items())
+    assert bibtex_seam.bibtex_key(BibliographyData(entries=dict(entries[::-1]))) != base
+
+
+def test_remembered_bibtex_is_mkdocs_bibtex_own_text(tmp_path, monkeypatch):
+    def registry():
+        return PandocRegistry(bib_files=[str(f) for f in BIBS], csl_file=CSL, csl_file_encoding=None)
+
+    expected = registry().bib_data_bibtex
+    pandoc_cache.install(tmp_path / "cache")
+    try:
+        first = registry()
+        bibtex_seam._remember_bibtex(first)  # a miss: computed by the property, then stored
+        assert first.bib_data_bibtex == expected
+        assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"bibtex-{bibtex_seam.bibtex_key(first.bib_data)}.bib"]
+
+        def no_writer(*args, **kwargs):
+            raise AssertionError("the BibTeX text was computed again")
+
+        monkeypatch.setattr(BibliographyData, "to_string", no_writer)
+        second = registry()
+        bibtex_seam._remember_bibtex(second)  # a hit: read back, byte for byte
+        assert second.bib_data_bibtex == expected
+    finally:
+        pandoc_cache.uninstall()
+
+
+def test_without_the_pandoc_cache_nothing_is_kept(monkeypatch):
+    monkeypatch.setattr(pandoc_cache, "cache_dir", lambda: None)
+    reg = PandocRegistry(bib_files=[str(BIBS[0])], csl_file=CSL, csl_file_encoding=None)
+    bibtex_seam._remember_bibtex(reg)
+    assert "bib_data_bibtex" not in vars(reg)
