@@ -6,13 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import convert
+from . import convert, incremental
 from .model import SourceError
 
 
 def _convert(args) -> int:
     root = Path(args.root).resolve()
-    outputs = convert.plan(root)  # all sources: keys and slugs must be unique across papers
+    # All sources: keys and slugs must be unique across papers. Sources whose outputs
+    # are sealed for their current inputs are not parsed (see incremental.py).
+    outputs = convert.plan(root, force=args.force)
+    converted = {o.source for o in outputs if not o.reused}
+    unchanged = {o.source for o in outputs if o.reused}
     if args.sources:
         wanted = {Path(s).resolve().relative_to(root).as_posix() for s in args.sources}
         unknown = wanted - {o.source for o in outputs}
@@ -23,12 +27,19 @@ def _convert(args) -> int:
         stale = convert.stale(root, outputs)
         for path in stale:
             print(f"{path.relative_to(root)}: stale; run `make convert` and commit the result", file=sys.stderr)
+        if not stale and not args.sources:
+            incremental.record_converter(root)  # every output is what this converter writes
         return 1 if stale else 0
     changed = convert.write(root, outputs, force=args.force)
+    if not args.sources:
+        incremental.record_converter(root)
     for path in changed:
         print(f"wrote {path.relative_to(root)}")
+    counts = f"sources: converted {len(converted)}, unchanged {len(unchanged)}"
     if not changed:
-        print(f"up to date: {len(outputs)} files")
+        print(f"up to date: {len(outputs)} files ({counts})")
+    else:
+        print(f"wrote {len(changed)} of {len(outputs)} files ({counts})")
     return 0
 
 

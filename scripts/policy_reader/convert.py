@@ -2,7 +2,10 @@
 
 Pure steps (:func:`build_document`) run over one document model; this module
 adds the I/O around them: finding sources, loading metadata and corrections,
-and writing outputs atomically (temporary file, then rename).
+and writing outputs atomically (temporary file, then rename). A source whose
+outputs are sealed with the fingerprint of its current inputs is not parsed
+again (:mod:`policy_reader.incremental`, which also explains how papers
+depend on each other).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import bib, emit, parse, repair, topics
+from . import bib, emit, incremental, parse, repair, topics
 from .model import Document, SourceError
 from .schema import load_yaml_mapping, validate_source_meta
 
@@ -29,6 +32,7 @@ class Output:
     path: Path
     text: str
     source: str = ""  # the source text it comes from, relative to the root
+    reused: bool = False  # True: the file as it is on disk, sealed for the current inputs (not parsed)
 
 
 @dataclass
@@ -148,37 +152,96 @@ def load_corrections(root: Path) -> tuple[dict, dict[str, int], str]:
     return data, lines, label
 
 
-def plan(root: Path) -> list[Output]:
-    """Everything the converter would write, in memory (nothing touched yet)."""
+@dataclass
+class Paper:
+    """One source in :func:`plan`: converted now (``converted``) or reused from its outputs."""
+
+    source: str
+    slug: str
+    keys: list[str]  # the paper's own key first, then its endnotes' keys
+    own: str  # digest of its .txt and .yml (incremental.own_inputs)
+    prior: list[str]  # earlier papers' keys its keys could have collided with
+    converted: Converted | None = None
+    reused: incremental.Reused | None = None
+
+
+def plan(root: Path, force: bool = False) -> list[Output]:
+    """Everything the converter would write, in memory (nothing touched yet).
+
+    Sources whose outputs hold their seal (see :mod:`policy_reader.incremental`)
+    are not parsed: their outputs are returned as they are, with ``reused``
+    set. ``force`` parses every source.
+    """
     sources = find_sources(root)
     if not sources:
         raise SourceError("sources/", 0, "no *.txt sources found; add a paper's text and its .yml metadata")
-    taken: set[str] = set()
+    taken = incremental.TakenKeys()
+    vocabulary = incremental.vocabulary_digest(root)  # read before the vocabulary is loaded (see own_inputs)
     topic_data = topics.load_topic_data(root)  # None when the project has no docs/topics/vocabulary.yml
-    converted = [convert_one(root, s, taken, topic_data) for s in sources]
+    try:
+        corrections, lines, label = load_corrections(root)
+        corrections_error = None
+    except SourceError as exc:
+        # A full conversion reports source errors first: convert everything, then raise.
+        corrections, lines, label, corrections_error = {}, {}, "bib/corrections.yaml", exc
+        force = True
+    if not incremental.converter_recorded(root):
+        force = True  # the converter changed (or never ran here): parse every source
+    ctx = incremental.Context(vocabulary, topic_data[1] if topic_data else {}, corrections)
+    existing = {} if force else incremental.index_outputs(root)
+    papers: list[Paper] = []
+    for src in sources:
+        source = src.relative_to(root).as_posix()
+        own = incremental.own_inputs(src)
+        if not force:
+            hit = incremental.reuse(root, source, own, existing.get(source, []), taken, ctx)
+            if hit is not None:
+                papers.append(Paper(source, hit.slug, hit.keys, own, [], reused=hit))
+                for key in hit.keys:
+                    taken.add(key)
+                continue
+        c = convert_one(root, src, taken, topic_data)
+        keys = [c.doc.meta.bib_key, *(e.key for e in c.entries)]
+        mine = set(keys)
+        prior = [k for k in taken.near(keys) if k not in mine]  # what was taken before this paper
+        papers.append(Paper(source, c.doc.meta.slug, keys, own, prior, converted=c))
     if topic_data:
-        topics.check_overrides(topic_data[1], {c.doc.meta.slug: [p.id for p in [*c.doc.takeaways, *c.doc.paragraphs()]] for c in converted})
+        topics.check_overrides(topic_data[1], {
+            p.slug: ([q.id for q in [*p.converted.doc.takeaways, *p.converted.doc.paragraphs()]] if p.converted
+                     else list(topic_data[1].get(p.slug, {})))  # checked when its outputs were written
+            for p in papers
+        })
     slugs: dict[str, str] = {}
-    for c in converted:
-        if c.doc.meta.slug in slugs:
-            raise SourceError(c.doc.source, 0, f"slug '{c.doc.meta.slug}' is also used by {slugs[c.doc.meta.slug]}; set 'slug:' in its metadata file")
-        slugs[c.doc.meta.slug] = c.doc.source
-    corrections, lines, label = load_corrections(root)
-    all_keys = {e.key for c in converted for e in c.entries} | {c.doc.meta.bib_key for c in converted}
+    for p in papers:
+        if p.slug in slugs:
+            raise SourceError(p.source, 0, f"slug '{p.slug}' is also used by {slugs[p.slug]}; set 'slug:' in its metadata file")
+        slugs[p.slug] = p.source
+    if corrections_error is not None:
+        raise corrections_error
+    all_keys = {k for p in papers for k in p.keys}
     for key in corrections:
         if key not in all_keys:
             raise SourceError(label, lines.get(key, 0), f"no bib entry has the key '{key}'; known keys: {', '.join(sorted(all_keys))}")
     outputs = []
-    for c in converted:
+    for p in papers:
+        if p.reused:
+            r = p.reused
+            outputs.append(Output(r.md_path, r.markdown, p.source, reused=True))
+            outputs.append(Output(r.bib_path, r.bibtex, p.source, reused=True))
+            continue
+        c = p.converted
         entries = [bib.paper_entry(c.doc), *c.entries]
         bib.apply_corrections(entries, corrections)
         header = BIB_HEADER.format(source=c.doc.source)
-        outputs.append(Output(root / "docs" / "papers" / f"{c.doc.meta.slug}.md", c.markdown, c.doc.source))
-        outputs.append(Output(root / "bib" / f"{c.doc.meta.slug}.bib", bib.format_bib(entries, header), c.doc.source))
+        fingerprint = ctx.fingerprint(p.source, p.own, p.slug, p.keys, p.prior)
+        markdown = incremental.seal_markdown(c.markdown, fingerprint)
+        bibtex = incremental.seal_bib(bib.format_bib(entries, header), fingerprint)
+        outputs.append(Output(root / "docs" / "papers" / f"{p.slug}.md", markdown, p.source))
+        outputs.append(Output(root / "bib" / f"{p.slug}.bib", bibtex, p.source))
     return outputs
 
 
-GENERATED_RE = re.compile(r'^generated: "policy-reader convert sha256:([0-9a-f]+)"$', re.M)
+GENERATED_RE = re.compile(r'^generated: "policy-reader convert sha256:([0-9a-f]+)(?: inputs:[0-9a-f]+)?"$', re.M)
 
 
 def hand_edited(path: Path) -> bool:
@@ -210,7 +273,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def stale(root: Path, outputs: list[Output]) -> list[Path]:
-    return [o.path for o in outputs if not o.path.exists() or o.path.read_text(encoding="utf-8") != o.text]
+    """Outputs whose file differs from the planned text (a reused output is its file)."""
+    return [o.path for o in outputs if not o.reused and (not o.path.exists() or o.path.read_text(encoding="utf-8") != o.text)]
 
 
 def write(root: Path, outputs: list[Output], force: bool = False) -> list[Path]:

@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 import yaml
 
+from . import fast_yaml
 from .model import SourceError
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -42,7 +43,7 @@ FRONT_MATTER = (
     Field("bib_key", str, True, "The paper's own key in bib/.", KEY),
     Field("source", str, True, "Path of the source text, from the project root."),
     Field("paragraphs", int, True, "Number of body paragraphs (ids p-1 .. p-N)."),
-    Field("generated", str, True, "Marker and hash written by the converter."),
+    Field("generated", str, True, "Marker, hash of the body and seal of the inputs, written by the converter."),
 )
 
 #: ``sources/<name>.yml``: facts the source text lacks.
@@ -90,8 +91,10 @@ def _check(fields, data: dict, path: str, lines: dict[str, int], what: str) -> d
 def load_yaml_mapping(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
     """Load a YAML mapping and the line of each top-level key (for messages)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.BaseLoader) if node is not None else {}
+        # libyaml when available; its nodes carry the same line marks, and on an error
+        # fast_yaml re-parses with PyYAML's own loaders, so the message below is unchanged.
+        node = fast_yaml.compose(text)
+        data = fast_yaml.load(text, "base") if node is not None else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
