@@ -83,3 +83,10 @@ def test_no_font_or_script_from_other_hosts(built_site):
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
         assert not re.search(r'<script[^>]+src="https?://', html)
         assert not re.search(r'<link(?![^>]*rel="canonical")[^>]+href="https?://', html)
+
+
+def test_paper_pages_carry_no_data_search_attribute(built_site):
+    """The plugin keeps paper content out of Material's search step, whose only work on a page
+    it does not index is to strip data-search-* attributes: a paper page must have none."""
+    for page in (built_site / "papers").glob("*/index.html"):
+        assert "data-search-" not in page.read_text(encoding="utf-8"), page

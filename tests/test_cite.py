@@ -121,3 +121,23 @@ def test_highwire_tags_and_json_ld(built_site, slug):
 def test_other_pages_carry_no_paper_metadata(built_site):
     home = (built_site / "index.html").read_text(encoding="utf-8")
     assert "citation_title" not in home and "application/ld+json" not in home
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.org/papers/x/#p-3",
+    "https://example.org/a_b%20c/papers/x/#kt-1",
+    r"https://example.org/back\slash/&amp;{braces}/#p-12",
+])
+def test_bibtex_and_ris_filled_per_paragraph_equal_formatting_each(url):
+    """PaperCiter formats BibTeX and RIS once with a placeholder URL and fills it in per
+    paragraph: that must give exactly what formatting with the URL gives."""
+    for slug in (GOMEZ_SLUG, KLINGNER_SLUG):
+        text = (ROOT / "bib" / f"{slug}.bib").read_text(encoding="utf-8")
+        key = re.search(r'^bib_key: "([^"]+)"', (ROOT / "docs" / "papers" / f"{slug}.md").read_text(encoding="utf-8"), re.M)[1]
+        citer = PaperCiter(text, key)
+        got = citer.paragraph(url, 3)
+        entry = bib_entry(text, key)
+        assert got.bibtex == with_url(entry, url)
+        assert got.ris == ris(entry, url)
+        for style, ref, pin in got.styles:
+            assert ref == style.reference.fill(url, "3") and pin == style.para.fill(url, "3")

@@ -51,9 +51,13 @@ class Formatted:
     html: str
     text: str
 
-    def fill(self, url: str, locator: str) -> "Formatted":
+    def fill(self, url: str, locator: str, url_html: str | None = None) -> "Formatted":
+        """The citation for ``url`` at ``locator``; ``url_html`` is ``url`` HTML-escaped
+        (pass it when filling many citations with one URL)."""
+        if url_html is None:
+            url_html = _html.escape(url, quote=True)
         return Formatted(
-            self.html.replace(URL_PLACEHOLDER, _html.escape(url, quote=True)).replace(LOCATOR_PLACEHOLDER, locator),
+            self.html.replace(URL_PLACEHOLDER, url_html).replace(LOCATOR_PLACEHOLDER, locator),
             self.text.replace(URL_PLACEHOLDER, url).replace(LOCATOR_PLACEHOLDER, locator),
         )
 
@@ -325,14 +329,23 @@ class PaperCiter:
         self.key = key
         self.entry = bib_entry(bibtex_text, key)
         self.styles = style_citations(self.entry, key)
-        _csl_json(self.entry)  # fail early on an entry pandoc cannot read
+        # BibTeX and RIS with the URL as a placeholder, filled in per paragraph (the URL goes in
+        # verbatim and no other field depends on it: tests/test_cite.py checks the equality).
+        self.bibtex_template = with_url(self.entry, URL_PLACEHOLDER)
+        self.ris_template = ris(self.entry, URL_PLACEHOLDER)  # also fails early on an entry pandoc cannot read
 
     def paragraph(self, permalink: str, number: int | str, takeaway: bool = False) -> Citation:
         styles = []
+        number = str(number)
+        url_html = _html.escape(permalink, quote=True)
         for s in self.styles:
-            pin = (s.takeaway if takeaway else s.para).fill(permalink, str(number))
-            styles.append((s, s.reference.fill(permalink, str(number)), pin))
-        return Citation(tuple(styles), with_url(self.entry, permalink), ris(self.entry, permalink))
+            pin = (s.takeaway if takeaway else s.para).fill(permalink, number, url_html)
+            styles.append((s, s.reference.fill(permalink, number, url_html), pin))
+        return Citation(
+            tuple(styles),
+            self.bibtex_template.replace(URL_PLACEHOLDER, permalink),
+            self.ris_template.replace(URL_PLACEHOLDER, permalink),
+        )
 
     def paper(self, url: str) -> Citation:
         styles = tuple((s, s.reference.fill(url, ""), None) for s in self.styles)

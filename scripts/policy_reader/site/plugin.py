@@ -145,6 +145,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
                 config.markdown_extensions.append(ext)
         if self.config.pandoc_cache:  # before any citation is formatted (site/pandoc_cache.py)
             pandoc_cache.install(Path(config.config_file_path).parent / self.config.pandoc_cache)
+        self._aside: dict[str, str] = {}  # paper content during Material's search step (on_page_context)
         self.page_cache = None  # rendered Markdown across builds (site/page_cache.py)
         if self.config.page_cache:
             self.page_cache = PageCache(Path(config.config_file_path).parent / self.config.page_cache, config)
@@ -242,6 +243,30 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         if page.file.generated_by is not None:  # topics, bibliography, timeline, /papers/
             self.search_index.collect_generated(html_text, page.file.url, page.title)
         return html_text
+
+    @event_priority(100)
+    def _set_paper_content_aside(self, context, *, page, config, nav):
+        """Paper pages: keep the content out of Material's search ``on_page_context``.
+
+        Material's search (default priority 0) strips ``data-search-*`` attributes
+        from every page's content with one regular expression, also on pages it does
+        not index. A paper page has no such attribute (its HTML is ours, tested in
+        tests/test_build.py) and is the longest kind of page (cite panels): at 1,000
+        papers that pass costs about 2 s. Priority 100 sets the content aside before
+        it, priority -100 puts it back before the template renders it.
+        """
+        if page.file.src_uri in self.index.papers:
+            self._aside[page.file.src_uri] = page.content
+            page.content = ""
+        return context
+
+    @event_priority(-100)
+    def _put_paper_content_back(self, context, *, page, config, nav):
+        if page.file.src_uri in self._aside:
+            page.content = self._aside.pop(page.file.src_uri)
+        return context
+
+    on_page_context = CombinedEvent(_set_paper_content_aside, _put_paper_content_back)
 
     @event_priority(-100)
     def on_post_page(self, output, *, page, config):
