@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,25 @@ def mkdocs_build(project: Path, site_dir: Path, env: dict | None = None) -> subp
 
 def page_html(site: Path, slug: str) -> str:
     return (site / "papers" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(site.rglob("*")):
+        if p.is_file() and p.name != "sitemap.xml.gz":
+            data = p.read_bytes()
+            if p.name == "sitemap.xml":
+                data = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", data)
+            out[p.relative_to(site).as_posix()] = data
+    return out
+
+
+def build_in_process(project: Path, site: Path, monkeypatch):
+    """Build like `mkdocs build --strict` from the project folder; return our plugin."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.chdir(project)  # snippet and CSL paths resolve from the working directory
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True)
+    build(config)
+    return config.plugins["policy-reader"]

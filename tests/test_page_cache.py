@@ -5,31 +5,11 @@ pages are never served from the cache."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
-
-def site_files(site: Path) -> dict[str, bytes]:
-    out = {}
-    for p in sorted(site.rglob("*")):
-        if p.is_file() and p.name != "sitemap.xml.gz":
-            data = p.read_bytes()
-            if p.name == "sitemap.xml":
-                data = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", data)
-            out[p.relative_to(site).as_posix()] = data
-    return out
-
-
-def build_in_process(project: Path, site: Path, monkeypatch):
-    """Build like `mkdocs build --strict` from the project folder; return our plugin."""
-    monkeypatch.chdir(project)  # snippet and CSL paths resolve from the working directory
-    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True)
-    build(config)
-    return config.plugins["policy-reader"]
+from support import build_in_process, site_files
 
 
 @pytest.fixture

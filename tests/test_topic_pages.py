@@ -206,3 +206,33 @@ def test_link_check_reports_unresolved_links():
         "docs/papers/x.md: topic link to '/topics/b/' does not resolve: no such page",
         "topics/a.md (generated): topic link to '/papers/x/#p-2' does not resolve: the page has no id 'p-2'",
     ]
+
+
+def test_topic_pages_come_from_the_cache_when_nothing_they_read_changed(project_copy, tmp_path, monkeypatch):
+    """site/generated_cache.py: a second build takes the topic pages from .cache/generated and
+    writes the same site; an edited entry shows (proof that it is used); a changed vocabulary
+    or paper generates them again."""
+    from support import build_in_process, site_files
+
+    first = build_in_process(project_copy, tmp_path / "one", monkeypatch)
+    assert first.topics.pages.cache.hit is False
+    second = build_in_process(project_copy, tmp_path / "two", monkeypatch)
+    assert second.topics.pages.cache.hit is True
+    assert site_files(tmp_path / "one") == site_files(tmp_path / "two")
+
+    [entry] = (project_copy / ".cache" / "generated").glob("topics-*.json")
+    entry.write_text(entry.read_text(encoding="utf-8").replace("What each paper says", "What each paper said"), encoding="utf-8")
+    build_in_process(project_copy, tmp_path / "three", monkeypatch)
+    assert "What each paper said" in (tmp_path / "three" / "topics" / "sanctions" / "index.html").read_text(encoding="utf-8")
+
+    vocabulary = project_copy / "docs" / "topics" / "vocabulary.yml"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    plugin = build_in_process(project_copy, tmp_path / "four", monkeypatch)
+    assert plugin.topics.pages.cache.hit is False
+    assert site_files(tmp_path / "four") == site_files(tmp_path / "one")
+
+    paper = project_copy / "docs" / "papers" / f"{GOMEZ_SLUG}.md"
+    paper.write_text(paper.read_text(encoding="utf-8").replace('title: "There must', 'title: "There MUST', 1), encoding="utf-8")
+    plugin = build_in_process(project_copy, tmp_path / "five", monkeypatch)
+    assert plugin.topics.pages.cache.hit is False
+    assert "There MUST be consequences" in (tmp_path / "five" / "topics" / "sanctions" / "index.html").read_text(encoding="utf-8")

@@ -53,6 +53,9 @@ class PolicyReaderConfig(base.Config):
     page_cache = c.Type(str, default=".cache/pages")
     """Folder (from mkdocs.yml's folder) caching rendered Markdown across builds; "" turns it off."""
 
+    generated_cache = c.Type(str, default=".cache/generated")
+    """Folder (from mkdocs.yml's folder) caching the topic pages across builds; "" turns it off."""
+
     nav_papers_max = c.Type(int, default=12)
     """Above this many papers the sidebar lists only the /papers/ index page."""
 
@@ -152,7 +155,9 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         # Our own generated HTML, kept out of Python-Markdown (site/held_html.py).
         self.held = HeldHtml(load_definitions(glossary_files(config.mdx_configs)))
         self.index = PaperIndex(self.config.papers_dir)
-        self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir)
+        self.topics = TopicsFeature(  # topic pages cached across builds beside the page cache
+            config.config_file_path, self.config.papers_dir,
+            Path(config.config_file_path).parent / self.config.generated_cache if self.config.generated_cache else None)
         self.registry = RegistryManager(config.docs_dir, self.config.papers_dir)  # permalinks (site/registry.py)
         self.permalinks = PermalinkManager(config.site_url, Path(config.config_file_path).parent / self.config.bib_dir)
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from mkdocs.utils import get_relative_url
 from .. import topics as T
 from ..emit import escape_text, read_blocks
 from ..model import SourceError
+from .generated_cache import GeneratedCache, inputs_digest
 from .held_html import HeldHtml
 
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
@@ -110,9 +112,10 @@ def _plural(n: int, word: str) -> str:
 class TopicPages:
     """Loads the vocabulary and the papers' passages; generates the topic pages."""
 
-    def __init__(self, project_dir: Path, papers_dir: str):
+    def __init__(self, project_dir: Path, papers_dir: str, cache_dir: Path | None = None):
         self.project_dir = project_dir
         self.papers_dir = papers_dir
+        self.cache = GeneratedCache(cache_dir, "topics")  # pages across builds (site/generated_cache.py)
         self.vocab: T.Vocabulary | None = None
         self.passages: dict[str, list[Passage]] = {}  # paper slug -> passages
         self.papers: list[dict] = []
@@ -247,11 +250,23 @@ class TopicPages:
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 raise PluginError(f"docs/{uri}: topic pages are generated; remove this file (write the topic's text in {T.VOCABULARY_PATH})")
-        files.append(File.generated(config, f"{TOPICS_DIR}/index.md", content=self.index_markdown()))
-        for topic in self.vocab.topics:
-            uri = self.topic_uri(topic.slug)
-            page_url = File(uri, "", "", config["use_directory_urls"]).url
-            files.append(File.generated(config, uri, content=self.topic_markdown(topic, held, page_url, paper_urls)))
+        vocabulary = self.project_dir / T.VOCABULARY_PATH
+        digest = inputs_digest(  # everything the pages are made of (site/generated_cache.py)
+            vocabulary.read_bytes() if vocabulary.is_file() else b"",
+            json.dumps(held.definitions, sort_keys=True),
+            json.dumps(config["use_directory_urls"]),
+            *(f"{uri}\0{files.get_file_from_path(uri).url}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
+        )
+        pages = self.cache.get(digest, held)
+        if pages is None:
+            pages = [(f"{TOPICS_DIR}/index.md", self.index_markdown())]
+            for topic in self.vocab.topics:
+                uri = self.topic_uri(topic.slug)
+                page_url = File(uri, "", "", config["use_directory_urls"]).url
+                pages.append((uri, self.topic_markdown(topic, held, page_url, paper_urls)))
+            self.cache.put(digest, pages, held)
+        for uri, markdown in pages:
+            files.append(File.generated(config, uri, content=markdown))
 
 
 class LinkCheck:
@@ -367,8 +382,8 @@ class TopicChips:
 class TopicsFeature:
     """What plugin.py calls: one object, one call per event."""
 
-    def __init__(self, config_file_path: str, papers_dir: str):
-        self.pages = TopicPages(Path(config_file_path).resolve().parent, papers_dir)
+    def __init__(self, config_file_path: str, papers_dir: str, cache_dir: Path | None = None):
+        self.pages = TopicPages(Path(config_file_path).resolve().parent, papers_dir, cache_dir)
         self.check = LinkCheck()
         self.chips = TopicChips(self.pages, self.check)
 

@@ -1,0 +1,86 @@
+"""A cache of generated pages across builds, for pages whose generation grows with the library.
+
+The topic pages read every tagged paragraph of every paper and write an
+excerpt of each (40,000 excerpts at 1,000 papers, seconds of work); their
+text depends only on the papers' generated Markdown, the topic vocabulary, the
+glossary and our code. :class:`GeneratedCache` stores a generator's pages
+(their Markdown, and the HTML blocks they hold out of Python-Markdown, see
+site/held_html.py) under a digest of exactly those inputs, which the caller
+computes with :func:`inputs_digest`; a build whose inputs are the same takes the
+pages from the cache instead of generating them. Our code is part of every
+digest (:func:`code_digest`: every module of the ``policy_reader`` package),
+so a change to it can never serve stale pages. One entry per generator is
+kept: a new one replaces the old. tests/test_topic_pages.py checks that a
+cached build writes the same site and that a changed paper or vocabulary
+generates again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from .held_html import PLACEHOLDER, HeldHtml
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+@lru_cache(maxsize=None)
+def code_digest() -> str:
+    """A hash of the source of every module of the policy_reader package."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def inputs_digest(*parts: str | bytes) -> str:
+    """A digest of ``parts`` (in order) and of our code."""
+    h = hashlib.sha256(code_digest().encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+class GeneratedCache:
+    def __init__(self, directory: Path | None, name: str):
+        self.dir = Path(directory) if directory else None
+        self.name = name
+        self.hit = False
+
+    def _path(self, digest: str) -> Path:
+        return self.dir / f"{self.name}-{digest}.json"
+
+    def get(self, digest: str, held: HeldHtml) -> list[tuple[str, str]] | None:
+        """The pages (src_uri, Markdown) stored under ``digest``, their held blocks put back in ``held``."""
+        self.hit = False
+        if self.dir is None:
+            return None
+        try:
+            data = json.loads(self._path(digest).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        held.blocks.update(data["held"])
+        self.hit = True
+        return [(uri, markdown) for uri, markdown in data["pages"]]
+
+    def put(self, digest: str, pages: list[tuple[str, str]], held: HeldHtml) -> None:
+        """Store ``pages`` and the held blocks their Markdown names; drop this generator's older entries."""
+        if self.dir is None:
+            return
+        blocks = {m["key"]: held.blocks[m["key"]] for _, markdown in pages for m in PLACEHOLDER.finditer(markdown)}
+        self.dir.mkdir(parents=True, exist_ok=True)
+        path = self._path(digest)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"pages": pages, "held": blocks}, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+        for old in self.dir.glob(f"{self.name}-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
