@@ -6,8 +6,10 @@ Not a test: it measures and reports, each figure beside its target.
     several runs, beside stock Material (theme + search, our plugin and
     mkdocs-bibtex off) building the same Markdown;
 (b) synthetic libraries (:mod:`policy_reader.synth`) of 10, 100, 1,000 and
-    2,000 papers added to the real ones: convert time, build time, site size,
-    search index size raw and gzip-compressed;
+    2,000 papers added to the real ones: convert time (and again with nothing
+    changed), topic-page generation time per paragraph (cache off), build time
+    cold (no caches) and warm (the next build), site size, search index size
+    raw and gzip-compressed;
 (c) in headless chromium: search-ready time (page load to first results) and
     query-to-results latency on those libraries;
 (d) bytes transferred, gzip-compressed, for the home, a paper and a topic page.
@@ -200,6 +202,36 @@ def browser_figures(site: Path, queries: list[str], pages: dict[str, str]) -> di
     return out
 
 
+def topic_generation(project: Path) -> tuple[int, float]:
+    """(tagged paragraphs, seconds) to generate the topic pages of ``project``, cache off.
+
+    In-process, from the project folder (snippet paths resolve from there)."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    from .site.glossary import glossary_files, load_definitions
+    from .site.held_html import HeldHtml
+    from .site.plugin import PaperIndex
+    from .site.topics import TopicPages
+
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        config = load_config(str(project / "mkdocs.yml"))
+        config.plugins._current_plugin = "policy-reader"  # as MkDocs sets it during a plugin event
+        files = get_files(config)
+        index = PaperIndex("papers")
+        index.collect(files)
+        pages = TopicPages(project, "papers", cache_dir=None)
+        start = time.perf_counter()
+        pages.load(index.papers, files)
+        pages.add_files(files, config, HeldHtml(load_definitions(glossary_files(config.mdx_configs))), index.papers)
+        seconds = time.perf_counter() - start
+    finally:
+        os.chdir(cwd)
+    return sum(len(ps) for ps in pages.passages.values()), seconds
+
+
 def fmt_bytes(n: int | None) -> str:
     if n is None:
         return "-"
@@ -246,26 +278,29 @@ def main(argv: list[str] | None = None) -> int:
         # (b) + (c) synthetic libraries
         say("## (b, c) Synthetic libraries (papers added to the real two; 30 paragraphs each)")
         say("")
-        say("| papers | convert | build cold | build warm | site | index raw | index gz | search ready | query median / max | tab heap |")
-        say("|---|---|---|---|---|---|---|---|---|---|")
+        say("| papers | convert (again, nothing changed) | topic pages (paragraphs) | build cold | build warm | site | index raw | index gz | search ready | query median / max | tab heap |")
+        say("|---|---|---|---|---|---|---|---|---|---|---|")
         lib_results = {}
         for n in [int(x) for x in args.sizes.split(",") if x]:
             proj = copy_project(root, tmp / f"lib{n}")
             synth.write_library(proj / "sources", n)
             convert_t, _ = timed([str(BIN / "policy-reader"), "convert", "--root", str(proj)], proj)
+            reconvert_t, _ = timed([str(BIN / "policy-reader"), "convert", "--root", str(proj)], proj)  # nothing changed
             subprocess.run([str(BIN / "policy-reader"), "permalinks", "--update", "--root", str(proj)],
                            cwd=proj, env=ENV, capture_output=True)
             site = proj / "site"
             build_t, build_m = timed(build_cmd(site), proj)  # cold: no pandoc cache yet
             warm_t, _ = timed(build_cmd(proj / "site-warm"), proj)  # the next build: cache warm
             raw, gz = index_sizes(site)
-            row = {"convert_s": convert_t, "build_s": build_t, "warm_build_s": warm_t, "build_mib": build_m,
+            paragraphs, topics_t = topic_generation(proj)
+            row = {"convert_s": convert_t, "reconvert_s": reconvert_t, "paragraphs": paragraphs, "topics_s": topics_t,
+                   "build_s": build_t, "warm_build_s": warm_t, "build_mib": build_m,
                    "site_bytes": dir_size(site), "index_raw": raw, "index_gz": gz}
             if not args.no_browser:
                 row.update(browser_figures(site, ["sanctions", "secondary sanctions", "joint military exercises",
                                                   "intercontinental", "working-level", "moratorium"], {}))
             lib_results[n] = row
-            say(f"| {n} | {convert_t:.1f} s | {build_t:.1f} s ({build_m:.0f} MiB) | {warm_t:.1f} s | {fmt_bytes(row['site_bytes'])} | "
+            say(f"| {n} | {convert_t:.1f} s ({reconvert_t:.2f} s) | {topics_t:.2f} s ({paragraphs}) | {build_t:.1f} s ({build_m:.0f} MiB) | {warm_t:.1f} s | {fmt_bytes(row['site_bytes'])} | "
                 f"{fmt_bytes(raw)} | {fmt_bytes(gz)} | {row.get('search_ready_ms', '-')} ms | "
                 f"{row.get('query_ms_median', '-')} / {row.get('query_ms_max', '-')} ms | {row.get('tab_heap_mib', '-')} MiB |")
             shutil.rmtree(proj)
@@ -279,6 +314,11 @@ def main(argv: list[str] | None = None) -> int:
                 g = lib_results[2000]["build_s"] / b
                 gw = lib_results[2000]["warm_build_s"] / w
                 targets.append(f"- 2,000 papers <= 2.2x the time of 1,000: {g:.2f}x cold, {gw:.2f}x warm {'OK' if max(g, gw) <= 2.2 else 'MISSED'}")
+            small = min(lib_results)
+            per = {k: v["topics_s"] / v["paragraphs"] for k, v in lib_results.items()}
+            growth = per[max(lib_results)] / per[small]
+            targets.append(f"- topic generation linear in the paragraphs: {per[max(lib_results)] * 1e6:.0f} µs per paragraph at "
+                           f"{max(lib_results)} papers vs {per[small] * 1e6:.0f} µs at {small} ({growth:.2f}x) {'OK' if growth <= 1.5 else 'MISSED'}")
             r = lib_results[1000].get("search_ready_ms")
             q = lib_results[1000].get("query_ms_median")
             if r is not None:
