@@ -41,15 +41,124 @@ TOKEN = re.compile(r"[0-9a-z\u00c0-\u024f]+")
 TAG = re.compile(r"<[^>]+>")
 STOPWORDS = frozenset("a an and are as at be by for from in is it of on or that the to was with".split())
 
+# Cutting terms out of a large index was most of the cost of building it; it is
+# done without a regular-expression match per term. The text is rewritten so that
+# only term characters remain, separated by spaces, and split:
+# - text beyond ASCII is lower-cased (``str.lower``), "’" is dropped, and every run
+#   of characters beyond ASCII that cannot be in a term becomes a space (``_FOREIGN``);
+# - then, on the UTF-8 bytes, ``_BYTES`` keeps digits and lower-case letters, lowers
+#   A-Z (all that ``str.lower`` does to ASCII text), drops "'" and turns every other
+#   ASCII byte into a space. Bytes >= 0x80 left belong to term characters
+#   (U+00C0-U+024F) and are kept; none of them is white space to ``bytes.split``.
+# The terms come out as UTF-8 ``bytes`` (decoded once per distinct term at the
+# end) and equal the ``TOKEN`` runs that tokens() describes; tests/test_search_shards.py
+# checks that against that definition on the papers' text and on awkward strings.
+_FOREIGN = re.compile(r"[^\x00-\x7f\u00c0-\u024f]+")
+_BYTES = bytes(
+    b if 0x30 <= b <= 0x39 or 0x61 <= b <= 0x7A or b >= 0x80 else b + 0x20 if 0x41 <= b <= 0x5A else 0x20
+    for b in range(256)
+)
+_STOP = frozenset(w.encode("utf-8") for w in STOPWORDS)
+
+
+def _words(text: str) -> list[bytes]:
+    """Every term of ``text`` in order, stopwords included, as UTF-8 bytes."""
+    if "<" in text:
+        text = TAG.sub(" ", text)
+    if not text.isascii():
+        text = _FOREIGN.sub(" ", text.lower().replace("’", ""))
+    return text.encode("utf-8").translate(_BYTES, b"'").split()
+
 
 def tokens(text: str) -> list[str]:
-    """Index terms of ``text`` (HTML tags ignored)."""
-    plain = TAG.sub(" ", text).lower().replace("’", "").replace("'", "")
-    return [t for t in TOKEN.findall(plain) if t not in STOPWORDS]
+    """Index terms of ``text`` (HTML tags ignored): the runs of ``TOKEN`` in the
+    lower-cased text without apostrophes, except ``STOPWORDS``."""
+    return [t.decode("utf-8") for t in _words(text) if t not in _STOP]
 
 
 def prefix(term: str) -> str:
     return term[:2]
+
+
+try:  # counts[item] += 1 for every item, in C: the helper collections.Counter counts with
+    from collections import _count_elements
+except ImportError:  # pragma: no cover - every CPython since 3.2 has it
+
+    def _count_elements(counts: dict, items) -> None:
+        get = counts.get
+        for item in items:
+            counts[item] = get(item, 0) + 1
+
+
+class _Weights(dict):
+    """f -> the posting weight (as JSON text) of a term counted f times in a document
+    of one length: BM25's term-frequency part (see the module's doc string)."""
+
+    def __init__(self, length: int, average: float):
+        super().__init__()
+        self.norm = K1 * (1 - B + B * length / average)
+
+    def __missing__(self, f: int) -> str:
+        weight = self[f] = str(max(1, round(100 * f * (K1 + 1) / (f + self.norm))))
+        return weight
+
+
+def _dump(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def _count(docs: list[dict]) -> tuple[list[dict[bytes, int]], list[int]]:
+    """Per document: {term: f} and its length (terms in its text, stopwords not counted).
+
+    ``f`` is the term's count in the text plus ``TITLE_WEIGHT`` per occurrence in
+    the title. A paragraph's title is "¶ 12 · <paper title>", and both parts recur
+    across the library, so each part's terms are cut once and remembered. Cutting
+    at " · " cannot change the terms: the cut is white space, lower-casing depends
+    on no neighbour (only a Greek final sigma does, and it is no term character),
+    and without a "<" no tag can span the cut.
+    """
+    counted: list[dict[bytes, int]] = []
+    lengths: list[int] = []
+    heads: dict[str, list[bytes]] = {}  # title head -> its terms, each TITLE_WEIGHT times
+    tails: dict[str, dict[bytes, int]] = {"": {}}  # title tail -> {term: TITLE_WEIGHT * occurrences}
+    stop, count = _STOP.intersection, _count_elements
+    for d in docs:
+        title = d.get("title", "")
+        head, cut, tail = title.partition(" · ")
+        if not cut or "<" in title:
+            head, tail = title, ""
+        head_terms, tail_counts = heads.get(head), tails.get(tail)
+        if head_terms is None:
+            head_terms = heads[head] = [t for t in _words(head) if t not in _STOP] * TITLE_WEIGHT
+        if tail_counts is None:
+            tail_counts = tails[tail] = {}
+            count(tail_counts, [t for t in _words(tail) if t not in _STOP] * TITLE_WEIGHT)
+        counts = tail_counts.copy()
+        count(counts, head_terms)
+        text = d.get("text", "")
+        if text:
+            words = _words(text)
+            count(counts, words)
+            # the title adds no stopwords, so what is taken out was counted in the text
+            lengths.append(len(words) - sum(map(counts.pop, stop(counts))))
+        else:
+            lengths.append(0)
+        counted.append(counts)
+    return counted, lengths
+
+
+def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: float) -> dict[bytes, list[str]]:
+    """term -> ``[doc, weight, doc, weight, ...]`` as JSON number texts, in document order."""
+    postings: dict[bytes, list[str]] = defaultdict(list)
+    weights: dict[int, _Weights] = {}
+    for i, (counts, length) in enumerate(zip(counted, lengths)):
+        weight = weights.get(length)
+        if weight is None:
+            weight = weights[length] = _Weights(length, average)
+        doc = str(i)
+        for t, f in counts.items():
+            postings[t].extend((doc, weight[f]))
+    return postings
 
 
 def build(docs: list[dict]) -> dict[str, bytes]:
@@ -58,44 +167,27 @@ def build(docs: list[dict]) -> dict[str, bytes]:
     for i, d in enumerate(docs):
         if "#" not in d["location"]:
             page_ids[d["location"]] = i
-    records = []
-    counted: list[tuple[dict[str, int], int]] = []
-    for i, d in enumerate(docs):
-        page = d["location"].split("#", 1)[0]
-        parent = page_ids.get(page, -1) if "#" in d["location"] else -1
-        records.append([d["location"], d.get("title", ""), d.get("text", ""), parent])
-        counts: dict[str, int] = defaultdict(int)
-        text_tokens = tokens(d.get("text", ""))
-        for t in text_tokens:
-            counts[t] += 1
-        for t in tokens(d.get("title", "")):
-            counts[t] += TITLE_WEIGHT
-        counted.append((counts, len(text_tokens)))
-    average = max(1.0, sum(n for _, n in counted) / max(1, len(counted)))
-    postings: dict[str, dict[int, int]] = defaultdict(dict)
-    for i, (counts, length) in enumerate(counted):
-        norm = K1 * (1 - B + B * length / average)
-        for t, f in counts.items():
-            postings[t][i] = max(1, round(100 * f * (K1 + 1) / (f + norm)))
-    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for term in sorted(postings):
-        flat: list[int] = []
-        for doc, weight in sorted(postings[term].items()):
-            flat += [doc, weight]
-        shards[prefix(term)][term] = flat
+    records = []  # tuples, which the garbage collector soon stops tracking; JSON arrays all the same
+    for d in docs:
+        location = d["location"]
+        parent = page_ids.get(location.split("#", 1)[0], -1) if "#" in location else -1
+        records.append((location, d.get("title", ""), d.get("text", ""), parent))
+    counted, lengths = _count(docs)
+    average = max(1.0, sum(lengths) / max(1, len(lengths)))
+    postings = _postings(counted, lengths, average)
+    shards: dict[str, list[str]] = defaultdict(list)
+    for term, key in sorted((t.decode("utf-8"), t) for t in postings):
+        # what json.dumps(..., sort_keys=True) writes for {term: [doc, weight, ...]}
+        shards[prefix(term)].append(f'{json.dumps(term, ensure_ascii=False)}:[{",".join(postings[key])}]')
     files: dict[str, bytes] = {}
-
-    def dump(obj) -> bytes:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
-
     for k in range(0, len(records), DOC_SHARD):
-        files[f"d{k // DOC_SHARD}.json"] = dump(records[k : k + DOC_SHARD])
-    for p, terms in shards.items():
-        files[f"t-{p}.json"] = dump(terms)
+        files[f"d{k // DOC_SHARD}.json"] = _dump(records[k : k + DOC_SHARD])
+    for p, entries in shards.items():
+        files[f"t-{p}.json"] = ("{" + ",".join(entries) + "}").encode("utf-8")
     digest = hashlib.sha256(b"".join(files[name] for name in sorted(files))).hexdigest()[:12]
     manifest = {"docs": len(records), "docShard": DOC_SHARD, "termShards": sorted(shards),
                 "stopwords": sorted(STOPWORDS), "version": digest}
-    files["manifest.json"] = dump(manifest)
+    files["manifest.json"] = _dump(manifest)
     return files
 
 
