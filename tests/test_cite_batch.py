@@ -3,7 +3,10 @@ also when two papers share an author (no year suffixes, no "———")."""
 
 from __future__ import annotations
 
+import re
+
 from policy_reader.site import cite
+from policy_reader.site.citeproc import style_path
 
 from support import KLINGNER_SLUG, ROOT
 
@@ -83,3 +86,24 @@ def test_a_library_that_gains_a_paper_formats_only_that_paper(tmp_path, monkeypa
 def test_groups_are_capped():
     entries = {f"k{i}": f"@online{{k{i},\n  author = {{Name{i}, A}},\n}}" for i in range(cite.MAX_BATCH * 2 + 1)}
     assert [len(g) for g in cite._groups(entries)] == [cite.MAX_BATCH, cite.MAX_BATCH, 1]
+
+
+def test_one_run_for_both_locators_equals_one_run_each():
+    """APA and MLA cite each entry with both locators in one pandoc run (cite._positionless):
+    that run gives exactly what one run per locator gives. Chicago, a note style, where the
+    second citation of a work is its short form, keeps one run per locator."""
+    bibtex = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "bib").glob("*.bib")))
+    bibtex += "\n\n" + OTHER  # a second work by one author: its own group
+    keys = re.findall(r"^@\w+\{([^,\s]+),", bibtex, re.M)
+    entries = {k: cite.with_url(cite.bib_entry(bibtex, k), cite.URL_PLACEHOLDER) for k in keys}
+    one_run = {style: cite._positionless(style_path(style)) for _, _, style, _ in cite.STYLES}
+    assert one_run == {"chicago-note-bibliography": False, "apa": True, "modern-language-association": True}
+    groups = cite._groups(entries)
+    assert len(groups) > 1  # works by one author (OTHER and its namesake) apart
+    for style in ("apa", "modern-language-association"):
+        csl = style_path(style)
+        for group in groups:
+            refs, (paras,) = cite._batch(group, csl, (cite.PARA_LOCATOR,), True)
+            _, (takeaways,) = cite._batch(group, csl, (cite.TAKEAWAY_LOCATOR,), False)
+            assert set(paras) == set(takeaways) == set(group) and paras != takeaways
+            assert cite._batch(group, csl, (cite.PARA_LOCATOR, cite.TAKEAWAY_LOCATOR), True) == (refs, [paras, takeaways])

@@ -38,6 +38,8 @@ STYLES = (
 
 URL_PLACEHOLDER = "http://permalink.invalid/policy-reader-placeholder"
 LOCATOR_PLACEHOLDER = "777777"
+PARA_LOCATOR = f"para. {LOCATOR_PLACEHOLDER}"
+TAKEAWAY_LOCATOR = f"{{key takeaway {LOCATOR_PLACEHOLDER}}}"
 _SPANS = re.compile(r"</?span[^>]*>")
 # A few styles print a short locator label glued to the number ("para.12", MLA); CSL
 # leaves the space to the style, so put it back for readers.
@@ -143,33 +145,63 @@ def _groups(entries: dict[str, str]) -> list[dict[str, str]]:
     return [members for _, members in groups]
 
 
-def _batch(entries: dict[str, str], csl: Path, locator: str, bibliography: bool) -> tuple[dict, dict]:
-    """One pandoc run: each key cited once with ``locator`` -> (references, citations)."""
+def _batch(entries: dict[str, str], csl: Path, locators: tuple[str, ...], bibliography: bool) -> tuple[dict, list[dict]]:
+    """One pandoc run: each key cited once per locator -> (references, [citations per locator]).
+
+    The document cites every key with the first locator, then every key with the
+    next one. More than one locator only for a style where :func:`_positionless`
+    holds: in a note style, the second citation of a work is its short form.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         bib = Path(tmp) / "papers.bib"
         bib.write_text("\n\n".join(entries.values()), encoding="utf-8")
         head = "nocite: '@*'" if bibliography else "suppress-bibliography: true"
         keys = list(entries)
-        doc = f"---\n{head}\n---\n" + "".join(f"X [@{k}, {locator}]\n\n" for k in keys)
+        doc = f"---\n{head}\n---\n" + "".join(f"X [@{k}, {locator}]\n\n" for locator in locators for k in keys)
         out = pypandoc.convert_text(
-            doc, to="html", format="markdown",
+            doc, to="html", format="markdown", verify_format=False,  # known formats: no two `pandoc --list-*` runs
             extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
         )
     refs = {k: Formatted(*v) for k, v in parse_references(out).items()} if bibliography else {}
-    cites = {}
+    cites: list[dict[str, Formatted]] = [{} for _ in locators]
+
+    def found(i: int, key: str, body: str) -> None:
+        body = _GLUED_LABEL.sub(" ", _SPANS.sub("", body).strip())
+        cites[i][key] = Formatted(body, plain_text(body))
+
     notes = re.findall(r'<li id="fn(\d+)"><p>(.*?)<a href="#fnref\1"', out, re.S)
-    if notes:
-        for (number, body), key in zip(sorted(notes, key=lambda n: int(n[0])), keys):
-            body = _GLUED_LABEL.sub(" ", _SPANS.sub("", body).strip())
-            cites[key] = Formatted(body, plain_text(body))
-    else:
+    if notes:  # one note per citation, in the document's order
+        cited = [(i, k) for i in range(len(locators)) for k in keys]
+        for (_number, body), (i, key) in zip(sorted(notes, key=lambda n: int(n[0])), cited):
+            found(i, key, body)
+    else:  # in-text: the n-th citation of a key has the n-th locator
+        seen: dict[str, int] = {}
         for m in re.finditer(r'<span class="citation" data-cites="(?P<key>[^"]+)">(?P<body>.*?)</span></p>', out, re.S):
-            body = _GLUED_LABEL.sub(" ", _SPANS.sub("", m["body"]).strip())
-            cites[m["key"]] = Formatted(body, plain_text(body))
-    missing = [k for k in keys if k not in cites or (bibliography and k not in refs)]
+            i = seen[m["key"]] = seen.get(m["key"], -1) + 1
+            if i < len(cites):
+                found(i, m["key"], m["body"])
+    missing = [k for k in keys if any(k not in c for c in cites) or (bibliography and k not in refs)]
     if missing:
         raise CiteprocError(f"pandoc did not format {', '.join(missing)} with {csl}")
     return refs, cites
+
+
+@functools.lru_cache(maxsize=None)
+def _positionless(csl: Path) -> bool:
+    """Whether style ``csl`` formats a citation whatever citations come before it.
+
+    CSL makes a citation depend on earlier ones only through cite positions
+    (``position="subsequent"``, ``ibid``, ``near-note``...), the
+    ``et-al-subsequent-*`` options and ``first-reference-note-number`` (and a
+    note style numbers its notes). An in-text style using none of them (Debian's
+    APA and MLA) prints the second citation of a work as it would the first, so
+    one run can cite each entry with both locators (tests/test_cite_batch.py
+    compares with one run per locator).
+    """
+    text = Path(csl).read_text(encoding="utf-8")
+    return 'class="in-text"' in text and not re.search(
+        r"position=|et-al-subsequent-|first-reference-note-number|near-note", text
+    )
 
 
 def prepare(papers: list[tuple[str, str]]) -> None:
@@ -177,8 +209,9 @@ def prepare(papers: list[tuple[str, str]]) -> None:
 
     ``papers`` lists (the paper's .bib text, its key). Per style and per group
     of entries without a shared author name (see :func:`_groups`): one run for
-    the references and paragraph citations, one for the takeaway citations;
-    one run for the CSL JSON of all entries. The results fill the caches that
+    the references and paragraph citations, one for the takeaway citations
+    (a single run for both in APA and MLA, see :func:`_positionless`); one run
+    for the CSL JSON of all entries. The results fill the caches that
     :func:`style_citations` and :func:`ris` read, so a page costs no pandoc run.
     """
     _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers})
@@ -201,8 +234,11 @@ def _prepare(entries: dict[str, str]) -> None:
 
     def run(job):
         style, csl, group = job
-        refs, paras = _batch(group, csl, f"para. {LOCATOR_PLACEHOLDER}", True)
-        _, takeaways = _batch(group, csl, f"{{key takeaway {LOCATOR_PLACEHOLDER}}}", False)
+        if _positionless(csl):  # both locators in one run
+            refs, (paras, takeaways) = _batch(group, csl, (PARA_LOCATOR, TAKEAWAY_LOCATOR), True)
+        else:
+            refs, (paras,) = _batch(group, csl, (PARA_LOCATOR,), True)
+            _, (takeaways,) = _batch(group, csl, (TAKEAWAY_LOCATOR,), False)
         return job, refs, paras, takeaways
 
     # Every (style, group) batch is independent: pandoc runs side by side, one per core.
@@ -211,7 +247,7 @@ def _prepare(entries: dict[str, str]) -> None:
             for k, entry in group.items():
                 known[(style, k)] = (refs[k], paras[k], takeaways[k])
                 store.put(entry, csl, known[(style, k)])
-    data = json.loads(pypandoc.convert_text("\n\n".join(todo.values()), to="csljson", format="biblatex"))
+    data = json.loads(pypandoc.convert_text("\n\n".join(todo.values()), to="csljson", format="biblatex", verify_format=False))
     by_id = {item["id"]: item for item in data}
     for k, entry in todo.items():
         _PREPARED[(entry, k)] = tuple(

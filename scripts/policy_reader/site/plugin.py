@@ -26,6 +26,7 @@ from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations, speed
 from .csp import add_csp
 from . import pandoc_cache
 from .page_cache import PageCache
+from .pandoc_jobs import Background
 from .navigation import Navigation
 from .search_worker import point_config
 from .permalinks import PermalinkManager
@@ -186,10 +187,18 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.navigation.add_index(files, config)  # /papers/ lists every paper
         self.index.collect(files)
         self.registry.check(files, self.index.papers)  # permalink registry (site/registry.py)
-        reading_room.add_pages(files, config, self.config, self.index.papers, self.held)
-        self.topics.on_files(files, config, self.index.papers, self.held)  # topic pages (site/topics.py)
-        prewarm_citations(config, [files.get_file_from_path(uri).content_string for uri in self.index.papers])
-        self.permalinks.prepare(list(self.index.papers.values()))  # all cite panels in a few pandoc runs
+        pages = [files.get_file_from_path(uri).content_string for uri in self.index.papers]
+        # The footnotes (one pandoc run) and all cite panels (a few pandoc runs) are formatted in the
+        # background while the pages below are added. A failing build reports the first error in the
+        # old order: bibliography/timeline, topics, footnotes, cite panels (site/pandoc_jobs.py).
+        with (
+            Background(prewarm_citations, config, pages) as footnotes,
+            Background(self.permalinks.prepare, list(self.index.papers.values())) as panels,
+        ):
+            reading_room.add_pages(files, config, self.config, self.index.papers, self.held)
+            self.topics.on_files(files, config, self.index.papers, self.held)  # topic pages (site/topics.py)
+            footnotes.result()
+            panels.result()
         return files
 
     def on_pre_page(self, page, *, config, files):

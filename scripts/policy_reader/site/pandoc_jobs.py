@@ -1,0 +1,85 @@
+"""Calls of ``on_files`` run in background threads, beside the calling thread's work.
+
+A cold build's ``on_files`` formats citations in three pandoc phases: the
+bibliography page (one run, in ``reading_room.add_pages``), mkdocs-bibtex's
+footnotes (one long run, :func:`.bibtex_seam.prewarm`) and the cite panels
+(many runs in a pool, :func:`.cite.prepare`). Pandoc uses one core per process
+and the topic pages between them are Python work, so one after the other they
+leave cores idle. The plugin starts the footnotes and the cite panels as
+:class:`Background` jobs, adds the bibliography and topic pages meanwhile, then
+takes the jobs' results in the order the calls used to have.
+
+What keeps the build's behaviour as when the calls ran one after another:
+
+* A job shares nothing mutable with the other work until its result is taken:
+  the footnotes alone touch mkdocs-bibtex's registry, the cite panels alone
+  cite.py's caches, neither touches the build's files; pandoc's cache
+  (:mod:`.pandoc_cache`) and cite.py's store write each entry to a fresh
+  temporary file renamed into place.
+* Errors come in the old order: :meth:`Background.result` raises the job's
+  own exception (the same object: the same message, a ``PluginError`` stays
+  one), and is called where the job's call used to be; an exception that leaves
+  the ``with`` block first (a call that used to come before) wins, and the
+  job's outcome is dropped.
+* pypandoc looks for pandoc on first use and keeps its path and version in
+  module globals, assigned candidate by candidate (a system pandoc before the
+  one pypandoc-binary ships): :func:`_find_pandoc` does that in the calling
+  thread before any job starts, so no job can see a half-done search.
+* Leaving the ``with`` block always waits for the thread, also on an error:
+  a failing build leaves no thread running.
+
+Tests: tests/test_pandoc_jobs.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+import pypandoc
+
+
+def _find_pandoc() -> None:
+    """pypandoc's search for pandoc, done once (later calls return its cached answer)."""
+    try:
+        pypandoc.get_pandoc_version()
+    except Exception:  # no usable pandoc: each job fails on its own, as it did before
+        pass
+
+
+class Background:
+    """``fn(*args)`` in its own thread, started when the ``with`` block is entered.
+
+    Leaving the block waits for the thread. Left normally, the block also
+    takes the :meth:`result`, so a job's error cannot go unnoticed.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any):
+        self._call = (fn, args)
+        self._thread = threading.Thread(target=self._run, name=f"policy-reader {getattr(fn, '__name__', 'job')}")
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        fn, args = self._call
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # raised in the calling thread by result()
+            self._error = exc
+
+    def __enter__(self) -> "Background":
+        _find_pandoc()
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._thread.join()
+        if exc_type is None:
+            self.result()
+
+    def result(self) -> Any:
+        """Wait for the job: what it returned, or the exception it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
