@@ -88,11 +88,20 @@ def _construct_sequence(loader, node):
     return seq
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+# The same loader on libyaml's parser when PyYAML has it (several times faster); on any
+# error the pure one parses again, so messages and lines stay those of the pure parser.
+_CLineLoader = type("_CLineLoader", (yaml.CSafeLoader,), {}) if getattr(yaml, "__with_libyaml__", False) else None
+for _loader in filter(None, (_LineLoader, _CLineLoader)):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def load_yaml(text: str, label: str):
+    if _CLineLoader is not None:
+        try:
+            return yaml.load(text, Loader=_CLineLoader)
+        except yaml.YAMLError:
+            pass  # the pure loader below raises the error with the expected wording
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
