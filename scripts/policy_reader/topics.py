@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
@@ -158,8 +159,13 @@ class Rule:
     patterns: tuple[str, ...]
     weight: float
     line: int = 0
-    regexes: tuple[re.Pattern, ...] = field(default=(), compare=False, repr=False)
     literals: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
+
+    @cached_property
+    def regexes(self) -> tuple[re.Pattern, ...]:
+        """The patterns compiled, on first use: a build that takes its topic pages from the
+        cache matches no rule and compiles none."""
+        return tuple(compile_pattern(p) for p in self.patterns)
 
     def label(self) -> str:
         return " | ".join(self.patterns)
@@ -241,7 +247,7 @@ def parse_rule(raw, label: str, where: str, line: int) -> Rule:
     weight = raw.get("weight")
     if not _number(weight) or weight == 0:
         raise SourceError(label, line, f"{where}: 'weight' must be a non-zero number (got {weight!r})")
-    return Rule(tuple(patterns), float(weight), line, tuple(compile_pattern(p) for p in patterns))
+    return Rule(tuple(patterns), float(weight), line)
 
 
 def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
