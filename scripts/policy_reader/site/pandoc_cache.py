@@ -10,12 +10,21 @@ those, with file paths replaced by their contents' hashes (callers write
 bibliographies to fresh temporary paths). A miss runs pandoc and stores the
 result; nothing else changes, and a build with a cold cache writes the same
 site as one with a warm cache (tests/test_determinism.py builds twice).
+
+pypandoc also finds its pandoc anew in every process, by running
+``pandoc --version`` for each place pandoc may be (four runs, ~20 ms a build).
+:func:`install` keeps each answer in the same folder under the identity of the
+executable it came from (real path, size, modification time): a probe of an
+unchanged executable reads its version from there, so pypandoc still picks the
+same pandoc by the same rule.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -63,11 +72,44 @@ def install(cache_dir: Path) -> None:
         return out
 
     pypandoc.convert_text = convert_text
+    _remember_versions()
+
+
+def _remember_versions() -> None:
+    """Route pypandoc's ``pandoc --version`` probe through ``versions.json`` in the cache folder."""
+    probe = _state.get("probe") or pypandoc._get_pandoc_version
+    _state["probe"] = probe
+
+    def remembered(pandoc_path: str) -> str:
+        exe = shutil.which(os.path.expanduser(pandoc_path))
+        if exe is None:  # nothing to run there: fail as running it would, without a process
+            raise FileNotFoundError(2, "No such file or directory", pandoc_path)
+        st = os.stat(exe)
+        key = f"{os.path.realpath(exe)}\0{st.st_size}\0{st.st_mtime_ns}"
+        store = _state["dir"] / "versions.json"
+        try:
+            known = json.loads(store.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        if key in known:
+            return known[key]
+        version = probe(pandoc_path)
+        known[key] = version
+        store.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=store.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(known, fh, sort_keys=True)
+        os.replace(tmp, store)
+        return version
+
+    pypandoc._get_pandoc_version = remembered
 
 
 def uninstall() -> None:
     if "original" in _state:
         pypandoc.convert_text = _state.pop("original")
+    if "probe" in _state:
+        pypandoc._get_pandoc_version = _state.pop("probe")
 
 
 def cache_dir() -> Path | None:
