@@ -78,6 +78,7 @@ class PageCache:
         self.env = environment_digest(config)
         self.hits = 0
         self.misses = 0
+        self.used: set[str] = set()  # entries this build read or wrote
 
     def key(self, page) -> str:
         h = hashlib.sha256(self.env.encode())
@@ -99,6 +100,7 @@ class PageCache:
                 data = None
             if data is not None:
                 self.hits += 1
+                self.used.add(path.name)
                 page.content = data["content"]
                 page.toc = get_toc(data["toc"])
                 page._title_from_render = data["title"]
@@ -118,6 +120,7 @@ class PageCache:
             links = page.links_to_anchors or {}
             if counter.count or any(f is not page.file for f in links) or SITE_LINK.search(page.content):
                 return
+            self.used.add(path.name)
             self._store(path, {
                 "content": page.content,
                 "toc": _toc_tokens(list(page.toc)),
@@ -127,6 +130,16 @@ class PageCache:
             })
 
         page.render = render
+
+    def prune(self) -> int:
+        """After a build: delete the entries it did not use (pages changed or gone), so the
+        folder holds one entry per cacheable page. Returns how many were deleted."""
+        removed = 0
+        for entry in self.dir.glob("*.json") if self.dir.is_dir() else ():
+            if entry.name not in self.used:
+                entry.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def _store(self, path: Path, data: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

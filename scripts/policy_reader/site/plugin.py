@@ -308,6 +308,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         search/search_index.json, whose entries ours join.
         """
         self.topics.on_post_build()  # fails on a chip or passage link that does not resolve
+        if self.page_cache is not None:
+            self.page_cache.prune()  # entries of pages that changed or went
         self.search_index.write(config.site_dir)
         not_found = Path(config.site_dir) / "404.html"  # rendered without on_post_page
         if not_found.exists():
