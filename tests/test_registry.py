@@ -160,3 +160,26 @@ def test_build_fails_on_two_paragraphs_with_one_id(project_copy, tmp_path):
     assert result.returncode != 0
     assert re.search(rf"docs/papers/{KLINGNER_SLUG}.md:\d+: two paragraphs with id 'p-3' \(lines \d+ and \d+\)", result.stderr)
     assert not (tmp_path / "site" / "papers").exists()
+
+
+def test_the_checked_outcome_is_reused_until_the_registry_or_a_paper_changes(project_copy, tmp_path, monkeypatch):
+    """site/registry.py caches a passed check under a digest of the registry and the paper
+    pages: an edited entry shows in the pages (proof that it is read), a changed registry is
+    checked again (and a broken one fails)."""
+    import json
+
+    from support import build_in_process
+
+    build_in_process(project_copy, tmp_path / "one", monkeypatch)
+    [entry] = (project_copy / ".cache" / "generated").glob("registry-*.json")
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["redirects"] = {KLINGNER_SLUG: {"p-99": "p-1"}}
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    build_in_process(project_copy, tmp_path / "two", monkeypatch)
+    page = (tmp_path / "two" / "papers" / KLINGNER_SLUG / "index.html").read_text(encoding="utf-8")
+    assert '{"p-99": "p-1"}' in page
+
+    registry = project_copy / "docs" / "permalinks.yml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("p-1:", "p-1x:", 1), encoding="utf-8")
+    with pytest.raises(Exception):
+        build_in_process(project_copy, tmp_path / "three", monkeypatch)

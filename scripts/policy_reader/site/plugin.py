@@ -55,7 +55,7 @@ class PolicyReaderConfig(base.Config):
     """Folder (from mkdocs.yml's folder) caching rendered Markdown across builds; "" turns it off."""
 
     generated_cache = c.Type(str, default=".cache/generated")
-    """Folder (from mkdocs.yml's folder) caching the topic pages across builds; "" turns it off."""
+    """Folder (from mkdocs.yml's folder) caching the topic pages and the permalink check across builds; "" turns it off."""
 
     nav_papers_max = c.Type(int, default=12)
     """Above this many papers the sidebar lists only the /papers/ index page."""
@@ -159,7 +159,9 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.topics = TopicsFeature(  # topic pages cached across builds beside the page cache
             config.config_file_path, self.config.papers_dir,
             Path(config.config_file_path).parent / self.config.generated_cache if self.config.generated_cache else None)
-        self.registry = RegistryManager(config.docs_dir, self.config.papers_dir)  # permalinks (site/registry.py)
+        self.registry = RegistryManager(  # its outcome cached beside the topic pages
+            config.docs_dir, self.config.papers_dir,
+            Path(config.config_file_path).parent / self.config.generated_cache if self.config.generated_cache else None)  # permalinks (site/registry.py)
         self.permalinks = PermalinkManager(config.site_url, Path(config.config_file_path).parent / self.config.bib_dir)
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)

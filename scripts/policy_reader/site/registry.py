@@ -5,10 +5,17 @@ with ``policy-reader permalinks``); this manager reads ``docs/permalinks.yml``
 from disk (mkdocs.yml excludes it from the site), checks every paper page
 against it and keeps, per paper, the map of retired ids to their successors
 that the page carries for the browser (``cite.js`` sends an old fragment on).
+
+A library's registry holds tens of thousands of ids; when neither it nor any
+paper page changed since a build checked them, the outcome (the successors
+and the count of unrecorded ids) is read from ``.cache/generated/`` under a
+digest of exactly those files and our code (site/generated_cache.py). A failed
+check is never stored, so a bad registry fails every build.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -16,12 +23,14 @@ from mkdocs.exceptions import PluginError
 
 from .. import permalink_registry as reg
 from ..model import SourceError
+from .generated_cache import inputs_digest
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 
 
 class RegistryManager:
-    def __init__(self, docs_dir: str, papers_dir: str):
+    def __init__(self, docs_dir: str, papers_dir: str, cache_dir: Path | None = None):
+        self.cache_dir = Path(cache_dir) if cache_dir else None
         self.path = Path(docs_dir) / reg.REGISTRY_NAME
         self.label = f"{Path(docs_dir).name}/{reg.REGISTRY_NAME}"
         self.papers_dir = papers_dir.strip("/")
@@ -33,6 +42,20 @@ class RegistryManager:
         ``papers`` maps src_uri -> validated front matter (the PaperIndex).
         Raises PluginError naming the registry entry and the page.
         """
+        stored = None
+        if self.cache_dir is not None:
+            digest = inputs_digest(
+                self.path.read_bytes() if self.path.is_file() else b"",
+                *(f"{uri}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
+            )
+            stored = self.cache_dir / f"registry-{digest}.json"
+            try:
+                data = json.loads(stored.read_text(encoding="utf-8"))
+                self.redirects, missing = data["redirects"], data["missing"]
+                self._report(missing)
+                return
+            except (OSError, ValueError, KeyError):
+                pass
         try:
             pages = {}
             for f in files.documentation_pages():
@@ -45,11 +68,22 @@ class RegistryManager:
             self.redirects = reg.check(recorded, pages, self.label)
         except SourceError as exc:
             raise PluginError(str(exc)) from None
-        missing = reg.unrecorded(recorded, pages)
+        found = reg.unrecorded(recorded, pages)
+        missing = [len(found), found[0][0], found[0][1].id] if found else []
+        self._report(missing)
+        if stored is not None:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            for old in stored.parent.glob("registry-*.json"):
+                old.unlink(missing_ok=True)
+            tmp = stored.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"redirects": self.redirects, "missing": missing}), encoding="utf-8")
+            tmp.replace(stored)
+
+    def _report(self, missing: list) -> None:
         if missing:
             log.info(
                 "%s: %d published ids not recorded yet (first: %s #%s); run `policy-reader permalinks --update`",
-                self.label, len(missing), missing[0][0], missing[0][1].id,
+                self.label, *missing,
             )
 
     def successors(self, slug: str) -> dict[str, str]:
