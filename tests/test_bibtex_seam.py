@@ -108,3 +108,31 @@ def test_without_the_pandoc_cache_nothing_is_kept(monkeypatch):
     reg = PandocRegistry(bib_files=[str(BIBS[0])], csl_file=CSL, csl_file_encoding=None)
     bibtex_seam._remember_bibtex(reg)
     assert "bib_data_bibtex" not in vars(reg)
+
+
+def test_a_stored_bib_parse_gives_what_pybtex_gives(tmp_path, monkeypatch):
+    """bibtex_seam.cache_bib_parsing: the second parse of a .bib file comes from the pickle
+    in the pandoc cache's folder and writes the same BibTeX as pybtex's own parse."""
+    import pickle
+
+    import mkdocs_bibtex.registry as registry_module
+    from pybtex.database import parse_file as pybtex_parse
+
+    from policy_reader.site import bibtex_seam, pandoc_cache
+
+    monkeypatch.setattr(registry_module, "parse_file", registry_module.parse_file)  # restored afterwards
+    pandoc_cache.install(tmp_path / "cache")
+    try:
+        bibtex_seam.cache_bib_parsing()
+        for bib in sorted((ROOT / "bib").glob("*.bib")):
+            expected = pybtex_parse(str(bib)).to_string("bibtex")
+            assert registry_module.parse_file(str(bib)).to_string("bibtex") == expected  # parsed and stored
+            reads = []
+            real_loads = pickle.loads
+            monkeypatch.setattr(pickle, "loads", lambda data: reads.append(1) or real_loads(data))
+            assert registry_module.parse_file(str(bib)).to_string("bibtex") == expected  # from the store
+            assert reads == [1]
+            monkeypatch.setattr(pickle, "loads", real_loads)
+        assert len(list((tmp_path / "cache" / "bibparse").glob("*.pickle"))) == len(list((ROOT / "bib").glob("*.bib")))
+    finally:
+        pandoc_cache.uninstall()

@@ -22,7 +22,7 @@ from ..model import SourceError
 from . import reading_room
 from .glossary import first_use_only, glossary_files, load_definitions
 from .held_html import HeldHtml
-from .bibtex_seam import fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
+from .bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
 from .csp import add_csp
 from . import pandoc_cache
 from .page_cache import PageCache
@@ -177,6 +177,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         The rest of ``on_config`` keeps the default priority and its place.
         """
         speed_up_pybtex()
+        cache_bib_parsing()  # pybtex's parse of each .bib file, kept beside the pandoc cache
 
     on_config = CombinedEvent(_on_config_first, on_config)
 
