@@ -29,24 +29,31 @@ def test_build_shards_postings_and_documents():
     files = search_shards.build(DOCS)
     manifest = json.loads(files["manifest.json"])
     assert manifest["docs"] == 5 and manifest["docShard"] == search_shards.DOC_SHARD
-    sa = json.loads(files["t-sa.json"])
-    assert sa["sanctions"][0] == 2 and len(sa["sanctions"]) == 2  # only doc 2 (twice there)
-    pa = json.loads(files["t-pa.json"])
-    assert pa["paper"][0::2] == [1, 2, 3, 4]  # in every title
+    terms = search_shards.read_terms(files)
+    assert terms["sanctions"][0] == 2 and len(terms["sanctions"]) == 2  # only doc 2 (twice there)
+    assert terms["paper"][0::2] == [1, 2, 3, 4]  # in every title
     # BM25's tf part: doc 1 (empty text: shortest) outweighs the longer docs for the same title word
-    assert pa["paper"][1] > pa["paper"][3]
-    ex = json.loads(files["t-ex.json"])["exercises"]
+    assert terms["paper"][1] > terms["paper"][3]
+    ex = terms["exercises"]
     assert ex[0] == 3 and 0 < ex[1] < 100 * (search_shards.K1 + 1)
     docs = json.loads(files["d0.json"])
     assert docs[2] == ["papers/a/#p-1", "¶ 1 · Paper A", "Secondary sanctions; sanctions relief.", 1]
     assert docs[4][3] == -1  # no page document for papers/b/ in this index
-    assert "t-th.json" not in files  # stopword "the" is not indexed
-    assert set(manifest["termShards"]) == {n[2:-5] for n in files if n.startswith("t-")}
+    assert "the" not in terms and "th" not in manifest["termShards"]  # stopword "the" is not indexed
+    # a small index is one term bundle, which the manifest names for every prefix
+    assert sorted(n for n in files if n.startswith("t-")) == ["t-0.json"]
+    assert set(manifest["termShards"].values()) == {0}
+    assert set(manifest["termShards"]) == {t[:2] for t in terms} >= {"sa", "pa", "ex", "ki", "1"}
+    bundle = json.loads(files["t-0.json"])
+    assert bundle["sa"]["sanctions"] == terms["sanctions"] and bundle["1"] == {"1": terms["1"]}  # "¶ 1"
 
 
 # The straightforward definitions the fast ones in search_shards.py replace
 # (one regex match per term, a dict per document, sorted postings, json.dumps):
-# the fast ones must give the same terms and the same bytes.
+# the fast ones must give the same terms, the same documents (byte for byte) and
+# the same postings. reference_build writes the term shards as they were before
+# they were bundled (one t-<prefix>.json per prefix, "termShards" listing the
+# prefixes): the bundles hold the same content in fewer files.
 
 
 def reference_tokens(text: str) -> list[str]:
@@ -130,9 +137,77 @@ def _awkward_docs() -> list[dict]:
     return docs
 
 
+def _dump(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def check_bundles(files: dict[str, bytes], target: int) -> None:
+    """The term bundles' layout: runs of consecutive prefixes in sorted order, numbered
+    from 0, each prefix in exactly the bundle the manifest names; every bundle within
+    ``target`` bytes unless it holds a single prefix, and none could have taken the
+    next bundle's first prefix; the files are canonical JSON; the version is the digest."""
+    manifest = json.loads(files["manifest.json"])
+    where = manifest["termShards"]
+    names = sorted((n for n in files if n.startswith("t-")), key=lambda n: int(n[2:-5]))
+    assert names == [f"t-{n}.json" for n in range(len(names))]
+    assert sorted(set(where.values())) == list(range(len(names)))
+    runs = []
+    for n, name in enumerate(names):
+        bundle = json.loads(files[name])
+        assert files[name] == _dump(bundle), name
+        assert bundle and all(where[p] == n for p in bundle), name
+        assert len(files[name]) <= target or len(bundle) == 1, (name, len(files[name]))
+        for p, shard in bundle.items():
+            assert shard and all(t[:2] == p for t in shard), (name, p)
+        runs.append(sorted(bundle))
+    flat = [p for run in runs for p in run]
+    assert flat == sorted(where) and len(set(flat)) == len(flat)  # sorted, no prefix split or repeated
+    for this, after in zip(names, names[1:]):
+        first = json.loads(files[after])
+        p = min(first)
+        grown = dict(json.loads(files[this]), **{p: first[p]})
+        assert len(_dump(grown)) > target, (this, after)  # a bundle is closed only when full
+    digest = hashlib.sha256(b"".join(files[name] for name in sorted(files) if name != "manifest.json"))
+    assert manifest["version"] == digest.hexdigest()[:12]
+
+
+def assert_same_content(built: dict[str, bytes], reference: dict[str, bytes]) -> None:
+    """``built`` holds what the reference (per-prefix files) holds: the same documents
+    byte for byte, every term's postings, the same other manifest fields."""
+    docs = {n: c for n, c in built.items() if n.startswith("d")}
+    assert docs == {n: c for n, c in reference.items() if n.startswith("d")}
+    ref_manifest = json.loads(reference["manifest.json"])
+    ref_terms = {}
+    for p in ref_manifest["termShards"]:
+        ref_terms.update(json.loads(reference[f"t-{p}.json"]))
+    assert search_shards.read_terms(built) == ref_terms
+    manifest = json.loads(built["manifest.json"])
+    assert sorted(manifest["termShards"]) == ref_manifest["termShards"]
+    assert set(manifest) == set(ref_manifest)
+    for key in set(manifest) - {"termShards", "version"}:
+        assert manifest[key] == ref_manifest[key], key
+    assert set(built) == set(docs) | {"manifest.json"} | {f"t-{n}.json" for n in manifest["termShards"].values()}
+
+
 def test_build_equals_the_straightforward_build():
     for docs in (DOCS, _awkward_docs(), []):
-        assert search_shards.build(docs) == reference_build(docs)
+        built = search_shards.build(docs)
+        assert_same_content(built, reference_build(docs))
+        check_bundles(built, search_shards.TERM_BUNDLE)
+
+
+def test_small_bundles_split_at_prefixes(monkeypatch):
+    docs = _awkward_docs()
+    reference = reference_build(docs)
+    for target in (1, 60, 200, 1000):
+        monkeypatch.setattr(search_shards, "TERM_BUNDLE", target)
+        built = search_shards.build(docs)
+        assert_same_content(built, reference)
+        check_bundles(built, target)
+        bundles = sum(1 for n in built if n.startswith("t-"))
+        if target == 1:  # every prefix alone
+            assert bundles == len(json.loads(reference["manifest.json"])["termShards"])
+        assert bundles > 1
 
 
 def test_build_equals_the_straightforward_build_on_the_real_site(built_site):
@@ -141,10 +216,13 @@ def test_build_equals_the_straightforward_build_on_the_real_site(built_site):
         assert search_shards.tokens(d["text"]) == reference_tokens(d["text"]), d["location"]
         assert search_shards.tokens(d["title"]) == reference_tokens(d["title"]), d["location"]
     built = search_shards.build(docs)
-    assert built == reference_build(docs)
-    # and the site holds exactly those files
+    assert_same_content(built, reference_build(docs))
+    check_bundles(built, search_shards.TERM_BUNDLE)
+    # and the site holds exactly those files, a handful of them
     shards = built_site / "search" / "shards"
     assert {p.name: p.read_bytes() for p in shards.glob("*.json")} == built
+    assert sum(1 for n in built if n.startswith("t-")) <= 4
+    assert search_shards.load_terms(built_site) == search_shards.read_terms(built)
 
 
 def test_build_is_deterministic():

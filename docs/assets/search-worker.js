@@ -6,7 +6,7 @@
  * prebuilt, sharded index in search/shards/ (see scripts/policy_reader/
  * search_shards.py) instead of building a lunr index in the browser, so it is
  * ready as soon as the small manifest has arrived, and a query fetches only
- * the shards of its own terms and of the documents it returns.
+ * the term bundles of its own words and the shards of the documents it returns.
  */
 "use strict";
 
@@ -50,11 +50,16 @@ function highlight(html, words) {
 }
 
 /* Postings of one query word: the word itself, or every indexed word it
- * begins (the last word, still being typed). Returns {doc: weight}. */
+ * begins (the last word, still being typed). Returns {doc: weight}. The terms
+ * of a two-letter prefix are in one term bundle (manifest.termShards names it),
+ * which holds {prefix: {term: [doc, weight, ...]}} for a run of prefixes. */
 function postings(word, isPrefix) {
   var key = word.slice(0, 2);
-  if (manifest.termShards.indexOf(key) < 0) return Promise.resolve({ hits: {}, forms: [] });
-  return load("t-" + key + ".json").then(function (shard) {
+  if (!Object.prototype.hasOwnProperty.call(manifest.termShards, key)) {
+    return Promise.resolve({ hits: {}, forms: [] });
+  }
+  return load("t-" + manifest.termShards[key] + ".json").then(function (bundle) {
+    var shard = Object.prototype.hasOwnProperty.call(bundle, key) ? bundle[key] : {};
     var hits = {}, forms = [];
     Object.keys(shard).forEach(function (term) {
       if (term === word || (isPrefix && word.length >= 2 && term.lastIndexOf(word, 0) === 0)) {

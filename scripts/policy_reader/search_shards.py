@@ -7,18 +7,32 @@ that our worker (``docs/assets/search-worker.js``) reads only as a query needs
 them, so the box is ready at once and a query touches a few kilobytes:
 
 ``search/shards/manifest.json``
-    document count, shard sizes, the list of term shards, page documents;
+    ``{"docs": n, "docShard": DOC_SHARD, "stopwords": [...], "termShards":
+    {prefix: bundle number}, "version": digest}``: the document count and shard
+    size, the stopwords, the term bundle of every term prefix, and the first 12
+    hex digits of the SHA-256 of the other files' contents in name order;
 ``search/shards/d<k>.json``
     documents ``k*DOC_SHARD ...``: ``[location, title, text, parent]``, where
     ``parent`` is the id of the page document a paragraph belongs to (or -1);
-``search/shards/t-<prefix>.json``
-    for every term starting with ``prefix`` (its first two characters):
-    ``{term: [doc, weight, doc, weight, ...]}``. The weight is BM25's
+``search/shards/t-<n>.json``
+    term bundle ``n``: ``{prefix: {term: [doc, weight, doc, weight, ...]}}``
+    for every term of the bundle's prefixes (a term's prefix is its first two
+    characters; a one-character term is its own prefix). The prefixes, in sorted
+    order, are cut into runs of consecutive prefixes, one run per bundle: a
+    prefix joins the current bundle while the bundle stays within
+    ``TERM_BUNDLE`` bytes and otherwise starts the next one, so a bundle holds
+    either at most ``TERM_BUNDLE`` bytes or a single prefix, and no prefix is
+    ever split. (Before, each prefix had a file ``t-<prefix>.json`` of its own
+    and ``termShards`` listed the prefixes; on a small site that was hundreds
+    of tiny files.) The weight is BM25's
     term-frequency part, computed here so the worker only adds it up:
     ``100 * f * (K1 + 1) / (f + K1 * (1 - B + B * length / average length))``,
     where ``f`` counts the term in the text plus ``TITLE_WEIGHT`` per occurrence
     in the title; long documents (a whole page section) no longer outrank the
     paragraph that says the same thing.
+
+Every file is compact JSON with sorted keys (what ``json.dumps(...,
+separators=(",", ":"), sort_keys=True, ensure_ascii=False)`` writes), UTF-8.
 
 Terms are lower-cased runs of letters and digits (apostrophes dropped), the
 same rule the worker applies to a query, so every word a reader types is
@@ -34,6 +48,16 @@ from collections import defaultdict
 from pathlib import Path
 
 DOC_SHARD = 64
+# Target size of a term bundle, in bytes of JSON. A query fetches one bundle per
+# word, so this is what bundling can add to a word's fetch. 32 KiB of postings
+# gzip to about 10-12 KiB, which a server sends within TCP's initial congestion
+# window (10 segments, ~14 KiB): one round trip, like the tiny per-prefix files
+# it replaces. It is also about one document shard (median ~20 KB at 1,000
+# papers; a query fetches up to 24 of those). A two-paper site's postings
+# (~30 KB) then fit in one or two files instead of ~200; a library of 1,000
+# papers, where many prefixes outgrow a bundle alone, writes about half as many
+# term files (287 -> 151; its ~570 document shards stay as they are).
+TERM_BUNDLE = 32 * 1024
 TITLE_WEIGHT = 3
 K1 = 1.2
 B = 0.75
@@ -161,6 +185,23 @@ def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: floa
     return postings
 
 
+def _bundles(shards: dict[str, list[str]], target: int) -> list[list[tuple[str, bytes]]]:
+    """The prefixes of ``shards`` (prefix -> its ``"term":[...]`` entries, in term
+    order) in sorted order, cut into bundles: lists of ``(prefix, '"prefix":{...}'
+    as UTF-8)``. A prefix joins the current bundle if the bundle's JSON (with its
+    braces and commas) stays within ``target`` bytes; otherwise it starts a new one."""
+    bundles: list[list[tuple[str, bytes]]] = []
+    size = target + 1  # no bundle yet: the first prefix starts one
+    for p in sorted(shards):
+        part = f'{json.dumps(p, ensure_ascii=False)}:{{{",".join(shards[p])}}}'.encode("utf-8")
+        if size + 1 + len(part) > target:
+            bundles.append([])
+            size = 1  # "{" and "}", less the comma counted for the first part
+        bundles[-1].append((p, part))
+        size += 1 + len(part)
+    return bundles
+
+
 def build(docs: list[dict]) -> dict[str, bytes]:
     """Search documents (Material's format) -> {relative path: file content}."""
     page_ids: dict[str, int] = {}
@@ -182,10 +223,13 @@ def build(docs: list[dict]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for k in range(0, len(records), DOC_SHARD):
         files[f"d{k // DOC_SHARD}.json"] = _dump(records[k : k + DOC_SHARD])
-    for p, entries in shards.items():
-        files[f"t-{p}.json"] = ("{" + ",".join(entries) + "}").encode("utf-8")
+    bundle_of: dict[str, int] = {}
+    for n, bundle in enumerate(_bundles(shards, TERM_BUNDLE)):
+        files[f"t-{n}.json"] = b"{" + b",".join(part for _, part in bundle) + b"}"
+        for p, _ in bundle:
+            bundle_of[p] = n
     digest = hashlib.sha256(b"".join(files[name] for name in sorted(files))).hexdigest()[:12]
-    manifest = {"docs": len(records), "docShard": DOC_SHARD, "termShards": sorted(shards),
+    manifest = {"docs": len(records), "docShard": DOC_SHARD, "termShards": bundle_of,
                 "stopwords": sorted(STOPWORDS), "version": digest}
     files["manifest.json"] = _dump(manifest)
     return files
@@ -217,3 +261,23 @@ def load_docs(site_dir: Path) -> list[dict]:
         ):
             docs.append({"location": location, "title": title, "text": text})
     return docs
+
+
+def read_terms(files: dict[str, bytes]) -> dict[str, list[int]]:
+    """Every term's postings ``[doc, weight, ...]`` from the files build() returns."""
+    manifest = json.loads(files["manifest.json"])
+    terms: dict[str, list[int]] = {}
+    for n in sorted(set(manifest["termShards"].values())):
+        for shard in json.loads(files[f"t-{n}.json"]).values():
+            terms.update(shard)
+    return terms
+
+
+def load_terms(site_dir: Path) -> dict[str, list[int]]:
+    """Every term's postings ``[doc, weight, ...]`` back from a built site (for tests and tools)."""
+    out = site_dir / "search" / "shards"
+    manifest = json.loads((out / "manifest.json").read_bytes())
+    files = {"manifest.json": (out / "manifest.json").read_bytes()}
+    for n in set(manifest["termShards"].values()):
+        files[f"t-{n}.json"] = (out / f"t-{n}.json").read_bytes()
+    return read_terms(files)

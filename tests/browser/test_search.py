@@ -57,3 +57,47 @@ def test_a_query_with_words_from_both_papers_returns_both(page, base_url):
     results = _search(page, base_url, "ballistic")
     expect(results.locator(f'a[href*="papers/{KLINGNER_SLUG}/"][href*="#p-"]').first).to_be_attached()
     expect(results.locator(f'a[href*="papers/{GOMEZ_SLUG}/"][href*="#p-"]').first).to_be_attached()
+
+
+# The real site's postings fit in one term bundle. The same index cut into small
+# bundles (search_shards.TERM_BUNDLE lowered) makes the worker look words up in
+# many bundles, as it does in a large library.
+SMALL_BUNDLE = 1024
+
+
+@pytest.fixture(scope="module")
+def small_bundles_url(built_site, tmp_path_factory):
+    import functools
+    import http.server
+    import json
+    import shutil
+    import threading
+
+    from policy_reader import search_shards
+
+    site = tmp_path_factory.mktemp("small-bundles") / "site"
+    shutil.copytree(built_site, site)
+    config = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search_shards, "TERM_BUNDLE", SMALL_BUNDLE)
+        search_shards.write(site, config, search_shards.load_docs(built_site))
+    where = json.loads((site / "search" / "shards" / "manifest.json").read_text(encoding="utf-8"))["termShards"]
+    assert len({where[q.lower()[:2]] for q, _, _ in QUERIES}) >= 8  # the queries need many bundles
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_queries_land_on_their_paragraphs_across_small_term_bundles(page, small_bundles_url):
+    for query, slug, pid in QUERIES + [("Kim Jong-un plen", K, "p-7")]:
+        results = _search(page, small_bundles_url, query)
+        links = results.locator(f'a.md-search-result__link[href*="papers/{slug}/"][href*="#"]')
+        expect(links.first).to_have_attribute("href", re.compile(rf"papers/{slug}/\?h=[^#]*#{pid}$"))
+        expect(links.first.locator("mark").first).to_be_visible()
