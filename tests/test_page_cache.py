@@ -80,3 +80,28 @@ def test_entries_of_changed_pages_are_pruned(project_copy, tmp_path, monkeypatch
     build_in_process(project_copy, tmp_path / "two", monkeypatch)
     after = {p.name for p in (project_copy / ".cache" / "pages").glob("*.json")}
     assert len(after) == len(before) and len(after - before) == 1  # the old entry went, the new one came
+
+
+def test_paper_pages_replay_their_finished_content(project_copy, papers, tmp_path, monkeypatch):
+    """The paper-page cache (plugin._paper_content): a warm build replays every paper's
+    finished HTML, search entries and topic-link records, and writes the same site; an
+    edited entry shows (proof that it is used); a changed vocabulary makes them again."""
+    cold = build_in_process(project_copy, tmp_path / "one", monkeypatch)
+    assert cold.paper_cache.hits == 0 and cold.paper_cache.misses == len(papers)
+    warm = build_in_process(project_copy, tmp_path / "two", monkeypatch)
+    assert warm.paper_cache.hits == len(papers)
+    assert site_files(tmp_path / "one") == site_files(tmp_path / "two")
+
+    for entry in (project_copy / ".cache" / "paper-pages").glob("*.json"):
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["html"] = data["html"].replace('class="pr-cite"', 'class="pr-cite" data-replayed="yes"', 1)
+        entry.write_text(json.dumps(data), encoding="utf-8")
+    build_in_process(project_copy, tmp_path / "three", monkeypatch)
+    for src in papers:
+        assert 'data-replayed="yes"' in (tmp_path / "three" / "papers" / Path(src).stem / "index.html").read_text(encoding="utf-8")
+
+    vocabulary = project_copy / "docs" / "topics" / "vocabulary.yml"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    plugin = build_in_process(project_copy, tmp_path / "four", monkeypatch)
+    assert plugin.paper_cache.hits == 0
+    assert site_files(tmp_path / "four") == site_files(tmp_path / "one")

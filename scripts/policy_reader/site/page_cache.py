@@ -70,15 +70,52 @@ def environment_digest(config) -> str:
     return h.hexdigest()
 
 
-class PageCache:
-    """Wraps ``page.render`` so a page whose inputs were rendered before is not rendered again."""
+class KeyedStore:
+    """JSON entries in a folder, one file per key; after a build, :meth:`prune` deletes the
+    entries the build did not use, so the folder holds one entry per cacheable page."""
 
-    def __init__(self, directory: Path, config):
+    def __init__(self, directory: Path):
         self.dir = Path(directory)
-        self.env = environment_digest(config)
         self.hits = 0
         self.misses = 0
         self.used: set[str] = set()  # entries this build read or wrote
+
+    def get(self, key: str) -> dict | None:
+        name = key + ".json"
+        try:
+            data = json.loads((self.dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.used.add(name)
+        return data
+
+    def put(self, key: str, data: dict) -> None:
+        path = self.dir / (key + ".json")
+        self.used.add(path.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+
+    def prune(self) -> int:
+        """Delete the entries this build did not use (pages changed or gone); how many."""
+        removed = 0
+        for entry in self.dir.glob("*.json") if self.dir.is_dir() else ():
+            if entry.name not in self.used:
+                entry.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+class PageCache(KeyedStore):
+    """Wraps ``page.render`` so a page whose inputs were rendered before is not rendered again."""
+
+    def __init__(self, directory: Path, config):
+        super().__init__(directory)
+        self.env = environment_digest(config)
 
     def key(self, page) -> str:
         h = hashlib.sha256(self.env.encode())
@@ -93,21 +130,15 @@ class PageCache:
         def render(config, files):
             if "--8<--" in page.markdown or "-8<-" in page.markdown:  # the page's own snippets
                 return original(config, files)
-            path = self.dir / (self.key(page) + ".json")
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = None
+            key = self.key(page)
+            data = self.get(key)
             if data is not None:
-                self.hits += 1
-                self.used.add(path.name)
                 page.content = data["content"]
                 page.toc = get_toc(data["toc"])
                 page._title_from_render = data["title"]
                 page.present_anchor_ids = set(data["anchors"])
                 page.links_to_anchors = {page.file: data["own_anchor_links"]} if data["own_anchor_links"] else {}
                 return
-            self.misses += 1
             counter = _Count()
             watched = [logging.getLogger("mkdocs"), logging.getLogger()]
             for logger in watched:
@@ -120,8 +151,7 @@ class PageCache:
             links = page.links_to_anchors or {}
             if counter.count or any(f is not page.file for f in links) or SITE_LINK.search(page.content):
                 return
-            self.used.add(path.name)
-            self._store(path, {
+            self.put(key, {
                 "content": page.content,
                 "toc": _toc_tokens(list(page.toc)),
                 "title": page._title_from_render,
@@ -130,20 +160,3 @@ class PageCache:
             })
 
         page.render = render
-
-    def prune(self) -> int:
-        """After a build: delete the entries it did not use (pages changed or gone), so the
-        folder holds one entry per cacheable page. Returns how many were deleted."""
-        removed = 0
-        for entry in self.dir.glob("*.json") if self.dir.is_dir() else ():
-            if entry.name not in self.used:
-                entry.unlink(missing_ok=True)
-                removed += 1
-        return removed
-
-    def _store(self, path: Path, data: dict) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-        os.replace(tmp, path)

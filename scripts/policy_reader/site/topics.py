@@ -116,6 +116,7 @@ class TopicPages:
         self.project_dir = project_dir
         self.papers_dir = papers_dir
         self.cache = GeneratedCache(cache_dir, "topics")  # pages across builds (site/generated_cache.py)
+        self._vocabulary_bytes: bytes | None = None
         self.vocab: T.Vocabulary | None = None
         self.passages: dict[str, list[Passage]] = {}  # paper slug -> passages
         self.papers: list[dict] = []
@@ -148,6 +149,13 @@ class TopicPages:
             T.check_overrides(overrides, {s: [p.pid for p in ps] for s, ps in self.passages.items()})
         except SourceError as exc:
             raise PluginError(str(exc)) from None
+
+    def vocabulary_bytes(self) -> bytes:
+        """The vocabulary file as read for this build ("" without one): a cache key part."""
+        if self._vocabulary_bytes is None:
+            path = self.project_dir / T.VOCABULARY_PATH
+            self._vocabulary_bytes = path.read_bytes() if path.is_file() else b""
+        return self._vocabulary_bytes
 
     # ---- queries
 
@@ -250,9 +258,8 @@ class TopicPages:
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 raise PluginError(f"docs/{uri}: topic pages are generated; remove this file (write the topic's text in {T.VOCABULARY_PATH})")
-        vocabulary = self.project_dir / T.VOCABULARY_PATH
         digest = inputs_digest(  # everything the pages are made of (site/generated_cache.py)
-            vocabulary.read_bytes() if vocabulary.is_file() else b"",
+            self.vocabulary_bytes(),
             json.dumps(held.definitions, sort_keys=True),
             json.dumps(config["use_directory_urls"]),
             *(f"{uri}\0{files.get_file_from_path(uri).url}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
