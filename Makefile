@@ -68,4 +68,4 @@ lighthouse: $(STAMP) csl-styles browser-deps node_modules/.installed
 	$(BIN)/python scripts/lighthouse.py --min $(LIGHTHOUSE_MIN)
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .pytest_cache .cache
