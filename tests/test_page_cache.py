@@ -105,3 +105,12 @@ def test_paper_pages_replay_their_finished_content(project_copy, papers, tmp_pat
     plugin = build_in_process(project_copy, tmp_path / "four", monkeypatch)
     assert plugin.paper_cache.hits == 0
     assert site_files(tmp_path / "four") == site_files(tmp_path / "one")
+
+
+def test_an_entry_of_another_shape_is_rendered_again(project_copy, papers, tmp_path, monkeypatch):
+    build_in_process(project_copy, tmp_path / "one", monkeypatch)
+    for store in ("pages", "paper-pages"):
+        for entry in (project_copy / ".cache" / store).glob("*.json"):
+            entry.write_text('{"content": "truncated"}', encoding="utf-8")
+    build_in_process(project_copy, tmp_path / "two", monkeypatch)
+    assert site_files(tmp_path / "one") == site_files(tmp_path / "two")

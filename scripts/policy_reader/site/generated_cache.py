@@ -64,11 +64,13 @@ class GeneratedCache:
             return None
         try:
             data = json.loads(self._path(digest).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            blocks = dict(data["held"])
+            pages = [(str(uri), str(markdown)) for uri, markdown in data["pages"]]
+        except (OSError, ValueError, KeyError, TypeError):  # missing, or an entry of another shape
             return None
-        held.blocks.update(data["held"])
+        held.blocks.update(blocks)
         self.hit = True
-        return [(uri, markdown) for uri, markdown in data["pages"]]
+        return pages
 
     def put(self, digest: str, pages: list[tuple[str, str]], held: HeldHtml) -> None:
         """Store ``pages`` and the held blocks their Markdown names; drop this generator's older entries."""

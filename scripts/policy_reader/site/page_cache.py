@@ -132,13 +132,16 @@ class PageCache(KeyedStore):
                 return original(config, files)
             key = self.key(page)
             data = self.get(key)
-            if data is not None:
-                page.content = data["content"]
-                page.toc = get_toc(data["toc"])
-                page._title_from_render = data["title"]
-                page.present_anchor_ids = set(data["anchors"])
-                page.links_to_anchors = {page.file: data["own_anchor_links"]} if data["own_anchor_links"] else {}
-                return
+            try:
+                if data is not None:
+                    content, toc = data["content"], get_toc(data["toc"])
+                    title, anchors, own = data["title"], set(data["anchors"]), data["own_anchor_links"]
+                    page.content, page.toc, page._title_from_render = content, toc, title
+                    page.present_anchor_ids = anchors
+                    page.links_to_anchors = {page.file: own} if own else {}
+                    return
+            except (KeyError, TypeError, AttributeError):  # an entry of another shape: render again
+                pass
             counter = _Count()
             watched = [logging.getLogger("mkdocs"), logging.getLogger()]
             for logger in watched:

@@ -290,7 +290,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
                 repr(citer.styles), citer.bibtex_template, citer.ris_template,
             )
             stored = self.paper_cache.get(key)
-            if stored is not None:
+            if stored is not None and {"html", "search", "links", "ids"} <= stored.keys():
                 self.search_index.pages[url] = stored["search"]
                 self.search_index.titles[url] = page.title
                 self.topics.check.links.extend(tuple(link) for link in stored["links"])
