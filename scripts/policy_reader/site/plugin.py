@@ -152,25 +152,26 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         for ext in self.config.required_extensions:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
+        root = Path(config.config_file_path).parent
+
+        def folder(option: str) -> Path | None:  # a cache folder option: "" turns that cache off
+            return root / option if option else None
+
         if self.config.pandoc_cache:  # before any citation is formatted (site/pandoc_cache.py)
-            pandoc_cache.install(Path(config.config_file_path).parent / self.config.pandoc_cache)
+            pandoc_cache.install(folder(self.config.pandoc_cache))
         self._aside: dict[str, str] = {}  # paper content during Material's search step (on_page_context)
-        self.paper_cache = None  # a paper page's finished content and what its steps record (_paper_content)
-        if self.config.paper_cache:
-            self.paper_cache = KeyedStore(Path(config.config_file_path).parent / self.config.paper_cache)
-        self.page_cache = None  # rendered Markdown across builds (site/page_cache.py)
-        if self.config.page_cache:
-            self.page_cache = PageCache(Path(config.config_file_path).parent / self.config.page_cache, config)
+        # Caches across builds, each keyed by its inputs (README, "Performance"): rendered Markdown
+        # (site/page_cache.py), finished paper pages (_paper_content), topic pages and the
+        # registry check (site/generated_cache.py).
+        self.page_cache = PageCache(folder(self.config.page_cache), config) if self.config.page_cache else None
+        self.paper_cache = KeyedStore(folder(self.config.paper_cache)) if self.config.paper_cache else None
+        generated = folder(self.config.generated_cache)
         # Our own generated HTML, kept out of Python-Markdown (site/held_html.py).
         self.held = HeldHtml(load_definitions(glossary_files(config.mdx_configs)))
         self.index = PaperIndex(self.config.papers_dir)
-        self.topics = TopicsFeature(  # topic pages cached across builds beside the page cache
-            config.config_file_path, self.config.papers_dir,
-            Path(config.config_file_path).parent / self.config.generated_cache if self.config.generated_cache else None)
-        self.registry = RegistryManager(  # its outcome cached beside the topic pages
-            config.docs_dir, self.config.papers_dir,
-            Path(config.config_file_path).parent / self.config.generated_cache if self.config.generated_cache else None)  # permalinks (site/registry.py)
-        self.permalinks = PermalinkManager(config.site_url, Path(config.config_file_path).parent / self.config.bib_dir)
+        self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir, generated)
+        self.registry = RegistryManager(config.docs_dir, self.config.papers_dir, generated)  # permalinks (site/registry.py)
+        self.permalinks = PermalinkManager(config.site_url, root / self.config.bib_dir)
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)
         return config
