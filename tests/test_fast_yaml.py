@@ -137,3 +137,29 @@ def test_source_metadata_of_the_project_reads_the_same(monkeypatch):
         text = path.read_text(encoding="utf-8")
         fast, pure = both(monkeypatch, lambda: schema.load_yaml_mapping(text, path.name))
         assert fast == pure, path
+
+
+def test_the_twin_of_a_line_recording_loader_reads_what_it_reads():
+    """topics.py and timeline.py read their YAML with their own loader classes (lines kept
+    for error messages) through fast_yaml.load: libyaml's twin gives the same data, lines
+    included."""
+    from policy_reader import topics as T
+    from policy_reader.site import timeline as TL
+
+    if not fast_yaml.C:
+        pytest.skip("PyYAML without libyaml: only the pure loaders exist")
+
+    def lines(x):
+        if isinstance(x, dict):
+            return (getattr(x, "line", None), sorted(getattr(x, "key_lines", {}).items()), {k: lines(v) for k, v in x.items()})
+        if isinstance(x, list):
+            return (getattr(x, "line", None), getattr(x, "item_lines", None), [lines(v) for v in x])
+        return x
+
+    cases = [(T._LineLoader, ROOT / "docs" / "topics" / "vocabulary.yml"), (T._LineLoader, ROOT / "docs" / "topics" / "overrides.yml"),
+             (TL._LineLoader, ROOT / "docs" / "timeline.yml")]
+    for loader, path in cases:
+        text = path.read_text(encoding="utf-8")
+        fast = yaml.load(text, Loader=fast_yaml.twin(loader))
+        pure = yaml.load(text, Loader=loader)
+        assert fast == pure and lines(fast) == lines(pure), path

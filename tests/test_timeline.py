@@ -88,13 +88,3 @@ def test_a_stale_timeline_fails_the_build_and_writes_nothing(project_copy, tmp_p
     errors = [l for l in result.stderr.splitlines() if "timeline.yml" in l]
     assert len(errors) == 1 and "has no paragraph 'p-170'" in errors[0], result.stderr
     assert not out.exists()
-
-
-def test_the_libyaml_loader_reads_the_timeline_as_the_pure_one_does():
-    import yaml
-
-    from policy_reader.site import timeline as TL
-    if TL._CLineLoader is None:
-        pytest.skip("PyYAML without libyaml: only the pure loader exists")
-    text = (ROOT / "docs" / "timeline.yml").read_text(encoding="utf-8")
-    assert yaml.load(text, Loader=TL._CLineLoader) == yaml.load(text, Loader=TL._LineLoader)

@@ -304,23 +304,3 @@ def test_the_literal_prefilter_never_changes_what_a_rule_finds():
                 assert fast == full, (text[:60], rule.label())
     assert T.fold("ſanctions") is None and T.fold("Sanctions") == "sanctions"
     assert T.literal("sanction*") == "sanction" and T.literal("U.S.-South Korean") == "u"
-
-
-def test_the_libyaml_line_loader_reads_what_the_pure_one_reads():
-    """topics.load_yaml uses libyaml when present: same data and same line numbers."""
-    if T._CLineLoader is None:
-        pytest.skip("PyYAML without libyaml: only the pure loader exists")
-
-    def lines(x):
-        if isinstance(x, dict):
-            return (x.line, sorted(x.key_lines.items()), {k: lines(v) for k, v in x.items()})
-        if isinstance(x, list):
-            return (x.line, x.item_lines, [lines(v) for v in x])
-        return x
-
-    import yaml
-    for path in (ROOT / "docs" / "topics" / "vocabulary.yml", ROOT / "docs" / "topics" / "overrides.yml"):
-        text = path.read_text(encoding="utf-8")
-        fast = yaml.load(text, Loader=T._CLineLoader)
-        pure = yaml.load(text, Loader=T._LineLoader)
-        assert fast == pure and lines(fast) == lines(pure)

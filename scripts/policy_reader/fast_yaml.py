@@ -24,33 +24,49 @@ import yaml
 
 C = bool(getattr(yaml, "__with_libyaml__", False))
 
-_PURE = {"safe": yaml.SafeLoader, "base": yaml.BaseLoader}
-_FAST = {"safe": getattr(yaml, "CSafeLoader", None), "base": getattr(yaml, "CBaseLoader", None)}
-
 # A string both emitters write the same way in any position (key or value).
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 
-def load(text: str, kind: str = "safe"):
-    """``yaml.load(text, Loader=SafeLoader)`` (``kind="safe"``) or ``BaseLoader`` (``"base"``)."""
-    fast = _FAST[kind] if C else None
+_TWINS: dict[type, type] = {}
+
+
+def twin(loader: type) -> type | None:
+    """The libyaml class for a pure loader class (``yaml.SafeLoader``, ``yaml.BaseLoader`` or a
+    subclass with its own constructors): libyaml's parser with the same constructors and
+    resolvers, so both build the same data with the same marks. None without libyaml."""
+    if not C:
+        return None
+    if loader not in _TWINS:
+        base = yaml.CBaseLoader if issubclass(loader, yaml.BaseLoader) else yaml.CSafeLoader
+        _TWINS[loader] = type(f"C{loader.__name__}", (base,), {
+            "yaml_constructors": dict(loader.yaml_constructors),
+            "yaml_multi_constructors": dict(loader.yaml_multi_constructors),
+            "yaml_implicit_resolvers": loader.yaml_implicit_resolvers,
+        })
+    return _TWINS[loader]
+
+
+def load(text: str, loader: type = yaml.SafeLoader):
+    """``yaml.load(text, Loader=loader)``, parsed by libyaml when PyYAML has it."""
+    fast = twin(loader)
     if fast is not None:
         try:
             return yaml.load(text, Loader=fast)
         except Exception:  # noqa: BLE001 - the pure loader below raises the error callers expect
             pass
-    return yaml.load(text, Loader=_PURE[kind])
+    return yaml.load(text, Loader=loader)
 
 
 def compose(text: str):
     """``yaml.compose(text, Loader=SafeLoader)``: the node graph, with each node's marks."""
-    fast = _FAST["safe"] if C else None
+    fast = twin(yaml.SafeLoader)
     if fast is not None:
         try:
             return yaml.compose(text, Loader=fast)
         except Exception:  # noqa: BLE001 - as in load()
             pass
-    return yaml.compose(text, Loader=_PURE["safe"])
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _tokens_only(data) -> bool:

@@ -94,7 +94,7 @@ def load_yaml_mapping(text: str, path: str) -> tuple[dict[str, Any], dict[str, i
         # libyaml when available; its nodes carry the same line marks, and on an error
         # fast_yaml re-parses with PyYAML's own loaders, so the message below is unchanged.
         node = fast_yaml.compose(text)
-        data = fast_yaml.load(text, "base") if node is not None else {}
+        data = fast_yaml.load(text, yaml.BaseLoader) if node is not None else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0

@@ -24,6 +24,7 @@ from typing import Iterable
 
 import yaml
 
+from . import fast_yaml
 from .model import Document, Paragraph, SourceError
 from .parse import NOTE_CLOSE, NOTE_OPEN
 
@@ -89,22 +90,13 @@ def _construct_sequence(loader, node):
     return seq
 
 
-# The same loader on libyaml's parser when PyYAML has it (several times faster); on any
-# error the pure one parses again, so messages and lines stay those of the pure parser.
-_CLineLoader = type("_CLineLoader", (yaml.CSafeLoader,), {}) if getattr(yaml, "__with_libyaml__", False) else None
-for _loader in filter(None, (_LineLoader, _CLineLoader)):
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def load_yaml(text: str, label: str):
-    if _CLineLoader is not None:
-        try:
-            return yaml.load(text, Loader=_CLineLoader)
-        except yaml.YAMLError:
-            pass  # the pure loader below raises the error with the expected wording
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return fast_yaml.load(text, _LineLoader)  # libyaml when present; the pure parser words errors
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0

@@ -24,6 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+from .. import fast_yaml
 from ..emit import read_blocks
 from .bibliography import paragraph_label, short_name
 
@@ -76,28 +77,15 @@ def _mapping_with_line(loader, node):
     return data
 
 
-# The same loader on libyaml's parser when PyYAML has it; on any error the pure one parses
-# again, so messages and lines stay those of the pure parser.
-_CLineLoader = type("_CLineLoader", (yaml.CSafeLoader,), {}) if getattr(yaml, "__with_libyaml__", False) else None
-for _loader in filter(None, (_LineLoader, _CLineLoader)):
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
-    # Dates stay text (YYYY, YYYY-MM or YYYY-MM-DD); they are checked below with a line number.
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
-def _load(text: str):
-    if _CLineLoader is not None:
-        try:
-            return yaml.load(text, Loader=_CLineLoader)
-        except yaml.YAMLError:
-            pass  # the pure loader below raises the error with the expected wording
-    return yaml.load(text, Loader=_LineLoader)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+# Dates stay text (YYYY, YYYY-MM or YYYY-MM-DD); they are checked below with a line number.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def load_events(text: str, label: str) -> list[Event]:
     """Parse and validate the timeline data; events come back sorted by date."""
     try:
-        data = _load(text)
+        data = fast_yaml.load(text, _LineLoader)  # libyaml when present; the pure parser words errors
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
