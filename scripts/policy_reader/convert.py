@@ -13,11 +13,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import bib, emit, incremental, parse, repair, topics
+from . import atomic, bib, emit, incremental, parse, repair, topics
 from .model import Document, SourceError
 from .schema import load_yaml_mapping, validate_source_meta
 
@@ -259,19 +258,6 @@ def hand_edited(path: Path) -> bool:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16] != m[1]
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def stale(root: Path, outputs: list[Output]) -> list[Path]:
     """Outputs whose file differs from the planned text (a reused output is its file)."""
     return [o.path for o in outputs if not o.reused and (not o.path.exists() or o.path.read_text(encoding="utf-8") != o.text)]
@@ -290,5 +276,5 @@ def write(root: Path, outputs: list[Output], force: bool = False) -> list[Path]:
                 )
     for o in outputs:
         if o.path in changed:
-            write_atomic(o.path, o.text)
+            atomic.write_text(o.path, o.text)
     return changed

@@ -75,6 +75,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import atomic
 from .bib import BIB_HASH_LINE
 from .emit import GENERATED_MARK
 from .topics import VOCABULARY_PATH
@@ -154,10 +155,7 @@ def record_converter(root: Path) -> None:
     """Note that every output in ``root`` is what this converter writes (best effort)."""
     path = root / CONVERTER_STAMP
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(converter_version() + "\n", encoding="utf-8")
-        tmp.replace(path)
+        atomic.write_text(path, converter_version() + "\n")
     except OSError:
         pass  # a read-only checkout: the next run parses everything again
 

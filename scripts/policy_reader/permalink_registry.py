@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from . import fast_yaml
+from . import atomic, fast_yaml
 from .emit import read_blocks
 from .model import SourceError
 
@@ -248,9 +248,7 @@ def run(args) -> int:
     records new ids and corrected wording (after the same checks for vanished
     or reused ids), writing the file atomically.
     """
-    import os
     import sys
-    import tempfile
 
     root = Path(args.root).resolve()
     path = root / "docs" / REGISTRY_NAME
@@ -265,10 +263,7 @@ def run(args) -> int:
         if path.exists() and path.read_text(encoding="utf-8") == text:
             print(f"up to date: {label} ({sum(len(v) for v in new.values())} ids)")
             return 0
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".permalinks.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        atomic.write_text(path, text)
         print(f"wrote {label} ({sum(len(v) for v in new.values())} ids)")
         return 0
     check(recorded, pages, label)

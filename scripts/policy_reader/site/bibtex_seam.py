@@ -22,9 +22,9 @@ import json
 import os
 import pickle
 import re
-import tempfile
 from pathlib import Path
 
+from .. import atomic
 from . import pandoc_cache
 
 LINK = re.compile(r'<a href="(?P<href>[^"]+)">(?P<text>[^<]+)</a>')
@@ -138,11 +138,7 @@ def cache_bib_parsing() -> None:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass
         parsed = original(path)
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(parsed, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, entry)
+        atomic.write_bytes(entry, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
         return parsed
 
     parse_file.policy_reader_memo = True
@@ -203,14 +199,7 @@ def _remember_bibtex(registry) -> None:
     except (OSError, UnicodeDecodeError):
         pass
     text = registry.bib_data_bibtex  # computed and kept by the property itself
-    tmp = None
     try:
-        data = text.encode("utf-8")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        atomic.write_text(path, text)
     except (OSError, UnicodeError):  # not kept: the next build computes it again
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+        pass

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pypandoc
 
+from .. import atomic
 from .citeproc import CiteprocError, parse_references, plain_text, style_path
 
 #: (key, label shown in the panel, Debian CSL style name, how the pinpoint citation is called)
@@ -296,12 +297,7 @@ class _EntryStore:
     def put(self, entry: str, csl: Path, formatted) -> None:
         if self.dir is None:
             return
-        path = self._path(entry, csl)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump([[f.html, f.text] for f in formatted], fh)
-        os.replace(tmp, path)
+        atomic.write_text(self._path(entry, csl), json.dumps([[f.html, f.text] for f in formatted]))
 
 
 def style_citations(entry: str, key: str) -> tuple[StyleCitation, ...]:

@@ -10,7 +10,8 @@ computes with :func:`inputs_digest`; a build whose inputs are the same takes the
 pages from the cache instead of generating them. Our code is part of every
 digest (:func:`code_digest`: every module of the ``policy_reader`` package),
 so a change to it can never serve stale pages. One entry per generator is
-kept: a new one replaces the old. tests/test_topic_pages.py checks that a
+kept: a new one replaces the old. The permalink registry's check stores its
+outcome the same way (site/registry.py). tests/test_topic_pages.py checks that a
 cached build writes the same site and that a changed paper or vocabulary
 generates again.
 """
@@ -19,11 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from .. import atomic
 from .held_html import PLACEHOLDER, HeldHtml
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -49,6 +49,9 @@ def inputs_digest(*parts: str | bytes) -> str:
 
 
 class GeneratedCache:
+    """One JSON entry per generator ``name`` in ``directory``, stored under the digest of its
+    inputs; a new entry replaces the old. ``directory`` None: off."""
+
     def __init__(self, directory: Path | None, name: str):
         self.dir = Path(directory) if directory else None
         self.name = name
@@ -57,32 +60,44 @@ class GeneratedCache:
     def _path(self, digest: str) -> Path:
         return self.dir / f"{self.name}-{digest}.json"
 
-    def get(self, digest: str, held: HeldHtml) -> list[tuple[str, str]] | None:
-        """The pages (src_uri, Markdown) stored under ``digest``, their held blocks put back in ``held``."""
+    def get(self, digest: str) -> dict | None:
         self.hit = False
         if self.dir is None:
             return None
         try:
             data = json.loads(self._path(digest).read_text(encoding="utf-8"))
-            blocks = dict(data["held"])
-            pages = [(str(uri), str(markdown)) for uri, markdown in data["pages"]]
-        except (OSError, ValueError, KeyError, TypeError):  # missing, or an entry of another shape
+        except (OSError, ValueError):
             return None
-        held.blocks.update(blocks)
+        if not isinstance(data, dict):
+            return None
         self.hit = True
-        return pages
+        return data
 
-    def put(self, digest: str, pages: list[tuple[str, str]], held: HeldHtml) -> None:
-        """Store ``pages`` and the held blocks their Markdown names; drop this generator's older entries."""
+    def put(self, digest: str, data: dict) -> None:
         if self.dir is None:
             return
-        blocks = {m["key"]: held.blocks[m["key"]] for _, markdown in pages for m in PLACEHOLDER.finditer(markdown)}
-        self.dir.mkdir(parents=True, exist_ok=True)
         path = self._path(digest)
-        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"pages": pages, "held": blocks}, fh, ensure_ascii=False)
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(data, ensure_ascii=False))
         for old in self.dir.glob(f"{self.name}-*.json"):
             if old != path:
                 old.unlink(missing_ok=True)
+
+
+def get_pages(cache: GeneratedCache, digest: str, held: HeldHtml) -> list[tuple[str, str]] | None:
+    """Generated pages (src_uri, Markdown) stored under ``digest``, their held blocks put back
+    in ``held``; None when missing or of another shape (then they are generated again)."""
+    data = cache.get(digest)
+    try:
+        blocks = dict(data["held"])
+        pages = [(str(uri), str(markdown)) for uri, markdown in data["pages"]]
+    except (KeyError, TypeError, ValueError):
+        cache.hit = False
+        return None
+    held.blocks.update(blocks)
+    return pages
+
+
+def put_pages(cache: GeneratedCache, digest: str, pages: list[tuple[str, str]], held: HeldHtml) -> None:
+    """Store ``pages`` and the held blocks their Markdown names."""
+    blocks = {m["key"]: held.blocks[m["key"]] for _, markdown in pages for m in PLACEHOLDER.finditer(markdown)}
+    cache.put(digest, {"pages": pages, "held": blocks})

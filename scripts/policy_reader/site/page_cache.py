@@ -27,12 +27,12 @@ import json
 import logging
 import os
 import re
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
 from mkdocs.structure.toc import AnchorLink, get_toc
 
+from .. import atomic
 from .glossary import glossary_files
 
 FORMAT = "1"
@@ -94,11 +94,7 @@ class KeyedStore:
     def put(self, key: str, data: dict) -> None:
         path = self.dir / (key + ".json")
         self.used.add(path.name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(data, ensure_ascii=False))
 
     def prune(self) -> int:
         """Delete the entries this build did not use (pages changed or gone); how many."""

@@ -25,10 +25,11 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pypandoc
+
+from .. import atomic
 
 _FILE_ARGS = {"--bibliography", "--csl"}
 _state: dict = {}
@@ -64,11 +65,7 @@ def install(cache_dir: Path) -> None:
         except OSError:
             pass
         out = original(source, to, format=format, extra_args=extra_args, **kwargs)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(out)
-        os.replace(tmp, path)
+        atomic.write_text(path, out)
         return out
 
     pypandoc.convert_text = convert_text
@@ -95,11 +92,7 @@ def _remember_versions() -> None:
             return known[key]
         version = probe(pandoc_path)
         known[key] = version
-        store.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=store.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(known, fh, sort_keys=True)
-        os.replace(tmp, store)
+        atomic.write_text(store, json.dumps(known, sort_keys=True))
         return version
 
     pypandoc._get_pandoc_version = remembered

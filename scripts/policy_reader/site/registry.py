@@ -15,7 +15,6 @@ check is never stored, so a bad registry fails every build.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -23,14 +22,14 @@ from mkdocs.exceptions import PluginError
 
 from .. import permalink_registry as reg
 from ..model import SourceError
-from .generated_cache import inputs_digest
+from .generated_cache import GeneratedCache, inputs_digest
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 
 
 class RegistryManager:
     def __init__(self, docs_dir: str, papers_dir: str, cache_dir: Path | None = None):
-        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.cache = GeneratedCache(cache_dir, "registry")  # passed outcomes (site/generated_cache.py)
         self.path = Path(docs_dir) / reg.REGISTRY_NAME
         self.label = f"{Path(docs_dir).name}/{reg.REGISTRY_NAME}"
         self.papers_dir = papers_dir.strip("/")
@@ -42,20 +41,15 @@ class RegistryManager:
         ``papers`` maps src_uri -> validated front matter (the PaperIndex).
         Raises PluginError naming the registry entry and the page.
         """
-        stored = None
-        if self.cache_dir is not None:
-            digest = inputs_digest(
-                self.path.read_bytes() if self.path.is_file() else b"",
-                *(f"{uri}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
-            )
-            stored = self.cache_dir / f"registry-{digest}.json"
-            try:
-                data = json.loads(stored.read_text(encoding="utf-8"))
-                self.redirects, missing = data["redirects"], data["missing"]
-                self._report(missing)
-                return
-            except (OSError, ValueError, KeyError):
-                pass
+        digest = inputs_digest(
+            self.path.read_bytes() if self.path.is_file() else b"",
+            *(f"{uri}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
+        )
+        data = self.cache.get(digest)
+        if data is not None and isinstance(data.get("redirects"), dict) and isinstance(data.get("missing"), list):
+            self.redirects = data["redirects"]
+            self._report(data["missing"])
+            return
         try:
             pages = {}
             for f in files.documentation_pages():
@@ -71,13 +65,7 @@ class RegistryManager:
         found = reg.unrecorded(recorded, pages)
         missing = [len(found), found[0][0], found[0][1].id] if found else []
         self._report(missing)
-        if stored is not None:
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            for old in stored.parent.glob("registry-*.json"):
-                old.unlink(missing_ok=True)
-            tmp = stored.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"redirects": self.redirects, "missing": missing}), encoding="utf-8")
-            tmp.replace(stored)
+        self.cache.put(digest, {"redirects": self.redirects, "missing": missing})
 
     def _report(self, missing: list) -> None:
         if missing:

@@ -30,7 +30,7 @@ from mkdocs.utils import get_relative_url
 from .. import topics as T
 from ..emit import escape_text, read_blocks
 from ..model import SourceError
-from .generated_cache import GeneratedCache, inputs_digest
+from .generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
 from .held_html import HeldHtml
 
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
@@ -264,14 +264,14 @@ class TopicPages:
             json.dumps(config["use_directory_urls"]),
             *(f"{uri}\0{files.get_file_from_path(uri).url}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
         )
-        pages = self.cache.get(digest, held)
+        pages = get_pages(self.cache, digest, held)
         if pages is None:
             pages = [(f"{TOPICS_DIR}/index.md", self.index_markdown())]
             for topic in self.vocab.topics:
                 uri = self.topic_uri(topic.slug)
                 page_url = File(uri, "", "", config["use_directory_urls"]).url
                 pages.append((uri, self.topic_markdown(topic, held, page_url, paper_urls)))
-            self.cache.put(digest, pages, held)
+            put_pages(self.cache, digest, pages, held)
         for uri, markdown in pages:
             files.append(File.generated(config, uri, content=markdown))
 
