@@ -61,12 +61,10 @@ def read_passages(slug: str, markdown: str) -> list[Passage]:
     ]
 
 
-def excerpt(text: str, topic: T.Topic, escape=escape_text) -> str:
-    """The sentences of ``text`` that match the topic's rules, terms in <mark>.
+def excerpt(text: str, topic: T.Topic) -> str:
+    """HTML: the sentences of ``text`` that match the topic's rules, terms in <mark>.
 
     Sentences are the paper's words, unchanged; left-out sentences show as "…".
-    ``escape`` makes the words safe for the output: Markdown (:func:`escape_text`,
-    the default) or HTML (``html_text``).
     """
     starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
     bounds = list(zip(starts, starts[1:] + [len(text)]))
@@ -78,7 +76,7 @@ def excerpt(text: str, topic: T.Topic, escape=escape_text) -> str:
         if s > prev_end:
             parts.append("… ")
         sentence_spans = [(a - s, min(b, e) - s) for a, b in spans if s <= a < e]
-        parts.append(_marked(text[s:e].rstrip(), sentence_spans, escape))
+        parts.append(_marked(text[s:e].rstrip(), sentence_spans))
         parts.append(" ")
         prev_end = e
     out = "".join(parts).rstrip()
@@ -87,16 +85,16 @@ def excerpt(text: str, topic: T.Topic, escape=escape_text) -> str:
     return out
 
 
-def _marked(sentence: str, spans: list[tuple[int, int]], escape) -> str:
+def _marked(sentence: str, spans: list[tuple[int, int]]) -> str:
     out, pos = [], 0
     for a, b in spans:
         b = min(b, len(sentence))
         if a < pos or a >= b:
             continue
-        out.append(escape(sentence[pos:a]))
-        out.append(f"<mark>{escape(sentence[a:b])}</mark>")
+        out.append(html_text(sentence[pos:a]))
+        out.append(f"<mark>{html_text(sentence[a:b])}</mark>")
         pos = b
-    out.append(escape(sentence[pos:]))
+    out.append(html_text(sentence[pos:]))
     return "".join(out)
 
 
@@ -206,7 +204,7 @@ class TopicPages:
             for p in passages:
                 out.append(
                     f'<p class="topic-passage" data-paragraph="{p.pid}"><a class="topic-passage-link" href="{href}#{p.pid}">'
-                    f"{p.label}</a> {excerpt(p.text, topic, html_text)}</p>"
+                    f"{p.label}</a> {excerpt(p.text, topic)}</p>"
                 )
             out.append("</section>")
         out.append("</div>")
@@ -280,7 +278,6 @@ class LinkCheck:
     """Two phases: record generated links and page ids; report unresolved ones once."""
 
     ID = re.compile(r'id="([^"]+)"')  # an attribute when white space precedes (checked in record_page)
-    HREF = re.compile(r'<a\b[^>]*\bhref="([^"#]*)(?:#([^"]*))?"')
 
     def __init__(self):
         self.ids: dict[str, set[str]] = {}  # page url -> ids on it
