@@ -290,9 +290,9 @@ class _EntryStore:
             return None
         try:
             data = json.loads(self._path(entry, csl).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return tuple(Formatted(*pair) for pair in data)
+        except (OSError, ValueError, TypeError):  # missing, or of another shape: formatted again
             return None
-        return tuple(Formatted(*pair) for pair in data)
 
     def put(self, entry: str, csl: Path, formatted) -> None:
         if self.dir is None:
