@@ -55,7 +55,7 @@ test: deps check
 # BENCH_SIZES=10,100 make bench for a quick run.
 BENCH_SIZES ?= 10,100,1000,2000
 bench: deps
-	$(BIN)/python -m policy_reader.bench --sizes $(BENCH_SIZES)
+	$(BIN)/python -m policy_reader.dev.bench --sizes $(BENCH_SIZES)
 
 # Lighthouse scores (mobile) of the home page, a paper and a topic page; npm's lighthouse at the
 # version pinned in package-lock.json, run with Debian's chromium. LIGHTHOUSE_MIN=95 fails below 95.
@@ -65,7 +65,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 lighthouse: $(STAMP) csl-styles browser-deps node_modules/.installed
-	$(BIN)/python scripts/lighthouse.py --min $(LIGHTHOUSE_MIN)
+	$(BIN)/python -m policy_reader.dev.lighthouse --min $(LIGHTHOUSE_MIN)
 
 clean:
 	rm -rf site .pytest_cache .cache

@@ -3,7 +3,8 @@
 import pytest
 from pybtex.database import parse_string
 
-from policy_reader import bib, convert
+from policy_reader.convert import bib
+from policy_reader.convert import pipeline as convert
 from policy_reader.model import Endnote, SourceError
 
 from support import KLINGNER_SLUG, ROOT

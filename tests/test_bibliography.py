@@ -8,9 +8,9 @@ import re
 import pytest
 from mkdocs.exceptions import PluginError
 
-from policy_reader.emit import read_blocks
-from policy_reader.site.bibliography import citations, paragraph_label
-from policy_reader.site.citeproc import format_references
+from policy_reader.page.markdown import read_blocks
+from policy_reader.site.citations.bibliography import citations, paragraph_label
+from policy_reader.site.citations.citeproc import format_references
 from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, mkdocs_build
 
 CITE = re.compile(r"\[@([A-Za-z0-9_-]+)\]")

@@ -9,7 +9,8 @@ import pybtex.plugin
 from mkdocs_bibtex.registry import PandocRegistry
 from pybtex.database import BibliographyData, Entry, Person, parse_file
 
-from policy_reader.site import bibtex_seam, pandoc_cache
+from policy_reader.site.citations import bibtex_seam
+from policy_reader.site.citations import pandoc_cache
 
 from support import ROOT
 
@@ -118,7 +119,8 @@ def test_a_stored_bib_parse_gives_what_pybtex_gives(tmp_path, monkeypatch):
     import mkdocs_bibtex.registry as registry_module
     from pybtex.database import parse_file as pybtex_parse
 
-    from policy_reader.site import bibtex_seam, pandoc_cache
+    from policy_reader.site.citations import bibtex_seam
+    from policy_reader.site.citations import pandoc_cache
 
     monkeypatch.setattr(registry_module, "parse_file", registry_module.parse_file)  # restored afterwards
     pandoc_cache.install(tmp_path / "cache")

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from cite_expected import GOMEZ_P3, K, KLINGNER_KT2_APA_INTEXT, KLINGNER_P12, SITE
-from policy_reader.site.cite import PaperCiter, bib_entry, ris, with_url
+from policy_reader.site.citations.cite import PaperCiter, bib_entry, ris, with_url
 from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, page_html
 
 

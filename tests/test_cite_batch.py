@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from policy_reader.site import cite
-from policy_reader.site.citeproc import style_path
+from policy_reader.site.citations import cite
+from policy_reader.site.citations.citeproc import style_path
 
 from support import KLINGNER_SLUG, ROOT
 
@@ -54,7 +54,7 @@ def test_groups_keep_families_apart():
 
 
 def test_a_library_that_gains_a_paper_formats_only_that_paper(tmp_path, monkeypatch):
-    from policy_reader.site import pandoc_cache
+    from policy_reader.site.citations import pandoc_cache
 
     bib = (ROOT / "bib" / f"{KLINGNER_SLUG}.bib").read_text(encoding="utf-8")
     key = "klingner-2019-us-needs"

@@ -12,8 +12,9 @@ import string
 import pytest
 import yaml
 
-from policy_reader import fast_yaml, schema
-from policy_reader import permalink_registry as reg
+from policy_reader import fast_yaml
+from policy_reader.page import schema
+from policy_reader.page import registry as reg
 from policy_reader.model import SourceError
 
 from support import ROOT
@@ -143,7 +144,7 @@ def test_the_twin_of_a_line_recording_loader_reads_what_it_reads():
     """topics.py and timeline.py read their YAML with their own loader classes (lines kept
     for error messages) through fast_yaml.load: libyaml's twin gives the same data, lines
     included."""
-    from policy_reader import topics as T
+    from policy_reader.topics import rules as T
     from policy_reader.site import timeline as TL
 
     if not fast_yaml.C:

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from policy_reader import search_shards
+from policy_reader.site.search import shards as search_shards
 
 from support import BIN, mkdocs_build, page_html
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_reader import convert
+from policy_reader.convert import pipeline as convert
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "sources").is_dir())

@@ -10,7 +10,7 @@ import markdown
 
 from support import ROOT
 
-from policy_reader.emit import read_blocks, unescape_text
+from policy_reader.page.markdown import read_blocks, unescape_text
 from policy_reader.site.glossary import load_definitions, mark_terms
 from policy_reader.site.held_html import HeldHtml
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pypandoc
 
-from policy_reader.site import pandoc_cache
+from policy_reader.site.citations import pandoc_cache
 
 
 def fresh_probe() -> tuple[str, str]:

@@ -10,8 +10,8 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from policy_reader.site import plugin as plugin_module
-from policy_reader.site.pandoc_jobs import Background
-from policy_reader.site.permalinks import PermalinkManager
+from policy_reader.site.citations.pandoc_jobs import Background
+from policy_reader.site.permalinks.panels import PermalinkManager
 
 from support import GOMEZ_SLUG, build_in_process, mkdocs_build
 

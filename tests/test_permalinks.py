@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cite_expected import SITE
-from policy_reader.site.permalinks import PermalinkManager, label, para_kind
+from policy_reader.site.permalinks.panels import PermalinkManager, label, para_kind
 from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, page_html
 from test_fidelity import ParagraphText
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from policy_reader import permalink_registry as reg
+from policy_reader.page import registry as reg
 from policy_reader.model import SourceError
 from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, mkdocs_build
 
@@ -106,7 +106,7 @@ def test_committed_registry_records_every_published_id():
 
 
 def test_cli_check_and_update(project_copy):
-    from policy_reader.cli import main
+    from policy_reader.cli.main import main
 
     assert main(["permalinks", "--root", str(project_copy)]) == 0
     path = project_copy / "docs" / "permalinks.yml"

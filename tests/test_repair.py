@@ -1,4 +1,4 @@
-from policy_reader import repair
+from policy_reader.readers import repair
 from policy_reader.model import Block, Document, Endnote
 
 

@@ -16,7 +16,7 @@ G_TITLE = "There must be consequences for North Korea's new missile tests"
 def _index(site):
     """The documents of the built index: after the paragraph-level rewrite they are
     cut into shards for our search worker (search_shards.py); read them back."""
-    from policy_reader import search_shards
+    from policy_reader.site.search import shards as search_shards
 
     data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     return {**data, "docs": search_shards.load_docs(site)}
@@ -84,7 +84,7 @@ def test_words_found_in_both_papers_have_entries_in_both(built_site):
 
 
 def test_generated_pages_are_indexed_by_section_without_excluded_blocks():
-    from policy_reader.site.search_index import drop_excluded, section_entries
+    from policy_reader.site.search.index import drop_excluded, section_entries
 
     page = ('<h1 id="t">T</h1><p>Lead <b>text</b>.</p>'
             '<h2 id="a">A<a class="headerlink" href="#a">¶</a></h2><div data-search-exclude><div>hidden</div></div><p>kept</p>'

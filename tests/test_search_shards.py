@@ -7,7 +7,7 @@ import json
 import random
 from collections import defaultdict
 
-from policy_reader import search_shards
+from policy_reader.site.search import shards as search_shards
 
 from support import KLINGNER_SLUG
 

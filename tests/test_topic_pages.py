@@ -12,7 +12,7 @@ import pytest
 
 from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, mkdocs_build, page_html
 
-from policy_reader import topics as T
+from policy_reader.topics import rules as T
 
 VOCAB = T.load_vocabulary(ROOT)
 SLUGS = [KLINGNER_SLUG, GOMEZ_SLUG]
@@ -193,7 +193,7 @@ def test_strict_anchor_validation_is_on():
 
 
 def test_link_check_reports_unresolved_links():
-    from policy_reader.site.topics import LinkCheck
+    from policy_reader.site.topics.pages import LinkCheck
     check = LinkCheck()
     check.record_page("papers/x/", '<p id="p-1"></p>')
     check.record_page("topics/a/", "<h1 id='a'></h1>")

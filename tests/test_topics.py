@@ -12,10 +12,10 @@ import pytest
 
 from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT
 
-from policy_reader import convert
-from policy_reader import topics as T
+from policy_reader.convert import pipeline as convert
+from policy_reader.topics import rules as T
 from policy_reader.model import SourceError
-from policy_reader.topics_cli import documents
+from policy_reader.cli.topics import documents
 
 DATA = Path(__file__).parent / "data"
 VOCAB = T.load_vocabulary(ROOT)

@@ -1,3 +1,3 @@
-from .cli import main
+from policy_reader.cli.main import main
 
 raise SystemExit(main())

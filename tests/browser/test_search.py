@@ -73,7 +73,7 @@ def small_bundles_url(built_site, tmp_path_factory):
     import shutil
     import threading
 
-    from policy_reader import search_shards
+    from policy_reader.site.search import shards as search_shards
 
     site = tmp_path_factory.mktemp("small-bundles") / "site"
     shutil.copytree(built_site, site)

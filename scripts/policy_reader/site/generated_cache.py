@@ -23,8 +23,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from .. import atomic
-from .held_html import PLACEHOLDER, HeldHtml
+from policy_reader import atomic
+from policy_reader.site.held_html import PLACEHOLDER, HeldHtml
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 

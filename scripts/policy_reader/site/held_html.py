@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .glossary import mark_terms
+from policy_reader.site.glossary import mark_terms
 
 PLACEHOLDER = re.compile(r"<!-- policy-reader:held (?P<key>[0-9a-f]{24}) -->")
 

@@ -32,8 +32,8 @@ from pathlib import Path
 
 from mkdocs.structure.toc import AnchorLink, get_toc
 
-from .. import atomic
-from .glossary import glossary_files
+from policy_reader import atomic
+from policy_reader.site.glossary import glossary_files
 
 FORMAT = "1"
 PACKAGES = ("markdown", "mkdocs", "mkdocs-material", "pymdown-extensions")

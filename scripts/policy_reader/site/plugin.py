@@ -19,23 +19,23 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.utils.meta import get_data
 
-from ..model import SourceError
-from . import reading_room
-from .glossary import first_use_only, glossary_files, load_definitions
-from .held_html import HeldHtml
-from .bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
-from .csp import add_csp
-from . import pandoc_cache
-from .generated_cache import inputs_digest
-from .page_cache import KeyedStore, PageCache
-from .pandoc_jobs import Background
-from .navigation import Navigation
-from .search_worker import point_config
-from .permalinks import PermalinkManager
-from .registry import RegistryManager
-from .search_index import SearchIndexManager
-from .topics import TopicsFeature
-from ..schema import validate_front_matter
+from policy_reader.model import SourceError
+from policy_reader.site import reading_room
+from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
+from policy_reader.site.held_html import HeldHtml
+from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
+from policy_reader.site.csp import add_csp
+from policy_reader.site.citations import pandoc_cache
+from policy_reader.site.generated_cache import inputs_digest
+from policy_reader.site.page_cache import KeyedStore, PageCache
+from policy_reader.site.citations.pandoc_jobs import Background
+from policy_reader.site.navigation import Navigation
+from policy_reader.site.search.worker import point_config
+from policy_reader.site.permalinks.panels import PermalinkManager
+from policy_reader.site.permalinks.check import RegistryManager
+from policy_reader.site.search.index import SearchIndexManager
+from policy_reader.site.topics.pages import TopicsFeature
+from policy_reader.page.schema import validate_front_matter
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 

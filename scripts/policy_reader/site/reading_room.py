@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bibliography import BibliographyPage
-from .timeline import TimelinePage
+from policy_reader.site.citations.bibliography import BibliographyPage
+from policy_reader.site.timeline import TimelinePage
 
 
 def add_pages(files, config, options, papers: dict[str, dict], held) -> None:

@@ -24,9 +24,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from .. import fast_yaml
-from ..emit import read_blocks
-from .bibliography import paragraph_label, short_name
+from policy_reader import fast_yaml
+from policy_reader.page.markdown import read_blocks
+from policy_reader.site.citations.bibliography import paragraph_label, short_name
 
 DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 EVENT_FIELDS = {"date", "title", "description", "mentions"}

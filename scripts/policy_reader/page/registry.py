@@ -25,9 +25,10 @@ from pathlib import Path
 
 import yaml
 
-from . import atomic, fast_yaml
-from .emit import read_blocks
-from .model import SourceError
+from policy_reader import atomic
+from policy_reader import fast_yaml
+from policy_reader.page.markdown import read_blocks
+from policy_reader.model import SourceError
 
 REGISTRY_NAME = "permalinks.yml"
 

@@ -21,9 +21,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from ..emit import read_blocks
-from .citeproc import CiteprocError, format_references
-from .held_html import HeldHtml
+from policy_reader.page.markdown import read_blocks
+from policy_reader.site.citations.citeproc import CiteprocError, format_references
+from policy_reader.site.held_html import HeldHtml
 
 CITE = re.compile(r"\[@([A-Za-z0-9_-]+)\]")
 BIB_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.M)

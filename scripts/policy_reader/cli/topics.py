@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import convert, topics
-from .model import Document, SourceError
+from policy_reader.convert import pipeline as convert
+from policy_reader.topics import rules as topics
+from policy_reader.model import Document, SourceError
 
 
 def documents(root: Path) -> list[Document]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date as _date
 
-from .model import Block, Document, Endnote, Metadata, Paragraph, Section, SourceError
+from policy_reader.model import Block, Document, Endnote, Metadata, Paragraph, Section, SourceError
 
 NOTE_OPEN = "\ue000"
 NOTE_CLOSE = "\ue001"

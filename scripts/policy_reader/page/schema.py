@@ -10,8 +10,8 @@ from typing import Any, Optional
 
 import yaml
 
-from . import fast_yaml
-from .model import SourceError
+from policy_reader import fast_yaml
+from policy_reader.model import SourceError
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

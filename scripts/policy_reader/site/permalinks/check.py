@@ -20,9 +20,9 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from .. import permalink_registry as reg
-from ..model import SourceError
-from .generated_cache import GeneratedCache, inputs_digest
+from policy_reader.page import registry as reg
+from policy_reader.model import SourceError
+from policy_reader.site.generated_cache import GeneratedCache, inputs_digest
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 

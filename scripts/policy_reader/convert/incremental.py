@@ -75,14 +75,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import atomic
-from .bib import BIB_HASH_LINE
-from .emit import GENERATED_MARK
-from .topics import VOCABULARY_PATH
+from policy_reader import atomic
+from policy_reader.convert.bib import BIB_HASH_LINE
+from policy_reader.page.markdown import GENERATED_MARK
+from policy_reader.topics.rules import VOCABULARY_PATH
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the policy_reader package
 PACKAGE = "policy_reader"
-ENTRY_MODULE = "convert"
+ENTRY_MODULE = "convert.pipeline"
 SEAL_LENGTH = 16
 
 MD_SEAL = re.compile(rf'^(generated: "{re.escape(GENERATED_MARK)} sha256:[0-9a-f]+)(?: inputs:([0-9a-f]+))?"$', re.M)

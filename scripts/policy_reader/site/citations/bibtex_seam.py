@@ -24,8 +24,8 @@ import pickle
 import re
 from pathlib import Path
 
-from .. import atomic
-from . import pandoc_cache
+from policy_reader import atomic
+from policy_reader.site.citations import pandoc_cache
 
 LINK = re.compile(r'<a href="(?P<href>[^"]+)">(?P<text>[^<]+)</a>')
 

@@ -27,11 +27,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from .. import topics as T
-from ..emit import escape_text, read_blocks
-from ..model import SourceError
-from .generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
-from .held_html import HeldHtml
+from policy_reader.topics import rules as T
+from policy_reader.page.markdown import escape_text, read_blocks
+from policy_reader.model import SourceError
+from policy_reader.site.generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
+from policy_reader.site.held_html import HeldHtml
 
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pypandoc
 
-from .. import atomic
-from .citeproc import CiteprocError, parse_references, plain_text, style_path
+from policy_reader import atomic
+from policy_reader.site.citations.citeproc import CiteprocError, parse_references, plain_text, style_path
 
 #: (key, label shown in the panel, Debian CSL style name, how the pinpoint citation is called)
 STYLES = (
@@ -268,7 +268,7 @@ class _EntryStore:
     """
 
     def __init__(self):
-        from . import pandoc_cache
+        from policy_reader.site.citations import pandoc_cache
 
         base = pandoc_cache.cache_dir()
         self.dir = base / "cite" if base else None

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from .. import search_shards
-from .permalinks import PARA, label, para_kind
+from policy_reader.site.search import shards as search_shards
+from policy_reader.site.permalinks.panels import PARA, label, para_kind
 
 _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
 _TAGS = re.compile(r"<[^>]+>")

@@ -18,8 +18,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from .model import Document, Paragraph
-from .parse import NOTE_CLOSE, NOTE_OPEN
+from policy_reader.model import Document, Paragraph
+from policy_reader.readers.text import NOTE_CLOSE, NOTE_OPEN
 
 GENERATED_MARK = "policy-reader convert"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from .cite import Citation, CiteprocError, PaperCiter, prepare
+from policy_reader.site.citations.cite import Citation, CiteprocError, PaperCiter, prepare
 
 PARA = re.compile(r"<p\b(?P<attrs>[^>]*)>(?P<body>.*?)</p>", re.S)
 _ID = re.compile(r'\bid="(?P<id>[^"]+)"')

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .model import Block, Document, Endnote
+from policy_reader.model import Block, Document, Endnote
 
 URL_IN_TEXT = re.compile(r"<?(https?://[^\s>]+)>?")
 

@@ -11,8 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from .model import Document, Endnote, SourceError
-from .parse import parse_date
+from policy_reader.model import Document, Endnote, SourceError
+from policy_reader.readers.text import parse_date
 
 STOPWORDS = set(
     "a an the and or of in on at to for from by with as is are be must there we have has it its "

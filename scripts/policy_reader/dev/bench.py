@@ -33,7 +33,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import synth
+from policy_reader.dev import synth
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -225,10 +225,10 @@ def topic_generation(project: Path) -> tuple[int, float]:
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 
-    from .site.glossary import glossary_files, load_definitions
-    from .site.held_html import HeldHtml
-    from .site.plugin import PaperIndex
-    from .site.topics import TopicPages
+    from policy_reader.site.glossary import glossary_files, load_definitions
+    from policy_reader.site.held_html import HeldHtml
+    from policy_reader.site.plugin import PaperIndex
+    from policy_reader.site.topics.pages import TopicPages
 
     cwd = os.getcwd()
     os.chdir(project)

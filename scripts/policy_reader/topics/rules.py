@@ -24,9 +24,9 @@ from typing import Iterable
 
 import yaml
 
-from . import fast_yaml
-from .model import Document, Paragraph, SourceError
-from .parse import NOTE_CLOSE, NOTE_OPEN
+from policy_reader import fast_yaml
+from policy_reader.model import Document, Paragraph, SourceError
+from policy_reader.readers.text import NOTE_CLOSE, NOTE_OPEN
 
 VOCABULARY_PATH = "docs/topics/vocabulary.yml"
 OVERRIDES_PATH = "docs/topics/overrides.yml"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pypandoc
 
-from .. import atomic
+from policy_reader import atomic
 
 _FILE_ARGS = {"--bibliography", "--csl"}
 _state: dict = {}

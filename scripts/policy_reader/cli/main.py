@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import convert, incremental
-from .model import SourceError
+from policy_reader.convert import pipeline as convert
+from policy_reader.convert import incremental
+from policy_reader.model import SourceError
 
 
 def _convert(args) -> int:
@@ -44,12 +45,12 @@ def _convert(args) -> int:
 
 
 def _topics(args) -> int:
-    from .topics_cli import run  # the topics feature's command (topics_cli.py)
+    from policy_reader.cli.topics import run
     return run(args)
 
 
 def _permalinks(args) -> int:
-    from .permalink_registry import run  # the permalink registry (docs/permalinks.yml)
+    from policy_reader.page.registry import run
     return run(args)
 
 
