@@ -20,7 +20,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.utils.meta import get_data
 
 from policy_reader.model import SourceError
-from policy_reader.site import reading_room
+from policy_reader.site import compat, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
 from policy_reader.site.held_html import HeldHtml
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
@@ -185,6 +185,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         parses every .bib file, so this must come first whatever the plugins' order.
         The rest of ``on_config`` keeps the default priority and its place.
         """
+        try:
+            compat.check()  # every patched third-party internal is at a tested version (site/compat.py)
+        except compat.UnknownVersion as exc:
+            raise PluginError(str(exc)) from None
         speed_up_pybtex()
         cache_bib_parsing()  # pybtex's parse of each .bib file, kept beside the pandoc cache
 

@@ -1,0 +1,50 @@
+"""Version guards (site/compat.py): a patched package at an untested version stops the build."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from policy_reader.site import compat
+from support import ROOT, mkdocs_build
+
+
+def test_installed_versions_are_the_tested_ones():
+    assert compat.problems() == []
+
+
+def test_an_untested_version_is_named_with_what_to_do():
+    versions = {p.package: sorted(p.tested)[-1] for p in compat.PATCHES}
+    versions["mkdocs-bibtex"] = "5.0.0"
+    [line] = compat.problems(versions, engine="mkdocs")
+    assert line.startswith("mkdocs-bibtex 5.0.0 is not a version policy-reader was tested with (4.4.0)")
+    assert "Pin mkdocs-bibtex==4.4.0" in line and "site/citations/bibtex_seam.py" in line
+
+
+def test_only_the_running_engine_is_checked():
+    versions = {p.package: sorted(p.tested)[-1] for p in compat.PATCHES}
+    versions["properdocs"] = "9.9.9"
+    assert compat.problems(versions, engine="mkdocs") == []
+    assert "properdocs 9.9.9" in compat.problems(versions, engine="properdocs")[0]
+
+
+def test_the_build_fails_with_one_line_on_an_untested_version(tmp_path):
+    """A real build with mkdocs-bibtex's installed version reported as untested."""
+    project = tmp_path / "p"
+    project.mkdir()
+    for name in ("sources", "bib", "docs"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    # sitecustomize in PYTHONPATH narrows the tested set before the build imports compat
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import policy_reader.site.compat as c\n"
+        "c.PATCHES = tuple(p if p.package != 'mkdocs-bibtex' else "
+        "c.Patch(p.package, frozenset({'0.0.1'}), p.what, p.where, p.tests) for p in c.PATCHES)\n"
+    )
+    result = mkdocs_build(project, tmp_path / "site", env={"PYTHONPATH": str(hook)})
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if "mkdocs-bibtex" in line and "tested with (0.0.1)" in line]
+    assert len(errors) == 1, result.stderr
