@@ -2,7 +2,7 @@
 
 Parsing fills it from a source text, repair rules and annotators transform it,
 and the emitter writes it as annotated Markdown. Every step is a pure function
-``Document -> Document`` (see :mod:`policy_reader.pipeline`).
+``Document -> Document`` (see :mod:`policy_reader.convert.pipeline`).
 """
 
 from __future__ import annotations
