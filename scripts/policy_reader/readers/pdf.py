@@ -1,0 +1,671 @@
+"""Read a PDF paper into the document model (pure: file in, model out).
+
+Library: **pdfplumber** (on pdfminer.six). It hands over every character with
+its font name, size and box in a documented, plain-Python form, which is
+exactly what the reader decides on: furniture by position, headings and bold
+run-ins by font, superscript note marks by size and baseline, footnotes by
+size at the page bottom. It also reports encryption and damage as distinct
+exceptions. pypdfium2 (PDFium) is faster and would also give boxes, but its
+per-character font name and size come only through the low-level C API, one
+call per character; for papers of tens of pages pdfplumber's speed is enough,
+and its character model is simpler to test. (pdfplumber pulls in pypdfium2
+only for rendering pages to images, which we do not use.)
+
+The reader is a list of small named steps, each a pure function:
+
+1. :func:`check_bytes`: an empty file or one that is not a PDF is refused;
+2. :func:`open_pages`: characters -> lines (:mod:`.pdf_layout`), the info dict;
+   an encrypted or image-only PDF is refused;
+3. :func:`drop_furniture`: running headers/footers and page numbers, found by
+   repetition and position across pages (:mod:`.furniture`);
+4. :func:`split_notes_section`: an endnote or reference list under its heading;
+5. :func:`split_footnotes`: smaller numbered lines at the bottom of pages;
+6. :func:`split_front`: the cover page or the masthead lines above the text,
+   and what they say (title, subtitle, byline, date: :func:`read_front`);
+7. :func:`group_paragraphs`: lines -> paragraphs and headings by font, indent,
+   spacing, and across page breaks;
+8. :func:`render`: a paragraph's lines -> one block of text, with hyphenation
+   at line ends undone, ``**run-in.**`` headings and ``<sup>n</sup>`` marks
+   (also for bracketed ``[n]`` marks) as the text reader writes them;
+9. :func:`parse_notes`: note lines -> numbered endnotes.
+
+The result is a :class:`Document` in the same "markdown" shape as the text
+reader's (:func:`policy_reader.readers.text.parse`): ``blocks`` (``## Heading``
+blocks, paragraphs), ``takeaways``, ``endnotes`` and ``meta``; the pipeline's
+repair and structure steps then run as for a text source. ``Block.line`` and
+every error name the *page*. Characters are kept as printed: ligatures,
+curly quotes and dashes are not rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date as _date
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+from policy_reader.model import Block, Document, Endnote, Metadata, Paragraph, SourceError
+from policy_reader.readers import furniture
+from policy_reader.readers.pdf_layout import Line, Span, page_lines
+
+TERMINAL = tuple(".?!:;\"”’')]")
+BULLETS = "•▪●■◦‣–-*"
+BULLET_RE = re.compile(r"^[•▪●■◦‣]\s*")
+NOTES_HEADING_RE = re.compile(r"^(?:end\s?notes|notes|references|sources|bibliography|works cited)\s*:?$", re.I)
+TAKEAWAYS_RE = re.compile(r"^(?:key takeaways|key points|key findings|highlights|at a glance)\s*:?$", re.I)
+NOTE_START_RE = re.compile(r"^(?:\[(?P<b>\d{1,3})\]|(?P<n>\d{1,3})[.)]?)(?:\s+|(?=[A-Z“\"‘']))(?P<rest>.*)$")
+BRACKET_MARK_RE = re.compile(r"\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]")
+SUP_NUMBERS_RE = re.compile(r"^\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*$")
+BYLINE_RE = re.compile(r"^by\s+(?P<names>.+)$", re.I)
+NAME_RE = re.compile(r"^(?:[A-Z][\w’'.-]*\.?|[A-Z]\.|de|da|van|von|der|del|la|le|bin|al-\w+)(?:\s+(?:[A-Z][\w’'.-]*\.?|[A-Z]\.|de|da|van|von|der|del|la|le|bin|al-\w+)){1,4}$")
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
+MONTH_ALT = "|".join(sorted({*MONTHS, *(m[:3] for m in MONTHS), "sept"}, key=len, reverse=True))
+DATE_MDY = re.compile(rf"\b(?P<month>{MONTH_ALT})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})\b", re.I)
+DATE_DMY = re.compile(rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{MONTH_ALT})\.?\s+(?P<year>\d{{4}})\b", re.I)
+DATE_MY = re.compile(rf"\b(?P<month>{MONTH_ALT})\.?\s+(?P<year>\d{{4}})\b", re.I)
+DATE_ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
+
+
+# ---------------------------------------------------------------- 1. the bytes
+
+
+def check_bytes(head: bytes, label: str) -> None:
+    """Refuse an empty file and one that is not a PDF (it must start with ``%PDF-``)."""
+    if not head.strip():
+        raise SourceError(label, 0, "the file is empty; save the paper's PDF here again")
+    if b"%PDF-" not in head[:1024]:
+        raise SourceError(
+            label, 1,
+            "not a PDF (it does not start with %PDF-); give the file the extension of what it holds "
+            "(.txt, .html, .docx, .md) or export the paper as PDF again",
+        )
+
+
+# ---------------------------------------------------------------- 2. the pages
+
+
+@dataclass(frozen=True)
+class Pages:
+    lines: tuple[tuple[Line, ...], ...]  # per page, top to bottom
+    info: dict = field(default_factory=dict)
+
+
+def _info_text(value) -> str:
+    if isinstance(value, bytes):
+        for enc in ("utf-16", "utf-8", "latin-1"):
+            try:
+                if enc == "utf-16" and not value.startswith((b"\xfe\xff", b"\xff\xfe")):
+                    continue
+                return value.decode(enc).strip()
+            except UnicodeDecodeError:
+                continue
+    return str(value).strip() if isinstance(value, (str, int, float)) else ""
+
+
+def open_pages(path: Path, label: str) -> Pages:
+    """Every page's lines, and the info dict (Title, Author, CreationDate...) as text."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            info = {k: _info_text(v) for k, v in (pdf.metadata or {}).items()}
+            pages = []
+            for number, page in enumerate(pdf.pages, start=1):
+                chars = page.dedupe_chars().chars
+                pages.append(tuple(page_lines(chars, number, float(page.height), float(page.width))))
+    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise SourceError(
+                label, 0,
+                "the PDF is encrypted (it needs a password to open); save an unprotected copy "
+                "(e.g. print it to PDF) and put that in sources/",
+            ) from None
+        raise SourceError(label, 0, f"cannot be read as a PDF ({cause or 'damaged file'}); export it as PDF again") from None
+    except Exception as exc:  # pdfminer raises plain errors on damaged files
+        raise SourceError(label, 0, f"cannot be read as a PDF ({type(exc).__name__}: {exc}); export it as PDF again") from None
+    if not any(pages):
+        raise SourceError(
+            label, 1,
+            "the PDF has no text layer (scanned or image-only pages); run OCR on it (e.g. ocrmypdf) "
+            "and put the result in sources/, or give the paper as .txt or .md",
+        )
+    return Pages(tuple(pages), info)
+
+
+def body_size(lines: Iterable[Line]) -> float:
+    """The size of the body text: the size most characters are printed in."""
+    sizes: Counter = Counter()
+    for line in lines:
+        sizes[line.size] += len(line.words)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+# ---------------------------------------------------------------- 3. furniture
+
+
+def drop_furniture(pages: Sequence[Sequence[Line]]) -> list[list[Line]]:
+    """Pages without their running headers, footers and page numbers."""
+    found = furniture.find(
+        [[(line.text, (line.top + line.bottom) / 2 / line.page_height) for line in page] for page in pages]
+    )
+    return [[line for i, line in enumerate(page) if (p, i) not in found] for p, page in enumerate(pages)]
+
+
+# ---------------------------------------------------------------- 4-5. notes
+
+
+def _heading_like(line: Line, size: float) -> bool:
+    return line.size >= size * 1.1 or (line.bold and len(line.words.split()) <= 12)
+
+
+def split_notes_section(lines: Sequence[Line], size: float) -> tuple[list[Line], list[Line], str]:
+    """``(body lines, note lines, heading)``: the list under an "Endnotes"/"Notes"/
+    "References" heading, up to the next heading of the same kind of look."""
+    start = next(
+        (i for i, line in enumerate(lines) if NOTES_HEADING_RE.match(line.words) and _heading_like(line, size)),
+        None,
+    )
+    if start is None:
+        return list(lines), [], ""
+    heading = lines[start]
+    end = len(lines)
+    for j in range(start + 1, len(lines)):
+        line = lines[j]
+        if line.size >= heading.size - 0.1 and _heading_like(line, size) and not _note_start(line):
+            end = j
+            break
+    return [*lines[:start], *lines[end:]], list(lines[start + 1 : end]), heading.words
+
+
+def _note_start(line: Line) -> Optional[tuple[int, list[Span]]]:
+    """The number a note line starts with and the spans after it, or None."""
+    spans = [s for s in line.spans]
+    while spans and not spans[0].text.strip():
+        spans.pop(0)
+    if not spans:
+        return None
+    first = spans[0]
+    if first.sup and first.text.strip().isdigit():
+        return int(first.text.strip()), spans[1:]
+    m = NOTE_START_RE.match(first.text.lstrip())
+    if m and len(m["b"] or m["n"] or "") > 0:
+        number = int(m["b"] or m["n"])
+        rest = m["rest"]
+        return number, ([Span(rest, first.font, first.size)] if rest else []) + spans[1:]
+    return None
+
+
+def split_footnotes(pages: Sequence[Sequence[Line]], size: float) -> tuple[list[list[Line]], list[Line]]:
+    """Pages without their footnotes, and the footnote lines in order.
+
+    Footnotes are the run of lines at the bottom of a page printed smaller than
+    the body, the first of them starting with a note number (superscript or
+    not). A run with no number at its top continues the previous page's last
+    footnote.
+    """
+    kept: list[list[Line]] = []
+    notes: list[Line] = []
+    for page in pages:
+        i = len(page)
+        while i > 0 and page[i - 1].size <= size * 0.9:
+            i -= 1
+        run = list(page[i:])
+        while run and not _note_start(run[0]) and not notes:
+            run.pop(0)
+            i += 1
+        if run and (_note_start(run[0]) or notes):
+            notes.extend(run)
+            kept.append(list(page[:i]))
+        else:
+            kept.append(list(page))
+    return kept, notes
+
+
+def _join_spans_text(spans: Sequence[Span]) -> str:
+    return "".join(s.text for s in spans)
+
+
+def parse_notes(lines: Sequence[Line], vocabulary: frozenset = frozenset()) -> list[Endnote]:
+    """Note lines -> endnotes. A line starting with the next number (``1.``,
+    ``[1]``, a superscript 1) opens a note; other lines continue it."""
+    notes: list[tuple[int, int, list[str]]] = []  # number, page, line texts
+    for line in lines:
+        start = _note_start(line)
+        if start and (not notes or start[0] == notes[-1][0] + 1):
+            notes.append((start[0], line.page, [_join_spans_text(start[1]).strip()]))
+        elif notes:
+            notes[-1][2].append(line.text)
+    return [Endnote(n, join_lines(texts, vocabulary), page) for n, page, texts in notes]
+
+
+# ---------------------------------------------------------------- 6. the front
+
+
+@dataclass(frozen=True)
+class Front:
+    title: str = ""
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    date: str = ""
+    lines: tuple[str, ...] = ()  # every front line's words, in order
+
+
+def parse_date(text: str) -> str:
+    """The first date in ``text`` as ISO (``YYYY-MM-DD``, or ``YYYY-MM`` when no day is printed)."""
+    for pattern in (DATE_ISO, DATE_MDY, DATE_DMY):
+        m = pattern.search(text)
+        if m:
+            month = m["month"]
+            month_n = int(month) if month.isdigit() else MONTHS.get(month.lower()) or next(
+                (v for k, v in MONTHS.items() if k.startswith(month.lower()[:3])), 0
+            )
+            try:
+                return _date(int(m["year"]), month_n, int(m["day"])).isoformat()
+            except ValueError:
+                continue
+    m = DATE_MY.search(text)
+    if m:
+        month_n = next(v for k, v in MONTHS.items() if k.startswith(m["month"].lower()[:3]))
+        return f"{int(m['year']):04d}-{month_n:02d}"
+    return ""
+
+
+def split_authors(text: str) -> tuple[str, ...]:
+    """``"Jane Doe, John Roe, and Ann Poe"`` -> the three names."""
+    text = re.sub(r"^by\s+", "", text.strip(), flags=re.I)
+    parts = re.split(r"\s*,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*|\s*;\s*", text)
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+def _looks_like_names(text: str) -> bool:
+    names = split_authors(text)
+    return bool(names) and all(NAME_RE.match(n) for n in names) and len(text) <= 120
+
+
+def _is_banner(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and len(text.split()) <= 6
+
+
+def _byline_parts(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\s+[|·•—]\s+", text) if p.strip()]
+
+
+def _is_body_start(lines: Sequence[Line], i: int, size: float) -> bool:
+    line = lines[i]
+    if abs(line.size - size) > 0.6 or line.bold:
+        return False
+    words = line.words
+    if BYLINE_RE.match(words) or (parse_date(words) and len(words.split()) <= 8):
+        return False
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    two_lines = nxt is not None and nxt.page == line.page and abs(nxt.size - line.size) < 0.3 and not nxt.bold
+    return len(words.split()) >= 12 or two_lines
+
+
+def split_front(lines: Sequence[Line], size: float) -> tuple[list[Line], list[Line]]:
+    """``(front lines, the rest)``: page 1's lines above its text, or all of page 1
+    when it is a cover with no running text (a takeaways heading stays text)."""
+    first = [line for line in lines if line.page == lines[0].page] if lines else []
+    cut = len(first)
+    for i, line in enumerate(first):
+        if TAKEAWAYS_RE.match(line.words) or _is_body_start(first, i, size):
+            cut = i
+            break
+    front, rest = list(first[:cut]), list(lines[cut:])
+    if cut == len(first) and rest:  # a cover: the next page may repeat its title and byline
+        seen = {line.words.casefold() for line in front}
+        while rest and rest[0].page == rest[0].page and rest[0].words.casefold() in seen:
+            rest.pop(0)
+    return front, rest
+
+
+def read_front(front: Sequence[Line], size: float) -> Front:
+    """Title (the largest lines that are not a banner), subtitle, byline, date."""
+    groups: list[list[Line]] = []
+    for line in front:
+        if groups and abs(groups[-1][-1].size - line.size) < 0.3 and groups[-1][-1].bold == line.bold \
+                and line.top - groups[-1][-1].bottom < line.size:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    texts = [join_lines([line.words for line in g]) for g in groups]
+    big = [i for i, g in enumerate(groups) if g[0].size >= size * 1.15]
+    candidates = [i for i in big if not _is_banner(texts[i])] or big
+    title_i = max(candidates, key=lambda i: (groups[i][0].size, -i)) if candidates else None
+    title = texts[title_i] if title_i is not None else ""
+    subtitle = ""
+    authors: tuple[str, ...] = ()
+    date = ""
+    for i, text in enumerate(texts):
+        if i == title_i:
+            continue
+        for part in _byline_parts(text):
+            if not date and parse_date(part) and len(part.split()) <= 6:
+                date = parse_date(part)
+            elif not authors and (BYLINE_RE.match(part) or (title_i is not None and i > title_i and _looks_like_names(part))):
+                authors = split_authors(part)
+        if not date:
+            date = parse_date(text) if len(text.split()) <= 12 else ""
+    if title_i is not None and title_i + 1 < len(groups):
+        nxt, t = groups[title_i + 1], texts[title_i + 1]
+        if nxt[0].size > size * 1.05 and not BYLINE_RE.match(t) and not parse_date(t) and not _is_banner(t):
+            subtitle = t
+    return Front(title, subtitle, authors, date, tuple(line.words for line in front))
+
+
+# ---------------------------------------------------------------- 7. paragraphs
+
+
+@dataclass(frozen=True)
+class Para:
+    kind: str  # "heading", "body", "small"
+    lines: tuple[Line, ...]
+
+    @property
+    def bullet(self) -> bool:
+        return bool(BULLET_RE.match(self.lines[0].text))
+
+    @property
+    def page(self) -> int:
+        return self.lines[0].page
+
+
+def _ends_terminal(text: str) -> bool:
+    return text.rstrip().endswith(TERMINAL)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A page's text column: its left and right edges, from its body lines."""
+
+    left: dict
+    right: dict
+    gap: float
+    indent_style: bool
+
+
+def measure(lines: Sequence[Line], size: float) -> Columns:
+    left: dict = {}
+    right: dict = {}
+    by_page: dict = {}
+    for line in lines:
+        if abs(line.size - size) < 0.3:
+            by_page.setdefault(line.page, []).append(line)
+    gaps = []
+    indented = 0
+    total = 0
+    for page, ls in by_page.items():
+        left[page] = Counter(round(line.x0) for line in ls).most_common(1)[0][0]
+        right[page] = max(round(line.x1) for line in ls)
+        for a, b in zip(ls, ls[1:]):
+            if b.top > a.bottom:
+                gaps.append(b.top - a.bottom)
+        for line in ls:
+            total += 1
+            indented += line.x0 > left[page] + 0.6 * size
+    gaps.sort()
+    gap = gaps[len(gaps) // 2] if gaps else size * 0.2
+    return Columns(left, right, gap, total > 0 and indented / total > 0.03)
+
+
+def _kind(line: Line, size: float) -> str:
+    if line.size >= size * 1.15:
+        return "heading"
+    if line.size <= size * 0.9:
+        return "small"
+    return "bold" if line.bold else "body"
+
+
+def group_paragraphs(lines: Sequence[Line], size: float, cols: Optional[Columns] = None) -> list[Para]:
+    """Lines -> paragraphs and headings.
+
+    A new paragraph starts where the look changes (heading size, a whole bold
+    line, small print), after a wider gap than between the lines of a
+    paragraph, at an indented first line, at a bullet, or after a short line
+    that ends a sentence. At a page break the paragraph goes on when the last
+    line did not end a sentence, or (in a document that indents its
+    paragraphs) when it ran to the margin and the next line is not indented.
+    """
+    cols = cols or measure(lines, size)
+    paras: list[list] = []  # [kind, [lines]]
+
+    def indented(line: Line) -> bool:
+        return line.x0 > cols.left.get(line.page, line.x0) + 0.6 * size
+
+    def full(line: Line) -> bool:
+        return line.x1 >= cols.right.get(line.page, line.x1) - 2.5 * size
+
+    for line in lines:
+        kind = _kind(line, size)
+        if paras:
+            pkind, plines = paras[-1]
+            prev = plines[-1]
+            same = pkind == kind or (pkind == "body" and kind == "bold" and False)
+            bullet = bool(BULLET_RE.match(line.text))
+            if line.page != prev.page:
+                goes_on = same and kind in ("body", "small") and not bullet and (
+                    not _ends_terminal(prev.text) or (cols.indent_style and full(prev) and not indented(line))
+                )
+            else:
+                gap = line.top - prev.bottom
+                goes_on = same and not bullet and gap <= cols.gap + 0.4 * size and not indented(line) and not (
+                    kind != "heading" and _ends_terminal(prev.text) and not full(prev)
+                )
+            if goes_on:
+                plines.append(line)
+                continue
+        paras.append([kind, [line]])
+    out = []
+    for kind, plines in paras:
+        if kind == "bold":
+            words = " ".join(line.words for line in plines)
+            kind = "heading" if len(plines) <= 3 and len(words.split()) <= 20 else "body"
+        out.append(Para(kind, tuple(plines)))
+    return out
+
+
+# ---------------------------------------------------------------- 8. text
+
+
+def _last_token(text: str) -> str:
+    return text.rstrip().rsplit(" ", 1)[-1]
+
+
+def join_lines(texts: Sequence[str], vocabulary: frozenset = frozenset()) -> str:
+    """Join printed lines into running text, undoing hyphenation at line ends.
+
+    ``"eco-" + "nomic"`` -> ``"economic"``, unless the hyphenated word is
+    printed with its hyphen elsewhere in the document (``vocabulary``), as a
+    compound like ``"long-term"`` is; a hyphen before a capital or a digit
+    stays (``"Indo-" + "Pacific"``). A soft hyphen always goes. A line ending
+    in a dash or a slash joins the next with no space.
+    """
+    out = ""
+    for text in texts:
+        text = text.strip()
+        if not text:
+            continue
+        if not out:
+            out = text
+            continue
+        if out.endswith("\u00ad"):
+            out = out[:-1] + text
+        elif re.search(r"[^\W\d_]-$", out) and text[:1].isalpha():
+            head = _last_token(out)[:-1]
+            tail = re.match(r"[\w’']+", text)
+            joined = f"{head}-{tail[0] if tail else ''}".casefold()
+            if text[:1].islower() and joined not in vocabulary:
+                out = out[:-1] + text
+            else:
+                out = out + text
+        elif out.endswith(("—", "–", "/")):
+            out = out + text
+        else:
+            out = out + " " + text
+    return out
+
+
+def hyphenated_words(lines: Iterable[Line]) -> frozenset:
+    """Words printed with a hyphen inside a line (not at its end), case-folded."""
+    found = set()
+    for line in lines:
+        for token in re.findall(r"[\w’']+(?:-[\w’']+)+", line.words.rstrip("-")):
+            parts = token.casefold().split("-")
+            for a, b in zip(parts, parts[1:]):
+                found.add(f"{a}-{b}")
+    return frozenset(found)
+
+
+def _sup_marks(text: str) -> str:
+    """``"1"`` -> ``<sup>1</sup>``; ``"2,3"`` and ``"4-6"`` -> one mark per number."""
+    numbers: list[int] = []
+    for part in re.split(r"\s*,\s*", text.strip()):
+        m = re.match(r"^(\d+)\s*[–-]\s*(\d+)$", part)
+        if m and int(m[1]) < int(m[2]) <= int(m[1]) + 20:
+            numbers.extend(range(int(m[1]), int(m[2]) + 1))
+        elif part.isdigit():
+            numbers.append(int(part))
+    return "".join(f"<sup>{n}</sup>" for n in numbers)
+
+
+def line_markup(line: Line, strip_bullet: bool = False) -> str:
+    """A line's text with superscript numbers as ``<sup>n</sup>``."""
+    out = ""
+    for span in line.spans:
+        if span.sup and SUP_NUMBERS_RE.match(span.text):
+            out = out.rstrip() if not span.text.startswith(" ") else out
+            out += _sup_marks(span.text)
+            if span.text.endswith(" "):
+                out += " "
+        else:
+            out += span.text
+    out = out.strip()
+    return BULLET_RE.sub("", out) if strip_bullet else out
+
+
+def bracket_marks(text: str, numbers: set[int]) -> str:
+    """Bracketed ``[n]`` / ``[n, m]`` marks of known notes -> ``<sup>n</sup>`` marks."""
+
+    def sub(m: re.Match) -> str:
+        marks = _sup_marks(m[1])
+        found = [int(n) for n in re.findall(r"\d+", marks)]
+        return marks if found and all(n in numbers for n in found) else m[0]
+
+    text = BRACKET_MARK_RE.sub(sub, text)
+    return re.sub(r"\s+(?=<sup>)", "", text)
+
+
+def run_in(line: Line) -> Optional[tuple[str, str]]:
+    """``(bold run-in heading, rest of the line)`` when a body line opens with one."""
+    spans = list(line.spans)
+    head = ""
+    while spans and (spans[0].bold or not spans[0].text.strip()) and not spans[0].sup:
+        head += spans.pop(0).text
+    if not head.strip() or not spans or not any(s.text.strip() for s in spans):
+        return None
+    if not head.strip().endswith((".", ":", "?", "!", "—")):
+        return None
+    rest = Line(line.page, line.top, line.bottom, line.x0, line.x1, line.size, tuple(spans), line.page_height, line.page_width)
+    return head.strip(), line_markup(rest)
+
+
+def render(para: Para, vocabulary: frozenset = frozenset()) -> str:
+    """A paragraph as one block in the text reader's shape."""
+    texts = [line_markup(line, strip_bullet=(i == 0)) for i, line in enumerate(para.lines)]
+    if para.kind == "heading":
+        return "## " + join_lines([line.words for line in para.lines], vocabulary)
+    head = run_in(para.lines[0]) if para.kind == "body" else None
+    if head:
+        return f"**{head[0]}** " + join_lines([head[1], *texts[1:]], vocabulary)
+    return join_lines(texts, vocabulary)
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def to_metadata(front: Front, info: dict) -> Metadata:
+    """What the PDF says about itself: the printed front first, the info dict
+    (Title, Author, CreationDate) where the front says nothing."""
+    title = front.title or info.get("Title", "")
+    authors = front.authors or (split_authors(info["Author"]) if info.get("Author") else ())
+    date = front.date
+    if not date and info.get("CreationDate"):
+        m = re.match(r"^D:(\d{4})(\d{2})(\d{2})", info["CreationDate"])
+        if m:
+            date = f"{m[1]}-{m[2]}-{m[3]}"
+    return Metadata(title=" ".join(title.split()), authors=authors, date=date)
+
+
+def read(path: Path, label: str) -> Document:
+    """The PDF at ``path`` as a document model (``label`` names it in errors)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except OSError as exc:
+        raise SourceError(label, 0, f"cannot read the file ({exc.strerror})") from None
+    check_bytes(head, label)
+    pages = open_pages(Path(path), label)
+    all_lines = [line for page in pages.lines for line in page]
+    kept = drop_furniture(pages.lines)
+    flat = [line for page in kept for line in page]
+    size = body_size(flat)
+    vocabulary = hyphenated_words(all_lines)
+    body_lines, note_lines, _ = split_notes_section(flat, size)
+    by_page: dict[int, list[Line]] = {}
+    for line in body_lines:
+        by_page.setdefault(line.page, []).append(line)
+    body_pages, footnote_lines = split_footnotes([by_page[p] for p in sorted(by_page)], size)
+    body_lines = [line for page in body_pages for line in page]
+    front_lines, body_lines = split_front(body_lines, size)
+    front = read_front(front_lines, size)
+    if not body_lines:
+        raise SourceError(label, 1, "no running text found after the cover page; check the file is the paper, not only its cover")
+    paras = group_paragraphs(body_lines, size, measure(body_lines, size))
+    endnotes = parse_notes(note_lines, vocabulary) + parse_notes(footnote_lines, vocabulary)
+    numbers = {n.number for n in endnotes}
+
+    takeaways: list[Paragraph] = []
+    takeaways_heading = ""
+    blocks: list[Block] = []
+    in_takeaways = takeaways_bulleted = False
+    for para in paras:
+        text = render(para, vocabulary)
+        if para.kind == "heading":
+            name = text[3:].strip()
+            if TAKEAWAYS_RE.match(name):
+                takeaways_heading, in_takeaways = name, True
+                continue
+            in_takeaways = False
+            if front.title and name.casefold() == front.title.casefold():
+                continue  # the title printed again above the text
+        text = bracket_marks(text, numbers)
+        if in_takeaways and takeaways and not para.bullet and takeaways_bulleted:
+            in_takeaways = False  # the list of bullets has ended
+        if in_takeaways:
+            takeaways_bulleted = takeaways_bulleted or para.bullet
+            takeaways.append(Paragraph(text=text, line=para.page))
+        else:
+            blocks.append(Block(text, para.page))
+    furniture_facts = (("subtitle", front.subtitle),) if front.subtitle else ()
+    return Document(
+        source=label,
+        meta=to_metadata(front, pages.info),
+        takeaways_heading=takeaways_heading,
+        takeaways=tuple(takeaways),
+        blocks=tuple(blocks),
+        endnotes=tuple(endnotes),
+        shape="markdown",
+        furniture=furniture_facts,
+    )

@@ -1,0 +1,177 @@
+"""Characters of a PDF page -> lines of styled spans (pure: char dicts in, lines out).
+
+The PDF reader (:mod:`policy_reader.readers.pdf`) gets every character with
+its font name, size and box from pdfplumber; this module groups them into
+lines in reading order and marks what the layout says about each run of
+characters: its font, whether it is bold or italic, and whether it is a
+superscript (smaller than the line's text and raised above its baseline).
+
+Nothing here knows about papers: it is geometry only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+ITALIC_RE = re.compile(r"italic|oblique", re.I)
+
+
+def base_font(fontname: str) -> str:
+    """``"ABCDEF+Minion-Bold"`` -> ``"Minion-Bold"`` (a subset prefix is not part of the name)."""
+    return fontname.split("+", 1)[1] if re.match(r"^[A-Z]{6}\+", fontname or "") else (fontname or "")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Consecutive characters of one line in one style."""
+
+    text: str
+    font: str
+    size: float
+    sup: bool = False
+
+    @property
+    def bold(self) -> bool:
+        return bool(BOLD_RE.search(self.font))
+
+    @property
+    def italic(self) -> bool:
+        return bool(ITALIC_RE.search(self.font))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line: its spans, its box and the size of its main text."""
+
+    page: int  # 1-based
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    spans: tuple[Span, ...]
+    page_height: float = 792.0
+    page_width: float = 612.0
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans).strip()
+
+    @property
+    def words(self) -> str:
+        """The line's text with superscripts left out."""
+        return " ".join("".join(re.sub(r"\S", "", s.text) if s.sup else s.text for s in self.spans).split())
+
+    @property
+    def bold(self) -> bool:
+        """Every visible character of the line (superscripts aside) is bold."""
+        spans = [s for s in self.spans if s.text.strip() and not s.sup]
+        return bool(spans) and all(s.bold for s in spans)
+
+    @property
+    def italic(self) -> bool:
+        spans = [s for s in self.spans if s.text.strip() and not s.sup]
+        return bool(spans) and all(s.italic for s in spans)
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def group_lines(chars: Iterable[Mapping]) -> list[list[Mapping]]:
+    """Group upright characters into lines by vertical overlap, top to bottom.
+
+    A character belongs to the line whose main characters' band it overlaps
+    by at least half its own height; a raised, smaller superscript does, a
+    character of the next line does not. Each line's characters come back
+    sorted left to right.
+    """
+    lines: list[dict] = []  # {"top", "bottom", "size", "chars"}
+    for c in sorted((c for c in chars if c.get("upright", True)), key=lambda c: (c["top"], c["x0"])):
+        height = max(c["bottom"] - c["top"], 0.1)
+        best, best_overlap = None, 0.0
+        for line in lines[-6:]:
+            ov = _overlap(c["top"], c["bottom"], line["top"], line["bottom"])
+            if ov >= 0.5 * min(height, line["bottom"] - line["top"]) and ov > best_overlap:
+                best, best_overlap = line, ov
+        if best is None:
+            lines.append({"top": c["top"], "bottom": c["bottom"], "size": c["size"], "chars": [c]})
+            continue
+        best["chars"].append(c)
+        if c["size"] > best["size"] + 0.01:  # the largest characters define the line's band
+            best.update(top=c["top"], bottom=c["bottom"], size=c["size"])
+    lines.sort(key=lambda line: line["top"])
+    return [sorted(line["chars"], key=lambda c: c["x0"]) for line in lines]
+
+
+def main_size(chars: Sequence[Mapping]) -> float:
+    """The size most of a line's visible characters have."""
+    sizes = Counter(round(c["size"], 1) for c in chars if c["text"].strip())
+    return sizes.most_common(1)[0][0] if sizes else round(chars[0]["size"], 1)
+
+
+def is_superscript(c: Mapping, size: float, baseline: float) -> bool:
+    """Smaller than the line's text and raised above its baseline."""
+    return c["size"] < 0.85 * size and c["bottom"] < baseline - 0.15 * size
+
+
+def make_line(chars: Sequence[Mapping], page: int, page_height: float = 792.0, page_width: float = 612.0) -> Line:
+    """One line's characters (left to right) -> a :class:`Line` of styled spans.
+
+    A space is inserted where the gap between two characters is wider than a
+    fifth of the text size and the PDF drew none; runs of spaces become one.
+    """
+    size = main_size(chars)
+    main = [c for c in chars if round(c["size"], 1) == size and c["text"].strip()] or list(chars)
+    baseline = Counter(round(c["bottom"], 1) for c in main).most_common(1)[0][0]
+    spans: list[list] = []  # [text, font, size, sup]
+    prev = None
+    for c in chars:
+        sup = is_superscript(c, size, baseline)
+        font = base_font(c.get("fontname", ""))
+        text = c["text"]
+        if prev is not None and text.strip() and prev["text"].strip():
+            gap = c["x0"] - prev["x1"]
+            if gap > 0.2 * min(size, max(c["size"], prev["size"])):
+                text = " " + text
+        if text.isspace():
+            text = " "
+        if spans and spans[-1][1] == font and spans[-1][3] == sup and (sup or abs(spans[-1][2] - c["size"]) < 0.05):
+            if not (text == " " and spans[-1][0].endswith(" ")):
+                spans[-1][0] += text
+        elif text == " " and spans and spans[-1][0].endswith(" "):
+            pass
+        else:
+            if text.startswith(" ") and len(text) > 1 and spans and not spans[-1][0].endswith(" "):
+                # a gap before a style change belongs to the earlier span
+                spans[-1][0] += " "
+                text = text[1:]
+            spans.append([text, font, round(c["size"], 1), sup])
+        prev = c
+    out = tuple(Span(t, f, s, sup) for t, f, s, sup in spans if t)
+    visible = [c for c in chars if c["text"].strip()] or list(chars)
+    return Line(
+        page=page,
+        top=min(c["top"] for c in main),
+        bottom=max(c["bottom"] for c in main),
+        x0=min(c["x0"] for c in visible),
+        x1=max(c["x1"] for c in visible),
+        size=size,
+        spans=out,
+        page_height=page_height,
+        page_width=page_width,
+    )
+
+
+def page_lines(chars: Iterable[Mapping], page: int, page_height: float = 792.0, page_width: float = 612.0) -> list[Line]:
+    """Every line of a page, top to bottom (empty lines dropped)."""
+    lines = []
+    for group in group_lines(chars):
+        line = make_line(group, page, page_height, page_width)
+        if line.text:
+            lines.append(line)
+    return lines

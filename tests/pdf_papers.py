@@ -1,0 +1,120 @@
+"""Papers in the shapes publishers print them, for the PDF reader's tests.
+
+Every word here was written for these tests. ``SH`` is a soft hyphen: a place
+the typesetter may cut a word at a line end with a printed hyphen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pdf_fixtures import Built, Shape, build
+
+SH = "\u00ad"
+
+
+def hyphenable(text: str) -> str:
+    """Mark a break point in every long word (after its fourth letter)."""
+
+    def mark(word: str) -> str:
+        return word[:4] + SH + word[4:] if len(word) >= 8 and word[:6].isalpha() and SH not in word else word
+
+    return " ".join(mark(w) for w in text.split(" "))
+
+
+# ------------------------------------------------------------------ A: a think-tank report
+# Cover page with a banner larger than the title, running header and footer with
+# page numbers, key takeaways, bold run-in headings, superscript endnotes with a
+# Notes list, justified text (no space characters), hyphenation, a ligature and
+# curly quotes, a paragraph cut by a page break, the author's bio at the end.
+
+REPORT_TITLE = "Harbors Under Strain: Financing Port Resilience Before the Next Storm"
+REPORT_NOTES = {
+    1: "Coastal Freight Council, “Annual Port Throughput Survey,” Coastal Freight Council, January 14, 2024.",
+    2: "Ines Marwood, “Storm Surge and the Cost of Idle Cranes,” Journal of Maritime Economics, Vol. 12, No. 3 (2023), pp. 41–67.",
+    3: "Office of Coastal Planning, “Harbor Hazard Maps, Second Edition,” September 2022.",
+    4: "Tomas Okafor and Lena Brandt, “Bonds for Breakwaters,” Northwind Policy Institute Issue Brief No. 88, May 2, 2023.",
+    5: "Ibid., p. 9.",
+    6: "Harbor Authorities Association, “Survey of Capital Plans,” March 30, 2024.",
+}
+REPORT_CONTENT = [
+    ("cover", [
+        ("NORTHWIND POLICY INSTITUTE", "bold", 26, 120),
+        ("RESEARCH REPORT", "regular", 11, 40),
+        ("Harbors Under Strain:", "bold", 22, 70),
+        ("Financing Port Resilience Before the Next Storm", "bold", 22, 28),
+        ("A plan for federal and state partners", "italic", 14, 30),
+        ("By Marta Quillan and Desmond Achebe", "regular", 12, 50),
+        ("March 3, 2025", "regular", 11, 18),
+    ]),
+    ("takeaways", "Key Takeaways"),
+    ("bullet", "Ports handle most of the nation’s imports by weight, yet few have a funded plan for the storms that now close them every year."),
+    ("bullet", "A shared resilience fund would let small harbors borrow against future fees instead of waiting for emergency aid."),
+    ("bullet", "Congress should tie new grants to hazard maps drawn with the same method in every state."),
+    ("para", "When a storm closes a container port for a week, the losses do not stay at the water’s edge. Trucks idle at the gates, ware" + SH + "houses run short of stock, and factories inland cut shifts while they wait for parts.{1} The damage is felt far from the coast, yet the bill for preventing it falls almost entirely on harbor authorities with small budgets."),
+    ("para", "This report asks a simple question: who should pay to keep ports open when the weather turns? It argues that the answer is a partner" + SH + "ship in which federal money sets common standards, states carry the planning, and port users pay a modest fee that can be borrowed against. The “pay later” model that prevails today is the most expensive option of all."),
+    ("heading", "The Scale of the Problem"),
+    ("runin", "Closures Are Getting Longer.", "Over the past decade the average storm closure at a mid-sized port has grown from two days to nearly five, and the time needed to clear a backlog has grown with it.{2} Managers describe the same pattern: a short shutdown, then weeks of congestion as ships arrive in bunches and crews work double shifts to catch up. None of these costs appear in the damage estimates that drive federal aid."),
+    ("runin", "Small Harbors Carry the Risk.", "Large ports can issue bonds on the strength of long-term leases, but the harbors that move grain, fuel and building materials for rural regions cannot. Their boards meet monthly, their engineers are often consultants, and their capital budgets rarely exceed a few million dollars.{3} For them a single flooded sub" + SH + "station can consume a year of maintenance funds, and the ﬁnancing that larger ports take for granted is simply not on offer."),
+    ("para", "The gap is not a matter of awareness. In interviews for this report, harbor directors named the same weak points again and again: low-lying power equipment, access roads that flood before the docks do, and rail spurs that cross drainage channels. What they lacked was not a list of projects but a way to pay for them before the damage, rather than after it, when aid arrives with strict limits on what may be rebuilt and how. Several directors said they had drawn up the same plan three times for three different grant programs, each with its own forms and its own deadlines."),
+    ("heading", "A Resilience Fund for Ports"),
+    ("para", "A national port resilience fund would pool a small fee on each container and bulk ton moved through participating harbors and lend the proceeds at low interest for projects that meet a common standard.{4} Because the fee is spread across every user of the system, it would add only a few dollars to the cost of a shipment, far less than the surcharges carriers already impose after a closure. The fund’s loans would be repaid from the same fee, so the money would keep working long after the first projects are built."),
+    ("para", "The design borrows from state revolving funds for water systems, which have financed thousands of local projects since the 1980s with remarkably few defaults.{5} Those funds succeeded because they paired money with technical help: a town that could not write an engineering plan could borrow the expertise along with the capital. A port fund should do the same, offering shared designs for elevated switchgear, flood walls and backup power that a small harbor can adapt rather than commission from scratch."),
+    ("runin", "Standards Before Money.", "Grants should follow hazard maps drawn with one method nationwide. Today each state uses its own storm models, so a project that qualifies in one harbor would be refused a few miles away across a state line.{6} A single method would also let lenders compare risks and price them honestly, which is the first step toward private capital joining public funds."),
+    ("heading", "Recommendations"),
+    ("para", "Congress should authorize the fund with a ten-year horizon, set the fee in law with a cap, and require that loans be repaid before new grants are made to the same harbor. States should designate one agency to help ports prepare applications. Port authorities, for their part, should publish their hazard assessments so that shippers and insurers can see what is being done with the money they contribute."),
+    ("para", "None of this requires new science. It requires the patience to build before the storm, and the discipline to spend on the dull equipment that keeps the lights on when the water rises."),
+    ("bio", "Marta Quillan is a senior fellow in infrastructure policy at the Northwind Policy Institute. Desmond Achebe is a research associate at the Institute."),
+    ("notes", "Notes"),
+]
+REPORT_CONTENT = [
+    (item[0], *item[1:-1], hyphenable(item[-1])) if item[0] in ("para", "runin") else item for item in REPORT_CONTENT
+]
+REPORT_SHAPE = Shape(
+    header=lambda page: [("Harbors Under Strain", "left"), ("Northwind Policy Institute", "right")],
+    footer=lambda page: [("northwind.example.org/harbors", "left"), (str(page), "right")],
+)
+REPORT_INFO = {"title": "Harbors Under Strain", "author": "M. Quillan; D. Achebe", "subject": "port resilience"}
+
+
+def report(directory: Path) -> Built:
+    return build(directory / "harbors.pdf", REPORT_SHAPE, REPORT_CONTENT, REPORT_NOTES, REPORT_INFO)
+
+
+# ------------------------------------------------------------------ B: a short brief
+# No cover: a masthead banner, the title, a byline and date on one line, then the
+# text. Times (a standard font, spaces drawn as characters), ragged right, first
+# lines indented with no space between paragraphs, headings by size, bracketed
+# [n] marks and a References list numbered [n].
+
+BRIEF_TITLE = "Why Rural Libraries Need Broadband Budgets"
+BRIEF_NOTES = {
+    1: "State Library Council, Connectivity Census 2023 (Capitol City: State Library Council, 2023), p. 4.",
+    2: "Ruth Abernathy, “The Last Public Computer,” Plains Quarterly, Spring 2022.",
+    3: "Federal Communications Office, “E-Rate Funding Year Summary,” August 18, 2023.",
+}
+BRIEF_CONTENT = [
+    ("top", [
+        ("THE CIVIC LEDGER BRIEF", "bold", 11, 0),
+        (BRIEF_TITLE, "bold", 18, 30),
+        ("By Priya Natarajan | June 12, 2024", "italic", 11, 24),
+    ]),
+    ("para", "In many small towns the public library is the only place where a resident can use a fast connection for free. Job applications, benefit renewals and school assignments all assume a link that a third of rural households still lack{1}. Yet library budgets treat broadband as a utility bill to be trimmed, not as a core service."),
+    ("para", "Librarians report that patrons now arrive with laptops and phones rather than asking for a public computer. What they need is capacity: enough bandwidth for a dozen video calls at once, and a signal that reaches the parking lot after closing time{2}."),
+    ("heading", "What Funding Exists"),
+    ("para", "Federal discounts already cover part of the cost of service, but they pay only for the connection, not for the routers, cabling and staff time needed to use it well{3}. Libraries that cannot match the remaining share simply do without, and the towns with the greatest need are the least able to apply."),
+    ("para", "A modest state grant, set as a fixed amount per branch rather than per resident, would close most of that gap. It would also let the smallest libraries plan upgrades over several years instead of waiting for a windfall that rarely comes."),
+    ("heading", "A Budget Line, Not a Favor"),
+    ("para", "Legislators should write broadband into the library funding formula as its own line. Doing so would make the cost visible, protect it from one-time cuts, and signal that a working connection is as basic to a library as its books."),
+    ("notes", "References"),
+]
+BRIEF_SHAPE = Shape(
+    regular="Times-Roman", bold="Times-Bold", italic="Times-Italic", size=11, leading=13.5, heading_size=13,
+    note_size=9, indent=18, para_gap=0, justify=False, marks="bracket",
+    footer=lambda page: [(f"Page {page}", "center")], furniture_on_first_page=True,
+)
+BRIEF_INFO = {"author": "Priya Natarajan"}
+
+
+def brief(directory: Path) -> Built:
+    return build(directory / "libraries.pdf", BRIEF_SHAPE, BRIEF_CONTENT, BRIEF_NOTES, BRIEF_INFO)

@@ -1,0 +1,298 @@
+"""The PDF reader: PDFs built here with reportlab, read back into the document model.
+
+Papers are typeset by :mod:`pdf_fixtures` from text in :mod:`pdf_papers`; the
+typesetter reports what it printed (paragraphs, note marks, furniture, words
+cut by hyphens, paragraphs cut by page breaks), and the tests compare the
+reader with that. Each step of the reader has its own tests below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+import pdf_papers
+from pdf_fixtures import encrypted_pdf, image_only_pdf
+from policy_reader.model import SourceError
+from policy_reader.readers import furniture, pdf, repair
+from policy_reader.readers import text as text_reader
+from policy_reader.readers.pdf_layout import Line, Span, page_lines
+
+
+def structured(doc):
+    """What the pipeline does after reading (repairs, then sections, bio, note markers)."""
+    return text_reader.structure(repair.apply_all(doc))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    built = pdf_papers.report(tmp_path_factory.mktemp("report"))
+    return built, pdf.read(built.path, "sources/harbors.pdf")
+
+
+@pytest.fixture(scope="module")
+def brief(tmp_path_factory):
+    built = pdf_papers.brief(tmp_path_factory.mktemp("brief"))
+    return built, pdf.read(built.path, "sources/libraries.pdf")
+
+
+def assert_body_verbatim(built, doc, bio: bool):
+    paras = doc.paragraphs()
+    expected = built.paragraphs[:-1] if bio else built.paragraphs
+    got = [text_reader.plain(p.text) for p in paras]
+    assert got == expected  # every sentence, verbatim, in order; nothing else (no furniture)
+    assert [p.notes for p in paras] == built.notes_of[: len(expected)]
+    if bio:
+        assert doc.bio is not None and doc.bio.text == built.paragraphs[-1]
+    body = " ".join([*got, *(t.text for t in doc.takeaways)])
+    for printed in built.furniture:
+        if not printed.isdigit():
+            assert printed not in body
+
+
+# ------------------------------------------------------------------ A: think-tank report
+
+
+def test_report_fixture_has_the_hard_parts(report):
+    built, _ = report
+    assert built.hyphenated, "no word was cut by a hyphen at a line end"
+    assert built.split_across_pages, "no paragraph was cut by a page break"
+    with pdfplumber.open(built.path) as doc:
+        raw = "".join(c["text"] for page in doc.pages for c in page.chars)
+    assert "ﬁ" in raw and "“" in raw and "’" in raw  # a ligature and curly quotes are printed
+
+
+def test_report_metadata_from_the_cover(report):
+    _, doc = report
+    assert doc.meta.title == pdf_papers.REPORT_TITLE  # not the larger all-caps banner above it
+    assert doc.meta.authors == ("Marta Quillan", "Desmond Achebe")  # the printed byline, not the info dict
+    assert doc.meta.date == "2025-03-03"
+    assert dict(doc.furniture)["subtitle"] == "A plan for federal and state partners"
+    assert doc.shape == "markdown"
+
+
+def test_report_takeaways_sections_and_body(report):
+    built, raw = report
+    doc = structured(raw)
+    assert doc.takeaways_heading == "Key Takeaways"
+    assert [t.text for t in doc.takeaways] == built.takeaways
+    assert [s.title for s in doc.sections] == [
+        None,
+        "The Scale of the Problem",
+        "Closures Are Getting Longer.",
+        "Small Harbors Carry the Risk.",
+        "A Resilience Fund for Ports",
+        "Standards Before Money.",
+        "Recommendations",
+    ]
+    assert_body_verbatim(built, doc, bio=True)
+
+
+def test_report_kept_as_printed(report):
+    built, raw = report
+    words = " ".join(text_reader.plain(p.text) for p in structured(raw).paragraphs())
+    assert "ﬁnancing" in words and "“pay later”" in words and "water’s edge" in words
+    assert "long-term" in words  # a compound keeps its hyphen
+    for head, tail in built.hyphenated:
+        assert head + tail not in words  # no hyphen left where a word was cut
+        assert head[:-1] + tail.rstrip(".,") in words
+
+
+def test_report_notes_list(report):
+    _, doc = report
+    assert [(n.number, n.text) for n in doc.endnotes] == sorted(pdf_papers.REPORT_NOTES.items())
+    assert all(n.line == 3 for n in doc.endnotes)  # the page they are printed on
+    assert not any("Notes" == (s.title or "") for s in structured(doc).sections)
+
+
+def test_report_blocks_name_their_pages(report):
+    built, doc = report
+    assert doc.blocks[0].line == 2  # the cover is page 1
+    assert doc.blocks[-1].line == 3
+
+
+# ------------------------------------------------------------------ B: a short brief
+
+
+def test_brief_reads_right(brief):
+    built, raw = brief
+    assert raw.meta.title == pdf_papers.BRIEF_TITLE  # below a bolder, all-caps masthead
+    assert raw.meta.authors == ("Priya Natarajan",)
+    assert raw.meta.date == "2024-06-12"  # from "By Priya Natarajan | June 12, 2024"
+    doc = structured(raw)
+    assert [s.title for s in doc.sections] == [None, "What Funding Exists", "A Budget Line, Not a Favor"]
+    assert_body_verbatim(built, doc, bio=False)
+    assert [(n.number, n.text) for n in doc.endnotes] == sorted(pdf_papers.BRIEF_NOTES.items())
+    assert "[1]" not in " ".join(p.text for p in doc.paragraphs())
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_encrypted_pdf_is_refused(tmp_path):
+    with pytest.raises(SourceError) as err:
+        pdf.read(encrypted_pdf(tmp_path / "locked.pdf"), "sources/locked.pdf")
+    assert str(err.value).startswith("sources/locked.pdf: the PDF is encrypted")
+    assert "\n" not in str(err.value)
+
+
+def test_image_only_pdf_is_refused(tmp_path):
+    with pytest.raises(SourceError) as err:
+        pdf.read(image_only_pdf(tmp_path / "scan.pdf"), "sources/scan.pdf")
+    assert str(err.value).startswith("sources/scan.pdf:1: the PDF has no text layer")
+    assert "OCR" in str(err.value)
+
+
+def test_text_named_pdf_is_refused(tmp_path):
+    fake = tmp_path / "paper.pdf"
+    fake.write_text("A Title\n\nJane Doe\n\nSome words.\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        pdf.read(fake, "sources/paper.pdf")
+    assert str(err.value).startswith("sources/paper.pdf:1: not a PDF")
+
+
+def test_empty_pdf_is_refused(tmp_path):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(SourceError, match="sources/empty.pdf: the file is empty"):
+        pdf.read(empty, "sources/empty.pdf")
+
+
+def test_damaged_pdf_is_refused(tmp_path):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n" + b"\x00" * 20)
+    with pytest.raises(SourceError, match="sources/broken.pdf"):
+        pdf.read(broken, "sources/broken.pdf")
+
+
+# ------------------------------------------------------------------ the steps
+
+
+def char(text, x0, top, size=10.0, font="Serif", rise=0.0):
+    """A pdfplumber-shaped character (width 0.5 em)."""
+    bottom = top + size
+    return {"text": text, "x0": x0, "x1": x0 + size * 0.5, "top": top - rise, "bottom": bottom - rise,
+            "size": size, "fontname": font, "upright": True}
+
+
+def word(text, x0, top, **kw):
+    size = kw.get("size", 10.0)
+    return [char(c, x0 + i * size * 0.5, top, **kw) for i, c in enumerate(text)]
+
+
+def test_layout_lines_superscripts_and_spaces():
+    chars = word("Ports", 72, 100) + word("close.", 72 + 5 * 5 + 3, 100)  # a gap, no space character
+    chars += word("12", 72 + 11 * 5 + 3, 104, size=6.0, rise=3.5)  # smaller, raised off the same baseline
+    chars += word("Next", 72, 114)  # the next line
+    chars += word("Head", 200, 101, font="ABCDEF+Minion-Bold")
+    lines = page_lines(chars, page=4)
+    assert [line.words for line in lines] == ["Ports close. Head", "Next"]
+    first = lines[0]
+    assert first.page == 4 and first.size == 10.0
+    assert [(s.text.strip(), s.sup) for s in first.spans][:3] == [("Ports close.", False), ("12", True), ("Head", False)]
+    assert first.spans[-1].font == "Minion-Bold" and first.spans[-1].bold
+    assert pdf.line_markup(first) == "Ports close.<sup>12</sup> Head"
+
+
+def _line(text, page=1, top=100.0, size=10.0, x0=72.0, x1=540.0, font="Serif", spans=None):
+    return Line(page, top, top + size, x0, x1, size, spans or (Span(text, font, size),))
+
+
+def test_furniture_by_repetition_and_position():
+    pages = [
+        [("Cover Title", 0.3)],
+        [("Harbors Under Strain | Report 7", 0.04), ("Body text that is long.", 0.5), ("2", 0.96)],
+        [("Harbors Under Strain | Report 7", 0.04), ("Other body text here.", 0.5), ("Page 3 of 4", 0.96)],
+        [("Harbors Under Strain | Report 7", 0.04), ("Harbors Under Strain | Report 7", 0.5), ("- 4 -", 0.96)],
+    ]
+    found = furniture.find(pages)
+    # the header thrice at the top, three page numbers; the same words in mid-page are text
+    assert found == {(1, 0), (2, 0), (3, 0), (1, 2), (2, 2), (3, 2)}
+    # without positions, the first and last lines of pages are the candidates
+    pages = [[("Brief", None), *[(f"words {p}{i}", None) for i in "abc"], ("Brief", None)] for p in "xy"]
+    assert furniture.find(pages) == {(0, 0), (0, 4), (1, 0), (1, 4)}
+    assert furniture.is_page_number("xii") and not furniture.is_page_number("civic")
+
+
+def test_join_lines_hyphenation():
+    assert pdf.join_lines(["the eco-", "nomic case"]) == "the economic case"
+    assert pdf.join_lines(["a long-", "term lease"], frozenset({"long-term"})) == "a long-term lease"
+    assert pdf.join_lines(["the Indo-", "Pacific"]) == "the Indo-Pacific"
+    assert pdf.join_lines(["soft\u00ad", "ware"]) == "software"
+    assert pdf.join_lines(["1990–", "2000 and", "then—", "later"]) == "1990–2000 and then—later"
+    assert pdf.join_lines(["see https://example.org/", "report"]) == "see https://example.org/report"
+
+
+def test_marks():
+    assert pdf.bracket_marks("lack [1]. And [2, 3] or [9].", {1, 2, 3}) == "lack<sup>1</sup>. And<sup>2</sup><sup>3</sup> or [9]."
+    assert pdf._sup_marks("4–6") == "<sup>4</sup><sup>5</sup><sup>6</sup>"
+
+
+def test_dates_and_authors():
+    assert pdf.parse_date("Issue Brief | July 25, 2019") == "2019-07-25"
+    assert pdf.parse_date("3 March 2025") == "2025-03-03"
+    assert pdf.parse_date("Sept. 9, 2021") == "2021-09-09"
+    assert pdf.parse_date("June 2024") == "2024-06"  # as precise as printed
+    assert pdf.parse_date("February 30, 2019") == ""
+    assert pdf.split_authors("By Jane Doe, John Roe, and Ann Poe") == ("Jane Doe", "John Roe", "Ann Poe")
+    assert pdf.split_authors("Jane Doe & Li Wei") == ("Jane Doe", "Li Wei")
+
+
+def test_read_front_title_byline_date():
+    front = [
+        _line("THE CIVIC LEDGER", size=20, top=60, font="Serif-Bold"),
+        _line("A Title in Two", size=18, top=100),
+        _line("Printed Lines", size=18, top=120),
+        _line("With a subtitle", size=13, top=150),
+        _line("Ann Poe and Li Wei", size=10, top=180),
+        _line("March 2024", size=10, top=200),
+    ]
+    got = pdf.read_front(front, 10.0)
+    assert (got.title, got.subtitle, got.authors, got.date) == (
+        "A Title in Two Printed Lines", "With a subtitle", ("Ann Poe", "Li Wei"), "2024-03")
+
+
+def test_metadata_falls_back_to_the_info_dict():
+    meta = pdf.to_metadata(pdf.Front(), {"Title": "Info Title", "Author": "A. Writer; B. Writer", "CreationDate": "D:20230105120000Z"})
+    assert (meta.title, meta.authors, meta.date) == ("Info Title", ("A. Writer", "B. Writer"), "2023-01-05")
+
+
+def test_notes_section_and_footnotes():
+    lines = [
+        _line("Body text ends here.", top=100),
+        _line("Notes", top=130, size=14, font="Serif-Bold"),
+        _line("1. First source, 2020.", top=150, size=8),
+        _line("continued here.", top=160, size=8),
+        _line("2. Second source, 2021.", top=170, size=8),
+        _line("About the Author", top=200, size=14, font="Serif-Bold"),
+    ]
+    body, notes, heading = pdf.split_notes_section(lines, 10.0)
+    assert heading == "Notes" and [line.words for line in body] == ["Body text ends here.", "About the Author"]
+    assert [(n.number, n.text) for n in pdf.parse_notes(notes)] == [(1, "First source, 2020. continued here."), (2, "Second source, 2021.")]
+    sup = (Span("3", "Serif", 5.0, sup=True), Span("Third source.", "Serif", 8.0))
+    page1 = [_line("Text with a mark.", top=100), _line("", top=700, size=8, spans=sup)]
+    page2 = [_line("More text.", page=2, top=100), _line("still the third note.", page=2, top=700, size=8)]
+    kept, foot = pdf.split_footnotes([page1, page2], 10.0)
+    assert [[line.words for line in page] for page in kept] == [["Text with a mark."], ["More text."]]
+    assert [(n.number, n.text) for n in pdf.parse_notes(foot)] == [(3, "Third source. still the third note.")]
+
+
+def test_paragraphs_across_a_page_break_and_run_ins():
+    bold = (Span("Run-In Head. ", "Serif-Bold", 10.0), Span("and the rest of the line", "Serif", 10.0))
+    lines = [
+        _line("", top=100, spans=bold),
+        _line("ends a sentence.", top=113, x1=300),
+        _line("A new paragraph that runs to the", top=126),
+        _line("margin without a stop and goes on", top=139),
+        _line("over the page break.", page=2, top=72, x1=200),
+        _line("A Heading", page=2, top=100, size=14),
+    ]
+    paras = pdf.group_paragraphs(lines, 10.0)
+    assert [p.kind for p in paras] == ["body", "body", "heading"]
+    assert [pdf.render(p) for p in paras] == [
+        "**Run-In Head.** and the rest of the line ends a sentence.",
+        "A new paragraph that runs to the margin without a stop and goes on over the page break.",
+        "## A Heading",
+    ]
