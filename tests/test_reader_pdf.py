@@ -216,6 +216,16 @@ def test_furniture_by_repetition_and_position():
     assert furniture.is_page_number("xii") and not furniture.is_page_number("civic")
 
 
+def test_furniture_whose_words_change_is_found_by_its_place():
+    names = ["Part One: Costs", "Part Two: Funds", "Part Three: Rules"]
+    pages = [[(name, 0.05), *[(f"{name} body line {'x' * k}", 0.12 + 0.02 * k) for k in range(30)]]
+             for p, name in enumerate(names)]
+    # a header naming each page's part: no repetition, but apart from the text at one place
+    assert furniture.find(pages) == {(0, 0), (1, 0), (2, 0)}
+    pages[1][0] = ("A top line in the flow", 0.10)  # in the text's flow: kept
+    assert (1, 0) not in furniture.find(pages)
+
+
 def test_join_lines_hyphenation():
     assert pdf.join_lines(["the eco-", "nomic case"]) == "the economic case"
     assert pdf.join_lines(["a long-", "term lease"], frozenset({"long-term"})) == "a long-term lease"
@@ -257,6 +267,10 @@ def test_read_front_title_byline_date():
 def test_metadata_falls_back_to_the_info_dict():
     meta = pdf.to_metadata(pdf.Front(), {"Title": "Info Title", "Author": "A. Writer; B. Writer", "CreationDate": "D:20230105120000Z"})
     assert (meta.title, meta.authors, meta.date) == ("Info Title", ("A. Writer", "B. Writer"), "2023-01-05")
+    placeholders = {"Title": "Microsoft Word - draft3.docx", "Author": "anonymous"}
+    assert pdf.to_metadata(pdf.Front(), placeholders) == pdf.to_metadata(pdf.Front(), {})
+    printed = pdf.Front(title="Printed", authors=("Ann Poe",), date="2024-01-02")
+    assert pdf.to_metadata(printed, {"Title": "Info", "Author": "Someone"}).authors == ("Ann Poe",)
 
 
 def test_notes_section_and_footnotes():

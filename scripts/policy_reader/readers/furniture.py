@@ -23,6 +23,8 @@ EDGE = 0.12
 EDGE_LINES = 2
 #: Two repetitions match when their positions differ by at most this much.
 SAME_PLACE = 0.025
+#: A line this many line pitches away from the next one stands apart from the text.
+ISOLATED = 2.2
 
 ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 PAGE_NUMBER_RE = re.compile(
@@ -73,4 +75,45 @@ def find(pages: Sequence[Sequence[tuple[str, Optional[float]]]], min_share: floa
             same = {q for q, _, pos in hits if position is None or pos is None or abs(pos - position) <= SAME_PLACE}
             if len(same) >= needed:
                 found.add((p, i))
+    found |= _at_furniture_places(pages, found)
+    return found | _isolated_at_one_place(pages, needed)
+
+
+def _isolated_at_one_place(pages, needed: int) -> set[tuple[int, int]]:
+    """The outermost line of pages, printed apart from the text (its gap to the
+    next line at least :data:`ISOLATED` times the page's usual line pitch) and
+    at the same place on ``needed`` pages, whatever its words: a running header
+    or footer whose words change from page to page (a section name, a left-
+    and right-page pair)."""
+    spots: list[tuple[int, int, float]] = []
+    for p, lines in enumerate(pages):
+        positions = [pos for _, pos in lines]
+        if len(lines) < 3 or any(pos is None for pos in positions):
+            continue
+        steps = sorted(b - a for a, b in zip(positions, positions[1:]) if b > a)
+        if not steps:
+            continue
+        pitch = steps[len(steps) // 2]
+        for i, neighbour in ((0, 1), (len(lines) - 1, len(lines) - 2)):
+            if _at_edge(i, len(lines), positions[i]) and abs(positions[i] - positions[neighbour]) >= ISOLATED * pitch:
+                spots.append((p, i, positions[i]))
+    found = set()
+    for p, i, pos in spots:
+        if len({q for q, _, other in spots if abs(other - pos) <= SAME_PLACE / 5}) >= needed:
+            found.add((p, i))
     return found
+
+
+def _at_furniture_places(pages, found: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The outermost line of a page printed where furniture stands on two other
+    pages (a running header that alternates between left and right pages)."""
+    places = [(p, pages[p][i][1]) for p, i in found if pages[p][i][1] is not None]
+    more = set()
+    for p, lines in enumerate(pages):
+        for i in {0, len(lines) - 1}:
+            if not lines or (p, i) in found or lines[i][1] is None or not _at_edge(i, len(lines), lines[i][1]):
+                continue
+            others = {q for q, pos in places if q != p and abs(pos - lines[i][1]) <= SAME_PLACE}
+            if len(others) >= 2:
+                more.add((p, i))
+    return more

@@ -326,7 +326,8 @@ def split_front(lines: Sequence[Line], size: float) -> tuple[list[Line], list[Li
     front, rest = list(first[:cut]), list(lines[cut:])
     if cut == len(first) and rest:  # a cover: the next page may repeat its title and byline
         seen = {line.words.casefold() for line in front}
-        while rest and rest[0].page == rest[0].page and rest[0].words.casefold() in seen:
+        next_page = rest[0].page
+        while rest and rest[0].page == next_page and rest[0].words.casefold() in seen:
             rest.pop(0)
     return front, rest
 
@@ -595,11 +596,26 @@ def render(para: Para, vocabulary: frozenset = frozenset()) -> str:
 # ---------------------------------------------------------------- the reader
 
 
+PLACEHOLDER_RE = re.compile(
+    r"^(?:untitled|anonymous|unknown|unspecified|none|n/?a|author|title|user|admin(?:istrator)?)?$"
+    r"|^microsoft \w+ - |\.(?:docx?|odt|pdf|indd|rtf|tex)$",
+    re.I,
+)
+
+
+def info_value(info: dict, key: str) -> str:
+    """An info dict field, or "" when it is a tool's placeholder or a file name."""
+    value = " ".join(str(info.get(key, "")).split())
+    return "" if PLACEHOLDER_RE.search(value) else value
+
+
 def to_metadata(front: Front, info: dict) -> Metadata:
     """What the PDF says about itself: the printed front first, the info dict
-    (Title, Author, CreationDate) where the front says nothing."""
-    title = front.title or info.get("Title", "")
-    authors = front.authors or (split_authors(info["Author"]) if info.get("Author") else ())
+    (Title, Author, CreationDate) where the front says nothing. Printed
+    words win because tools fill the info dict with placeholders and file
+    names ("untitled", "anonymous", "Microsoft Word - draft3.docx")."""
+    title = front.title or info_value(info, "Title")
+    authors = front.authors or (split_authors(info_value(info, "Author")) if info_value(info, "Author") else ())
     date = front.date
     if not date and info.get("CreationDate"):
         m = re.match(r"^D:(\d{4})(\d{2})(\d{2})", info["CreationDate"])
