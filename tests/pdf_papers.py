@@ -118,3 +118,58 @@ BRIEF_INFO = {"author": "Priya Natarajan"}
 
 def brief(directory: Path) -> Built:
     return build(directory / "libraries.pdf", BRIEF_SHAPE, BRIEF_CONTENT, BRIEF_NOTES, BRIEF_INFO)
+
+
+# ------------------------------------------------------------------ C: a two-publisher paper
+# Kept aside while the reader was written, then read once (see the report).
+# Two publishers' names over the title, a byline without "By", a day-month-year
+# date, running headers that alternate between the publishers on left and right
+# pages, page numbers alternating sides, headings in bold at body size,
+# superscript marks with footnotes at the bottom of each page, justified Times.
+
+JOINT_TITLE = "Customs Data Sharing Across the Lakes: Faster Borders Without Weaker Checks"
+JOINT_NOTES = {
+    1: "Border Trade Secretariat, “Crossing Times at Inland Ports,” April 9, 2024.",
+    2: "Helena Struve, “Single Windows in Practice,” Review of Customs Administration, June 2023.",
+    3: "Lakeshore Policy Forum, “Survey of Freight Forwarders,” February 27, 2024.",
+    4: "Data Protection Board, “Opinion on Cross-Border Trade Records,” November 14, 2023.",
+    5: "Meridian Center for Trade, “Pilot Corridor Evaluation,” July 1, 2024.",
+}
+JOINT_CONTENT = [
+    ("top", [
+        ("MERIDIAN CENTER FOR TRADE", "bold", 12, 0),
+        ("and the Lakeshore Policy Forum", "italic", 10, 16),
+        ("Customs Data Sharing Across the Lakes:", "bold", 20, 40),
+        ("Faster Borders Without Weaker Checks", "bold", 20, 24),
+        ("Aiko Tanabe, Rafael Mendes, and Grace Oyelaran", "regular", 11, 30),
+        ("15 October 2024", "regular", 10, 16),
+    ]),
+    ("para", "Trucks crossing between the two shores of the lakes wait an average of three hours at the border, and much of that time is spent re-entering data that the other side already holds.{1} Each customs service checks the same invoices, the same vehicle records and the same driver documents, often on forms that ask for them in a different order."),
+    ("para", "This paper proposes a shared data channel between the two customs services. It would not merge their systems or their rules; it would let each see what the other has already verified, so that officers can spend their time on the shipments that deserve a closer look."),
+    ("heading", "How Crossings Work Today"),
+    ("para", "A carrier moving goods across the lakes files an export declaration on one side and an import declaration on the other. The two filings overlap by roughly four fifths of their fields, but they travel through separate networks and are checked by separate officers who cannot see each other’s notes. Where one side flags a shipment for inspection, the other learns of it only if the driver mentions it."),
+    ("para", "Single-window systems elsewhere show that the duplication can be removed without loosening controls.{2} Their lesson is that the hard part is not the software but the agreement on which fields mean the same thing, who may read them, and for how long they may be kept."),
+    ("heading", "What Forwarders Told Us"),
+    ("para", "In a survey of freight forwarders on both shores, most respondents said that the second declaration was the single largest source of delay in their operations, ahead of inspections and road works.{3} Several described keeping two staff members busy full time re-typing data that already existed in electronic form, and many reported errors introduced in the re-typing that later triggered holds at the border."),
+    ("para", "Forwarders were equally clear about what they did not want: a new portal with its own logins, or a system that would let either government use trade data for purposes other than customs. Any channel must therefore be narrow, with its uses written into the agreement that creates it."),
+    ("heading", "Safeguards"),
+    ("para", "Privacy regulators on both sides have said that sharing is lawful if each record is limited to what customs needs and is deleted on a fixed schedule.{4} The channel should log every query, give carriers a way to see who read their data, and be reviewed each year by the two regulators together."),
+    ("heading", "A Pilot Corridor"),
+    ("para", "The two services should begin with one crossing and a few hundred regular carriers, measure waiting times before and after, and publish the results.{5} If the pilot cuts delays without raising the rate of missed violations, the channel can be extended crossing by crossing, with each step approved by both legislatures."),
+    ("heading", "About the Authors"),
+    ("bio", "Aiko Tanabe is a senior fellow at the Meridian Center for Trade. Rafael Mendes directs the border program of the Lakeshore Policy Forum, where Grace Oyelaran is an analyst."),
+]
+JOINT_CONTENT = [
+    (item[0], *item[1:-1], hyphenable(item[-1])) if item[0] == "para" else item for item in JOINT_CONTENT
+]
+JOINT_SHAPE = Shape(
+    regular="Times-Roman", bold="Times-Bold", italic="Times-Italic", size=11, leading=13.5, heading_size=11,
+    note_size=8.5, indent=0, para_gap=7, justify=True, marks="sup", notes="footnotes",
+    header=lambda page: [("Meridian Center for Trade" if page % 2 == 0 else "Lakeshore Policy Forum", "left" if page % 2 == 0 else "right")],
+    footer=lambda page: [(str(page), "left" if page % 2 == 0 else "right")],
+)
+JOINT_INFO = {"title": "Customs Data Sharing", "author": "Meridian Center for Trade"}
+
+
+def joint(directory: Path) -> Built:
+    return build(directory / "customs.pdf", JOINT_SHAPE, JOINT_CONTENT, JOINT_NOTES, JOINT_INFO)

@@ -128,6 +128,36 @@ def test_brief_reads_right(brief):
     assert "[1]" not in " ".join(p.text for p in doc.paragraphs())
 
 
+# ------------------------------------------------------------------ C: two publishers, footnotes
+# This shape was kept aside while the reader was written; its first reading kept
+# the one running header of page 2 (unrepeated in a two-page paper) as a paragraph
+# and left "About the Authors" as an empty section: see in_margin, about_the_authors.
+
+
+@pytest.fixture(scope="module")
+def joint(tmp_path_factory):
+    built = pdf_papers.joint(tmp_path_factory.mktemp("joint"))
+    return built, pdf.read(built.path, "sources/customs.pdf")
+
+
+def test_joint_paper_reads_right(joint):
+    built, raw = joint
+    assert built.split_across_pages and built.hyphenated
+    assert raw.meta.title == pdf_papers.JOINT_TITLE
+    assert raw.meta.authors == ("Aiko Tanabe", "Rafael Mendes", "Grace Oyelaran")  # not the info dict's publisher
+    assert raw.meta.date == "2024-10-15"
+    doc = structured(raw)
+    assert [s.title for s in doc.sections] == [
+        None, "How Crossings Work Today", "What Forwarders Told Us", "Safeguards", "A Pilot Corridor"]
+    assert_body_verbatim(built, doc, bio=True)
+
+
+def test_joint_paper_footnotes(joint):
+    built, doc = joint
+    assert [(n.number, n.text) for n in doc.endnotes] == sorted(pdf_papers.JOINT_NOTES.items())
+    assert [n.line for n in doc.endnotes] == [1, 1, 1, 1, 2]  # the page each is printed on
+
+
 # ------------------------------------------------------------------ bad input
 
 
@@ -224,6 +254,25 @@ def test_furniture_whose_words_change_is_found_by_its_place():
     assert furniture.find(pages) == {(0, 0), (1, 0), (2, 0)}
     pages[1][0] = ("A top line in the flow", 0.10)  # in the text's flow: kept
     assert (1, 0) not in furniture.find(pages)
+
+
+def test_a_lone_small_line_in_a_margin_is_furniture():
+    page = [_line("Section name", page=2, top=30, size=8)] + [_line(f"text {k}", page=2, top=80 + 13 * k) for k in range(10)]
+    page.append(_line("1 A one-line footnote.", page=2, top=740, size=8))
+    page_end = page[:-1] + [_line("printed for review only", page=2, top=750, size=7)]
+    assert pdf.in_margin(page, 0, 10.0) and not pdf.in_margin(page, 1, 10.0)
+    assert not pdf.in_margin(page, len(page) - 1, 10.0)  # a footnote starts with its number
+    assert pdf.in_margin(page_end, len(page_end) - 1, 10.0)
+    first = [_line("Masthead", page=1, top=30, size=8)] + page[1:]
+    assert not pdf.in_margin(first, 0, 10.0)  # page 1's top is the front matter's
+
+
+def test_about_the_authors_becomes_the_bio_block():
+    from policy_reader.model import Block
+    blocks = [Block("Text.", 1), Block("## About the Authors", 2), Block("Ann Poe is a fellow.", 2), Block("Li Wei is an analyst.", 2)]
+    assert pdf.about_the_authors(blocks) == [Block("Text.", 1), Block("Ann Poe is a fellow. Li Wei is an analyst.", 2)]
+    kept = [Block("## About the Author", 1), Block("Text.", 1), Block("## Later", 2), Block("More.", 2)]
+    assert pdf.about_the_authors(kept) == kept  # not the closing section: left alone
 
 
 def test_join_lines_hyphenation():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Optional, Sequence
 
 #: How far from the top or bottom edge (as a fraction of the page height) a
@@ -79,6 +79,13 @@ def find(pages: Sequence[Sequence[tuple[str, Optional[float]]]], min_share: floa
     return found | _isolated_at_one_place(pages, needed)
 
 
+def line_pitch(steps: Counter) -> float:
+    """The text's line pitch: the smallest step between lines that recurs
+    (paragraph and heading spacing are larger); the commonest if none does."""
+    recurring = [step for step, count in steps.items() if count >= 2]
+    return min(recurring) if recurring else (steps.most_common(1)[0][0] if steps else 0.0)
+
+
 def _isolated_at_one_place(pages, needed: int) -> set[tuple[int, int]]:
     """The outermost line of pages, printed apart from the text (its gap to the
     next line at least :data:`ISOLATED` times the page's usual line pitch) and
@@ -90,10 +97,10 @@ def _isolated_at_one_place(pages, needed: int) -> set[tuple[int, int]]:
         positions = [pos for _, pos in lines]
         if len(lines) < 3 or any(pos is None for pos in positions):
             continue
-        steps = sorted(b - a for a, b in zip(positions, positions[1:]) if b > a)
+        steps = Counter(round(b - a, 3) for a, b in zip(positions, positions[1:]) if b > a)
         if not steps:
             continue
-        pitch = steps[len(steps) // 2]
+        pitch = line_pitch(steps)
         for i, neighbour in ((0, 1), (len(lines) - 1, len(lines) - 2)):
             if _at_edge(i, len(lines), positions[i]) and abs(positions[i] - positions[neighbour]) >= ISOLATED * pitch:
                 spots.append((p, i, positions[i]))

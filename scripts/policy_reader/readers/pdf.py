@@ -17,7 +17,8 @@ The reader is a list of small named steps, each a pure function:
 2. :func:`open_pages`: characters -> lines (:mod:`.pdf_layout`), the info dict;
    an encrypted or image-only PDF is refused;
 3. :func:`drop_furniture`: running headers/footers and page numbers, found by
-   repetition and position across pages (:mod:`.furniture`);
+   repetition and position across pages (:mod:`.furniture`), and single
+   small lines alone in a margin (:func:`in_margin`);
 4. :func:`split_notes_section`: an endnote or reference list under its heading;
 5. :func:`split_footnotes`: smaller numbered lines at the bottom of pages;
 6. :func:`split_front`: the cover page or the masthead lines above the text,
@@ -27,7 +28,8 @@ The reader is a list of small named steps, each a pure function:
 8. :func:`render`: a paragraph's lines -> one block of text, with hyphenation
    at line ends undone, ``**run-in.**`` headings and ``<sup>n</sup>`` marks
    (also for bracketed ``[n]`` marks) as the text reader writes them;
-9. :func:`parse_notes`: note lines -> numbered endnotes.
+9. :func:`parse_notes`: note lines -> numbered endnotes;
+10. :func:`about_the_authors`: the bio under its heading becomes one block.
 
 The result is a :class:`Document` in the same "markdown" shape as the text
 reader's (:func:`policy_reader.readers.text.parse`): ``blocks`` (``## Heading``
@@ -154,12 +156,36 @@ def body_size(lines: Iterable[Line]) -> float:
 # ---------------------------------------------------------------- 3. furniture
 
 
-def drop_furniture(pages: Sequence[Sequence[Line]]) -> list[list[Line]]:
-    """Pages without their running headers, footers and page numbers."""
+def in_margin(page: Sequence[Line], i: int, size: float) -> bool:
+    """A line printed alone in the top or bottom margin, even if no other page
+    repeats it: the outermost line of its page, at the edge, smaller than the
+    text and further from it than :data:`furniture.ISOLATED` line pitches (a
+    footnote, which starts with its number, is not). Page 1's top is left to
+    :func:`split_front`."""
+    line = page[i]
+    if len(page) < 3 or line.size >= size - 0.3 or i not in (0, len(page) - 1):
+        return False
+    position = (line.top + line.bottom) / 2 / line.page_height
+    steps = Counter(round(b.top - a.top) for a, b in zip(page, page[1:]) if b.top > a.top)
+    pitch = furniture.line_pitch(steps) or size
+    if i == 0 and line.page > 1 and position <= furniture.EDGE:
+        return page[1].top - line.top >= furniture.ISOLATED * pitch
+    if i == len(page) - 1 and position >= 1 - furniture.EDGE and not _note_start(line):
+        return line.top - page[-2].top >= furniture.ISOLATED * pitch
+    return False
+
+
+def drop_furniture(pages: Sequence[Sequence[Line]], size: float = 0.0) -> list[list[Line]]:
+    """Pages without their running headers, footers and page numbers: what
+    :func:`furniture.find` finds by repetition and place, and (given the body
+    ``size``) single lines alone in a margin (:func:`in_margin`)."""
     found = furniture.find(
         [[(line.text, (line.top + line.bottom) / 2 / line.page_height) for line in page] for page in pages]
     )
-    return [[line for i, line in enumerate(page) if (p, i) not in found] for p, page in enumerate(pages)]
+    kept = [[line for i, line in enumerate(page) if (p, i) not in found] for p, page in enumerate(pages)]
+    if size:
+        kept = [[line for i, line in enumerate(page) if not in_margin(page, i, size)] for page in kept]
+    return kept
 
 
 # ---------------------------------------------------------------- 4-5. notes
@@ -624,6 +650,20 @@ def to_metadata(front: Front, info: dict) -> Metadata:
     return Metadata(title=" ".join(title.split()), authors=authors, date=date)
 
 
+ABOUT_RE = re.compile(r"^## about the authors?$", re.I)
+
+
+def about_the_authors(blocks: Sequence[Block]) -> list[Block]:
+    """An "About the Author(s)" heading closing the text: its paragraphs become
+    the one bio block the structure step looks for last (the heading goes)."""
+    blocks = list(blocks)
+    for i, block in enumerate(blocks):
+        if ABOUT_RE.match(block.text) and i + 1 < len(blocks) and not any(b.text.startswith("## ") for b in blocks[i + 1 :]):
+            bio = Block(" ".join(b.text for b in blocks[i + 1 :]), blocks[i + 1].line)
+            return [*blocks[:i], bio]
+    return blocks
+
+
 def read(path: Path, label: str) -> Document:
     """The PDF at ``path`` as a document model (``label`` names it in errors)."""
     try:
@@ -634,9 +674,9 @@ def read(path: Path, label: str) -> Document:
     check_bytes(head, label)
     pages = open_pages(Path(path), label)
     all_lines = [line for page in pages.lines for line in page]
-    kept = drop_furniture(pages.lines)
+    size = body_size(all_lines)
+    kept = drop_furniture(pages.lines, size)
     flat = [line for page in kept for line in page]
-    size = body_size(flat)
     vocabulary = hyphenated_words(all_lines)
     body_lines, note_lines, _ = split_notes_section(flat, size)
     by_page: dict[int, list[Line]] = {}
@@ -674,6 +714,7 @@ def read(path: Path, label: str) -> Document:
             takeaways.append(Paragraph(text=text, line=para.page))
         else:
             blocks.append(Block(text, para.page))
+    blocks = about_the_authors(blocks)
     furniture_facts = (("subtitle", front.subtitle),) if front.subtitle else ()
     return Document(
         source=label,
