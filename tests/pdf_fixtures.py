@@ -56,6 +56,8 @@ class Shape:
     header: Optional[Callable[[int], list[tuple[str, str]]]] = None  # page -> [(text, align)]
     footer: Optional[Callable[[int], list[tuple[str, str]]]] = None
     furniture_on_first_page: bool = False
+    columns: int = 1
+    gutter: float = 24.0
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Built:
     notes_of: list[tuple[int, ...]]  # the note numbers of each paragraph
     furniture: list[str]  # every furniture string printed
     hyphenated: list[tuple[str, str]] = field(default_factory=list)  # (line end, next line start) cut by a hyphen
-    split_across_pages: list[int] = field(default_factory=list)  # paragraph indices cut by a page break
+    split_across_pages: list[int] = field(default_factory=list)  # paragraph indices cut by a page or column break
     takeaways: list[str] = field(default_factory=list)  # the bullet items, as read
 
 
@@ -82,6 +84,7 @@ class Typesetter:
             if info.get(key):
                 setter(info[key])
         self.page_no = 0
+        self.column = 0
         self.furniture: list[str] = []
         self.footnotes: list[tuple[int, str]] = []  # this page's
         self.hyphenated: list[tuple[str, str]] = []
@@ -89,19 +92,29 @@ class Typesetter:
 
     # -- pages
     @property
+    def column_width(self) -> float:
+        s = self.shape
+        return (s.page[0] - s.margin[0] - s.margin[1] - (s.columns - 1) * s.gutter) / s.columns
+
+    @property
     def left(self) -> float:
-        return self.shape.margin[0]
+        return self.shape.margin[0] + self.column * (self.column_width + self.shape.gutter)
 
     @property
     def right(self) -> float:
-        return self.shape.page[0] - self.shape.margin[1]
+        return self.left + self.column_width
 
     def new_page(self, first: bool = False):
+        if not first and self.column + 1 < self.shape.columns:
+            self.column += 1
+            self.y = self.column_top
+            return
         if not first:
             self.finish_page()
             self.c.showPage()
         self.page_no += 1
-        self.y = self.shape.page[1] - self.shape.margin[2]
+        self.column = 0
+        self.y = self.column_top = self.shape.page[1] - self.shape.margin[2]
         self.footnotes = []
 
     def finish_page(self):
@@ -122,9 +135,9 @@ class Typesetter:
                 for text, align in fn(self.page_no):
                     self.c.setFont(s.regular, 8)
                     if align == "left":
-                        self.c.drawString(self.left, y, text)
+                        self.c.drawString(s.margin[0], y, text)
                     elif align == "right":
-                        self.c.drawRightString(self.right, y, text)
+                        self.c.drawRightString(s.page[0] - s.margin[1], y, text)
                     else:
                         self.c.drawCentredString(s.page[0] / 2, y, text)
                     self.furniture.append(text)
@@ -227,7 +240,7 @@ class Typesetter:
     def paragraph(self, text: str, font: Optional[str] = None, size: Optional[float] = None, run_in: str = "",
                   gap_before: Optional[float] = None, leading: Optional[float] = None, indent: Optional[float] = None,
                   notes: Optional[dict] = None) -> list[int]:
-        """Set a paragraph; return the pages it was printed on."""
+        """Set a paragraph; return the (page, column) places it was printed in."""
         s = self.shape
         font = font or s.regular
         size = size or s.size
@@ -252,8 +265,8 @@ class Typesetter:
                 natural = self.width([r for r in runs if r[0] != " "])
                 gap = (self.right - x - natural) / words if (words and i < len(lines) - 1) else pdfmetrics.stringWidth(" ", font, size)
             self.draw_runs(runs, x, self.y, gap)
-            if self.page_no not in pages:
-                pages.append(self.page_no)
+            if (self.page_no, self.column) not in pages:
+                pages.append((self.page_no, self.column))
         return pages
 
     def space(self, points: float):
@@ -290,6 +303,7 @@ def build(path: Path, shape: Shape, content: list[tuple], notes: dict[int, str],
                 t.new_page()
             else:
                 t.space(s.leading)
+                t.column_top = t.y  # columns start below the masthead
         elif kind in ("heading", "takeaways", "notes"):
             if t.space_left() < s.heading_size * 4:
                 t.new_page()

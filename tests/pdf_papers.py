@@ -173,3 +173,52 @@ JOINT_INFO = {"title": "Customs Data Sharing", "author": "Meridian Center for Tr
 
 def joint(directory: Path) -> Built:
     return build(directory / "customs.pdf", JOINT_SHAPE, JOINT_CONTENT, JOINT_NOTES, JOINT_INFO)
+
+
+# ------------------------------------------------------------------ D: a two-column brief
+# A masthead across the page, then two justified columns; a paragraph runs from
+# the foot of the left column to the head of the right one and on to page 2;
+# headings at column width; superscript endnotes listed under "Endnotes".
+
+COLUMNS_TITLE = "Cooling Schools in a Hotter Decade"
+COLUMNS_NOTES = {
+    1: "Regional Education Office, “Classroom Temperature Audit,” May 20, 2024.",
+    2: "Omar Haddad, “Heat and Learning,” Quarterly Review of Schooling, October 3, 2023.",
+    3: "Energy Efficiency Board, “Heat Pump Retrofits in Public Buildings,” January 8, 2025.",
+}
+_COOL = [
+    "On the hottest afternoons of recent summers, many classrooms built before air conditioning was common reached temperatures at which teachers say little learning takes place.{1} Windows that open only a few inches, west-facing walls and crowded rooms trap heat long after the sun has set.",
+    "Research on test scores finds that each additional hot school day lowers performance measurably, and that the effect is largest for students whose homes are also hard to cool.{2} The loss compounds over a school career, because the same buildings are hot year after year.",
+    "Districts know where their hottest rooms are. What they lack is a way to pay for cooling that does not crowd out teachers and books, and a plan that treats ventilation, shading and equipment as one project rather than three separate purchases made years apart.",
+    "Heat pumps now cool and heat a classroom for less than the boilers they replace, and they can be installed one wing at a time during the summer break.{3} Shading and insulation reduce the size of the equipment a room needs, which in turn lowers the price of the whole retrofit.",
+    "States should lend districts the money for these projects and let them repay it from the energy savings, as several already do for lighting. A simple rule would help: no classroom should be used for teaching when its temperature passes a level set in law, and every district should report how many such days it had.",
+    "Cooling schools is not a luxury for a warming decade. It is the condition on which everything else a school does depends, and it can be paid for with money that is already being spent on outdated boilers.",
+]
+COLUMNS_CONTENT = [
+    ("top", [
+        ("FIELD NOTES ON PUBLIC BUILDINGS", "bold", 10, 0),
+        (COLUMNS_TITLE, "bold", 20, 28),
+        ("By Noor Vance and Tobias Lind", "regular", 11, 22),
+        ("September 9, 2025", "regular", 10, 14),
+    ]),
+    ("para", _COOL[0]),
+    ("para", _COOL[1]),
+    ("heading", "The Cost of Heat"),
+    ("para", _COOL[2]),
+    ("heading", "What Works"),
+    ("para", _COOL[3]),
+    ("para", _COOL[4]),
+    ("para", _COOL[5]),
+    ("notes", "Endnotes"),
+]
+COLUMNS_CONTENT = [
+    (item[0], hyphenable(item[1])) if item[0] == "para" else item for item in COLUMNS_CONTENT
+]
+COLUMNS_SHAPE = Shape(
+    size=10, leading=12.5, heading_size=12, columns=2, page=(612.0, 500.0),
+    header=lambda page: [("Field Notes", "right")], footer=lambda page: [(f"{page}", "center")],
+)
+
+
+def columns(directory: Path) -> Built:
+    return build(directory / "schools.pdf", COLUMNS_SHAPE, COLUMNS_CONTENT, COLUMNS_NOTES, {})

@@ -158,6 +158,21 @@ def test_joint_paper_footnotes(joint):
     assert [n.line for n in doc.endnotes] == [1, 1, 1, 1, 2]  # the page each is printed on
 
 
+# ------------------------------------------------------------------ D: two columns
+
+
+def test_two_column_brief_reads_in_column_order(tmp_path):
+    built = pdf_papers.columns(tmp_path)
+    assert built.split_across_pages  # a paragraph runs from one column into the next
+    raw = pdf.read(built.path, "sources/schools.pdf")
+    assert (raw.meta.title, raw.meta.authors, raw.meta.date) == (
+        pdf_papers.COLUMNS_TITLE, ("Noor Vance", "Tobias Lind"), "2025-09-09")
+    doc = structured(raw)
+    assert [s.title for s in doc.sections] == [None, "The Cost of Heat", "What Works"]
+    assert_body_verbatim(built, doc, bio=False)
+    assert [(n.number, n.text) for n in doc.endnotes] == sorted(pdf_papers.COLUMNS_NOTES.items())
+
+
 # ------------------------------------------------------------------ bad input
 
 
@@ -190,6 +205,13 @@ def test_empty_pdf_is_refused(tmp_path):
         pdf.read(empty, "sources/empty.pdf")
 
 
+def test_unmapped_glyphs_are_refused():
+    pages = [[_line(f"Words (cid:{k})(cid:9)", page=2, top=100 + 13 * k) for k in range(4)], [_line("fine", page=3)]]
+    with pytest.raises(SourceError, match=r"^sources/x.pdf:2: 4 lines have characters with no text mapping"):
+        pdf.check_text_layer(pages, "sources/x.pdf")
+    pdf.check_text_layer([[_line("Plain words.")]], "sources/x.pdf")
+
+
 def test_damaged_pdf_is_refused(tmp_path):
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n" + b"\x00" * 20)
@@ -216,14 +238,29 @@ def test_layout_lines_superscripts_and_spaces():
     chars = word("Ports", 72, 100) + word("close.", 72 + 5 * 5 + 3, 100)  # a gap, no space character
     chars += word("12", 72 + 11 * 5 + 3, 104, size=6.0, rise=3.5)  # smaller, raised off the same baseline
     chars += word("Next", 72, 114)  # the next line
-    chars += word("Head", 200, 101, font="ABCDEF+Minion-Bold")
+    chars += word("Head", 72 + 13 * 5 + 6, 101, font="ABCDEF+Minion-Bold")
+    chars += word("7", 400, 100)  # beyond a gutter: a piece of its own
     lines = page_lines(chars, page=4)
-    assert [line.words for line in lines] == ["Ports close. Head", "Next"]
+    assert [line.words for line in lines] == ["Ports close. Head", "7", "Next"]
     first = lines[0]
     assert first.page == 4 and first.size == 10.0
     assert [(s.text.strip(), s.sup) for s in first.spans][:3] == [("Ports close.", False), ("12", True), ("Head", False)]
     assert first.spans[-1].font == "Minion-Bold" and first.spans[-1].bold
     assert pdf.line_markup(first) == "Ports close.<sup>12</sup> Head"
+
+
+def test_reading_order_of_two_columns():
+    lines = [_line("Title across the page", top=60, x0=72, x1=540)]
+    lines += [_line(f"left {k}", top=100 + 13 * k, x0=72, x1=296) for k in range(6)]
+    lines += [_line(f"right {k}", top=100 + 13 * k, x0=316, x1=540) for k in range(6)]
+    lines += [_line("A heading across", top=200, x0=72, x1=540), _line("left after", top=220, x0=72, x1=296),
+              _line("right after", top=220, x0=316, x1=540)]
+    from policy_reader.readers.pdf_layout import reading_order
+    assert [line.words for line in reading_order(lines)] == [
+        "Title across the page", *(f"left {k}" for k in range(6)), *(f"right {k}" for k in range(6)),
+        "A heading across", "left after", "right after"]
+    one_column = [_line(f"line {k}", top=100 + 13 * k, x1=540 if k % 3 else 200) for k in range(12)]
+    assert reading_order(one_column) == one_column
 
 
 def _line(text, page=1, top=100.0, size=10.0, x0=72.0, x1=540.0, font="Serif", spans=None):

@@ -112,6 +112,25 @@ def _info_text(value) -> str:
     return str(value).strip() if isinstance(value, (str, int, float)) else ""
 
 
+def check_text_layer(pages: Sequence[Sequence[Line]], label: str) -> None:
+    """Refuse a PDF with no text layer, or whose fonts hide their letters."""
+    if not any(pages):
+        raise SourceError(
+            label, 1,
+            "the PDF has no text layer (scanned or image-only pages); run OCR on it (e.g. ocrmypdf) "
+            "and put the result in sources/, or give the paper as .txt or .md",
+        )
+    lines = [line for page in pages for line in page]
+    unmapped = sum(1 for line in lines if "(cid:" in line.text)
+    if unmapped > max(2, len(lines) // 20):
+        page = next(line.page for line in lines if "(cid:" in line.text)
+        raise SourceError(
+            label, page,
+            f"{unmapped} lines have characters with no text mapping (read as '(cid:N)'); the PDF's fonts "
+            "hide their letters: run OCR on it (e.g. ocrmypdf --force-ocr) or give the paper as .txt or .md",
+        )
+
+
 def open_pages(path: Path, label: str) -> Pages:
     """Every page's lines, and the info dict (Title, Author, CreationDate...) as text."""
     import pdfplumber
@@ -133,15 +152,12 @@ def open_pages(path: Path, label: str) -> Pages:
                 "the PDF is encrypted (it needs a password to open); save an unprotected copy "
                 "(e.g. print it to PDF) and put that in sources/",
             ) from None
-        raise SourceError(label, 0, f"cannot be read as a PDF ({cause or 'damaged file'}); export it as PDF again") from None
+        why = " ".join(str(cause or "damaged file").split())[:200]
+        raise SourceError(label, 0, f"cannot be read as a PDF ({why}); export it as PDF again") from None
     except Exception as exc:  # pdfminer raises plain errors on damaged files
-        raise SourceError(label, 0, f"cannot be read as a PDF ({type(exc).__name__}: {exc}); export it as PDF again") from None
-    if not any(pages):
-        raise SourceError(
-            label, 1,
-            "the PDF has no text layer (scanned or image-only pages); run OCR on it (e.g. ocrmypdf) "
-            "and put the result in sources/, or give the paper as .txt or .md",
-        )
+        why = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise SourceError(label, 0, f"cannot be read as a PDF ({why}); export it as PDF again") from None
+    check_text_layer(pages, label)
     return Pages(tuple(pages), info)
 
 
@@ -415,7 +431,7 @@ def _ends_terminal(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Columns:
-    """A page's text column: its left and right edges, from its body lines."""
+    """The edges of each text column, by (page, column), from its body lines."""
 
     left: dict
     right: dict
@@ -429,7 +445,7 @@ def measure(lines: Sequence[Line], size: float) -> Columns:
     by_page: dict = {}
     for line in lines:
         if abs(line.size - size) < 0.3:
-            by_page.setdefault(line.page, []).append(line)
+            by_page.setdefault((line.page, line.column), []).append(line)
     gaps = []
     indented = 0
     total = 0
@@ -469,10 +485,10 @@ def group_paragraphs(lines: Sequence[Line], size: float, cols: Optional[Columns]
     paras: list[list] = []  # [kind, [lines]]
 
     def indented(line: Line) -> bool:
-        return line.x0 > cols.left.get(line.page, line.x0) + 0.6 * size
+        return line.x0 > cols.left.get((line.page, line.column), line.x0) + 0.6 * size
 
     def full(line: Line) -> bool:
-        return line.x1 >= cols.right.get(line.page, line.x1) - 2.5 * size
+        return line.x1 >= cols.right.get((line.page, line.column), line.x1) - 2.5 * size
 
     for line in lines:
         kind = _kind(line, size)
@@ -481,7 +497,7 @@ def group_paragraphs(lines: Sequence[Line], size: float, cols: Optional[Columns]
             prev = plines[-1]
             same = pkind == kind or (pkind == "body" and kind == "bold" and False)
             bullet = bool(BULLET_RE.match(line.text))
-            if line.page != prev.page:
+            if (line.page, line.column) != (prev.page, prev.column):  # a page or column break
                 goes_on = same and kind in ("body", "small") and not bullet and (
                     not _ends_terminal(prev.text) or (cols.indent_style and full(prev) and not indented(line))
                 )

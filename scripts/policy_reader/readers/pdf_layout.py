@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
 BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
@@ -56,6 +56,7 @@ class Line:
     spans: tuple[Span, ...]
     page_height: float = 792.0
     page_width: float = 612.0
+    column: int = 0  # 1 for the right column of a two-column page
 
     @property
     def text(self) -> str:
@@ -167,11 +168,63 @@ def make_line(chars: Sequence[Mapping], page: int, page_height: float = 792.0, p
     )
 
 
+#: A horizontal gap wider than this many times the text size separates two
+#: pieces of text on one baseline (columns, or a footer's left and right parts).
+GUTTER = 1.5
+
+
+def split_at_gutters(chars: Sequence[Mapping]) -> list[list[Mapping]]:
+    """One baseline's characters (left to right) -> pieces separated by gutters."""
+    size = main_size(chars)
+    pieces: list[list[Mapping]] = [[]]
+    last = None  # the last visible character
+    for c in chars:
+        if c["text"].strip():
+            if last is not None and c["x0"] - last["x1"] > GUTTER * size:
+                pieces.append([])
+            last = c
+        pieces[-1].append(c)
+    return [p for p in pieces if any(c["text"].strip() for c in p)]
+
+
+def reading_order(lines: Sequence[Line]) -> list[Line]:
+    """Lines in reading order: on a two-column page, the left column's lines
+    before the right column's, band by band (a line spanning both columns, such
+    as a heading or the title, closes a band). A page is two-column when at
+    least five lines lie wholly right of its middle and start at one edge."""
+    lines = sorted(lines, key=lambda line: (line.top, line.x0))
+    if not lines:
+        return lines
+    width = lines[0].page_width
+    mid, slack = width / 2, width * 0.02
+    right = [line for line in lines if line.x0 >= mid - slack]
+    edges = Counter(round(line.x0 / 2) for line in right)
+    if len(right) < 5 or edges.most_common(1)[0][1] < 5 or sum(line.x1 <= mid + slack for line in lines) < 5:
+        return lines
+    out: list[Line] = []
+    band: list[Line] = []
+
+    def flush():
+        out.extend(sorted((line for line in band if line.x0 < mid - slack), key=lambda line: line.top))
+        out.extend(sorted((replace(line, column=1) for line in band if line.x0 >= mid - slack), key=lambda line: line.top))
+        band.clear()
+
+    for line in lines:
+        if line.x0 < mid - slack and line.x1 > mid + slack:  # spans both columns
+            flush()
+            out.append(line)
+        else:
+            band.append(line)
+    flush()
+    return out
+
+
 def page_lines(chars: Iterable[Mapping], page: int, page_height: float = 792.0, page_width: float = 612.0) -> list[Line]:
-    """Every line of a page, top to bottom (empty lines dropped)."""
+    """Every line of a page in reading order (empty lines dropped)."""
     lines = []
     for group in group_lines(chars):
-        line = make_line(group, page, page_height, page_width)
-        if line.text:
-            lines.append(line)
-    return lines
+        for piece in split_at_gutters(group):
+            line = make_line(piece, page, page_height, page_width)
+            if line.text:
+                lines.append(line)
+    return reading_order(lines)
