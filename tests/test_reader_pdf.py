@@ -249,6 +249,12 @@ def test_layout_lines_superscripts_and_spaces():
     assert pdf.line_markup(first) == "Ports close.<sup>12</sup> Head"
 
 
+def test_dedupe_drops_overprinted_copies():
+    from policy_reader.readers.pdf_layout import dedupe
+    chars = word("Bold", 72, 100) + word("Bold", 72.4, 100.3) + word("Bold", 72, 114)
+    assert [c["top"] for c in dedupe(chars)] == [100] * 4 + [114] * 4
+
+
 def test_reading_order_of_two_columns():
     lines = [_line("Title across the page", top=60, x0=72, x1=540)]
     lines += [_line(f"left {k}", top=100 + 13 * k, x0=72, x1=296) for k in range(6)]

@@ -50,7 +50,7 @@ from typing import Iterable, Optional, Sequence
 
 from policy_reader.model import Block, Document, Endnote, Metadata, Paragraph, SourceError
 from policy_reader.readers import furniture
-from policy_reader.readers.pdf_layout import Line, Span, page_lines
+from policy_reader.readers.pdf_layout import Line, Span, dedupe, page_lines
 
 TERMINAL = tuple(".?!:;\"”’')]")
 BULLETS = "•▪●■◦‣–-*"
@@ -142,7 +142,7 @@ def open_pages(path: Path, label: str) -> Pages:
             info = {k: _info_text(v) for k, v in (pdf.metadata or {}).items()}
             pages = []
             for number, page in enumerate(pdf.pages, start=1):
-                chars = page.dedupe_chars().chars
+                chars = dedupe(page.chars)
                 pages.append(tuple(page_lines(chars, number, float(page.height), float(page.width))))
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as exc:
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc

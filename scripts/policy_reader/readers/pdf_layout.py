@@ -79,6 +79,25 @@ class Line:
         return bool(spans) and all(s.italic for s in spans)
 
 
+def dedupe(chars: Iterable[Mapping], tolerance: float = 1.0) -> list[Mapping]:
+    """Characters without the copies a PDF prints over them (a faux bold, a
+    shadow): same text, font and size within ``tolerance`` points of one
+    already kept. Linear time, unlike pdfplumber's ``dedupe_chars``."""
+    kept: list[Mapping] = []
+    seen: dict[tuple, list[Mapping]] = {}
+    for c in chars:
+        gx, gy = int(c["x0"] // tolerance), int(c["top"] // tolerance)
+        ident = (c["text"], c.get("fontname"), round(c["size"], 1))
+        duplicate = any(
+            abs(o["x0"] - c["x0"]) <= tolerance and abs(o["top"] - c["top"]) <= tolerance
+            for dx in (-1, 0, 1) for dy in (-1, 0, 1) for o in seen.get((*ident, gx + dx, gy + dy), ())
+        )
+        if not duplicate:
+            kept.append(c)
+            seen.setdefault((*ident, gx, gy), []).append(c)
+    return kept
+
+
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
