@@ -31,11 +31,13 @@ The reader is a list of small named steps, each a pure function:
 9. :func:`parse_notes`: note lines -> numbered endnotes;
 10. :func:`about_the_authors`: the bio under its heading becomes one block.
 
-The result is a :class:`Document` in the same "markdown" shape as the text
-reader's (:func:`policy_reader.readers.text.parse`): ``blocks`` (``## Heading``
-blocks, paragraphs), ``takeaways``, ``endnotes`` and ``meta``; the pipeline's
-repair and structure steps then run as for a text source. ``Block.line`` and
-every error name the *page*. Characters are kept as printed: ligatures,
+:func:`read_blocks` returns these pieces in the text reader's "markdown"
+shape (:func:`policy_reader.readers.text.parse`): ``blocks`` (``## Heading``
+blocks, paragraphs), ``takeaways``, ``endnotes`` and ``meta``; :func:`read`
+then runs the same repair rules and structuring as for a ``.txt`` source and
+returns the finished model (sections, paragraphs with ids, bio). Facts with
+no field of their own go in ``furniture`` (``subtitle``, ``title_line``: the
+page of the title). Every ``line`` and every error names the *page*. Characters are kept as printed: ligatures,
 curly quotes and dashes are not rewritten.
 """
 
@@ -43,7 +45,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date as _date
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -301,6 +303,7 @@ class Front:
     authors: tuple[str, ...] = ()
     date: str = ""
     lines: tuple[str, ...] = ()  # every front line's words, in order
+    title_page: int = 1
 
 
 def parse_date(text: str) -> str:
@@ -405,7 +408,8 @@ def read_front(front: Sequence[Line], size: float) -> Front:
         nxt, t = groups[title_i + 1], texts[title_i + 1]
         if nxt[0].size > size * 1.05 and not BYLINE_RE.match(t) and not parse_date(t) and not _is_banner(t):
             subtitle = t
-    return Front(title, subtitle, authors, date, tuple(line.words for line in front))
+    title_page = groups[title_i][0].page if title_i is not None else 1
+    return Front(title, subtitle, authors, date, tuple(line.words for line in front), title_page)
 
 
 # ---------------------------------------------------------------- 7. paragraphs
@@ -663,7 +667,10 @@ def to_metadata(front: Front, info: dict) -> Metadata:
         m = re.match(r"^D:(\d{4})(\d{2})(\d{2})", info["CreationDate"])
         if m:
             date = f"{m[1]}-{m[2]}-{m[3]}"
-    return Metadata(title=" ".join(title.split()), authors=authors, date=date)
+    meta = Metadata(title=" ".join(title.split()), authors=authors, date=date)
+    if front.subtitle and "subtitle" in {f.name for f in fields(Metadata)}:  # the model gains it with the other readers
+        meta = replace(meta, subtitle=front.subtitle)
+    return meta
 
 
 ABOUT_RE = re.compile(r"^## about the authors?$", re.I)
@@ -681,7 +688,17 @@ def about_the_authors(blocks: Sequence[Block]) -> list[Block]:
 
 
 def read(path: Path, label: str) -> Document:
-    """The PDF at ``path`` as a document model (``label`` names it in errors)."""
+    """The PDF at ``path`` as the finished document model (``label`` names it
+    in errors): :func:`read_blocks`, then the same repair rules and structuring
+    as a ``.txt`` source (sections, run-in headings, bio, note markers, ids)."""
+    from policy_reader.readers import repair, text
+
+    return text.structure(repair.apply_all(read_blocks(path, label)))
+
+
+def read_blocks(path: Path, label: str) -> Document:
+    """The PDF at ``path`` cut into the text reader's pieces: metadata, takeaways,
+    body blocks (``## Heading``, ``**Run-in.** text``, ``<sup>n</sup>``) and endnotes."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(1024)
@@ -731,7 +748,9 @@ def read(path: Path, label: str) -> Document:
         else:
             blocks.append(Block(text, para.page))
     blocks = about_the_authors(blocks)
-    furniture_facts = (("subtitle", front.subtitle),) if front.subtitle else ()
+    furniture_facts = (("title_line", str(front.title_page)),) if front.title else ()
+    if front.subtitle:
+        furniture_facts += (("subtitle", front.subtitle),)
     return Document(
         source=label,
         meta=to_metadata(front, pages.info),
