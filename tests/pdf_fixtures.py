@@ -57,6 +57,7 @@ class Shape:
     footer: Optional[Callable[[int], list[tuple[str, str]]]] = None
     furniture_on_first_page: bool = False
     columns: int = 1
+    colophon: tuple[str, ...] = ()  # small print at the foot of page 1
     gutter: float = 24.0
 
 
@@ -69,6 +70,7 @@ class Built:
     hyphenated: list[tuple[str, str]] = field(default_factory=list)  # (line end, next line start) cut by a hyphen
     split_across_pages: list[int] = field(default_factory=list)  # paragraph indices cut by a page or column break
     takeaways: list[str] = field(default_factory=list)  # the bullet items, as read
+    pull_quotes: list[str] = field(default_factory=list)  # display type repeating words of the text
 
 
 def words_of(text: str) -> str:
@@ -127,6 +129,13 @@ class Typesetter:
             for ln in lines:
                 y -= s.note_size * 1.25
                 self.draw_runs(ln, self.left, y)
+        if self.page_no == 1 and s.colophon:
+            y = s.margin[3] + 6 * len(s.colophon)
+            for text in s.colophon:
+                self.c.setFont(s.italic, 7)
+                self.c.drawString(s.margin[0], y, text)
+                self.furniture.append(text)
+                y -= 9
         if self.page_no > 1 or s.furniture_on_first_page:
             for where, fn in (("top", s.header), ("bottom", s.footer)):
                 if fn is None:
@@ -284,7 +293,8 @@ def build(path: Path, shape: Shape, content: list[tuple], notes: dict[int, str],
     Items: ``("cover", [(text, font, size, gap)])`` fills page 1 and breaks;
     ``("top", [(text, font, size, gap)])`` sets masthead lines at the top of the text;
     ``("heading", text)``; ``("para", text)``; ``("runin", head, text)``;
-    ``("bullet", text)``; ``("takeaways", heading)``; ``("bio", text)``;
+    ``("bullet", text)``; ``("takeaways", heading)``; ``("bio", text)``; ``("pull", text)``
+    sets a pull quote;
     ``("notes", heading)`` prints the notes list (endnote shapes).
     """
     s = shape
@@ -293,6 +303,7 @@ def build(path: Path, shape: Shape, content: list[tuple], notes: dict[int, str],
     notes_of: list[tuple[int, ...]] = []
     split: list[int] = []
     takeaways: list[str] = []
+    pull_quotes: list[str] = []
     font = {"regular": s.regular, "bold": s.bold, "italic": s.italic}
     for item in content:
         kind = item[0]
@@ -314,6 +325,10 @@ def build(path: Path, shape: Shape, content: list[tuple], notes: dict[int, str],
                     t.space(2)
                     number_text = f"[{number}]" if s.marks == "bracket" else f"{number}."
                     t.paragraph(f"{number_text} {notes[number]}", size=s.note_size, indent=0, gap_before=2)
+        elif kind == "pull":  # a pull quote: display type repeating words of the text
+            t.paragraph(item[1], font=s.italic, size=s.heading_size, gap_before=s.heading_size, indent=0)
+            t.space(s.heading_size)
+            pull_quotes.append(item[1])
         elif kind in ("para", "runin", "bullet", "bio"):
             run_in = item[1] if kind == "runin" else ""
             text = item[-1]
@@ -327,7 +342,7 @@ def build(path: Path, shape: Shape, content: list[tuple], notes: dict[int, str],
                 if len(pages) > 1:
                     split.append(len(paragraphs) - 1)
     t.save()
-    return Built(path, paragraphs, notes_of, sorted(set(t.furniture)), t.hyphenated, split, takeaways)
+    return Built(path, paragraphs, notes_of, sorted(set(t.furniture)), t.hyphenated, split, takeaways, pull_quotes)
 
 
 def image_only_pdf(path: Path) -> Path:

@@ -61,6 +61,7 @@ REPORT_CONTENT = [
     ("para", "A national port resilience fund would pool a small fee on each container and bulk ton moved through participating harbors and lend the proceeds at low interest for projects that meet a common standard.{4} Because the fee is spread across every user of the system, it would add only a few dollars to the cost of a shipment, far less than the surcharges carriers already impose after a closure. The fund’s loans would be repaid from the same fee, so the money would keep working long after the first projects are built."),
     ("para", "The design borrows from state revolving funds for water systems, which have financed thousands of local projects since the 1980s with remarkably few defaults.{5} Those funds succeeded because they paired money with technical help: a town that could not write an engineering plan could borrow the expertise along with the capital. A port fund should do the same, offering shared designs for elevated switchgear, flood walls and backup power that a small harbor can adapt rather than commission from scratch."),
     ("runin", "Standards Before Money.", "Grants should follow hazard maps drawn with one method nationwide. Today each state uses its own storm models, so a project that qualifies in one harbor would be refused a few miles away across a state line.{6} A single method would also let lenders compare risks and price them honestly, which is the first step toward private capital joining public funds."),
+    ("pull", "A single method would also let lenders compare risks and price them honestly"),
     ("heading", "Recommendations"),
     ("para", "Congress should authorize the fund with a ten-year horizon, set the fee in law with a cap, and require that loans be repaid before new grants are made to the same harbor. States should designate one agency to help ports prepare applications. Port authorities, for their part, should publish their hazard assessments so that shippers and insurers can see what is being done with the money they contribute."),
     ("para", "None of this requires new science. It requires the patience to build before the storm, and the discipline to spend on the dull equipment that keeps the lights on when the water rises."),
@@ -112,6 +113,8 @@ BRIEF_SHAPE = Shape(
     regular="Times-Roman", bold="Times-Bold", italic="Times-Italic", size=11, leading=13.5, heading_size=13,
     note_size=9, indent=18, para_gap=0, justify=False, marks="bracket",
     footer=lambda page: [(f"Page {page}", "center")], furniture_on_first_page=True,
+    colophon=("The Civic Ledger is an independent newsletter on local public services.",
+              "Views expressed are the author’s own. Reproduction is permitted with credit."),
 )
 BRIEF_INFO = {"author": "Priya Natarajan"}
 

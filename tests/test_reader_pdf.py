@@ -51,6 +51,9 @@ def assert_body_verbatim(built, doc, bio: bool):
     for printed in built.furniture:
         if not printed.isdigit():
             assert printed not in body
+    titles = [s.title for s in doc.sections]
+    assert not any(quote in (title or "") for quote in built.pull_quotes for title in titles)
+    # (notes are compared whole in each paper's notes test: no furniture there either)
 
 
 # ------------------------------------------------------------------ A: think-tank report
@@ -89,6 +92,11 @@ def test_report_takeaways_sections_and_body(report):
         "Recommendations",
     ]
     assert_body_verbatim(built, doc, bio=True)
+
+
+def test_report_pull_quote_is_not_a_heading(report):
+    built, doc = report
+    assert built.pull_quotes and all(q not in (s.title or "") for q in built.pull_quotes for s in doc.sections)
 
 
 def test_report_kept_as_printed(report):
@@ -335,6 +343,19 @@ def test_join_lines_hyphenation():
 def test_marks():
     assert pdf.bracket_marks("lack [1]. And [2, 3] or [9].", {1, 2, 3}) == "lack<sup>1</sup>. And<sup>2</sup><sup>3</sup> or [9]."
     assert pdf._sup_marks("4–6") == "<sup>4</sup><sup>5</sup><sup>6</sup>"
+
+
+def test_unicode_superscript_digits_are_marks():
+    assert pdf.line_markup(_line("as reported.¹² Then “this”³ but 10⁹")) == "as reported.<sup>12</sup> Then “this”<sup>3</sup> but 10⁹"
+
+
+def test_table_of_contents_is_dropped():
+    paras = [pdf.Para("heading", (_line("Contents", page=2, size=14),)),
+             pdf.Para("heading", (_line("Introduction", page=2, top=130, size=14),)),
+             pdf.Para("body", (_line("Why it matters 3", page=2, top=160),)),
+             pdf.Para("heading", (_line("Introduction", page=3, size=14),)),
+             pdf.Para("body", (_line("The text begins.", page=3, top=130),))]
+    assert [p.page for p in pdf.drop_contents(paras)] == [3, 3]
 
 
 def test_dates_and_authors():

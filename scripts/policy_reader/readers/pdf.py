@@ -18,13 +18,15 @@ The reader is a list of small named steps, each a pure function:
    an encrypted or image-only PDF is refused;
 3. :func:`drop_furniture`: running headers/footers and page numbers, found by
    repetition and position across pages (:mod:`.furniture`), and single
-   small lines alone in a margin (:func:`in_margin`);
+   small lines alone in a margin (:func:`in_margin`), and the small print at
+   the foot of the first page (:func:`drop_colophon`);
 4. :func:`split_notes_section`: an endnote or reference list under its heading;
 5. :func:`split_footnotes`: smaller numbered lines at the bottom of pages;
 6. :func:`split_front`: the cover page or the masthead lines above the text,
    and what they say (title, subtitle, byline, date: :func:`read_front`);
 7. :func:`group_paragraphs`: lines -> paragraphs and headings by font, indent,
-   spacing, and across page breaks;
+   spacing, and across page and column breaks; :func:`drop_contents` and
+   :func:`drop_pull_quotes` take out a table of contents and pull quotes;
 8. :func:`render`: a paragraph's lines -> one block of text, with hyphenation
    at line ends undone, ``**run-in.**`` headings and ``<sup>n</sup>`` marks
    (also for bracketed ``[n]`` marks) as the text reader writes them;
@@ -248,6 +250,25 @@ def _note_start(line: Line) -> Optional[tuple[int, list[Span]]]:
         rest = m["rest"]
         return number, ([Span(rest, first.font, first.size)] if rest else []) + spans[1:]
     return None
+
+
+def drop_colophon(page: Sequence[Line], size: float) -> list[Line]:
+    """The first page without the small print at its foot (an address block, a
+    disclaimer, "the full paper can be found at..."): a block of lines smaller
+    than the text, at the bottom, set apart by :data:`furniture.ISOLATED` line
+    pitches, not starting with a note number."""
+    page = list(page)
+    small = lambda line: line.size < size - 0.3
+    if len(page) < 3 or not small(page[-1]):
+        return page
+    i = len(page) - 1
+    while i > 1 and small(page[i - 1]) and page[i].top - page[i - 1].bottom < page[i].size:
+        i -= 1
+    steps = Counter(round(b.top - a.top) for a, b in zip(page, page[1:]) if b.top > a.top and not small(a))
+    pitch = furniture.line_pitch(steps) or size
+    if _note_start(page[i]) or page[i].top - page[i - 1].top < furniture.ISOLATED * pitch:
+        return page
+    return page[:i]
 
 
 def split_footnotes(pages: Sequence[Sequence[Line]], size: float) -> tuple[list[list[Line]], list[Line]]:
@@ -523,6 +544,41 @@ def group_paragraphs(lines: Sequence[Line], size: float, cols: Optional[Columns]
     return out
 
 
+CONTENTS_RE = re.compile(r"^(?:table of )?contents$", re.I)
+
+
+def drop_contents(paras: Sequence[Para]) -> list[Para]:
+    """Without a table of contents: its heading and the rest of its page."""
+    out: list[Para] = []
+    skip_page = None
+    for para in paras:
+        if para.kind == "heading" and CONTENTS_RE.match(" ".join(line.words for line in para.lines)):
+            skip_page = para.lines[-1].page
+            continue
+        if skip_page is not None and para.page == skip_page:
+            continue
+        out.append(para)
+    return out
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split()).casefold()
+
+
+def drop_pull_quotes(paras: Sequence[Para], vocabulary: frozenset = frozenset()) -> list[Para]:
+    """Without pull quotes: display-size text of eight words or more that
+    repeats words printed in the body (a heading never does)."""
+    body = " ".join(_folded(render(p, vocabulary)) for p in paras if p.kind != "heading")
+    out = []
+    for para in paras:
+        if para.kind == "heading":
+            words = _folded(join_lines([line.words for line in para.lines], vocabulary))
+            if len(words.split()) >= 8 and words in body:
+                continue
+        out.append(para)
+    return out
+
+
 # ---------------------------------------------------------------- 8. text
 
 
@@ -575,6 +631,12 @@ def hyphenated_words(lines: Iterable[Line]) -> frozenset:
     return frozenset(found)
 
 
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+#: Superscript digits printed as characters, after a word or its punctuation
+#: (after a digit they are a power: "10⁹" stays).
+SUPERSCRIPT_DIGITS_RE = re.compile(r"(?<=[^\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]+)(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
+
+
 def _sup_marks(text: str) -> str:
     """``"1"`` -> ``<sup>1</sup>``; ``"2,3"`` and ``"4-6"`` -> one mark per number."""
     numbers: list[int] = []
@@ -597,7 +659,7 @@ def line_markup(line: Line, strip_bullet: bool = False) -> str:
             if span.text.endswith(" "):
                 out += " "
         else:
-            out += span.text
+            out += SUPERSCRIPT_DIGITS_RE.sub(lambda m: _sup_marks(m[1].translate(SUPERSCRIPT_DIGITS)), span.text)
     out = out.strip()
     return BULLET_RE.sub("", out) if strip_bullet else out
 
@@ -709,6 +771,7 @@ def read_blocks(path: Path, label: str) -> Document:
     all_lines = [line for page in pages.lines for line in page]
     size = body_size(all_lines)
     kept = drop_furniture(pages.lines, size)
+    kept[0] = drop_colophon(kept[0], size)
     flat = [line for page in kept for line in page]
     vocabulary = hyphenated_words(all_lines)
     body_lines, note_lines, _ = split_notes_section(flat, size)
@@ -721,7 +784,7 @@ def read_blocks(path: Path, label: str) -> Document:
     front = read_front(front_lines, size)
     if not body_lines:
         raise SourceError(label, 1, "no running text found after the cover page; check the file is the paper, not only its cover")
-    paras = group_paragraphs(body_lines, size, measure(body_lines, size))
+    paras = drop_pull_quotes(drop_contents(group_paragraphs(body_lines, size, measure(body_lines, size))), vocabulary)
     endnotes = parse_notes(note_lines, vocabulary) + parse_notes(footnote_lines, vocabulary)
     numbers = {n.number for n in endnotes}
 
