@@ -58,6 +58,7 @@ class Shape:
     furniture_on_first_page: bool = False
     columns: int = 1
     colophon: tuple[str, ...] = ()  # small print at the foot of page 1
+    note_tab: float = 0.0  # notes list: the number in a hanging indent this wide, the note a tab away
     gutter: float = 24.0
 
 
@@ -211,11 +212,11 @@ class Typesetter:
         lines.append(current)
         return lines
 
-    def layout_words(self, tokens, first_indent: float):
+    def layout_words(self, tokens, first_indent: float, hang: float = 0.0):
         """tokens: list of (word, font, size) -> lines of (runs, natural width), breaking at soft hyphens."""
         lines = []
         current: list = []
-        avail = self.right - self.left - first_indent
+        avail = self.right - self.left - hang - first_indent
         queue = list(tokens)
         while queue:
             word, font, size = queue.pop(0)
@@ -238,17 +239,17 @@ class Typesetter:
                     k = 0
                 if k:
                     lines.append(current)
-                    current, avail = [], self.right - self.left
+                    current, avail = [], self.right - self.left - hang
                     continue
             lines.append(current)
-            current, avail = runs, self.right - self.left
+            current, avail = runs, self.right - self.left - hang
         if current:
             lines.append(current)
         return lines
 
     def paragraph(self, text: str, font: Optional[str] = None, size: Optional[float] = None, run_in: str = "",
                   gap_before: Optional[float] = None, leading: Optional[float] = None, indent: Optional[float] = None,
-                  notes: Optional[dict] = None) -> list[int]:
+                  notes: Optional[dict] = None, hang: float = 0.0, marker: str = "") -> list[int]:
         """Set a paragraph; return the (page, column) places it was printed in."""
         s = self.shape
         font = font or s.regular
@@ -256,7 +257,7 @@ class Typesetter:
         leading = leading or (s.leading if size == s.size else size * 1.3)
         indent = s.indent if indent is None else indent
         tokens = [(w, s.bold, size) for w in run_in.split()] + [(w, font, size) for w in text.split()]
-        lines = self.layout_words(tokens, indent)
+        lines = self.layout_words(tokens, indent, hang)
         self.y -= s.para_gap if gap_before is None else gap_before
         pages = []
         for i, runs in enumerate(lines):
@@ -267,7 +268,10 @@ class Typesetter:
                 self.new_page()
             self.y -= leading
             self.footnotes.extend(new_notes)
-            x = self.left + (indent if i == 0 else 0)
+            x = self.left + hang + (indent if i == 0 else 0)
+            if marker and i == 0:  # a list marker in the hanging indent, a tab away from the item
+                self.c.setFont(font, size)
+                self.c.drawString(self.left, self.y, marker)
             gap = None
             if s.justify:
                 words = sum(1 for r in runs if r[0] == " ")
@@ -324,7 +328,10 @@ def build(path: Path, shape: Shape, content: list[tuple], notes: dict[int, str],
                 for number in sorted(notes):
                     t.space(2)
                     number_text = f"[{number}]" if s.marks == "bracket" else f"{number}."
-                    t.paragraph(f"{number_text} {notes[number]}", size=s.note_size, indent=0, gap_before=2)
+                    if s.note_tab:
+                        t.paragraph(notes[number], size=s.note_size, indent=0, gap_before=2, hang=s.note_tab, marker=number_text)
+                    else:
+                        t.paragraph(f"{number_text} {notes[number]}", size=s.note_size, indent=0, gap_before=2)
         elif kind == "pull":  # a pull quote: display type repeating words of the text
             t.paragraph(item[1], font=s.italic, size=s.heading_size, gap_before=s.heading_size, indent=0)
             t.space(s.heading_size)

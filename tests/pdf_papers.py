@@ -181,7 +181,8 @@ def joint(directory: Path) -> Built:
 # ------------------------------------------------------------------ D: a two-column brief
 # A masthead across the page, then two justified columns; a paragraph runs from
 # the foot of the left column to the head of the right one and on to page 2;
-# headings at column width; superscript endnotes listed under "Endnotes".
+# headings at column width; superscript endnotes listed under "Endnotes", each
+# number in a hanging indent a tab away from its note.
 
 COLUMNS_TITLE = "Cooling Schools in a Hotter Decade"
 COLUMNS_NOTES = {
@@ -218,7 +219,7 @@ COLUMNS_CONTENT = [
     (item[0], hyphenable(item[1])) if item[0] == "para" else item for item in COLUMNS_CONTENT
 ]
 COLUMNS_SHAPE = Shape(
-    size=10, leading=12.5, heading_size=12, columns=2, page=(612.0, 500.0),
+    size=10, leading=12.5, heading_size=12, columns=2, page=(612.0, 500.0), note_tab=22,
     header=lambda page: [("Field Notes", "right")], footer=lambda page: [(f"{page}", "center")],
 )
 

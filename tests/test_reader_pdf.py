@@ -255,6 +255,8 @@ def test_layout_lines_superscripts_and_spaces():
     chars += word("7", 400, 100)  # beyond a gutter: a piece of its own
     lines = page_lines(chars, page=4)
     assert [line.words for line in lines] == ["Ports close. Head", "7", "Next"]
+    tabbed = word("12.", 72, 300) + word("Source text", 72 + 40, 300)  # a note number, a tab, the note
+    assert [line.words for line in page_lines(tabbed, page=1)] == ["12. Source text"]
     first = lines[0]
     assert first.page == 4 and first.size == 10.0
     assert [(s.text.strip(), s.sup) for s in first.spans][:3] == [("Ports close.", False), ("12", True), ("Head", False)]

@@ -192,15 +192,24 @@ def make_line(chars: Sequence[Mapping], page: int, page_height: float = 792.0, p
 GUTTER = 1.5
 
 
+#: A list marker a tab may separate from its item: a number, a bracketed number, a bullet.
+MARKER_RE = re.compile(r"^(?:\d{1,3}[.)]?|\[\d{1,3}\]|\(\d{1,3}\)|[•▪●■◦‣–*-])$")
+
+
 def split_at_gutters(chars: Sequence[Mapping]) -> list[list[Mapping]]:
-    """One baseline's characters (left to right) -> pieces separated by gutters."""
+    """One baseline's characters (left to right) -> pieces separated by gutters.
+
+    A list marker ("1.", "[2]", "•") stays with the item a tab puts far from it.
+    """
     size = main_size(chars)
     pieces: list[list[Mapping]] = [[]]
     last = None  # the last visible character
     for c in chars:
         if c["text"].strip():
             if last is not None and c["x0"] - last["x1"] > GUTTER * size:
-                pieces.append([])
+                so_far = "".join(ch["text"] for ch in pieces[-1]).strip()
+                if not MARKER_RE.match(so_far):
+                    pieces.append([])
             last = c
         pieces[-1].append(c)
     return [p for p in pieces if any(c["text"].strip() for c in p)]
