@@ -255,6 +255,8 @@ def test_layout_lines_superscripts_and_spaces():
     chars += word("7", 400, 100)  # beyond a gutter: a piece of its own
     lines = page_lines(chars, page=4)
     assert [line.words for line in lines] == ["Ports close. Head", "7", "Next"]
+    spaced = [char(c, 72 + i * 8.0, 200) for i, c in enumerate("REPORT")] + [char(c, 72 + 6 * 8.0 + 6 + i * 8.0, 200) for i, c in enumerate("NO")]
+    assert [line.words for line in page_lines(spaced, page=1)] == ["REPORT NO"]  # letters 3pt apart, words 9pt
     tabbed = word("12.", 72, 300) + word("Source text", 72 + 40, 300)  # a note number, a tab, the note
     assert [line.words for line in page_lines(tabbed, page=1)] == ["12. Source text"]
     first = lines[0]

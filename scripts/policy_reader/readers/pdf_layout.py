@@ -139,6 +139,18 @@ def is_superscript(c: Mapping, size: float, baseline: float) -> bool:
     return c["size"] < 0.85 * size and c["bottom"] < baseline - 0.15 * size
 
 
+def letter_spacing(chars: Sequence[Mapping]) -> float:
+    """The space a line puts between the letters of a word (0 for most text;
+    more in letter-spaced capitals such as a cover's "R E S E A R C H").
+    The gap most pairs of adjacent letters share, when most pairs have one."""
+    gaps = sorted(
+        max(0.0, b["x0"] - a["x1"]) for a, b in zip(chars, chars[1:]) if a["text"].strip() and b["text"].strip()
+    )
+    if len(gaps) < 4:
+        return 0.0
+    return gaps[len(gaps) // 4]  # a quarter of the gaps are between letters in any text
+
+
 def make_line(chars: Sequence[Mapping], page: int, page_height: float = 792.0, page_width: float = 612.0) -> Line:
     """One line's characters (left to right) -> a :class:`Line` of styled spans.
 
@@ -150,13 +162,14 @@ def make_line(chars: Sequence[Mapping], page: int, page_height: float = 792.0, p
     baseline = Counter(round(c["bottom"], 1) for c in main).most_common(1)[0][0]
     spans: list[list] = []  # [text, font, size, sup]
     prev = None
+    tracking = letter_spacing(chars)
     for c in chars:
         sup = is_superscript(c, size, baseline)
         font = base_font(c.get("fontname", ""))
         text = c["text"]
         if prev is not None and text.strip() and prev["text"].strip():
             gap = c["x0"] - prev["x1"]
-            if gap > 0.2 * min(size, max(c["size"], prev["size"])):
+            if gap > tracking + 0.2 * min(size, max(c["size"], prev["size"])):
                 text = " " + text
         if text.isspace():
             text = " "
