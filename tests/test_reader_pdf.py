@@ -282,8 +282,13 @@ def test_reading_order_of_two_columns():
     assert [line.words for line in reading_order(lines)] == [
         "Title across the page", *(f"left {k}" for k in range(6)), *(f"right {k}" for k in range(6)),
         "A heading across", "left after", "right after"]
-    one_column = [_line(f"line {k}", top=100 + 13 * k, x1=540 if k % 3 else 200) for k in range(12)]
-    assert reading_order(one_column) == one_column
+    one_column = [_line(f"line {k}", top=100 + 13 * k, x0=72 if k % 4 else 90, x1=540 if k % 3 else 200) for k in range(12)]
+    assert reading_order(one_column) == one_column  # short lines and indented first lines: one column
+    sidebar = [_line("Title", top=60, x0=72, x1=540)]
+    sidebar += [_line(f"takeaway {k}", top=100 + 13 * k, x0=72, x1=200) for k in range(5)]
+    sidebar += [_line(f"text {k}", top=100 + 13 * k, x0=220, x1=540) for k in range(12)]
+    assert [line.words for line in reading_order(sidebar)] == [
+        "Title", *(f"takeaway {k}" for k in range(5)), *(f"text {k}" for k in range(12))]
 
 
 def _line(text, page=1, top=100.0, size=10.0, x0=72.0, x1=540.0, font="Serif", spans=None):

@@ -228,30 +228,48 @@ def split_at_gutters(chars: Sequence[Mapping]) -> list[list[Mapping]]:
     return [p for p in pieces if any(c["text"].strip() for c in p)]
 
 
+def find_gutter(lines: Sequence[Line]) -> float | None:
+    """The x of a vertical gutter splitting a page into two columns, or None.
+
+    Candidates are the left edges where at least five lines start; the gutter
+    lies just left of one when at least five other lines end before it and
+    few lines (a title, headings, running heads: under a third) cross it. The
+    columns need not be equal: a narrow sidebar beside the text counts.
+    """
+    if len(lines) < 10:
+        return None
+    starts = Counter(round(line.x0) for line in lines)
+    left_edge = min(line.x0 for line in lines)
+    best, best_score = None, 0
+    for edge, count in starts.items():
+        if count < 5 or edge < left_edge + 36:
+            continue
+        x = edge - 1
+        left = sum(line.x1 <= x for line in lines)
+        crossing = sum(line.x0 < x < line.x1 for line in lines)
+        if left >= 5 and crossing * 3 < len(lines) and left + count > best_score:
+            best, best_score = float(x), left + count
+    return best
+
+
 def reading_order(lines: Sequence[Line]) -> list[Line]:
-    """Lines in reading order: on a two-column page, the left column's lines
-    before the right column's, band by band (a line spanning both columns, such
-    as a heading or the title, closes a band). A page is two-column when at
-    least five lines lie wholly right of its middle and start at one edge."""
+    """Lines in reading order: on a two-column page (:func:`find_gutter`), the
+    left column's lines before the right column's, band by band (a line
+    crossing the gutter, such as a heading or the title, closes a band)."""
     lines = sorted(lines, key=lambda line: (line.top, line.x0))
-    if not lines:
-        return lines
-    width = lines[0].page_width
-    mid, slack = width / 2, width * 0.02
-    right = [line for line in lines if line.x0 >= mid - slack]
-    edges = Counter(round(line.x0 / 2) for line in right)
-    if len(right) < 5 or edges.most_common(1)[0][1] < 5 or sum(line.x1 <= mid + slack for line in lines) < 5:
+    gutter = find_gutter(lines)
+    if gutter is None:
         return lines
     out: list[Line] = []
     band: list[Line] = []
 
     def flush():
-        out.extend(sorted((line for line in band if line.x0 < mid - slack), key=lambda line: line.top))
-        out.extend(sorted((replace(line, column=1) for line in band if line.x0 >= mid - slack), key=lambda line: line.top))
+        out.extend(sorted((line for line in band if line.x1 <= gutter), key=lambda line: line.top))
+        out.extend(sorted((replace(line, column=1) for line in band if line.x1 > gutter), key=lambda line: line.top))
         band.clear()
 
     for line in lines:
-        if line.x0 < mid - slack and line.x1 > mid + slack:  # spans both columns
+        if line.x0 < gutter < line.x1:  # crosses the gutter
             flush()
             out.append(line)
         else:
