@@ -332,6 +332,21 @@ def test_a_lone_small_line_in_a_margin_is_furniture():
     assert not pdf.in_margin(first, 0, 10.0)  # page 1's top is the front matter's
 
 
+def test_takeaways_end_where_their_list_or_column_ends():
+    def para(text, kind="body", column=0, size=10.0):
+        line = Line(1, 100, 110, 72, 300, size, (Span(text, "Serif", size),), column=column)
+        return pdf.Para(kind, (line,)), ("## " + text if kind == "heading" else text)
+
+    bullets = [para("Key Takeaways", "heading"), para("• One."), para("• Two."), para("Body starts.")]
+    heading, items, blocks = pdf.split_takeaways(bullets)
+    assert heading == "Key Takeaways" and [t.text for t in items] == ["• One.", "• Two."]
+    assert [b.text for b in blocks] == ["Body starts."]
+    sidebar = [para("Key Takeaways", "heading"), para("One."), para("Two."), para("Body starts.", column=1)]
+    assert [t.text for t in pdf.split_takeaways(sidebar)[1]] == ["One.", "Two."]
+    look = [para("Key Takeaways", "heading"), para("One.", size=9), para("Body starts.")]
+    assert [b.text for b in pdf.split_takeaways(look)[2]] == ["Body starts."]
+
+
 def test_about_the_authors_becomes_the_bio_block():
     from policy_reader.model import Block
     blocks = [Block("Text.", 1), Block("## About the Authors", 2), Block("Ann Poe is a fellow.", 2), Block("Li Wei is an analyst.", 2)]

@@ -735,6 +735,37 @@ def to_metadata(front: Front, info: dict) -> Metadata:
     return meta
 
 
+def split_takeaways(rendered: Sequence[tuple[Para, str]]) -> tuple[str, list[Paragraph], list[Block]]:
+    """``(heading, takeaways, body blocks)``: the items under a "Key Takeaways"
+    heading are the takeaways. They end at the next heading, where a list of
+    bullets ends, where the column or page changes (a sidebar beside the
+    text), or where the look changes (another size)."""
+    heading, takeaways, blocks = "", [], []
+    opened: Optional[Para] = None  # the takeaways heading, while its items go on
+    first: Optional[Para] = None
+    bulleted = False
+    for para, text in rendered:
+        if para.kind == "heading":
+            name = text[3:].strip()
+            if TAKEAWAYS_RE.match(name) and not heading:
+                heading, opened = name, para
+                continue
+            opened = None
+        if opened is not None and first is not None and (
+            (bulleted and not para.bullet)
+            or (para.lines[0].page, para.lines[0].column) != (opened.lines[-1].page, opened.lines[-1].column)
+            or abs(para.lines[0].size - first.lines[0].size) > 0.3
+        ):
+            opened = None
+        if opened is not None:
+            first = first or para
+            bulleted = bulleted or para.bullet
+            takeaways.append(Paragraph(text=text, line=para.page))
+        else:
+            blocks.append(Block(text, para.page))
+    return heading, takeaways, blocks
+
+
 ABOUT_RE = re.compile(r"^## about the authors?$", re.I)
 
 
@@ -788,28 +819,13 @@ def read_blocks(path: Path, label: str) -> Document:
     endnotes = parse_notes(note_lines, vocabulary) + parse_notes(footnote_lines, vocabulary)
     numbers = {n.number for n in endnotes}
 
-    takeaways: list[Paragraph] = []
-    takeaways_heading = ""
-    blocks: list[Block] = []
-    in_takeaways = takeaways_bulleted = False
+    rendered = []
     for para in paras:
         text = render(para, vocabulary)
-        if para.kind == "heading":
-            name = text[3:].strip()
-            if TAKEAWAYS_RE.match(name):
-                takeaways_heading, in_takeaways = name, True
-                continue
-            in_takeaways = False
-            if front.title and name.casefold() == front.title.casefold():
-                continue  # the title printed again above the text
-        text = bracket_marks(text, numbers)
-        if in_takeaways and takeaways and not para.bullet and takeaways_bulleted:
-            in_takeaways = False  # the list of bullets has ended
-        if in_takeaways:
-            takeaways_bulleted = takeaways_bulleted or para.bullet
-            takeaways.append(Paragraph(text=text, line=para.page))
-        else:
-            blocks.append(Block(text, para.page))
+        if para.kind == "heading" and front.title and text[3:].strip().casefold() == front.title.casefold():
+            continue  # the title printed again above the text
+        rendered.append((para, text if para.kind == "heading" else bracket_marks(text, numbers)))
+    takeaways_heading, takeaways, blocks = split_takeaways(rendered)
     blocks = about_the_authors(blocks)
     furniture_facts = (("title_line", str(front.title_page)),) if front.title else ()
     if front.subtitle:
