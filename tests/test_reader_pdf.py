@@ -444,11 +444,16 @@ def test_paragraphs_across_a_page_break_and_run_ins():
         _line("margin without a stop and goes on", top=139),
         _line("over the page break.", page=2, top=72, x1=200),
         _line("A Heading", page=2, top=100, size=14),
+        _line("POLICY OPTIONS", page=2, top=130, x1=160),
+        _line("NATO AND THE EU", page=2, top=150, x1=160),  # capitals running on into text are text
+        _line("Text again.", page=2, top=163, x1=160),
     ]
     paras = pdf.group_paragraphs(lines, 10.0)
-    assert [p.kind for p in paras] == ["body", "body", "heading"]
+    assert [p.kind for p in paras] == ["body", "body", "heading", "heading", "body"]
     assert [pdf.render(p) for p in paras] == [
         "**Run-In Head.** and the rest of the line ends a sentence.",
         "A new paragraph that runs to the margin without a stop and goes on over the page break.",
         "## A Heading",
+        "## POLICY OPTIONS",
+        "NATO AND THE EU Text again.",
     ]

@@ -500,7 +500,7 @@ def group_paragraphs(lines: Sequence[Line], size: float, cols: Optional[Columns]
     """Lines -> paragraphs and headings.
 
     A new paragraph starts where the look changes (heading size, a whole bold
-    line, small print), after a wider gap than between the lines of a
+    line, small print; a short line alone in capitals is a heading too), after a wider gap than between the lines of a
     paragraph, at an indented first line, at a bullet, or after a short line
     that ends a sentence. At a page break the paragraph goes on when the last
     line did not end a sentence, or (in a document that indents its
@@ -537,11 +537,20 @@ def group_paragraphs(lines: Sequence[Line], size: float, cols: Optional[Columns]
         paras.append([kind, [line]])
     out = []
     for kind, plines in paras:
+        words = " ".join(line.words for line in plines)
         if kind == "bold":
-            words = " ".join(line.words for line in plines)
             kind = "heading" if len(plines) <= 3 and len(words.split()) <= 20 else "body"
+        elif kind == "body" and len(plines) == 1 and _caps_heading(words):
+            kind = "heading"
         out.append(Para(kind, tuple(plines)))
     return out
+
+
+def _caps_heading(words: str) -> bool:
+    """A line on its own in capitals, short, ending without a stop: "INTRODUCTION"."""
+    letters = [c for c in words if c.isalpha()]
+    return (len(letters) >= 4 and all(c.isupper() for c in letters) and len(words.split()) <= 8
+            and not words.rstrip().endswith((".", ",", ";", ":")))
 
 
 CONTENTS_RE = re.compile(r"^(?:table of )?contents$", re.I)
