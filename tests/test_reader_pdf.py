@@ -8,6 +8,7 @@ reader with that. Each step of the reader has its own tests below.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pdfplumber
@@ -371,6 +372,19 @@ def test_marks():
 
 def test_unicode_superscript_digits_are_marks():
     assert pdf.line_markup(_line("as reported.¹² Then “this”³ but 10⁹")) == "as reported.<sup>12</sup> Then “this”<sup>3</sup> but 10⁹"
+
+
+def test_drop_cap_goes_back_to_its_paragraph():
+    chars = [char("T", 72, 96, size=36.0)]  # three lines tall, beside the paragraph's first lines
+    chars += word("he storm came early.", 100, 100) + word("Ports closed for days", 100, 113) + word("and the docks flooded.", 100, 126)
+    lines = page_lines(chars, page=2)
+    assert [line.words for line in lines] == ["T", "he storm came early.", "Ports closed for days", "and the docks flooded."]
+    paras = pdf.attach_drop_caps(pdf.group_paragraphs(lines, 10.0))
+    assert [pdf.render(p) for p in paras] == ["The storm came early. Ports closed for days and the docks flooded."]
+    title = [replace(_line("A Title Above", top=40, size=20), page=2)]
+    front, rest = pdf.split_front([*title, *lines], 10.0)  # on the first page: the cap is not the title
+    assert [line.words for line in front] == ["A Title Above"] and rest[0].words == "T"
+    assert pdf.read_front(front, 10.0).title == "A Title Above"
 
 
 def test_table_of_contents_is_dropped():

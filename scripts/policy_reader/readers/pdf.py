@@ -25,8 +25,10 @@ The reader is a list of small named steps, each a pure function:
 6. :func:`split_front`: the cover page or the masthead lines above the text,
    and what they say (title, subtitle, byline, date: :func:`read_front`);
 7. :func:`group_paragraphs`: lines -> paragraphs and headings by font, indent,
-   spacing, and across page and column breaks; :func:`drop_contents` and
-   :func:`drop_pull_quotes` take out a table of contents and pull quotes;
+   spacing, and across page and column breaks; :func:`attach_drop_caps`,
+   :func:`drop_contents` and
+   :func:`drop_pull_quotes` put a drop cap back and take out a table of
+   contents and pull quotes;
 8. :func:`render`: a paragraph's lines -> one block of text, with hyphenation
    at line ends undone, ``**run-in.**`` headings and ``<sup>n</sup>`` marks
    (also for bracketed ``[n]`` marks) as the text reader writes them;
@@ -380,6 +382,11 @@ def _is_body_start(lines: Sequence[Line], i: int, size: float) -> bool:
     return len(words.split()) >= 12 or two_lines
 
 
+def _drop_cap_of(cap: Line, line: Line) -> bool:
+    return (len(cap.words) == 1 and cap.words.isalpha() and cap.size >= 2 * line.size
+            and cap.x1 <= line.x0 + 1 and cap.top <= line.bottom and cap.bottom >= line.top)
+
+
 def split_front(lines: Sequence[Line], size: float) -> tuple[list[Line], list[Line]]:
     """``(front lines, the rest)``: page 1's lines above its text, or all of page 1
     when it is a cover with no running text (a takeaways heading stays text)."""
@@ -389,6 +396,8 @@ def split_front(lines: Sequence[Line], size: float) -> tuple[list[Line], list[Li
         if TAKEAWAYS_RE.match(line.words) or _is_body_start(first, i, size):
             cut = i
             break
+    if 0 < cut < len(first) and _drop_cap_of(first[cut - 1], first[cut]):
+        cut -= 1  # the text's drop cap is text
     front, rest = list(first[:cut]), list(lines[cut:])
     if cut == len(first) and rest:  # a cover: the next page may repeat its title and byline
         seen = {line.words.casefold() for line in front}
@@ -408,7 +417,7 @@ def read_front(front: Sequence[Line], size: float) -> Front:
         else:
             groups.append([line])
     texts = [join_lines([line.words for line in g]) for g in groups]
-    big = [i for i, g in enumerate(groups) if g[0].size >= size * 1.15]
+    big = [i for i, g in enumerate(groups) if g[0].size >= size * 1.15 and len(texts[i]) > 2]
     candidates = [i for i in big if not _is_banner(texts[i])] or big
     title_i = max(candidates, key=lambda i: (groups[i][0].size, -i)) if candidates else None
     title = texts[title_i] if title_i is not None else ""
@@ -551,6 +560,27 @@ def _caps_heading(words: str) -> bool:
     letters = [c for c in words if c.isalpha()]
     return (len(letters) >= 4 and all(c.isupper() for c in letters) and len(words.split()) <= 8
             and not words.rstrip().endswith((".", ",", ";", ":")))
+
+
+def attach_drop_caps(paras: Sequence[Para]) -> list[Para]:
+    """A drop cap (one large letter beside the first lines of a paragraph)
+    back at the head of its paragraph."""
+    out: list[Para] = []
+    i = 0
+    while i < len(paras):
+        para = paras[i]
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        cap = para.lines[0]
+        if (para.kind == "heading" and len(para.lines) == 1 and nxt is not None and nxt.kind == "body"
+                and nxt.page == para.page and _drop_cap_of(cap, nxt.lines[0])):
+            first = nxt.lines[0]
+            glued = replace(first, spans=(Span(cap.words, cap.spans[0].font, first.size), *first.spans), x0=cap.x0)
+            out.append(Para("body", (glued, *nxt.lines[1:])))
+            i += 2
+            continue
+        out.append(para)
+        i += 1
+    return out
 
 
 CONTENTS_RE = re.compile(r"^(?:table of )?contents$", re.I)
@@ -824,7 +854,8 @@ def read_blocks(path: Path, label: str) -> Document:
     front = read_front(front_lines, size)
     if not body_lines:
         raise SourceError(label, 1, "no running text found after the cover page; check the file is the paper, not only its cover")
-    paras = drop_pull_quotes(drop_contents(group_paragraphs(body_lines, size, measure(body_lines, size))), vocabulary)
+    paras = group_paragraphs(body_lines, size, measure(body_lines, size))
+    paras = drop_pull_quotes(drop_contents(attach_drop_caps(paras)), vocabulary)
     endnotes = parse_notes(note_lines, vocabulary) + parse_notes(footnote_lines, vocabulary)
     numbers = {n.number for n in endnotes}
 

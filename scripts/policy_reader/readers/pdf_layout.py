@@ -115,6 +115,8 @@ def group_lines(chars: Iterable[Mapping]) -> list[list[Mapping]]:
         height = max(c["bottom"] - c["top"], 0.1)
         best, best_overlap = None, 0.0
         for line in lines[-6:]:
+            if max(c["size"], line["size"]) >= 2 * min(c["size"], line["size"]):
+                continue  # a drop cap spans several lines of text but belongs to none of them
             ov = _overlap(c["top"], c["bottom"], line["top"], line["bottom"])
             if ov >= 0.5 * min(height, line["bottom"] - line["top"]) and ov > best_overlap:
                 best, best_overlap = line, ov
