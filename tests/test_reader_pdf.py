@@ -440,6 +440,8 @@ def test_notes_section_and_footnotes():
     ]
     body, notes, heading = pdf.split_notes_section(lines, 10.0)
     assert heading == "Notes" and [line.words for line in body] == ["Body text ends here.", "About the Author"]
+    section = [_line("Sources", top=100, size=14), _line("Power comes from three sources today.", top=120)]
+    assert pdf.split_notes_section(section, 10.0) == (section, [], "")  # a section about sources
     assert [(n.number, n.text) for n in pdf.parse_notes(notes)] == [(1, "First source, 2020. continued here."), (2, "Second source, 2021.")]
     sup = (Span("3", "Serif", 5.0, sup=True), Span("Third source.", "Serif", 8.0))
     page1 = [_line("Text with a mark.", top=100), _line("", top=700, size=8, spans=sup)]

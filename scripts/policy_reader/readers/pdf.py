@@ -221,7 +221,9 @@ def split_notes_section(lines: Sequence[Line], size: float) -> tuple[list[Line],
     """``(body lines, note lines, heading)``: the list under an "Endnotes"/"Notes"/
     "References" heading, up to the next heading of the same kind of look."""
     start = next(
-        (i for i, line in enumerate(lines) if NOTES_HEADING_RE.match(line.words) and _heading_like(line, size)),
+        (i for i, line in enumerate(lines)
+         if NOTES_HEADING_RE.match(line.words) and _heading_like(line, size)
+         and i + 1 < len(lines) and _note_start(lines[i + 1])),  # a list follows, not a section on "Sources"
         None,
     )
     if start is None:
