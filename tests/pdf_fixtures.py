@@ -14,7 +14,6 @@ it with a printed hyphen.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from dataclasses import dataclass, field

@@ -9,7 +9,6 @@ reader with that. Each step of the reader has its own tests below.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -17,7 +16,7 @@ import pytest
 import pdf_papers
 from pdf_fixtures import encrypted_pdf, image_only_pdf
 from policy_reader.model import SourceError
-from policy_reader.readers import furniture, pdf, repair
+from policy_reader.readers import furniture, pdf
 from policy_reader.readers import text as text_reader
 from policy_reader.readers.pdf_layout import Line, Span, page_lines
 

@@ -59,7 +59,6 @@ from policy_reader.readers import furniture
 from policy_reader.readers.pdf_layout import Line, Span, dedupe, page_lines
 
 TERMINAL = tuple(".?!:;\"”’')]")
-BULLETS = "•▪●■◦‣–-*"
 BULLET_RE = re.compile(r"^[•▪●■◦‣]\s*")
 NOTES_HEADING_RE = re.compile(r"^(?:end\s?notes|notes|references|sources|bibliography|works cited)\s*:?$", re.I)
 TAKEAWAYS_RE = re.compile(r"^(?:key takeaways|key points|key findings|highlights|at a glance)\s*:?$", re.I)
@@ -531,7 +530,7 @@ def group_paragraphs(lines: Sequence[Line], size: float, cols: Optional[Columns]
         if paras:
             pkind, plines = paras[-1]
             prev = plines[-1]
-            same = pkind == kind or (pkind == "body" and kind == "bold" and False)
+            same = pkind == kind
             bullet = bool(BULLET_RE.match(line.text))
             if (line.page, line.column) != (prev.page, prev.column):  # a page or column break
                 goes_on = same and kind in ("body", "small") and not bullet and (
