@@ -260,7 +260,8 @@ class Typesetter:
         self.y -= s.para_gap if gap_before is None else gap_before
         pages = []
         for i, runs in enumerate(lines):
-            marks = [int(m) for t, *_ in runs for m in re.findall(r"^\[?(\d+)\]?$", t) if (s.marks == "sup" and _[2]) or t.startswith("[")]
+            marks = [int(m) for t, *_ in runs for m in re.findall(r"^\[?(\d+)\]?$", t.strip())
+                     if (s.marks == "sup" and _[2]) or t.strip().startswith("[")]
             new_notes = [(m, notes[m]) for m in marks if notes and s.notes == "footnotes" and m in notes]
             need = leading + sum(len(self.note_lines(m, t)) for m, t in new_notes) * s.note_size * 1.25 + (s.note_size * 2 if new_notes and not self.footnotes else 0)
             if self.space_left() < need:

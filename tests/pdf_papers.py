@@ -226,3 +226,39 @@ COLUMNS_SHAPE = Shape(
 
 def columns(directory: Path) -> Built:
     return build(directory / "schools.pdf", COLUMNS_SHAPE, COLUMNS_CONTENT, COLUMNS_NOTES, {})
+
+
+# ------------------------------------------------------------------ E: a short brief with page-bottom footnotes
+# Written after the reader was done and read once without changing it: Helvetica
+# on a short page, numbered bold headings at body size, bracketed [n] marks with
+# footnotes at the page bottom, a running header holding the title and the page
+# number, a day-month-year date in italics.
+
+WATER_TITLE = "Drought Pricing Without Tears"
+WATER_NOTES = {
+    1: "Water Board, “Reservoir Levels Report,” March 2, 2024.",
+    2: "Ana Ruiz, “Drought Pricing,” Journal of Utilities, May 9, 2023.",
+    3: "City Council, “Minutes of the Finance Committee,” June 30, 2022.",
+}
+_WATER = [
+    "Cities that sell water at a flat price give households no reason to save it in a dry year.{1} A price that rises with use, set in advance and explained clearly, lets people choose where to cut.",
+    "Critics worry that such prices fall hardest on large families. The answer is a basic allowance per person, billed at the lowest rate, with higher rates only above it.{2}",
+    "Utilities also need reserves. A dry-year fund, built up in wet years, keeps rates steady when sales fall and prevents the sudden increases that erode public trust in the whole system.",
+    "Several cities have adopted these rules without controversy, in part because they published the formulas and the reasons for them before the drought arrived.{3} Transparency turned a technical change into a shared plan.",
+    "The lesson for councils is to act while reservoirs are full. A pricing plan adopted in calm conditions is a policy; one adopted in a crisis looks like a penalty.",
+]
+WATER_CONTENT = [
+    ("top", [(WATER_TITLE, "bold", 17, 0), ("By Lena Ortiz", "regular", 11, 22), ("2 April 2024", "italic", 10, 14)]),
+    ("para", hyphenable(_WATER[0])), ("heading", "1. The Case for Tiers"), ("para", hyphenable(_WATER[1])),
+    ("para", hyphenable(_WATER[2])), ("heading", "2. Lessons From Early Adopters"), ("para", hyphenable(_WATER[3])),
+    ("para", hyphenable(_WATER[4])),
+]
+WATER_SHAPE = Shape(
+    regular="Helvetica", bold="Helvetica-Bold", italic="Helvetica-Oblique", size=10.5, leading=14, heading_size=10.5,
+    page=(595.0, 380.0), note_size=8, marks="bracket", notes="footnotes", para_gap=8,
+    header=lambda page: [(f"{WATER_TITLE} | {page}", "center")],
+)
+
+
+def water(directory: Path) -> Built:
+    return build(directory / "water.pdf", WATER_SHAPE, WATER_CONTENT, WATER_NOTES, {})

@@ -186,6 +186,20 @@ def test_two_column_brief_reads_in_column_order(tmp_path):
     assert [(n.number, n.text) for n in doc.endnotes] == sorted(pdf_papers.COLUMNS_NOTES.items())
 
 
+# ------------------------------------------------------------------ E: bracketed marks, footnotes
+
+
+def test_bracketed_marks_with_page_bottom_footnotes(tmp_path):
+    built = pdf_papers.water(tmp_path)
+    assert built.hyphenated
+    doc = pdf.read(built.path, "sources/water.pdf")
+    assert (doc.meta.title, doc.meta.authors, doc.meta.date) == (pdf_papers.WATER_TITLE, ("Lena Ortiz",), "2024-04-02")
+    assert [s.title for s in doc.sections] == [None, "1. The Case for Tiers", "2. Lessons From Early Adopters"]
+    assert_body_verbatim(built, doc, bio=False)
+    assert [(n.number, n.line, n.text) for n in doc.endnotes] == [
+        (1, 1, pdf_papers.WATER_NOTES[1]), (2, 1, pdf_papers.WATER_NOTES[2]), (3, 2, pdf_papers.WATER_NOTES[3])]
+
+
 # ------------------------------------------------------------------ bad input
 
 
