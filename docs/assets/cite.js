@@ -1,7 +1,8 @@
 /* policy-reader: paragraph permalinks and cite panels (paper pages).
  * All text is in the HTML, written at build time; this script only copies,
  * opens and closes, marks the targeted paragraph and sends a retired fragment
- * to its successor (docs/permalinks.yml, embedded as #pr-successors). */
+ * to its successor with a notice that the paragraph was removed (docs/permalinks.yml,
+ * embedded as #pr-successors). */
 (function () {
   "use strict";
 
@@ -45,18 +46,43 @@
     try { return JSON.parse(data.textContent); } catch (e) { return {}; }
   }
 
-  function showNotice(fragment) {
-    var article = document.querySelector("article.md-content__inner") || document.body;
+  function noticeElement(before) {
     var notice = document.getElementById("pr-notice");
     if (!notice) {
       notice = document.createElement("p");
       notice.id = "pr-notice";
       notice.className = "pr-notice";
       notice.setAttribute("role", "status");
-      article.insertBefore(notice, article.firstChild);
     }
+    before.parentNode.insertBefore(notice, before);
+    return notice;
+  }
+
+  function showNotice(fragment) {
+    var article = document.querySelector("article.md-content__inner") || document.body;
+    var notice = noticeElement(article.firstChild);
     notice.textContent = "The link pointed to \u201c#" + fragment +
       "\u201d, which is not on this page; showing the top of the page instead.";
+  }
+
+  /* A paragraph's label from its id, as the page shows it: p-11a -> "¶ 11a", kt-2 -> "KT 2". */
+  function labelOf(id) {
+    var m = /^(p|kt)-(\d+[a-z]*)$/.exec(id);
+    if (!m) return "#" + id;
+    return (m[1] === "p" ? "\u00b6\u00a0" : "KT\u00a0") + m[2];
+  }
+
+  /* A removed paragraph: say so right above the paragraph its link now opens. */
+  function showRemoved(oldId, target) {
+    var notice = noticeElement(target);
+    notice.classList.add("pr-notice--removed");
+    var link = document.createElement("a");
+    link.href = "#" + target.id;
+    link.textContent = labelOf(target.id);
+    notice.textContent = "This paragraph (" + labelOf(oldId) + ") was removed; the nearest is ";
+    notice.appendChild(link);
+    notice.appendChild(document.createTextNode("."));
+    return notice;
   }
 
   function markTarget() {
@@ -68,20 +94,26 @@
     if (!hash || hash.indexOf("__") === 0) return;
     var id;
     try { id = decodeURIComponent(hash); } catch (e) { id = hash; }
+    var removed = null;
     if (Object.prototype.hasOwnProperty.call(map, id)) {
+      removed = id;
       id = map[id];
-      history.replaceState(history.state, "", "#" + id);
     }
     var el = document.getElementById(id);
+    var notice = document.getElementById("pr-notice");
     if (!el) {
       window.scrollTo(0, 0);
-      showNotice(id);
+      showNotice(removed || id);
       return;
     }
-    var notice = document.getElementById("pr-notice");
     if (notice) notice.remove();
     if (el.matches("p.para, p.takeaway, p.bio")) el.classList.add("pr-target");
-    el.scrollIntoView({ block: "start" });
+    if (removed) {
+      /* keep the old fragment in the address bar: the notice explains it, a reload shows it again */
+      showRemoved(removed, el).scrollIntoView({ block: "start" });
+    } else {
+      el.scrollIntoView({ block: "start" });
+    }
   }
 
   /* ---- cite panels ---- */

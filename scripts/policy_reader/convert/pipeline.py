@@ -18,6 +18,7 @@ from pathlib import Path
 
 from policy_reader import atomic
 from policy_reader.convert import bib
+from policy_reader.convert import identity
 from policy_reader.page import markdown as emit
 from policy_reader.convert import incremental
 from policy_reader.readers import text as parse
@@ -126,11 +127,15 @@ def find_sources(root: Path) -> list[Path]:
     return sorted((root / "sources").glob("*.txt"))
 
 
-def convert_one(root: Path, src: Path, taken: set[str], topic_data=None) -> Converted:
+def convert_one(root: Path, src: Path, taken: set[str], topic_data=None, registry=None) -> Converted:
     label = src.relative_to(root).as_posix()
     meta_path = src.with_suffix(".yml")
     meta = load_meta(meta_path, meta_path.relative_to(root).as_posix())
     doc = build_document(read_text(src, label), meta, label, meta_path.relative_to(root).as_posix())
+    # identity: ids follow their words (docs/permalinks.yml + the current page; convert/identity.py)
+    if registry is None:
+        registry = identity.load_registry(root)
+    doc = identity.assign(doc, identity.load_state(root, doc.meta.slug, registry))
     key = bib.unique_key(doc.meta.bib_key, taken)  # same author, year, title words as an earlier paper
     doc = doc.with_(meta=replace(doc.meta, bib_key=key))
     keys, entries = cite(doc, taken)
@@ -192,6 +197,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
         force = True
     if not incremental.converter_recorded(root):
         force = True  # the converter changed (or never ran here): parse every source
+    registry = identity.load_registry(root)  # read once for every paper (convert/identity.py)
     ctx = incremental.Context(vocabulary, topic_data[1] if topic_data else {}, corrections)
     existing = {} if force else incremental.index_outputs(root)
     papers: list[Paper] = []
@@ -205,7 +211,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
                 for key in hit.keys:
                     taken.add(key)
                 continue
-        c = convert_one(root, src, taken, topic_data)
+        c = convert_one(root, src, taken, topic_data, registry)
         keys = [c.doc.meta.bib_key, *(e.key for e in c.entries)]
         mine = set(keys)
         prior = [k for k in taken.near(keys) if k not in mine]  # what was taken before this paper
@@ -215,7 +221,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
             p.slug: ([q.id for q in [*p.converted.doc.takeaways, *p.converted.doc.paragraphs()]] if p.converted
                      else list(topic_data[1].get(p.slug, {})))  # checked when its outputs were written
             for p in papers
-        })
+        }, hint=lambda paper, pid: identity.missing_hint(registry.get(paper, {}), pid))
     slugs: dict[str, str] = {}
     for p in papers:
         if p.slug in slugs:

@@ -73,6 +73,28 @@ def _attr(pid: str, cls: str, topics: tuple[str, ...]) -> str:
     return "{: " + " ".join(attrs) + " }"
 
 
+#: Paragraph and key takeaway ids: ``p-<number>[letters]``, ``kt-<number>[letters]``
+#: (letters for a paragraph added between two others; convert/identity.py).
+PARA_ID = re.compile(r"^(?P<prefix>p-|kt-)(?P<number>\d+)(?P<letters>[a-z]*)$")
+
+
+def parse_id(pid: str) -> tuple[str, int, str] | None:
+    """``p-11a`` -> ``("p-", 11, "a")``; None for ids outside the scheme (``bio``)."""
+    m = PARA_ID.match(pid)
+    return (m["prefix"], int(m["number"]), m["letters"]) if m else None
+
+
+def label(pid: str) -> str:
+    """The label a reader sees and cites, read from the id: ``p-11a`` -> ``¶ 11a``, ``kt-2`` -> ``KT 2``.
+
+    The label is the id's number and letters, so it stays on the words exactly as the id does."""
+    parsed = parse_id(pid)
+    if parsed is None:
+        return pid
+    prefix, number, letters = parsed
+    return ("¶ " if prefix == "p-" else "KT ") + f"{number}{letters}"
+
+
 #: The id line :func:`_attr` writes under a block, read back by :func:`read_blocks`.
 ATTR_LINE = re.compile(r'^\{: #(?P<id>[A-Za-z][\w-]*) \.(?P<kind>[\w-]+)(?: data-topics="(?P<topics>[^"]*)")? \}$')
 CITATION = re.compile(r"\[@[A-Za-z0-9_-]+\]")

@@ -1,18 +1,30 @@
-"""The permalink registry: every published paragraph id, with a fingerprint of its text.
+"""The permalink registry: every published paragraph id, with the words it stands for.
 
 ``docs/permalinks.yml`` (committed, excluded from the built site) records, per
-paper slug, every id a paragraph or key takeaway was ever published under::
+paper slug and in reading order, every id a paragraph or key takeaway was ever
+published under::
 
     klingner-2019-resolve-and-restraint:
-      p-1: 3f0c1a9e5b7d2c44                                  # live: fingerprint of its text
-      p-19: {fingerprint: 9a8b7c6d5e4f3a2b, successor: p-18}  # retired: old links go to p-18
+      p-5:                                   # live
+        fingerprint: 3f0c1a9e5b7d2c44        # of its words now
+        words: The words a reader reads ...
+        revisions:                           # edits it went through (kept its id)
+        - {fingerprint: 9a8b7c6d5e4f3a2b, similarity: 0.92}
+      p-6:                                   # retired: old links open p-7 with a notice
+        fingerprint: 0011223344556677
+        successor: p-7
+        words: The words it held when it was removed ...
 
-A rebuild must keep every live id on the same text. When a paragraph changes
-or disappears, record where its readers should go (``successor``); the site
-then sends the old fragment to the successor in the browser. A retired id is
-never published again.
+The conversion (:mod:`policy_reader.convert.identity`) gives every paragraph
+the id of the words it carries, matched against this file; ``policy-reader
+permalinks --update`` then records what changed and prints each change and why
+(:func:`update`): a new id, an edit (a revision, with how similar the words
+are), a removal (retired, with its successor), and refuses a live id that now
+holds other words. A rebuild must keep every live id on its recorded words; a
+retired id is never published again. Entries written as a bare fingerprint or
+``{fingerprint, successor}`` (the first format) are still read.
 
-This module is MkDocs-free (the CLI uses it); ``policy_reader.site.registry``
+This module is MkDocs-free (the CLI uses it); ``policy_reader.site.permalinks.check``
 turns its errors into PluginErrors for the build.
 """
 
@@ -27,7 +39,7 @@ import yaml
 
 from policy_reader import atomic
 from policy_reader import fast_yaml
-from policy_reader.page.markdown import read_blocks
+from policy_reader.page.markdown import read_blocks, unescape_text
 from policy_reader.model import SourceError
 
 REGISTRY_NAME = "permalinks.yml"
@@ -38,11 +50,11 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'])")
 _FP = re.compile(r"^[0-9a-f]{16}$")
 
 HEADER = """\
-# Permalink registry: every paragraph id ever published, with a fingerprint of its text.
-# Checked on every build. Update with `policy-reader permalinks --update` after reviewing why
-# an id changed; for a paragraph that changed or vanished, write
-#   <old-id>: {fingerprint: <its old fingerprint>, successor: <new-id>}
-# so that old links land on the new paragraph. Never delete an entry; ids are never reused.
+# Permalink registry: every paragraph id ever published, in reading order, with its words.
+# Written by `policy-reader permalinks --update` (it prints what changed and why) after
+# `policy-reader convert` has matched every paragraph to the id of its words; checked on every
+# build. A removed paragraph's id stays, retired, with a `successor` its old links open.
+# Never delete an entry; ids are never reused.
 """
 
 
@@ -58,6 +70,10 @@ class Para:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.text)
+
+    @property
+    def words(self) -> str:
+        return unescape_text(self.text)
 
 
 def fingerprint(markdown_text: str) -> str:
@@ -96,15 +112,40 @@ def paragraphs(markdown: str, path: str) -> list[Para]:
     return found
 
 
+@dataclass(frozen=True)
+class Revision:
+    """An edit a live id went through: the fingerprint of its earlier words and their similarity."""
+
+    fingerprint: str
+    similarity: float | None = None
+
+    def as_yaml(self):
+        out = {"fingerprint": self.fingerprint}
+        if self.similarity is not None:
+            out["similarity"] = self.similarity
+        return out
+
+
 @dataclass
 class Entry:
     fingerprint: str
     successor: str | None = None
+    words: str | None = None  # the words (None in entries of the first format)
+    revisions: tuple[Revision, ...] = ()
 
     def as_yaml(self):
+        if self.words is None and not self.revisions:
+            if self.successor:
+                return {"fingerprint": self.fingerprint, "successor": self.successor}
+            return self.fingerprint
+        out: dict = {"fingerprint": self.fingerprint}
         if self.successor:
-            return {"fingerprint": self.fingerprint, "successor": self.successor}
-        return self.fingerprint
+            out["successor"] = self.successor
+        if self.words is not None:
+            out["words"] = self.words
+        if self.revisions:
+            out["revisions"] = [r.as_yaml() for r in self.revisions]
+        return out
 
 
 Registry = dict[str, dict[str, Entry]]  # slug -> id -> entry
@@ -133,25 +174,42 @@ def load(path: Path) -> Registry:
             where = f"entry '{slug}: {pid}'"
             if isinstance(value, str):
                 entry = Entry(value)
-            elif isinstance(value, dict) and set(value) <= {"fingerprint", "successor"} and "fingerprint" in value:
-                entry = Entry(str(value["fingerprint"]), str(value["successor"]) if value.get("successor") else None)
+            elif isinstance(value, dict) and set(value) <= ENTRY_FIELDS and "fingerprint" in value:
+                entry = Entry(
+                    str(value["fingerprint"]),
+                    str(value["successor"]) if value.get("successor") else None,
+                    str(value["words"]) if value.get("words") is not None else None,
+                    _revisions(value.get("revisions"), label, where),
+                )
             else:
-                raise SourceError(label, 0, f"{where}: write '<fingerprint>' or '{{fingerprint: ..., successor: <id>}}'")
+                raise SourceError(label, 0, f"{where}: write '<fingerprint>' or a mapping of {', '.join(sorted(ENTRY_FIELDS))}")
             if not _FP.match(entry.fingerprint):
                 raise SourceError(label, 0, f"{where}: fingerprint '{entry.fingerprint}' is not 16 hex digits")
             reg[str(slug)][str(pid)] = entry
     return reg
 
 
+ENTRY_FIELDS = {"fingerprint", "successor", "words", "revisions"}
+
+
+def _revisions(value, label: str, where: str) -> tuple[Revision, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(r, dict) and "fingerprint" in r for r in value):
+        raise SourceError(label, 0, f"{where}: 'revisions' must list '{{fingerprint: ..., similarity: ...}}' mappings")
+    out = []
+    for r in value:
+        sim = r.get("similarity")
+        if sim is not None and not isinstance(sim, (int, float)):
+            raise SourceError(label, 0, f"{where}: revision similarity '{sim}' is not a number")
+        out.append(Revision(str(r["fingerprint"]), float(sim) if sim is not None else None))
+    return tuple(out)
+
+
 def dump(reg: Registry) -> str:
-    body = {slug: {pid: ids[pid].as_yaml() for pid in sorted(ids, key=_id_order)} for slug, ids in sorted(reg.items())}
-    return HEADER + fast_yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=200)
-
-
-def _id_order(pid: str):
-    """kt-1, kt-2, ..., p-1, p-2, ..., p-10: by prefix, then by number."""
-    m = re.fullmatch(r"(.*?)(\d+)", pid)
-    return (m[1], int(m[2]), pid) if m else (pid, -1, pid)
+    """The registry as YAML: papers by slug, each paper's ids in the order they are kept (reading order)."""
+    body = {slug: {pid: entry.as_yaml() for pid, entry in ids.items()} for slug, ids in sorted(reg.items())}
+    return HEADER + fast_yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _label(path: Path) -> str:
@@ -165,7 +223,7 @@ def check(reg: Registry, pages: dict[str, tuple[str, list[Para]]], registry_labe
     ``pages`` maps slug -> (page label, paragraphs). Returns, per slug, the map
     of retired ids to the live id their links now land on. Raises
     :class:`SourceError` naming the registry entry and the page when a recorded
-    id vanished, points at other text, is reused, or has a bad successor.
+    id vanished, holds other words, is reused, or has a bad successor.
     Ids not yet recorded are fine here (``unrecorded`` lists them).
     """
     redirects: dict[str, dict[str, str]] = {}
@@ -179,22 +237,23 @@ def check(reg: Registry, pages: dict[str, tuple[str, list[Para]]], registry_labe
                 if pid not in live:
                     raise SourceError(
                         name, 0,
-                        f"the paragraph is gone from {where_page}; map the old id to its successor "
-                        f"('{pid}: {{fingerprint: {entry.fingerprint}, successor: <new id>}}') and rebuild",
+                        f"the paragraph is gone from {where_page}; run `policy-reader permalinks --update` to retire "
+                        "its id (it prints the successor its links will open) and commit the registry",
                     )
                 para = live[pid]
                 if para.fingerprint != entry.fingerprint:
                     raise SourceError(
                         name, 0,
-                        f"now points at other text ({where_page}:{para.line} has fingerprint {para.fingerprint}, "
-                        f"recorded {entry.fingerprint}); give the new text a new id and map '{pid}' to it as successor, "
-                        "or run `policy-reader permalinks --update` if only the wording was corrected",
+                        f"now points at other words ({where_page}:{para.line} has fingerprint {para.fingerprint}, "
+                        f"recorded {entry.fingerprint}); run `policy-reader permalinks --update` to review and record "
+                        "the edit (it refuses words that are not an edit of the recorded ones)",
                     )
                 continue
             if pid in live:
                 raise SourceError(
                     name, 0,
-                    f"retired id is published again at {where_page}:{live[pid].line}; ids are never reused: give that paragraph a new id",
+                    f"retired id is published again at {where_page}:{live[pid].line}; ids are never reused: "
+                    "run `policy-reader convert` (it gives new paragraphs unused ids)",
                 )
             target, hops = entry.successor, 0
             while target in ids and ids[target].successor and hops < len(ids):
@@ -216,20 +275,82 @@ def unrecorded(reg: Registry, pages: dict[str, tuple[str, list[Para]]]) -> list[
     return out
 
 
-def update(reg: Registry, pages: dict[str, tuple[str, list[Para]]]) -> Registry:
-    """Record every published id's current fingerprint; keep retired entries.
+def _merge_order(page_ids: list[str], old_ids: list[str]) -> list[str]:
+    """The page's ids in reading order, with ids no longer on the page kept where they stood."""
+    out = list(page_ids)
+    placed = set(out)
+    for n, pid in enumerate(old_ids):
+        if pid in placed:
+            continue
+        before = next((q for q in reversed(old_ids[:n]) if q in placed), None)
+        out.insert(out.index(before) + 1 if before else 0, pid)
+        placed.add(pid)
+    return out
 
-    A recorded live id that vanished is kept only if it has a successor
-    (otherwise the caller must decide: :func:`check` names it first).
+
+def update(reg: Registry, pages: dict[str, tuple[str, list[Para]]]) -> tuple[Registry, list[str]]:
+    """Record the pages as they are now; return the new registry and one line per change.
+
+    A new id is recorded; a live id whose words changed gets a revision (its
+    earlier fingerprint and the similarity of the words) when the words are an
+    edit of the recorded ones, and is refused (:class:`SourceError`) when they
+    are not (that would be a shift: links landing on other words); a live id
+    gone from its page is retired with a successor
+    (:func:`policy_reader.convert.identity.successor`). Retired ids are kept.
+    Entries recorded without their words get them (no change to report).
     """
-    new: Registry = {slug: dict(ids) for slug, ids in reg.items()}
-    for slug, (_, paras) in pages.items():
-        ids = new.setdefault(slug, {})
+    from policy_reader.convert import identity
+
+    new: Registry = {}
+    changes: list[str] = []
+    for slug in sorted(set(reg) | set(pages)):
+        old = reg.get(slug, {})
+        if slug not in pages:
+            new[slug] = dict(old)
+            continue
+        where, paras = pages[slug]
+        live = {p.id: p for p in paras}
+        ids: dict[str, Entry] = {}
         for p in paras:
-            old = ids.get(p.id)
-            if old is None or old.successor is None:
-                ids[p.id] = Entry(p.fingerprint)
-    return new
+            entry = old.get(p.id)
+            if entry is None:
+                ids[p.id] = Entry(p.fingerprint, words=p.words)
+                changes.append(f"{slug}: {identity.label(p.id)} ({p.id}) is new ({where}:{p.line}): recorded")
+            elif entry.successor is None and entry.fingerprint != p.fingerprint:
+                sim = identity.similarity(entry.words, p.words) if entry.words is not None else None
+                if sim is not None and sim < identity.THRESHOLD:
+                    raise SourceError(
+                        where, p.line,
+                        f"'{p.id}' now holds other words ({sim:.0%} like the recorded ones, below "
+                        f"{identity.THRESHOLD:.0%}); that would move its links to other words: run "
+                        "`policy-reader convert` (it keeps ids on their words), then update again",
+                    )
+                ids[p.id] = Entry(p.fingerprint, None, p.words,
+                                  entry.revisions + (Revision(entry.fingerprint, round(sim, 3) if sim is not None else None),))
+                why = f"{sim:.0%} of the words are the same" if sim is not None else "its earlier words were not recorded"
+                changes.append(f"{slug}: {identity.label(p.id)} ({p.id}) was edited ({where}:{p.line}; {why}): "
+                               "links keep opening it; recorded as a revision")
+            elif entry.successor is None:
+                ids[p.id] = Entry(entry.fingerprint, None, p.words, entry.revisions)
+            else:
+                ids[p.id] = entry  # retired yet on the page again: check() names it
+        order = list(old)
+        live_known = [identity.Known(p.id, p.kind, p.fingerprint, p.words) for p in paras]
+        for pid, entry in old.items():
+            if pid in live:
+                continue
+            if entry.successor is not None:
+                ids[pid] = entry
+                continue
+            kind = "takeaway" if pid.startswith("kt-") else "para"
+            if not live_known:
+                raise SourceError(where, 0, f"'{pid}' is gone and the page has no paragraph left to send its links to")
+            target, why = identity.successor(identity.Known(pid, kind, entry.fingerprint, entry.words), order, live_known)
+            ids[pid] = Entry(entry.fingerprint, target, entry.words, entry.revisions)
+            changes.append(f"{slug}: {identity.label(pid)} ({pid}) was removed: its links now open "
+                           f"{identity.label(target)} ({target}) with a notice, because {why}; retired")
+        new[slug] = {pid: ids[pid] for pid in _merge_order([p.id for p in paras], list(old))}
+    return new, changes
 
 
 def read_pages(docs_dir: Path, papers_dir: str = "papers") -> dict[str, tuple[str, list[Para]]]:
@@ -242,12 +363,13 @@ def read_pages(docs_dir: Path, papers_dir: str = "papers") -> dict[str, tuple[st
 
 
 def run(args) -> int:
-    """``policy-reader permalinks [--check | --update]`` (see cli.py).
+    """``policy-reader permalinks [--check | --update]`` (see cli/main.py).
 
     Without a switch, or with ``--check``: fail (exit 1) when the committed
     registry does not match docs/papers/ or misses a published id. ``--update``
-    records new ids and corrected wording (after the same checks for vanished
-    or reused ids), writing the file atomically.
+    records new ids, edits (as revisions) and removals (retired, with a
+    successor), printing one line per change and why, after refusing an id
+    that now holds other words; the file is written atomically.
     """
     import sys
 
@@ -257,15 +379,17 @@ def run(args) -> int:
     pages = read_pages(root / "docs")
     recorded = load(path)
     if args.update:
-        # Reworded paragraphs are re-fingerprinted; vanished or reused ids still fail.
-        new = update(recorded, pages)
+        new, changes = update(recorded, pages)
         check(new, pages, label)
+        for line in changes:
+            print(line)
         text = dump(new)
+        count = sum(len(v) for v in new.values())
         if path.exists() and path.read_text(encoding="utf-8") == text:
-            print(f"up to date: {label} ({sum(len(v) for v in new.values())} ids)")
+            print(f"up to date: {label} ({count} ids)")
             return 0
         atomic.write_text(path, text)
-        print(f"wrote {label} ({sum(len(v) for v in new.values())} ids)")
+        print(f"wrote {label} ({count} ids, {len(changes)} changes)")
         return 0
     check(recorded, pages, label)
     missing = unrecorded(recorded, pages)

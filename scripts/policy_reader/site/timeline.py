@@ -14,6 +14,7 @@ problem is one line naming the file, the entry and what to fix.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -133,9 +134,10 @@ def load_events(text: str, label: str) -> list[Event]:
     return sorted(events, key=lambda e: e.date)
 
 
-def check_mentions(events: list[Event], papers_markdown: dict[str, str], label: str) -> None:
+def check_mentions(events: list[Event], papers_markdown: dict[str, str], label: str, successors=None) -> None:
     """Every mention names a known paper, an existing paragraph id, and a quote
-    that occurs in that paragraph. ``papers_markdown`` maps slug -> Markdown."""
+    that occurs in that paragraph. ``papers_markdown`` maps slug -> Markdown;
+    ``successors(slug)`` (optional) gives a paper's retired ids -> successor ids."""
     paragraphs: dict[str, dict[str, str]] = {}  # slug -> id -> words, read for the papers mentioned only
     for ev in events:
         for k, m in enumerate(ev.mentions, start=1):
@@ -145,7 +147,12 @@ def check_mentions(events: list[Event], papers_markdown: dict[str, str], label: 
             if m.paper not in paragraphs:
                 paragraphs[m.paper] = {b.id: b.words for b in read_blocks(papers_markdown[m.paper])}
             if m.para not in paragraphs[m.paper]:
-                raise TimelineError(f"{where}: {m.paper} has no paragraph '{m.para}'")
+                moved = (successors(m.paper) if successors else {}).get(m.para)
+                if moved:
+                    raise TimelineError(f"{where}: paragraph '{m.para}' was removed from {m.paper} (its links open "
+                                        f"'{moved}'); point the mention at '{moved}' with a quote of its words, or remove it")
+                raise TimelineError(f"{where}: {m.paper} has no paragraph '{m.para}'; name one of the ids of "
+                                    f"docs/papers/{m.paper}.md (the '{{: #id' lines) or remove the mention")
             if " ".join(m.quote.split()) not in paragraphs[m.paper][m.para]:
                 raise TimelineError(f"{where}: quote \"{m.quote}\" does not occur in {m.paper} #{m.para}; quote the paragraph exactly")
 
@@ -179,6 +186,16 @@ def render(events: list[Event], papers: dict[str, dict], hrefs: dict[str, str]) 
     return "\n".join(lines)
 
 
+def _retired(docs_dir: Path, slug: str) -> dict[str, str]:
+    """A paper's retired paragraph ids -> successors, from the permalink registry (read on an error only)."""
+    from policy_reader.page import registry as reg
+
+    try:
+        return {pid: e.successor for pid, e in reg.load(docs_dir / reg.REGISTRY_NAME).get(slug, {}).items() if e.successor}
+    except Exception:  # the registry check reports a bad registry itself
+        return {}
+
+
 class TimelinePage:
     """Reads docs/timeline.yml, checks it against the papers, adds timeline.md."""
 
@@ -197,7 +214,7 @@ class TimelinePage:
         markdown = {slug: files.get_file_from_path(src).content_string for slug, (src, _) in by_slug.items()}
         try:
             events = load_events(text, self.label)
-            check_mentions(events, markdown, self.label)
+            check_mentions(events, markdown, self.label, functools.partial(_retired, Path(config["docs_dir"])))
         except TimelineError as exc:
             raise PluginError(str(exc)) from None
         page_url = File(self.src_uri, "", "", config["use_directory_urls"]).url

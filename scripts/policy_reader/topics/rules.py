@@ -363,8 +363,11 @@ def load_overrides(root: Path, vocab: Vocabulary) -> dict[str, dict[str, Overrid
     return parse_overrides(_read(path, OVERRIDES_PATH), vocab, OVERRIDES_PATH)
 
 
-def check_overrides(overrides: dict[str, dict[str, Override]], papers: dict[str, Iterable[str]], label: str = OVERRIDES_PATH) -> None:
-    """Every override must name a known paper and one of its paragraph ids."""
+def check_overrides(overrides: dict[str, dict[str, Override]], papers: dict[str, Iterable[str]], label: str = OVERRIDES_PATH,
+                    hint=None) -> None:
+    """Every override must name a known paper and one of its paragraph ids.
+
+    ``hint(paper, id)`` (optional) says what became of an id the paper no longer has."""
     for paper, entries in overrides.items():
         if paper not in papers:
             first = next(iter(entries.values()), None)
@@ -372,6 +375,10 @@ def check_overrides(overrides: dict[str, dict[str, Override]], papers: dict[str,
         ids = list(papers[paper])
         for pid, o in entries.items():
             if pid not in ids:
+                why = hint(paper, pid) if hint else None
+                if why:
+                    raise SourceError(label, o.line, f"'{paper}' has no paragraph '{pid}' ({why}); move the override "
+                                      "to the paragraph that now holds its words, or delete it")
                 raise SourceError(label, o.line, f"'{paper}' has no paragraph '{pid}'; its ids are {', '.join(ids)}")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from policy_reader.page.markdown import parse_id
 from policy_reader.site.citations.cite import Citation, CiteprocError, PaperCiter, prepare
 
 PARA = re.compile(r"<p\b(?P<attrs>[^>]*)>(?P<body>.*?)</p>", re.S)
@@ -35,14 +36,16 @@ def para_kind(attrs: str) -> tuple[str, str] | None:
     if not m_id or not m_cls:
         return None
     classes = m_cls["cls"].split()
+    parsed = parse_id(m_id["id"])
     for kind, prefix in KINDS.items():
-        if kind in classes and m_id["id"].startswith(prefix) and m_id["id"][len(prefix):].isdigit():
+        if kind in classes and parsed and parsed[0] == prefix:
             return m_id["id"], kind
     return None
 
 
 def label(pid: str, kind: str) -> tuple[str, str]:
-    """(visible margin label, spoken name): ``("¶ 12", "¶ 12")`` or ``("KT 2", "key takeaway 2")``."""
+    """(visible margin label, spoken name): ``("¶ 12", "¶ 12")``, ``("¶ 11a", "¶ 11a")`` or
+    ``("KT 2", "key takeaway 2")``; the number and letters are the id's (page/markdown.py)."""
     n = pid.split("-", 1)[1]
     if kind == "takeaway":
         return f"KT {n}", f"key takeaway {n}"
