@@ -49,44 +49,44 @@ def _pages(md=MD):
 
 
 def test_check_accepts_the_recorded_state_and_reports_redirects():
-    recorded = reg.update({}, _pages())
+    recorded = reg.update({}, _pages())[0]
     recorded["x"]["p-0"] = reg.Entry("0123456789abcdef", successor="p-2")
     assert reg.check(recorded, _pages(), "docs/permalinks.yml") == {"x": {"p-0": "p-2"}}
 
 
 @pytest.mark.parametrize("change, message", [
     (lambda md: md.replace("Second\nparagraph.", "Other words."),
-     "docs/permalinks.yml: entry 'x: p-2': now points at other text (docs/papers/x.md:6"),
+     "docs/permalinks.yml: entry 'x: p-2': now points at other words (docs/papers/x.md:6"),
     (lambda md: md.replace("{: #p-2 .para", "{: #p-3 .para"),
-     "docs/permalinks.yml: entry 'x: p-2': the paragraph is gone from docs/papers/x.md; map the old id"),
+     "docs/permalinks.yml: entry 'x: p-2': the paragraph is gone from docs/papers/x.md; run `policy-reader permalinks --update`"),
 ])
 def test_check_fails_when_a_recorded_id_vanishes_or_changes_text(change, message):
-    recorded = reg.update({}, _pages())
+    recorded = reg.update({}, _pages())[0]
     with pytest.raises(SourceError) as err:
         reg.check(recorded, _pages(change(MD)), "docs/permalinks.yml")
     assert str(err.value).startswith(message), str(err.value)
 
 
 def test_a_vanished_id_mapped_to_its_successor_passes():
-    recorded = reg.update({}, _pages())
+    recorded = reg.update({}, _pages())[0]
     new_md = MD.replace("{: #p-2 .para", "{: #p-3 .para")
     recorded["x"]["p-2"] = reg.Entry(recorded["x"]["p-2"].fingerprint, successor="p-3")
     assert reg.check(recorded, _pages(new_md), "docs/permalinks.yml") == {"x": {"p-2": "p-3"}}
 
 
 def test_a_retired_id_is_never_reused_and_successors_must_exist():
-    recorded = reg.update({}, _pages())
+    recorded = reg.update({}, _pages())[0]
     recorded["x"]["p-1"] = reg.Entry(recorded["x"]["p-1"].fingerprint, successor="p-2")
     with pytest.raises(SourceError, match=r"entry 'x: p-1': retired id is published again at docs/papers/x.md:3"):
         reg.check(recorded, _pages(), "docs/permalinks.yml")
-    recorded = reg.update({}, _pages())
+    recorded = reg.update({}, _pages())[0]
     recorded["x"]["p-9"] = reg.Entry("0123456789abcdef", successor="p-99")
     with pytest.raises(SourceError, match=r"entry 'x: p-9': successor 'p-99' is not a paragraph of docs/papers/x.md"):
         reg.check(recorded, _pages(), "docs/permalinks.yml")
 
 
 def test_registry_round_trips_and_rejects_bad_entries(tmp_path):
-    recorded = reg.update({}, _pages())
+    recorded = reg.update({}, _pages())[0]
     recorded["x"]["p-0"] = reg.Entry("0123456789abcdef", successor="p-2")
     path = tmp_path / "permalinks.yml"
     path.write_text(reg.dump(recorded), encoding="utf-8")
@@ -105,18 +105,25 @@ def test_committed_registry_records_every_published_id():
     assert {f"p-{i}" for i in range(1, 10)} <= set(recorded[GOMEZ_SLUG])
 
 
-def test_cli_check_and_update(project_copy):
+def test_cli_check_and_update(project_copy, capsys):
     from policy_reader.cli.main import main
 
     assert main(["permalinks", "--root", str(project_copy)]) == 0
     path = project_copy / "docs" / "permalinks.yml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("  p-9: ", "  p-9x: ", 1), encoding="utf-8")  # gomez p-9 unrecorded, p-9x vanished
+    recorded = reg.load(path)
+    renamed = {GOMEZ_SLUG: {("p-9x" if k == "p-9" else k): v for k, v in recorded[GOMEZ_SLUG].items()}}
+    path.write_text(reg.dump({**recorded, **renamed}), encoding="utf-8")  # gomez p-9 unrecorded, p-9x vanished
     assert main(["permalinks", "--root", str(project_copy)]) == 2
-    path.write_text("\n".join(l for l in text.splitlines() if not l.startswith("  p-9:")) + "\n", encoding="utf-8")
+    dropped = {GOMEZ_SLUG: {k: v for k, v in recorded[GOMEZ_SLUG].items() if k != "p-9"}}
+    path.write_text(reg.dump({**recorded, **dropped}), encoding="utf-8")
     assert main(["permalinks", "--root", str(project_copy)]) == 1
+    capsys.readouterr()
     assert main(["permalinks", "--update", "--root", str(project_copy)]) == 0
+    assert f"{GOMEZ_SLUG}: ¶ 9 (p-9) is new (docs/papers/{GOMEZ_SLUG}.md:" in capsys.readouterr().out
     assert path.read_text(encoding="utf-8") == text
+    assert main(["permalinks", "--update", "--root", str(project_copy)]) == 0
+    assert capsys.readouterr().out.startswith("up to date: docs/permalinks.yml")
 
 
 # ---- the real build fails, naming the registry entry and the page ----
@@ -131,7 +138,7 @@ def test_build_fails_when_a_paragraph_changes_text(project_copy, tmp_path):
     md.write_text(text.replace("Diplomacy with North Korea is messy", "Diplomacy with North Korea is hard"), encoding="utf-8")
     result = mkdocs_build(project_copy, tmp_path / "site")
     assert result.returncode != 0
-    assert f"docs/permalinks.yml: entry '{GOMEZ_SLUG}: p-9': now points at other text (docs/papers/{GOMEZ_SLUG}.md:" in result.stderr
+    assert f"docs/permalinks.yml: entry '{GOMEZ_SLUG}: p-9': now points at other words (docs/papers/{GOMEZ_SLUG}.md:" in result.stderr
 
 
 def test_build_fails_when_a_paragraph_is_gone_and_redirects_once_mapped(project_copy, tmp_path):
@@ -141,11 +148,10 @@ def test_build_fails_when_a_paragraph_is_gone_and_redirects_once_mapped(project_
     assert result.returncode != 0
     assert (f"docs/permalinks.yml: entry '{GOMEZ_SLUG}: p-9': the paragraph is gone from docs/papers/{GOMEZ_SLUG}.md"
             in result.stderr)
-    registry = project_copy / "docs" / "permalinks.yml"
-    text = registry.read_text(encoding="utf-8")
-    fp = re.search(r"^  p-9: ([0-9a-f]{16})$", text.split(GOMEZ_SLUG + ":")[1], re.M)[1]
-    registry.write_text(text.replace(f"  p-9: {fp}\n", f"  p-9: {{fingerprint: {fp}, successor: p-10}}\n  p-10: {fp}\n", 1),
-                        encoding="utf-8")
+    from policy_reader.cli.main import main
+
+    assert main(["permalinks", "--update", "--root", str(project_copy)]) == 0  # p-9 retired: p-10 holds its words
+    assert reg.load(project_copy / "docs" / "permalinks.yml")[GOMEZ_SLUG]["p-9"].successor == "p-10"
     result = mkdocs_build(project_copy, tmp_path / "b")
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "b" / "papers" / GOMEZ_SLUG / "index.html").read_text(encoding="utf-8")

@@ -72,7 +72,7 @@ def test_a_mention_of_a_missing_paragraph_or_quote_is_rejected():
     ok = load_events("- date: 2019\n  title: T\n  description: D\n  mentions: [{paper: a, para: p-1, quote: Words}]\n", "t.yml")
     check_mentions(ok, papers, "t.yml")
     missing = load_events("- date: 2019\n  title: T\n  description: D\n  mentions: [{paper: a, para: p-2, quote: Words}]\n", "t.yml")
-    with pytest.raises(TimelineError, match=r"^t\.yml:1: event 'T', mention 1: a has no paragraph 'p-2'$"):
+    with pytest.raises(TimelineError, match=r"^t\.yml:1: event 'T', mention 1: a has no paragraph 'p-2'; name one of the ids of docs/papers/a\.md .* or remove the mention$"):
         check_mentions(missing, papers, "t.yml")
     wrong = load_events("- date: 2019\n  title: T\n  description: D\n  mentions: [{paper: a, para: p-1, quote: Other}]\n", "t.yml")
     with pytest.raises(TimelineError, match=r'quote "Other" does not occur in a #p-1'):

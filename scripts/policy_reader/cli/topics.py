@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from policy_reader.convert import identity
 from policy_reader.convert import pipeline as convert
 from policy_reader.topics import rules as topics
 from policy_reader.model import Document, SourceError
@@ -19,12 +20,14 @@ from policy_reader.model import Document, SourceError
 def documents(root: Path) -> list[Document]:
     """Every paper under sources/, parsed and structured (nothing written)."""
     docs = []
+    registry = identity.load_registry(root)
     for src in convert.find_sources(root):
         meta_path = src.with_suffix(".yml")
         meta_label = meta_path.relative_to(root).as_posix()
         meta = convert.load_meta(meta_path, meta_label)
         label = src.relative_to(root).as_posix()
-        docs.append(convert.build_document(convert.read_text(src, label), meta, label, meta_label))
+        doc = convert.build_document(convert.read_text(src, label), meta, label, meta_label)
+        docs.append(identity.assign(doc, identity.load_state(root, doc.meta.slug, registry)))  # ids follow words
     return docs
 
 

@@ -140,6 +140,10 @@ def convert_one(root: Path, src: Path, taken: set[str], topic_data=None, registr
     doc = doc.with_(meta=replace(doc.meta, bib_key=key))
     keys, entries = cite(doc, taken)
     if topic_data is not None:  # annotate: topics from docs/topics/*.yml (see topics.py)
+        mine = topic_data[1].get(doc.meta.slug, {})  # an override of an id this conversion removes: say so
+        topics.check_overrides({doc.meta.slug: mine} if mine else {},
+                               {doc.meta.slug: [p.id for p in [*doc.takeaways, *doc.paragraphs()]]},
+                               hint=lambda paper, pid: identity.missing_hint(registry.get(paper, {}), pid))
         doc = topics.annotate(doc, *topic_data)
     markdown = emit.emit(doc, keys)
     return Converted(doc, keys, entries, markdown, "")
