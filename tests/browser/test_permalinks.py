@@ -88,10 +88,12 @@ def retired_site(tmp_path_factory):
     server.server_close()
 
 
-def test_retired_fragment_is_sent_to_its_successor(page, retired_site):
+def test_retired_fragment_opens_its_successor_with_a_notice(page, retired_site):
     page.goto(f"{retired_site}papers/{GOMEZ_SLUG}/#p-42")
-    page.wait_for_url(re.compile(r"#p-7$"))
     para = page.locator("#p-7")
     expect(para).to_be_in_viewport()
     expect(para).to_have_class(re.compile(r"\bpr-target\b"))
-    expect(page.locator("#pr-notice")).to_have_count(0)
+    notice = page.locator("#pr-notice")
+    expect(notice).to_have_text("This paragraph (¶ 42) was removed; the nearest is ¶ 7.")
+    expect(notice).to_be_in_viewport()
+    assert page.url.endswith("#p-42")  # the link as cited; the notice explains where it went
