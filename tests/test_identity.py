@@ -228,7 +228,16 @@ def test_registry_with_words_and_revisions_round_trips(tmp_path):
     recorded, _ = reg.update(recorded, _pages(_page(("p-2", edit(B, 1)))))
     path = tmp_path / "permalinks.yml"
     path.write_text(reg.dump(recorded), encoding="utf-8")
+    assert "words:" not in path.read_text(encoding="utf-8") and B[:30] not in path.read_text(encoding="utf-8")
+    assert reg.load(path)["x"]["p-1"].words is None  # the words live beside it
+    (tmp_path / reg.WORDS_NAME).write_text(reg.dump_words(recorded), encoding="utf-8")
     assert reg.load(path) == recorded
+    assert reg.load(path, words=False)["x"]["p-2"] == reg.Entry(recorded["x"]["p-2"].fingerprint, None, None,
+                                                               recorded["x"]["p-2"].revisions)
+    (tmp_path / reg.WORDS_NAME).write_text('{"x": {"p-1": 3}}', encoding="utf-8")
+    with pytest.raises(reg.SourceError, match=r"/permalinks-words\.json:1: expected"):
+        reg.load(path)
+    (tmp_path / reg.WORDS_NAME).unlink()
     path.write_text("x:\n  p-1: {fingerprint: 0123456789abcdef, revisions: [{fingerprint: 0123456789abcdef, similarity: high}]}\n")
     with pytest.raises(reg.SourceError, match=r"entry 'x: p-1': revision similarity 'high' is not a number"):
         reg.load(path)

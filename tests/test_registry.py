@@ -90,6 +90,7 @@ def test_registry_round_trips_and_rejects_bad_entries(tmp_path):
     recorded["x"]["p-0"] = reg.Entry("0123456789abcdef", successor="p-2")
     path = tmp_path / "permalinks.yml"
     path.write_text(reg.dump(recorded), encoding="utf-8")
+    (tmp_path / reg.WORDS_NAME).write_text(reg.dump_words(recorded), encoding="utf-8")
     assert reg.load(path) == recorded
     path.write_text("x:\n  p-1: not-a-fingerprint\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"entry 'x: p-1': fingerprint 'not-a-fingerprint' is not 16 hex digits"):

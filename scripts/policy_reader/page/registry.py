@@ -5,24 +5,25 @@ paper slug and in reading order, every id a paragraph or key takeaway was ever
 published under::
 
     klingner-2019-resolve-and-restraint:
-      p-5:                                   # live
-        fingerprint: 3f0c1a9e5b7d2c44        # of its words now
-        words: The words a reader reads ...
-        revisions:                           # edits it went through (kept its id)
-        - {fingerprint: 9a8b7c6d5e4f3a2b, similarity: 0.92}
-      p-6:                                   # retired: old links open p-7 with a notice
-        fingerprint: 0011223344556677
-        successor: p-7
-        words: The words it held when it was removed ...
+      p-4: 3f0c1a9e5b7d2c44                  # live: the fingerprint of its words
+      p-5:                                   # live, edited (it kept its id)
+        fingerprint: 9a8b7c6d5e4f3a2b
+        revisions:
+        - {fingerprint: 0011223344556677, similarity: 0.92}   # its earlier words
+      p-6: {fingerprint: 8899aabbccddeeff, successor: p-7}    # retired: old links open p-7 with a notice
+
+Beside it, ``docs/permalinks-words.json`` keeps the words of every id (slug ->
+id -> words, one line each): the conversion matches edited paragraphs against
+them and ``--update`` measures edits with them. The build reads only the YAML
+(a library's words would cost seconds to parse on every build).
 
 The conversion (:mod:`policy_reader.convert.identity`) gives every paragraph
-the id of the words it carries, matched against this file; ``policy-reader
-permalinks --update`` then records what changed and prints each change and why
-(:func:`update`): a new id, an edit (a revision, with how similar the words
-are), a removal (retired, with its successor), and refuses a live id that now
-holds other words. A rebuild must keep every live id on its recorded words; a
-retired id is never published again. Entries written as a bare fingerprint or
-``{fingerprint, successor}`` (the first format) are still read.
+the id of the words it carries; ``policy-reader permalinks --update`` then
+records what changed and prints each change and why (:func:`update`): a new
+id, an edit (a revision, with how similar the words are), a removal (retired,
+with its successor), and refuses a live id that now holds other words. A
+rebuild must keep every live id on its recorded words; a retired id is never
+published again.
 
 This module is MkDocs-free (the CLI uses it); ``policy_reader.site.permalinks.check``
 turns its errors into PluginErrors for the build.
@@ -31,6 +32,7 @@ turns its errors into PluginErrors for the build.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,7 @@ from policy_reader.page.markdown import read_blocks, unescape_text
 from policy_reader.model import SourceError
 
 REGISTRY_NAME = "permalinks.yml"
+WORDS_NAME = "permalinks-words.json"  # beside it: id -> words, read by convert and --update only
 
 KINDS = ("para", "takeaway")
 _CITATION = re.compile(r"\[@[^\]]*\]")
@@ -50,7 +53,8 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'])")
 _FP = re.compile(r"^[0-9a-f]{16}$")
 
 HEADER = """\
-# Permalink registry: every paragraph id ever published, in reading order, with its words.
+# Permalink registry: every paragraph id ever published, in reading order, with the fingerprint
+# of its words (the words themselves are in permalinks-words.json beside this file).
 # Written by `policy-reader permalinks --update` (it prints what changed and why) after
 # `policy-reader convert` has matched every paragraph to the id of its words; checked on every
 # build. A removed paragraph's id stays, retired, with a `successor` its old links open.
@@ -130,32 +134,48 @@ class Revision:
 class Entry:
     fingerprint: str
     successor: str | None = None
-    words: str | None = None  # the words (None in entries of the first format)
+    words: str | None = None  # from permalinks-words.json (None: not read, or not recorded)
     revisions: tuple[Revision, ...] = ()
 
     def as_yaml(self):
-        if self.words is None and not self.revisions:
+        if not self.revisions:
             if self.successor:
                 return {"fingerprint": self.fingerprint, "successor": self.successor}
             return self.fingerprint
         out: dict = {"fingerprint": self.fingerprint}
         if self.successor:
             out["successor"] = self.successor
-        if self.words is not None:
-            out["words"] = self.words
-        if self.revisions:
-            out["revisions"] = [r.as_yaml() for r in self.revisions]
+        out["revisions"] = [r.as_yaml() for r in self.revisions]
         return out
 
 
 Registry = dict[str, dict[str, Entry]]  # slug -> id -> entry
 
 
-def load(path: Path) -> Registry:
-    """Read the registry; a malformed entry raises SourceError naming it."""
+def load_words(path: Path) -> dict[str, dict[str, str]]:
+    """slug -> id -> words from ``permalinks-words.json`` beside the registry at ``path`` ({} if none)."""
+    wpath = path.with_name(WORDS_NAME)
+    if not wpath.exists():
+        return {}
+    label = _label(wpath)
+    try:
+        data = json.loads(wpath.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SourceError(label, exc.lineno, f"invalid JSON ({exc.msg}); restore it from git or rerun `policy-reader permalinks --update`") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(ids, dict) and all(isinstance(w, str) for w in ids.values()) for ids in data.values()
+    ):
+        raise SourceError(label, 1, "expected {\"<slug>\": {\"<id>\": \"<words>\"}}; restore it from git")
+    return data
+
+
+def load(path: Path, words: bool = True) -> Registry:
+    """Read the registry (with the words beside it unless ``words`` is false); a
+    malformed entry raises SourceError naming it."""
     label = _label(path)
     if not path.exists():
         return {}
+    texts = load_words(path) if words else {}
     try:
         data = fast_yaml.load(path.read_text(encoding="utf-8"))  # libyaml; PyYAML's errors (fast_yaml.py)
     except yaml.YAMLError as exc:
@@ -173,12 +193,12 @@ def load(path: Path) -> Registry:
         for pid, value in ids.items():
             where = f"entry '{slug}: {pid}'"
             if isinstance(value, str):
-                entry = Entry(value)
+                entry = Entry(value, words=texts.get(str(slug), {}).get(str(pid)))
             elif isinstance(value, dict) and set(value) <= ENTRY_FIELDS and "fingerprint" in value:
                 entry = Entry(
                     str(value["fingerprint"]),
                     str(value["successor"]) if value.get("successor") else None,
-                    str(value["words"]) if value.get("words") is not None else None,
+                    texts.get(str(slug), {}).get(str(pid)),
                     _revisions(value.get("revisions"), label, where),
                 )
             else:
@@ -189,7 +209,7 @@ def load(path: Path) -> Registry:
     return reg
 
 
-ENTRY_FIELDS = {"fingerprint", "successor", "words", "revisions"}
+ENTRY_FIELDS = {"fingerprint", "successor", "revisions"}
 
 
 def _revisions(value, label: str, where: str) -> tuple[Revision, ...]:
@@ -209,7 +229,13 @@ def _revisions(value, label: str, where: str) -> tuple[Revision, ...]:
 def dump(reg: Registry) -> str:
     """The registry as YAML: papers by slug, each paper's ids in the order they are kept (reading order)."""
     body = {slug: {pid: entry.as_yaml() for pid, entry in ids.items()} for slug, ids in sorted(reg.items())}
-    return HEADER + fast_yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+    return HEADER + fast_yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=200)
+
+
+def dump_words(reg: Registry) -> str:
+    """``permalinks-words.json``: slug -> id -> words, one id per line, in the registry's order."""
+    body = {slug: {pid: e.words for pid, e in ids.items() if e.words is not None} for slug, ids in sorted(reg.items())}
+    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 
 def _label(path: Path) -> str:
@@ -383,13 +409,16 @@ def run(args) -> int:
         check(new, pages, label)
         for line in changes:
             print(line)
-        text = dump(new)
         count = sum(len(v) for v in new.values())
-        if path.exists() and path.read_text(encoding="utf-8") == text:
+        wrote = False
+        for target, text in ((path, dump(new)), (path.with_name(WORDS_NAME), dump_words(new))):
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                atomic.write_text(target, text)
+                wrote = True
+        if not wrote:
             print(f"up to date: {label} ({count} ids)")
             return 0
-        atomic.write_text(path, text)
-        print(f"wrote {label} ({count} ids, {len(changes)} changes)")
+        print(f"wrote {label} and its words ({count} ids, {len(changes)} changes)")
         return 0
     check(recorded, pages, label)
     missing = unrecorded(recorded, pages)

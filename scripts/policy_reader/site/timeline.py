@@ -191,7 +191,7 @@ def _retired(docs_dir: Path, slug: str) -> dict[str, str]:
     from policy_reader.page import registry as reg
 
     try:
-        return {pid: e.successor for pid, e in reg.load(docs_dir / reg.REGISTRY_NAME).get(slug, {}).items() if e.successor}
+        return {pid: e.successor for pid, e in reg.load(docs_dir / reg.REGISTRY_NAME, words=False).get(slug, {}).items() if e.successor}
     except Exception:  # the registry check reports a bad registry itself
         return {}
 

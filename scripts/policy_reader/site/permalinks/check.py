@@ -1,6 +1,6 @@
 """The permalink registry in the build: check it before any page renders.
 
-The logic lives in :mod:`policy_reader.permalink_registry` (MkDocs-free, shared
+The logic lives in :mod:`policy_reader.page.registry` (MkDocs-free, shared
 with ``policy-reader permalinks``); this manager reads ``docs/permalinks.yml``
 from disk (mkdocs.yml excludes it from the site), checks every paper page
 against it and keeps, per paper, the map of retired ids to their successors
@@ -58,7 +58,7 @@ class RegistryManager:
                     continue
                 label = f"docs/{f.src_uri}"
                 pages[meta["slug"]] = (label, reg.paragraphs(f.content_string, label))
-            recorded = reg.load(self.path)
+            recorded = reg.load(self.path, words=False)  # fingerprints suffice; the words are not read
             self.redirects = reg.check(recorded, pages, self.label)
         except SourceError as exc:
             raise PluginError(str(exc)) from None
