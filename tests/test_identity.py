@@ -322,3 +322,44 @@ def test_an_override_or_timeline_mention_of_a_removed_paragraph_names_it(project
     with pytest.raises(TimelineError, match=r"^t\.yml:1: event 'T', mention 1: paragraph 'p-16' was removed from "
                                             rf"{KLINGNER_SLUG} \(its links open 'p-17'\); point the mention at 'p-17'"):
         check_mentions(events, papers, "t.yml", lambda slug: {"p-16": "p-17"})
+
+
+# ---- the words matched are the words the page shows ----
+
+@pytest.mark.parametrize("text", [
+    "Plain words, with a note.{{1}} And more{{2}} words.",
+    "AT&T holds 50 %; x_y *not bold* [not a link](x) `code` <b>tag</b> @handle \\ back\\slash &amp; &#64;",
+    "- a leading dash, and 1. a number",
+    "1. starts like a list",
+    "Curly “quotes” and ‘apostrophes’, an em dash — and U.S. abbreviations.",
+])
+def test_model_words_equal_the_page_words_and_fingerprints(text):
+    """identity matches a model paragraph by words_of (cheap) against PageBlock.words of the
+    page it will be written as; both must agree, as must the fingerprints."""
+    from policy_reader.page.markdown import read_blocks, render_paragraph_text
+
+    from policy_reader.readers.text import NOTE_CLOSE, NOTE_OPEN
+
+    text = text.replace("{{1}}", f"{NOTE_OPEN}1{NOTE_CLOSE}").replace("{{2}}", f"{NOTE_OPEN}2{NOTE_CLOSE}")
+    notes = tuple(n for n in (1, 2) if f"{NOTE_OPEN}{n}{NOTE_CLOSE}" in text)
+    p = Paragraph(text=text, line=1, id="p-1", notes=notes)
+    page = render_paragraph_text(p, {1: "key-a", 2: "key-b"}) + "\n{: #p-1 .para }\n"
+    [block] = read_blocks("# T\n\n" + page)
+    assert ident.words_of(p) == block.words
+    assert ident.fingerprint_of(p) == reg.fingerprint(block.text)
+
+
+def test_seed_papers_model_words_equal_their_pages():
+    from policy_reader.convert import pipeline
+
+    for src, slug in ((ROOT / "sources" / "gomez-2019-cato-oped.txt", GOMEZ_SLUG),
+                      (ROOT / "sources" / "klingner-2019-heritage-ib5022.txt", KLINGNER_SLUG)):
+        meta = pipeline.load_meta(src.with_suffix(".yml"), "m.yml")
+        doc = pipeline.build_document(src.read_text(encoding="utf-8"), meta, "s.txt", "m.yml")
+        page = published_words(slug)
+        model = {p.id: ident.words_of(p) for p in [*doc.takeaways, *doc.paragraphs()]}
+        assert model == page
+
+
+def published_words(slug):
+    return {k: v for k, v in _ids_and_words(ROOT, slug).items() if k != "bio"}

@@ -23,8 +23,8 @@ retires its id with a successor (:func:`successor`) and the site shows a
 notice to anyone who opens the old link.
 
 What is "known" for a paper (:func:`known`) is read from the permalink
-registry (``docs/permalinks.yml``: ids, fingerprints, words, retired ids) and
-the paper's current page (newer than the registry between a conversion and
+registry (``docs/permalinks.yml``: ids, fingerprints, retired ids, and the
+words beside it in ``docs/permalinks-words.json``) and the paper's current page (newer than the registry between a conversion and
 ``permalinks --update``). A paper that is not known yet keeps ``p-1..p-N``.
 """
 
@@ -121,25 +121,29 @@ def _bounded_similarity(a: list[str], b: list[str], floor: float) -> float:
     return sm.ratio()
 
 
-def match(known: Sequence[Known], new: Sequence[tuple[str, str]], threshold: float = THRESHOLD) -> list[Match | None]:
+def match(known: Sequence[Known], new: Sequence[tuple[str | None, str]], threshold: float = THRESHOLD) -> list[Match | None]:
     """Pair new paragraphs (``(fingerprint, words)`` in reading order) with known ones.
 
     Returns, per new paragraph, the :class:`Match` of the known id it keeps, or
     None when it is new. Each known id is given at most once. Exact words win
-    first (in reading order, for repeated identical paragraphs); then edited
-    paragraphs by descending similarity (ties: the nearer position), only at or
-    above ``threshold``.
+    first (in reading order, for repeated identical paragraphs; a known id
+    recorded without its words matches by fingerprint, and a new fingerprint
+    may be None when no known id needs it); then edited paragraphs by
+    descending similarity (ties: the nearer position), only at or above
+    ``threshold``.
     """
     out: list[Match | None] = [None] * len(new)
-    free: dict[str, list[int]] = {}
+    free: dict[tuple[str, str], list[int]] = {}
     for j, k in enumerate(known):
-        free.setdefault(k.fingerprint, []).append(j)
+        free.setdefault(("words", k.words) if k.words is not None else ("fp", k.fingerprint), []).append(j)
     taken: set[int] = set()
-    for i, (fp, _) in enumerate(new):
-        if free.get(fp):
-            j = free[fp].pop(0)
-            taken.add(j)
-            out[i] = Match(known[j].id, "exact")
+    for i, (fp, words) in enumerate(new):
+        for key in (("words", words), ("fp", fp)):
+            if free.get(key):
+                j = free[key].pop(0)
+                taken.add(j)
+                out[i] = Match(known[j].id, "exact")
+                break
     rest_new = [i for i in range(len(new)) if out[i] is None]
     rest_old = [j for j in range(len(known)) if j not in taken and known[j].words]
     if not rest_new or not rest_old:
@@ -160,20 +164,29 @@ def match(known: Sequence[Known], new: Sequence[tuple[str, str]], threshold: flo
     return out
 
 
-def _render_words(p: Paragraph) -> tuple[str, str]:
-    """(fingerprint, words) of a model paragraph, exactly as the registry computes them from its page."""
-    from policy_reader.page import registry
-    from policy_reader.page.markdown import render_paragraph_text, unescape_text
+def words_of(p: Paragraph) -> str:
+    """A model paragraph's words as the page will show them (what ``PageBlock.words`` reads back):
+    note markers dropped, white space collapsed (tests/test_identity.py checks the two agree)."""
+    from policy_reader.readers.text import plain
 
-    markdown = render_paragraph_text(p, {n: "note" for n in p.notes})
-    return registry.fingerprint(markdown), unescape_text(markdown)
+    return " ".join(plain(p.text).split())
+
+
+def fingerprint_of(p: Paragraph) -> str:
+    """A model paragraph's fingerprint exactly as the registry computes it from its page."""
+    from policy_reader.page import registry
+    from policy_reader.page.markdown import render_paragraph_text
+
+    return registry.fingerprint(render_paragraph_text(p, {n: "note" for n in p.notes}))
 
 
 def _assign_kind(paras: Sequence[Paragraph], known: Sequence[Known], kind: str, used: set[str]) -> list[Paragraph]:
     prefix = PREFIX[kind]
     # Nothing known (a paper published for the first time): every paragraph is new and
     # "at the end", so they are numbered 1..N in reading order.
-    matches = match(known, [_render_words(p) for p in paras]) if known else [None] * len(paras)
+    need_fp = any(k.words is None for k in known)  # only ids recorded without their words need it
+    rendered = [(fingerprint_of(p) if need_fp else None, words_of(p)) for p in paras]
+    matches = match(known, rendered) if known else [None] * len(paras)
     out: list[Paragraph] = []
     previous = None
     for i, (p, m) in enumerate(zip(paras, matches)):

@@ -1,6 +1,7 @@
 """Paragraph permalinks and "Cite" panels: an HTML post-processor for paper pages.
 
-For every ``<p class="para" id="p-N">`` and ``<p class="takeaway" id="kt-N">`` it
+For every ``<p class="para" id="p-N">`` and ``<p class="takeaway" id="kt-N">`` (N a number,
+perhaps with letters: ``p-11a``, see convert/identity.py) it
 adds, inside the paragraph, its number in the margin as a link (``cite.js``
 copies the absolute permalink ``site_url + papers/<slug>/#<id>`` when it is
 activated) and a "Cite" button; right after the ``</p>`` it puts the closed
