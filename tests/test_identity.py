@@ -290,6 +290,12 @@ def test_reconverting_a_changed_source_keeps_ids_on_words(project_copy, capsys):
     assert after["p-9"] != before["p-9"] and "Pyongyang" in after["p-9"]
     for pid in set(before) - {"p-6", "p-9"}:
         assert after[pid] == before[pid], pid  # every other id on the same words
+    # topic overrides (docs/topics/overrides.yml: p-16 -> [sanctions]) stay with their words
+    from policy_reader.page.markdown import read_blocks
+
+    page = (project_copy / "docs" / "papers" / f"{KLINGNER_SLUG}.md").read_text(encoding="utf-8")
+    topics = {b.id: b.topics for b in read_blocks(page)}
+    assert topics["p-16"] == ("sanctions",) and topics["p-18"] == ("sanctions", "diplomacy")
     # the registry is not changed silently: the check fails until --update says what moved
     assert main(["permalinks", "--root", str(project_copy)]) == 2
     capsys.readouterr()
@@ -363,3 +369,11 @@ def test_seed_papers_model_words_equal_their_pages():
 
 def published_words(slug):
     return {k: v for k, v in _ids_and_words(ROOT, slug).items() if k != "bio"}
+
+
+def test_update_reports_a_moved_paragraph():
+    first, _ = reg.update({}, _pages(_page(("p-1", A), ("p-2", B), ("p-3", C), ("p-4", D))))
+    second, changes = reg.update(first, _pages(_page(("p-1", A), ("p-3", C), ("p-4", D), ("p-2", B))))
+    assert changes == ["x: ¶ 2 (p-2) moved (docs/papers/x.md:12, now after ¶ 4): same words, so it keeps its id and links"]
+    assert list(second["x"]) == ["p-1", "p-3", "p-4", "p-2"]
+    assert reg.update(second, _pages(_page(("p-1", A), ("p-3", C), ("p-4", D), ("p-2", B))))[1] == []

@@ -314,6 +314,26 @@ def _merge_order(page_ids: list[str], old_ids: list[str]) -> list[str]:
     return out
 
 
+def _moved(slug: str, where: str, paras: list[Para], before: list[str]) -> list[str]:
+    """One line per recorded paragraph that now stands elsewhere in the reading order (it keeps its id)."""
+    import difflib
+
+    from policy_reader.convert import identity
+
+    now = [p.id for p in paras if p.id in set(before)]
+    kept = set()
+    for block in difflib.SequenceMatcher(None, before, now, autojunk=False).get_matching_blocks():
+        kept.update(before[block.a: block.a + block.size])
+    lines = {p.id: p.line for p in paras}
+    out = []
+    for n, pid in enumerate(now):
+        if pid not in kept:
+            after = f"after {identity.label(now[n - 1])}" if n else "first"
+            out.append(f"{slug}: {identity.label(pid)} ({pid}) moved ({where}:{lines[pid]}, now {after}): "
+                       "same words, so it keeps its id and links")
+    return out
+
+
 def update(reg: Registry, pages: dict[str, tuple[str, list[Para]]]) -> tuple[Registry, list[str]]:
     """Record the pages as they are now; return the new registry and one line per change.
 
@@ -361,6 +381,7 @@ def update(reg: Registry, pages: dict[str, tuple[str, list[Para]]]) -> tuple[Reg
             else:
                 ids[p.id] = entry  # retired yet on the page again: check() names it
         order = list(old)
+        changes += _moved(slug, where, paras, [pid for pid, e in old.items() if e.successor is None and pid in live])
         live_known = [identity.Known(p.id, p.kind, p.fingerprint, p.words) for p in paras]
         for pid, entry in old.items():
             if pid in live:
