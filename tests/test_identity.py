@@ -377,3 +377,22 @@ def test_update_reports_a_moved_paragraph():
     assert changes == ["x: ¶ 2 (p-2) moved (docs/papers/x.md:12, now after ¶ 4): same words, so it keeps its id and links"]
     assert list(second["x"]) == ["p-1", "p-3", "p-4", "p-2"]
     assert reg.update(second, _pages(_page(("p-1", A), ("p-3", C), ("p-4", D), ("p-2", B))))[1] == []
+
+
+def test_build_names_a_timeline_mention_of_a_retired_paragraph_and_its_successor(project_copy, tmp_path):
+    from support import mkdocs_build
+
+    registry = project_copy / "docs" / "permalinks.yml"
+    recorded = reg.load(registry)
+    recorded[GOMEZ_SLUG] = {"p-42": reg.Entry("0123456789abcdef", successor="p-7"), **recorded[GOMEZ_SLUG]}
+    registry.write_text(reg.dump(recorded), encoding="utf-8")
+    timeline = project_copy / "docs" / "timeline.yml"
+    text = timeline.read_text(encoding="utf-8")
+    old = f"    - paper: {GOMEZ_SLUG}\n      para: p-2\n"
+    assert old in text
+    timeline.write_text(text.replace(old, f"    - paper: {GOMEZ_SLUG}\n      para: p-42\n", 1), encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert re.search(rf"docs/timeline\.yml:\d+: event '[^']+', mention \d+: paragraph 'p-42' was removed from "
+                     rf"{GOMEZ_SLUG} \(its links open 'p-7'\); point the mention at 'p-7' with a quote of its words, "
+                     "or remove it", result.stderr), result.stderr[-800:]
