@@ -61,6 +61,7 @@
   function showNotice(fragment) {
     var article = document.querySelector("article.md-content__inner") || document.body;
     var notice = noticeElement(article.firstChild);
+    notice.classList.remove("pr-notice--removed");
     notice.textContent = "The link pointed to \u201c#" + fragment +
       "\u201d, which is not on this page; showing the top of the page instead.";
   }
