@@ -76,7 +76,7 @@ def default_slug(doc: Document) -> str:
 
 def build_document(text: str, meta: dict, source: str, meta_label: str) -> Document:
     """Parse, repair, structure and complete the metadata of one paper (pure)."""
-    doc = parse.parse(text, source, takeaway_count=meta.get("takeaways", 3))
+    doc = parse.parse(text, source, takeaway_count=meta.get("takeaways"))
     doc = repair.apply_all(doc)
     doc = parse.structure(doc)
     furniture = dict(doc.furniture)
