@@ -280,6 +280,8 @@ def write(root: Path, outputs: list[Output], force: bool = False) -> list[Path]:
                     "was edited by hand (its hash does not match); move the change into the source, "
                     "metadata or bib/corrections.yaml, or rerun with --force to overwrite it",
                 )
+    for folder in sorted({o.path.parent for o in outputs}):
+        atomic.sweep(folder)  # temporary files of a run killed before its rename
     for o in outputs:
         if o.path in changed:
             atomic.write_text(o.path, o.text)

@@ -26,7 +26,8 @@ from policy_reader.site import compat, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
 from policy_reader.site.held_html import HeldHtml
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
-from policy_reader.site import csp, page_titles
+from policy_reader.site import config_paths, csp, page_titles
+from policy_reader.site.build_lock import BuildLock
 from policy_reader.site.citations import pandoc_cache
 from policy_reader.site.generated_cache import inputs_digest
 from policy_reader.site.page_cache import KeyedStore, PageCache
@@ -191,6 +192,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             compat.check()  # every patched third-party internal is at a tested version (site/compat.py)
         except compat.UnknownVersion as exc:
             raise PluginError(str(exc)) from None
+        # One build at a time in this folder (released in on_post_build / on_build_error).
+        self.build_lock = BuildLock(Path(config.config_file_path).resolve().parent)
+        self.build_lock.acquire()
+        config_paths.resolve(config)  # csl_file, snippets: from mkdocs.yml's folder (site/config_paths.py)
         speed_up_pybtex()
         cache_bib_parsing()  # pybtex's parse of each .bib file, kept beside the pandoc cache
 
@@ -384,8 +389,17 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         """Remember the command: the CSP is left out under `mkdocs serve` (live reload)."""
         self.serving = command == "serve"
 
+    @event_priority(-100)
+    def _release_build_lock(self, *, config):
+        """Last of all: the next build in this folder may start (site/build_lock.py)."""
+        self.build_lock.release()
+
+    def on_build_error(self, *, error):
+        if getattr(self, "build_lock", None) is not None:
+            self.build_lock.release()
+
     @event_priority(-50)
-    def on_post_build(self, *, config):
+    def _on_post_build(self, *, config):
         """Check topic links, write the search shards.
 
         Priority -50: after Material's search plugin (default 0) has written
@@ -396,3 +410,5 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             if cache is not None:
                 cache.prune()  # entries of pages that changed or went
         self.search_index.write(config.site_dir)
+
+    on_post_build = CombinedEvent(_on_post_build, _release_build_lock)
