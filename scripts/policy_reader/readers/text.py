@@ -156,6 +156,12 @@ def parse(text: str, source: str, takeaway_count: int | None = None) -> Document
         )
     author_text = re.sub(r"^by\s+", "", author_text, flags=re.I)
     authors = tuple(a.strip() for a in re.split(r",\s*(?:and\s+)?|\s+and\s+", author_text) if a.strip())
+    for a in authors:
+        if not any(ch.isalpha() for ch in a.split()[-1]):
+            raise SourceError(
+                source, byline.line,
+                f"the author '{a[:60]}' does not end in a surname (a word with letters); write the author's name as printed",
+            )
     pos += 1
 
     iso = ""
