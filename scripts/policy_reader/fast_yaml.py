@@ -46,6 +46,14 @@ class LimitError(yaml.composer.ComposerError):
     """A document over the limits above; a YAMLError with a mark, as callers expect."""
 
 
+def _children(n) -> list:
+    if isinstance(n, yaml.SequenceNode):
+        return list(n.value)
+    if isinstance(n, yaml.MappingNode):
+        return [c for pair in n.value for c in pair]
+    return []
+
+
 def _bounded(text: str, node):
     """``node`` (a composed document) if it is within the limits, else LimitError."""
     if len(text) > MAX_BYTES:
@@ -55,34 +63,32 @@ def _bounded(text: str, node):
     # Composed nodes form a graph in which an alias is the anchored node itself. Count every
     # node once (real) and as often as it is reached (expanded); aliases make the difference.
     real: set[int] = set()
-    expanded: dict[int, int] = {}
-    order, stack = [], [node]
-    while stack:  # post-order without recursion (a deep document is not a stack overflow)
+    stack = [node]
+    while stack:
         n = stack.pop()
-        if id(n) in real:
+        if id(n) not in real:
+            real.add(id(n))
+            stack.extend(_children(n))
+    limit = len(real) + MAX_ALIAS_NODES
+    expanded: dict[int, int] = {}
+    work = [(node, False)]
+    while work:  # post-order without recursion (a deep document is not a stack overflow)
+        n, ready = work.pop()
+        if id(n) in expanded:
             continue
-        real.add(id(n))
-        order.append(n)
-        if isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-        elif isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack.extend((k, v))
-    for n in reversed(order):
-        if isinstance(n, yaml.SequenceNode):
-            children = n.value
-        elif isinstance(n, yaml.MappingNode):
-            children = [c for pair in n.value for c in pair]
-        else:
-            children = ()
+        children = _children(n)
+        if not ready:
+            work.append((n, True))
+            work.extend((c, False) for c in children if id(c) not in expanded)
+            continue
         total = 1
         for c in children:
             total += expanded.get(id(c), 1)
-            if total > len(real) + MAX_ALIAS_NODES:
+            if total > limit:
                 raise LimitError(
                     None, None,
                     f"aliases (*name) expand this document beyond {MAX_ALIAS_NODES} extra nodes; "
-                    "write the values out instead of repeating anchors", c.start_mark,
+                    "write the values out instead of repeating anchors", n.start_mark,
                 )
         expanded[id(n)] = total
     return node
