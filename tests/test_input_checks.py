@@ -365,3 +365,18 @@ def test_policy_hashes_come_from_the_templates_not_the_page(built_site):
     assert hashes("papers/klingner-2019-resolve-and-restraint/index.html") == hashes("papers/gomez-2019-consequences-for-missile-tests/index.html")
     assert hashes("topics/sanctions/index.html") == hashes("papers/klingner-2019-resolve-and-restraint/index.html")
     assert KLINGNER_SRC.exists()
+
+
+@pytest.mark.parametrize("value", ['"Example\\nTY  - JOUR"', '"Example\\tInstitute"', '"Example\\u2028Institute"'])
+def test_a_field_is_one_line_of_text(project_copy, value):
+    """No value can start a new line of a RIS record, a BibTeX entry or the front matter."""
+    add_paper(project_copy, BRIEF, META.replace("publisher: Example Institute", f"publisher: {value}"))
+    assert_refused(project_copy, HOSTILE_META, "control character", line=1)
+
+
+def test_a_folded_summary_loses_only_its_final_line_break(project_copy):
+    add_paper(project_copy, BRIEF, META.replace("summary: A test brief.", "summary: >\n  A test\n  brief.\n"))
+    result = run(project_copy, "convert")
+    assert result.returncode == 0, result.stderr
+    page = (project_copy / "docs" / "papers" / "doe-2020-brief.md").read_text(encoding="utf-8")
+    assert 'summary: "A test brief."' in page

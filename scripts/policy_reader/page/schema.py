@@ -27,6 +27,11 @@ MAX_TAKEAWAYS = 20
 _URL_BAD = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
 
 
+# Control characters (line breaks and tabs included): one field is one line of text, so that
+# no value can start a new line in a RIS record, a BibTeX entry or a YAML front matter.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def url_problem(value: str) -> str:
     """Why ``value`` is not an absolute http(s) URL we can publish ('' when it is one)."""
     if _URL_BAD.search(value):
@@ -117,6 +122,17 @@ def _check(fields, data: dict, path: str, lines: dict[str, int], what: str) -> d
         if f.pattern and not f.pattern.match(value):
             raise SourceError(path, lines.get(f.name, 0), f"{what} field '{f.name}' is '{value}': {f.doc}")
         where = lines.get(f.name, 0)
+        if isinstance(value, str):
+            value = value.strip()  # a folded YAML scalar (>) ends in a line break: not part of the value
+        texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        for text in texts:
+            bad = _CONTROL.search(text)
+            if bad:
+                raise SourceError(
+                    path, where,
+                    f"{what} field '{f.name}' holds the control character U+{ord(bad[0]):04X} (a line break "
+                    "or tab included); write the value on one line as plain text",
+                )
         if f.check == "url" and url_problem(value):
             raise SourceError(path, where, f"{what} field '{f.name}' {url_problem(value)}: give an http:// or https:// address")
         if f.check == "date" and date_problem(value):
