@@ -380,3 +380,15 @@ def test_a_folded_summary_loses_only_its_final_line_break(project_copy):
     assert result.returncode == 0, result.stderr
     page = (project_copy / "docs" / "papers" / "doe-2020-brief.md").read_text(encoding="utf-8")
     assert 'summary: "A test brief."' in page
+
+
+def test_a_lock_left_held_in_this_process_does_not_block_the_next_build(tmp_path):
+    from policy_reader.site.build_lock import BuildLock
+
+    first = BuildLock(tmp_path)
+    first.acquire()  # a build interrupted before it released its lock
+    second = BuildLock(tmp_path)
+    second.acquire()  # returns: the earlier lock of this process is dropped, not waited for
+    assert second.fd is not None
+    second.release()
+    first.release()  # harmless afterwards

@@ -17,6 +17,10 @@ from pathlib import Path
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 
+# Locks this process holds, by path: a build of this process that ended without releasing
+# its lock (interrupted between events) must not make the next one wait for itself.
+_HELD: dict[str, int] = {}
+
 
 class BuildLock:
     def __init__(self, root: Path):
@@ -32,16 +36,22 @@ class BuildLock:
         except OSError as exc:
             log.warning(f"{self.path}: cannot be created ({exc.strerror}); building without the lock that keeps two builds in this folder apart")
             return
+        stale = _HELD.pop(str(self.path), None)
+        if stale is not None:
+            fcntl.flock(stale, fcntl.LOCK_UN)  # this process's earlier lock (its owner closes the descriptor)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             log.info(f"{self.path}: another build of this project is running; waiting for it to finish")
             fcntl.flock(fd, fcntl.LOCK_EX)
         self.fd = fd
+        _HELD[str(self.path)] = fd
 
     def release(self) -> None:
         if self.fd is None:
             return
+        if _HELD.get(str(self.path)) == self.fd:
+            del _HELD[str(self.path)]
         try:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
         finally:
