@@ -36,13 +36,34 @@ function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/* Wrap the query's words in <mark>, outside of HTML tags only. */
+/* Results are shown as HTML by Material, so what the worker returns is made safe here,
+ * whatever the index holds: the index's strings are HTML text (words escaped by the
+ * build, scripts/policy_reader/site/search/index.py). A title or heading is shown as text
+ * (every tag dropped, any stray angle bracket escaped); a text keeps only bare formatting
+ * tags (no attributes), any other "<" or ">" becomes a character. */
+var SAFE_TAG = /^<\/?(?:code|em|strong|b|i|sub|sup|kbd|p|ul|ol|li|pre)>$/i;
+
+function escapeBrackets(s) {
+  return s.replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function asText(html) {
+  return escapeBrackets(String(html || "").replace(/<[^<>]*>/g, ""));
+}
+
+function asSafeHtml(html) {
+  return String(html || "").split(/(<[^<>]*>)/).map(function (part) {
+    return SAFE_TAG.test(part) ? part : escapeBrackets(part);
+  }).join("");
+}
+
+/* Wrap the query's words in <mark>, outside of HTML tags and character references only. */
 function highlight(html, words) {
   if (!words.length) return html;
   var re = new RegExp("(^|[^0-9a-z\\u00c0-\\u024f])(" + words.map(escapeRegExp).join("|") +
     ")", "gi");
-  return html.split(/(<[^>]*>)/).map(function (part) {
-    if (part.charAt(0) === "<") return part;
+  return html.split(/(<[^>]*>|&#?[0-9a-z]+;)/i).map(function (part) {
+    if (part.charAt(0) === "<" || (part.charAt(0) === "&" && part.length > 2)) return part;  /* tags, entities */
     return part.replace(re, function (_, before, word) {
       return before + "<mark data-md-highlight>" + word + "</mark>";
     });
@@ -118,13 +139,13 @@ function search(query) {
           var termsOf = {};
           words.forEach(function (w) { termsOf[w] = !!matched[ranked[i].id][w]; });
           var item = {
-            location: rec[0], title: highlight(rec[1], marks), text: highlight(rec[2], marks),
+            location: rec[0], title: highlight(asText(rec[1]), marks), text: highlight(asSafeHtml(rec[2]), marks),
             score: ranked[i].score, terms: termsOf
           };
           if (!(key in byPage)) {
             byPage[key] = groups.length;
             groups.push(rec[3] >= 0
-              ? [{ location: page[0], title: page[1], text: "", score: 0, terms: {} }]
+              ? [{ location: page[0], title: asText(page[1]), text: "", score: 0, terms: {} }]
               : []);
           }
           var group = groups[byPage[key]];

@@ -14,6 +14,11 @@ own code, so :func:`safe_dump` uses it only for data whose every string is a
 plain token (letters, digits, ``_ . -``), for which the two emitters are
 checked to write the same bytes (tests/test_fast_yaml.py), and the pure
 emitter for anything else.
+
+Every document is bounded before it is turned into data (:func:`_bounded`): at most
+``MAX_BYTES`` of text, and aliases may add at most ``MAX_ALIAS_NODES`` nodes to it
+when expanded, so an alias bomb ("billion laughs") is refused with the line of the
+alias instead of taking the machine's memory.
 """
 
 from __future__ import annotations
@@ -29,6 +34,64 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 
 _TWINS: dict[type, type] = {}
+
+MAX_BYTES = 64 * 1024 * 1024
+"""Largest YAML text read (a 1,000-paper docs/permalinks.yml is a few MB)."""
+
+MAX_ALIAS_NODES = 10_000
+"""How many nodes aliases (``*name``) may add to a document when expanded."""
+
+
+class LimitError(yaml.composer.ComposerError):
+    """A document over the limits above; a YAMLError with a mark, as callers expect."""
+
+
+def _children(n) -> list:
+    if isinstance(n, yaml.SequenceNode):
+        return list(n.value)
+    if isinstance(n, yaml.MappingNode):
+        return [c for pair in n.value for c in pair]
+    return []
+
+
+def _bounded(text: str, node):
+    """``node`` (a composed document) if it is within the limits, else LimitError."""
+    if len(text) > MAX_BYTES:
+        raise LimitError(None, None, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it", None)
+    if node is None:
+        return node
+    # Composed nodes form a graph in which an alias is the anchored node itself. Count every
+    # node once (real) and as often as it is reached (expanded); aliases make the difference.
+    real: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) not in real:
+            real.add(id(n))
+            stack.extend(_children(n))
+    limit = len(real) + MAX_ALIAS_NODES
+    expanded: dict[int, int] = {}
+    work = [(node, False)]
+    while work:  # post-order without recursion (a deep document is not a stack overflow)
+        n, ready = work.pop()
+        if id(n) in expanded:
+            continue
+        children = _children(n)
+        if not ready:
+            work.append((n, True))
+            work.extend((c, False) for c in children if id(c) not in expanded)
+            continue
+        total = 1
+        for c in children:
+            total += expanded.get(id(c), 1)
+            if total > limit:
+                raise LimitError(
+                    None, None,
+                    f"aliases (*name) expand this document beyond {MAX_ALIAS_NODES} extra nodes; "
+                    "write the values out instead of repeating anchors", n.start_mark,
+                )
+        expanded[id(n)] = total
+    return node
 
 
 def twin(loader: type) -> type | None:
@@ -47,26 +110,52 @@ def twin(loader: type) -> type | None:
     return _TWINS[loader]
 
 
+def _load(text: str, loader: type):
+    """``yaml.load``, with the document checked by :func:`_bounded` before it is constructed."""
+    parser = loader(text)
+    try:
+        node = _bounded(text, parser.get_single_node())
+        return parser.construct_document(node) if node is not None else None
+    finally:
+        parser.dispose()
+
+
+def _compose(text: str, loader: type):
+    parser = loader(text)
+    try:
+        return _bounded(text, parser.get_single_node())
+    finally:
+        parser.dispose()
+
+
 def load(text: str, loader: type = yaml.SafeLoader):
     """``yaml.load(text, Loader=loader)``, parsed by libyaml when PyYAML has it."""
+    if len(text) > MAX_BYTES:
+        _bounded(text, None)
     fast = twin(loader)
     if fast is not None:
         try:
-            return yaml.load(text, Loader=fast)
+            return _load(text, fast)
+        except LimitError:
+            raise
         except Exception:  # noqa: BLE001 - the pure loader below raises the error callers expect
             pass
-    return yaml.load(text, Loader=loader)
+    return _load(text, loader)
 
 
 def compose(text: str):
     """``yaml.compose(text, Loader=SafeLoader)``: the node graph, with each node's marks."""
+    if len(text) > MAX_BYTES:
+        _bounded(text, None)
     fast = twin(yaml.SafeLoader)
     if fast is not None:
         try:
-            return yaml.compose(text, Loader=fast)
+            return _compose(text, fast)
+        except LimitError:
+            raise
         except Exception:  # noqa: BLE001 - as in load()
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return _compose(text, yaml.SafeLoader)
 
 
 def _tokens_only(data) -> bool:

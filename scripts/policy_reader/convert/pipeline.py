@@ -77,7 +77,7 @@ def default_slug(doc: Document) -> str:
 
 def build_document(text: str, meta: dict, source: str, meta_label: str) -> Document:
     """Parse, repair, structure and complete the metadata of one paper (pure)."""
-    doc = parse.parse(text, source, takeaway_count=meta.get("takeaways", 3))
+    doc = parse.parse(text, source, takeaway_count=meta.get("takeaways"))
     doc = repair.apply_all(doc)
     doc = parse.structure(doc)
     furniture = dict(doc.furniture)
@@ -290,6 +290,8 @@ def write(root: Path, outputs: list[Output], force: bool = False) -> list[Path]:
                     "was edited by hand (its hash does not match); move the change into the source, "
                     "metadata or bib/corrections.yaml, or rerun with --force to overwrite it",
                 )
+    for folder in sorted({o.path.parent for o in outputs}):
+        atomic.sweep(folder)  # temporary files of a run killed before its rename
     for o in outputs:
         if o.path in changed:
             atomic.write_text(o.path, o.text)

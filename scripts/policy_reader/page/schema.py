@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date as _date
+from urllib.parse import urlsplit
 from typing import Any, Optional
 
 import yaml
@@ -17,6 +19,44 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
+#: Slugs a paper cannot take: ``papers/index.md`` is the list of all papers.
+RESERVED_SLUGS = frozenset({"index"})
+MAX_SLUG = 100
+MAX_TAKEAWAYS = 20
+# Characters no URL we publish may hold (white space, quotes, angle brackets, controls).
+_URL_BAD = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
+
+
+# Control characters (line breaks and tabs included): one field is one line of text, so that
+# no value can start a new line in a RIS record, a BibTeX entry or a YAML front matter.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def url_problem(value: str) -> str:
+    """Why ``value`` is not an absolute http(s) URL we can publish ('' when it is one)."""
+    if _URL_BAD.search(value):
+        return "holds white space, a quote, a backslash, an angle bracket or a control character"
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        return f"is not a URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "is not an http:// or https:// address"
+    if not parts.hostname:
+        return "has no host name"
+    return ""
+
+
+def date_problem(value: str) -> str:
+    """Why ``value`` is not a real YYYY-MM-DD calendar date ('' when it is one)."""
+    if not ISO_DATE.match(value):
+        return "is not YYYY-MM-DD"
+    try:
+        _date.fromisoformat(value)
+    except ValueError:
+        return "is not a date in the calendar"
+    return ""
+
 
 @dataclass(frozen=True)
 class Field:
@@ -26,20 +66,21 @@ class Field:
     doc: str
     pattern: Optional[re.Pattern] = None
     choices: tuple[str, ...] = ()
+    check: str = ""  # "url", "date" or "slug": a further check of the value (see _check)
 
 
 #: Front matter of ``docs/papers/<slug>.md``, in the order it is written.
 FRONT_MATTER = (
     Field("title", str, True, "The paper's title as printed."),
     Field("authors", list, True, "Author names as printed, in order."),
-    Field("date", str, True, "Publication date, YYYY-MM-DD.", ISO_DATE),
+    Field("date", str, True, "Publication date, YYYY-MM-DD.", ISO_DATE, check="date"),
     Field("publisher", str, True, "Publisher or institution."),
     Field("kind", str, True, "'report' (a numbered brief) or 'article' (an op-ed).", choices=("report", "article")),
     Field("series", str, False, "Report series, e.g. 'Issue Brief'."),
     Field("number", str, False, "Number in the series, e.g. '5022'."),
-    Field("source_url", str, False, "Where the paper is published."),
+    Field("source_url", str, False, "Where the paper is published (http:// or https://).", check="url"),
     Field("summary", str, True, "One neutral sentence for the home page."),
-    Field("slug", str, True, "URL name: /papers/<slug>/.", SLUG),
+    Field("slug", str, True, "URL name: /papers/<slug>/.", SLUG, check="slug"),
     Field("bib_key", str, True, "The paper's own key in bib/.", KEY),
     Field("source", str, True, "Path of the source text, from the project root."),
     Field("paragraphs", int, True, "Number of body paragraphs (ids p-1 .. p-N)."),
@@ -51,11 +92,11 @@ SOURCE_META = (
     Field("publisher", str, True, "Publisher or institution, e.g. 'The Heritage Foundation'."),
     Field("kind", str, True, "'report' or 'article'.", choices=("report", "article")),
     Field("summary", str, True, "One neutral sentence for the home page."),
-    Field("date", str, False, "YYYY-MM-DD; required when the text has no date line.", ISO_DATE),
+    Field("date", str, False, "YYYY-MM-DD; required when the text has no date line.", ISO_DATE, check="date"),
     Field("series", str, False, "Report series, e.g. 'Issue Brief'."),
     Field("number", str, False, "Number in the series (quote it: \"5022\")."),
-    Field("url", str, False, "Where the paper is published."),
-    Field("slug", str, False, "URL name; default surname-year-first-title-words.", SLUG),
+    Field("url", str, False, "Where the paper is published (http:// or https://).", check="url"),
+    Field("slug", str, False, "URL name; default surname-year-first-title-words.", SLUG, check="slug"),
     Field("takeaways", int, False, "How many KEY TAKEAWAYS items the text prints (default 3)."),
 )
 
@@ -80,6 +121,28 @@ def _check(fields, data: dict, path: str, lines: dict[str, int], what: str) -> d
             raise SourceError(path, lines.get(f.name, 0), f"{what} field '{f.name}' must be a {f.kind.__name__}: {f.doc}")
         if f.pattern and not f.pattern.match(value):
             raise SourceError(path, lines.get(f.name, 0), f"{what} field '{f.name}' is '{value}': {f.doc}")
+        where = lines.get(f.name, 0)
+        if isinstance(value, str):
+            value = value.strip()  # a folded YAML scalar (>) ends in a line break: not part of the value
+        texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        for text in texts:
+            bad = _CONTROL.search(text)
+            if bad:
+                raise SourceError(
+                    path, where,
+                    f"{what} field '{f.name}' holds the control character U+{ord(bad[0]):04X} (a line break "
+                    "or tab included); write the value on one line as plain text",
+                )
+        if f.check == "url" and url_problem(value):
+            raise SourceError(path, where, f"{what} field '{f.name}' {url_problem(value)}: give an http:// or https:// address")
+        if f.check == "date" and date_problem(value):
+            raise SourceError(path, where, f"{what} field '{f.name}' is '{value}', which {date_problem(value)}: {f.doc}")
+        if f.check == "slug" and (value in RESERVED_SLUGS or len(value) > MAX_SLUG):
+            raise SourceError(
+                path, where,
+                f"{what} field '{f.name}' is '{value}', which is reserved or longer than {MAX_SLUG} characters "
+                f"(reserved: {', '.join(sorted(RESERVED_SLUGS))}); choose another slug",
+            )
         if f.choices and value not in f.choices:
             raise SourceError(path, lines.get(f.name, 0), f"{what} field '{f.name}' is '{value}'; use one of {', '.join(f.choices)}")
         if f.kind is list and not all(isinstance(v, str) and v for v in value):
@@ -116,6 +179,12 @@ def validate_source_meta(data: dict, path: str, lines: dict[str, int]) -> dict:
             data["takeaways"] = int(data["takeaways"])
         except (TypeError, ValueError):
             raise SourceError(path, lines.get("takeaways", 0), "metadata field 'takeaways' must be a whole number") from None
+        if not 1 <= data["takeaways"] <= MAX_TAKEAWAYS:
+            raise SourceError(
+                path, lines.get("takeaways", 0),
+                f"metadata field 'takeaways' is {data['takeaways']}; give the number of KEY TAKEAWAYS "
+                f"paragraphs the text prints, 1 to {MAX_TAKEAWAYS} (leave it out when there are none)",
+            )
     return _check(SOURCE_META, data, path, lines, "metadata")
 
 

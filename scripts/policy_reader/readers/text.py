@@ -35,6 +35,11 @@ ENDNOTE_RE = re.compile(r"^(\d+)\.\s+(.*)$")
 RUN_IN_RE = re.compile(r"^\*\*(?P<title>[^*]+?)\*\*\s+(?P<rest>.+)$", re.S)
 SUP_RE = re.compile(r"<sup>\s*(\d+)\s*</sup>")
 TAKEAWAYS_RE = re.compile(r"^key takeaways$", re.I)
+# Private-use code points: the converter's own note markers live there, so a source may not.
+PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+SUP_LEFT = re.compile(r"</?\s*sup\b", re.I)
+SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+DEFAULT_TAKEAWAYS = 3
 ENDNOTES_RE = re.compile(r"^(end)?notes$", re.I)
 
 
@@ -75,10 +80,49 @@ def _strip_emphasis(text: str) -> str:
     return text
 
 
-def parse(text: str, source: str, takeaway_count: int = 3) -> Document:
-    """Split ``text`` into title, byline, date, takeaways, body blocks and endnotes."""
+def check_input(text: str, source: str) -> str:
+    """The text without a leading byte-order mark; refuses characters no source may hold."""
+    text = text.removeprefix("\ufeff")
     if "\x00" in text:
         raise SourceError(source, 0, "the file holds NUL bytes; save it as plain UTF-8 text")
+    m = PRIVATE_USE.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        raise SourceError(
+            source, line,
+            f"holds the private-use character U+{ord(m[0]):04X}, which prints as nothing (the converter "
+            "uses such characters as note markers); delete it or replace it with the character meant",
+        )
+    return text
+
+
+def _sentences(text: str) -> int:
+    return len(SENTENCE_END.findall(" ".join(text.split()))) + 1
+
+
+def _reads_like_body(item: Block, others: list[Block]) -> str:
+    """Why the last paragraph under KEY TAKEAWAYS (count not given) looks like the body's first."""
+    if SUP_RE.search(item.text):
+        return "it holds a note mark"
+    if not others:
+        return ""
+    words = len(item.text.split())
+    if _sentences(item.text) > max(_sentences(o.text) for o in others) and words > 1.5 * max(len(o.text.split()) for o in others):
+        return "it is longer and has more sentences than the others"
+    return ""
+
+
+def parse(text: str, source: str, takeaway_count: int | None = None) -> Document:
+    """Split ``text`` into title, byline, date, takeaways, body blocks and endnotes.
+
+    ``takeaway_count`` is the number of KEY TAKEAWAYS paragraphs the metadata file
+    gives; None means the default (3), checked against the text's shape.
+    """
+    text = check_input(text, source)
+    given = takeaway_count is not None
+    takeaway_count = takeaway_count if given else DEFAULT_TAKEAWAYS
+    if takeaway_count < 1:
+        raise SourceError(source, 0, f"takeaway count {takeaway_count}; set 'takeaways:' to the number printed (1 or more)")
     blocks = split_blocks(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not blocks:
         raise SourceError(source, 0, "the file is empty; give it a title line, a byline and paragraphs")
@@ -93,6 +137,10 @@ def parse(text: str, source: str, takeaway_count: int = 3) -> Document:
     title = heading(title_block) or title_block.text
     if "\n" in title:
         raise SourceError(source, title_block.line, "the first block must be the title on one line")
+    if not any(ch.isalnum() for ch in title.lstrip("#")):
+        raise SourceError(source, title_block.line, "the title line is empty; write the paper's title on the first line (after '# ' in the brief shape)")
+    if parse_date(title):
+        raise SourceError(source, title_block.line, "the first line is a date, not a title; add the paper's title and the author's name above it")
     pos += 1
     if pos >= len(blocks):
         raise SourceError(source, title_block.line, "no byline after the title; add the author's name on its own line")
@@ -100,8 +148,20 @@ def parse(text: str, source: str, takeaway_count: int = 3) -> Document:
     author_text = _strip_emphasis(byline.text)
     if "\n" in author_text or len(author_text) > 120 or heading(byline) is not None:
         raise SourceError(source, byline.line, "expected the author's name on its own line after the title")
+    if parse_date(author_text):
+        raise SourceError(
+            source, title_block.line,
+            f"the line after '{title.strip()[:60]}' is a date, so the title line seems to be missing "
+            "(the first lines must be: title, author, date); add the paper's title as the first line",
+        )
     author_text = re.sub(r"^by\s+", "", author_text, flags=re.I)
     authors = tuple(a.strip() for a in re.split(r",\s*(?:and\s+)?|\s+and\s+", author_text) if a.strip())
+    for a in authors:
+        if not any(ch.isalpha() for ch in a.split()[-1]):
+            raise SourceError(
+                source, byline.line,
+                f"the author '{a[:60]}' does not end in a surname (a word with letters); write the author's name as printed",
+            )
     pos += 1
 
     iso = ""
@@ -125,6 +185,13 @@ def parse(text: str, source: str, takeaway_count: int = 3) -> Document:
                     source, block.line,
                     f"expected {takeaway_count} takeaway paragraphs under '{name}'; "
                     "set 'takeaways:' in the metadata file to the number printed",
+                )
+            why = "" if given else _reads_like_body(items[-1], items[:-1])
+            if why:
+                raise SourceError(
+                    source, items[-1].line,
+                    f"paragraph {takeaway_count} under '{name}' reads like the body ({why}); set 'takeaways:' "
+                    f"in the metadata file to the number of takeaways printed (e.g. takeaways: {takeaway_count - 1})",
                 )
             takeaways = [Paragraph(text=b.text, line=b.line) for b in items]
             pos += 1 + takeaway_count
@@ -171,6 +238,17 @@ def plain(text: str) -> str:
     return re.sub(f"{NOTE_OPEN}\\d+{NOTE_CLOSE}", "", text)
 
 
+def _check_note_marks(marked: str, source: str, line: int) -> None:
+    """A note mark left over after :func:`mark_notes` is a broken ``<sup>n</sup>``."""
+    m = SUP_LEFT.search(marked)
+    if m:
+        near = marked[m.start(): m.start() + 12].replace(NOTE_OPEN, "").replace(NOTE_CLOSE, "")
+        raise SourceError(
+            source, line,
+            f"a note mark is not closed ('{near}...'); write it as <sup>N</sup> with the endnote number N",
+        )
+
+
 def _is_bio(text: str, authors: tuple[str, ...]) -> bool:
     bare = text.replace("**", "").replace("*", "")
     return any(bare.startswith(a + " is ") or bare.startswith(a + " was ") for a in authors)
@@ -211,6 +289,8 @@ def structure(doc: Document) -> Document:
             current_title, current_line, current = run_in["title"].strip(), block.line, []
             text = run_in["rest"]
         marked, notes = mark_notes(text) if markdown else (text, ())
+        if markdown:
+            _check_note_marks(marked, doc.source, block.line)
         current.append(Paragraph(text=marked, line=block.line, notes=notes))
     close()
 
@@ -222,6 +302,8 @@ def structure(doc: Document) -> Document:
             counter += 1
             paras.append(Paragraph(text=p.text, line=p.line, id=f"p-{counter}", notes=p.notes))
         numbered.append(Section(section.title, tuple(paras), section.line))
+    for t in doc.takeaways:
+        _check_note_marks(mark_notes(t.text)[0], doc.source, t.line)
     takeaways = tuple(
         Paragraph(text=mark_notes(t.text)[0], line=t.line, id=f"kt-{i}", notes=mark_notes(t.text)[1])
         for i, t in enumerate(doc.takeaways, start=1)

@@ -17,6 +17,8 @@ import os
 import re
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
+
 ABBR = re.compile(r'<abbr title="[^"]*">(?P<term>[^<]*)</abbr>')
 DEFINITION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<title>.*?)\s*$")
 TAG = re.compile(r"(<[^>]*>)")
@@ -54,11 +56,36 @@ def load_definitions(paths: list[Path]) -> dict[str, str]:
     """``*[TERM]: explanation`` lines (abbr's syntax); a later file wins, as in abbr."""
     terms: dict[str, str] = {}
     for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            check_line(line, path, number)
             m = DEFINITION.match(line)
             if m:
                 terms[m["term"]] = m["title"]
     return terms
+
+
+def check_line(line: str, path: Path, number: int) -> None:
+    """A glossary line is data: an abbr definition of plain words, or blank.
+
+    The file is appended to every page as Markdown, so any other line would be
+    page content (raw HTML included); and Material shows an explanation by
+    writing it into the page as HTML (its tooltips), so ``<`` and ``>`` are
+    refused rather than escaped.
+    """
+    if not line.strip():
+        return
+    where = f"{_label(path)}:{number}"
+    if not DEFINITION.match(line):
+        raise PluginError(f"{where}: not a glossary entry; every line must be '*[TERM]: explanation' (or blank)")
+    if "<" in line or ">" in line:
+        raise PluginError(f"{where}: '<' or '>' in a glossary entry; the glossary is plain text: write the words without markup")
+
+
+def _label(path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _attribute(value: str) -> str:

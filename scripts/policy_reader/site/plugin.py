@@ -13,10 +13,12 @@ import json
 import logging
 from datetime import date as _date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.config import base, config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 from policy_reader.model import SourceError
@@ -24,7 +26,8 @@ from policy_reader.site import compat, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
 from policy_reader.site.held_html import HeldHtml
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
-from policy_reader.site.csp import add_csp
+from policy_reader.site import config_paths, csp, page_titles
+from policy_reader.site.build_lock import BuildLock
 from policy_reader.site.citations import pandoc_cache
 from policy_reader.site.generated_cache import inputs_digest
 from policy_reader.site.page_cache import KeyedStore, PageCache
@@ -189,6 +192,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             compat.check()  # every patched third-party internal is at a tested version (site/compat.py)
         except compat.UnknownVersion as exc:
             raise PluginError(str(exc)) from None
+        # One build at a time in this folder (released in on_post_build / on_build_error).
+        self.build_lock = BuildLock(Path(config.config_file_path).resolve().parent)
+        self.build_lock.acquire()
+        config_paths.resolve(config)  # csl_file, snippets: from mkdocs.yml's folder (site/config_paths.py)
         speed_up_pybtex()
         cache_bib_parsing()  # pybtex's parse of each .bib file, kept beside the pandoc cache
 
@@ -340,27 +347,60 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
     on_page_context = CombinedEvent(_set_paper_content_aside, _put_paper_content_back)
 
+    def on_env(self, env, *, config, files):
+        """Every page read: titles become escaped text for the templates (site/page_titles.py);
+        the hashes of the theme's own inline scripts are taken from its templates (site/csp.py)."""
+        page_titles.escape_titles(files)
+        page_titles.install(env)
+        self.template_scripts = csp.TemplateScripts(env, config)
+        return env
+
     @event_priority(-100)
     def on_post_page(self, output, *, page, config):
         """Add the Content-Security-Policy meta tag (see :mod:`.csp`).
 
-        Priority -100: last, so the hashes cover the final inline scripts.
+        Priority -100: last, so that nothing is added to the page after the check.
         """
-        return self._finish(output)
+        return self._finish(output, get_relative_url(".", page.url), page.file.src_uri)
 
-    def _finish(self, output: str) -> str:
+    @event_priority(-100)
+    def on_post_template(self, output_content, *, template_name, config):
+        """404.html (rendered without on_post_page): worker and CSP, once, as it is written."""
+        if template_name != "404.html":
+            return output_content
+        return self._finish(output_content, urlsplit(config.site_url or "/").path, template_name)
+
+    def _finish(self, output: str, base_url: str, name: str) -> str:
         """Our search worker in the page's config, then the CSP (not under `mkdocs serve`,
         which injects its live-reload script after this event)."""
         output = point_config(output)
-        return output if self.serving else add_csp(output)
+        if self.serving:
+            return output
+        allowed = self.template_scripts.hashes(base_url)
+        unlisted = csp.unlisted_scripts(output, allowed)
+        if unlisted:
+            log.warning(
+                f"{name}: {unlisted} inline <script> element(s) that no template of the theme emits; "
+                "the Content-Security-Policy blocks them: move the script into a file under docs/assets/"
+            )
+        return csp.add_csp(output, allowed)
 
     def on_startup(self, *, command, dirty):
         """Remember the command: the CSP is left out under `mkdocs serve` (live reload)."""
         self.serving = command == "serve"
 
+    @event_priority(-100)
+    def _release_build_lock(self, *, config):
+        """Last of all: the next build in this folder may start (site/build_lock.py)."""
+        self.build_lock.release()
+
+    def on_build_error(self, *, error):
+        if getattr(self, "build_lock", None) is not None:
+            self.build_lock.release()
+
     @event_priority(-50)
-    def on_post_build(self, *, config):
-        """Check topic links, write the search shards, finish 404.html.
+    def _on_post_build(self, *, config):
+        """Check topic links, write the search shards.
 
         Priority -50: after Material's search plugin (default 0) has written
         search/search_index.json, whose entries ours join.
@@ -370,6 +410,5 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             if cache is not None:
                 cache.prune()  # entries of pages that changed or went
         self.search_index.write(config.site_dir)
-        not_found = Path(config.site_dir) / "404.html"  # rendered without on_post_page
-        if not_found.exists():
-            not_found.write_text(self._finish(not_found.read_text(encoding="utf-8")), encoding="utf-8")
+
+    on_post_build = CombinedEvent(_on_post_build, _release_build_lock)

@@ -8,6 +8,11 @@ paragraph's permalink (``papers/<slug>/#p-12``) and whose title names the paper
 and the ¶ number. A search then lands on the paragraph, and search.highlight
 marks the terms. No page-level text is kept twice. The pages our plugin
 generates are indexed here by section too; hand-written pages stay Material's.
+
+Every title and text in the index is HTML text, as in Material's own entries:
+the words escaped (``&``, ``<``, ``>``), so a paper titled ``<script>`` is shown
+as those characters; the worker (docs/assets/search-worker.js) shows titles as
+text and keeps no element but bare formatting tags in texts.
 """
 
 from __future__ import annotations
@@ -60,6 +65,11 @@ def drop_excluded(page_html: str) -> str:
         pos = scan
 
 
+def html_text(text: str) -> str:
+    """Words as HTML text (what the index holds): ``&``, ``<`` and ``>`` escaped."""
+    return html.escape(text, quote=False)
+
+
 def block_text(fragment: str) -> str:
     """Text of a page region: tags become spaces, so list items and cells stay apart."""
     fragment = _FOOTNOTE_REF.sub("", fragment)
@@ -73,12 +83,12 @@ def section_entries(page_html: str, page_url: str, title: str) -> list[dict]:
     cuts = list(_H2.finditer(content))
     lead_end = cuts[0].start() if cuts else len(content)
     lead = re.sub(r"<h1[^>]*>.*?</h1>", "", content[:lead_end], flags=re.S)
-    entries = [{"location": page_url, "title": title, "text": html.escape(block_text(lead), quote=False)}]
+    entries = [{"location": page_url, "title": html_text(plain(title)), "text": html.escape(block_text(lead), quote=False)}]
     for i, m in enumerate(cuts):
         end = cuts[i + 1].start() if i + 1 < len(cuts) else len(content)
         entries.append({
             "location": f"{page_url}#{m['id']}",
-            "title": plain(_HEADERLINK.sub("", m["body"])),
+            "title": html_text(plain(_HEADERLINK.sub("", m["body"]))),
             "text": html.escape(block_text(content[m.end():end]), quote=False),
         })
     return entries
@@ -102,7 +112,7 @@ class SearchIndexManager:
         """Record a paper page's headings and paragraphs, before any controls are added to them."""
         entries = []
         for m in _HEADING.finditer(page_html):
-            entries.append((m.start(), {"location": f"{page_url}#{m['id']}", "title": plain(_HEADERLINK.sub("", m["body"])), "text": ""}))
+            entries.append((m.start(), {"location": f"{page_url}#{m['id']}", "title": html_text(plain(_HEADERLINK.sub("", m["body"]))), "text": ""}))
         for m in PARA.finditer(page_html):
             found = para_kind(m["attrs"])
             pid = found[0] if found else ("bio" if 'id="bio"' in m["attrs"] else None)
@@ -112,7 +122,7 @@ class SearchIndexManager:
             name = name[0].upper() + name[1:]
             entries.append((m.start(), {
                 "location": f"{page_url}#{pid}",
-                "title": f"{name} · {title}",
+                "title": html_text(f"{name} · {title}"),
                 "text": html.escape(plain(m["body"]), quote=False),
             }))
         self.pages[page_url] = [e for _, e in sorted(entries, key=lambda x: x[0])]
@@ -134,6 +144,6 @@ class SearchIndexManager:
         for entries in self.generated.values():
             docs.extend(entries)
         for page, entries in self.pages.items():
-            docs.append({"location": page, "title": self.titles[page], "text": ""})
+            docs.append({"location": page, "title": html_text(self.titles[page]), "text": ""})
             docs.extend(entries)
         search_shards.write(Path(site_dir), index["config"], docs)
