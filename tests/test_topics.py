@@ -253,9 +253,8 @@ def test_rules_alone_score_above_the_floor():
 def test_score_counts_against_labels():
     """The scorer itself: a label set that disagrees everywhere scores zero."""
     docs = documents(ROOT)
-    wrong = {d.meta.slug: {p.id: T.Override(d.meta.slug, p.id, tuple(s for s in VOCAB.slugs()
-                                                                   if s not in T.classify(T.plain_text(p.text), VOCAB)), "x", 0)
-                           for p in [*d.takeaways, *d.paragraphs()]} for d in docs}
+    wrong = {d.meta.slug: {pid: T.Override(d.meta.slug, pid, tuple(s for s in VOCAB.slugs() if s not in got), "x", 0)
+                           for pid, got in T.rules_topics(d, VOCAB).items()} for d in docs}
     scores, _ = T.evaluate(docs, VOCAB, wrong)
     assert all(s.tp == 0 for s in scores)
 

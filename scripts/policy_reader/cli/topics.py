@@ -4,7 +4,12 @@
 - ``--explain`` prints, per paragraph, each rule that matched, the words it
   matched, the score against the threshold, and any override;
 - ``--score tests/data/topic_labels.yml`` prints precision and recall per topic
-  of the rules alone (overrides ignored) against hand labels.
+  of the rules alone (overrides ignored) against hand labels. A label file with a
+  ``sources/`` folder beside it (``tests/data/topics/dev/labels.yml``) labels the
+  papers in that folder, scored with the project's vocabulary;
+- ``--suggest`` lists borderline paragraphs (one point from the threshold, or
+  tagged only by context) with the ``overrides.yml`` line that would confirm the
+  other reading (topics/quality.py).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 
 from policy_reader.convert import identity
 from policy_reader.convert import pipeline as convert
+from policy_reader.topics import quality
 from policy_reader.topics import rules as topics
 from policy_reader.model import Document, SourceError
 
@@ -35,22 +41,31 @@ def run(args) -> int:
     root = Path(args.root).resolve()
     vocab = topics.load_vocabulary(root)
     overrides = topics.load_overrides(root, vocab)
-    docs = documents(root)
-    topics.check_overrides(overrides, {d.meta.slug: [p.id for p in [*d.takeaways, *d.paragraphs()]] for d in docs})
+    labels_path = None
+    if args.score:
+        labels_path = Path(args.score) if Path(args.score).is_absolute() else root / args.score
+    if labels_path is not None and (labels_path.parent / "sources").is_dir() and labels_path.parent.resolve() != root:
+        docs = documents(labels_path.parent)  # a labelled set with its own papers, scored with this vocabulary
+    else:
+        docs = documents(root)
+        topics.check_overrides(overrides, {d.meta.slug: [p.id for p in [*d.takeaways, *d.paragraphs()]] for d in docs})
     if args.paper:
         slugs = [d.meta.slug for d in docs]
         if args.paper not in slugs:
             raise SourceError("--paper", 0, f"no paper '{args.paper}'; papers: {', '.join(slugs)}")
         docs = [d for d in docs if d.meta.slug == args.paper]
-    if args.score:
-        path = Path(args.score)
+    if args.suggest:
+        found = [s for d in docs for s in quality.suggest(d, vocab, overrides)]
+        print("\n".join(quality.suggestion_lines(found, vocab)))
+        return 0
+    if labels_path is not None:
         label = args.score
-        labels = topics.parse_overrides(topics._read(path if path.is_absolute() else root / path, label), vocab, label)
+        labels = topics.parse_overrides(topics._read(labels_path, label), vocab, label)
         if args.paper:
             labels = {k: v for k, v in labels.items() if k == args.paper}
         scores, misses = topics.evaluate(docs, vocab, labels, label)
         n = sum(len(d.takeaways) + len(d.paragraphs()) for d in docs)
-        print(f"rules alone (no overrides) vs {label}: {n} paragraphs and takeaways")
+        print(f"rules alone (no overrides) vs {label}: {len(docs)} papers, {n} paragraphs and takeaways")
         print(f"{'topic':<20} {'precision':>9} {'recall':>7}   tp fp fn")
         for s in scores:
             print(f"{s.slug:<20} {s.precision:>9.2f} {s.recall:>7.2f}   {s.tp:>2} {s.fp:>2} {s.fn:>2}")

@@ -42,11 +42,15 @@ TOPIC_FIELDS = {
     "description": "a short neutral description",
     "threshold": "the score a paragraph needs to be tagged (a positive number)",
     "rules": "a list of rules, each {match: [patterns], weight: number}",
+    "context": "optional: how much lower the threshold is for a paragraph next to one the rules tag (0: off)",
     "agree": "where the papers agree (text)",
     "differ": "where the papers differ (text)",
 }
 REQUIRED_TOPIC_FIELDS = ("slug", "title", "description", "threshold", "rules")
-RULE_FIELDS = {"match": "a pattern or a list of patterns", "weight": "a non-zero number", "why": "optional note"}
+RULE_FIELDS = {
+    "match": "a pattern or a list of patterns", "weight": "a non-zero number", "why": "optional note",
+    "context": "optional true: a match of this rule may tag by context (the topic's 'context')",
+}
 OVERRIDE_FIELDS = {"topics": "the paragraph's topics (a list of slugs; [] for none)", "reason": "why the rules are overridden"}
 
 
@@ -151,6 +155,7 @@ class Rule:
     patterns: tuple[str, ...]
     weight: float
     line: int = 0
+    context: bool = False
     literals: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
 
     @cached_property
@@ -188,6 +193,7 @@ class Topic:
     agree: str = ""
     differ: str = ""
     line: int = 0
+    context: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -239,7 +245,12 @@ def parse_rule(raw, label: str, where: str, line: int) -> Rule:
     weight = raw.get("weight")
     if not _number(weight) or weight == 0:
         raise SourceError(label, line, f"{where}: 'weight' must be a non-zero number (got {weight!r})")
-    return Rule(tuple(patterns), float(weight), line)
+    context = raw.get("context", False)
+    if not isinstance(context, bool):
+        raise SourceError(label, raw.line_of("context"), f"{where}: 'context' must be true or false (got {context!r})")
+    if context and weight < 0:
+        raise SourceError(label, raw.line_of("context"), f"{where}: a negative rule cannot tag by context; remove 'context'")
+    return Rule(tuple(patterns), float(weight), line, context)
 
 
 def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
@@ -278,6 +289,9 @@ def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
         threshold = raw["threshold"]
         if not _number(threshold) or threshold <= 0:
             raise SourceError(label, raw.line_of("threshold"), f"{where}: 'threshold' must be a positive number (got {threshold!r})")
+        context = raw.get("context", 0)
+        if not _number(context) or context < 0 or context >= threshold:
+            raise SourceError(label, raw.line_of("context"), f"{where}: 'context' must be a number from 0 to below the threshold (got {context!r})")
         rules_raw = raw["rules"]
         if not isinstance(rules_raw, list) or not rules_raw:
             raise SourceError(label, raw.line_of("rules"), f"{where}: 'rules' must be a non-empty list of {{match, weight}}")
@@ -291,7 +305,7 @@ def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
             slug=slug, title=raw["title"].strip(), description=" ".join(raw["description"].split()),
             threshold=float(threshold), rules=rules,
             agree=" ".join(raw.get("agree", "").split()), differ=" ".join(raw.get("differ", "").split()),
-            line=line,
+            line=line, context=float(context),
         ))
     return Vocabulary(tuple(topics), label)
 
@@ -424,6 +438,37 @@ def classify(text: str, vocab: Vocabulary) -> tuple[str, ...]:
     return tuple(t.slug for t in vocab.topics if score(text, t).tagged)
 
 
+def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ...]]:
+    """The topics the rules give to each of ``texts``, paragraphs in reading order.
+
+    A paragraph tagged by its own score tags as :func:`classify` does. A topic with
+    ``context`` also tags a paragraph that scores at least ``threshold - context``, has
+    a match of a rule marked ``context: true`` (a word that names the topic itself, such
+    as "drills"), and stands next to a paragraph tagged by its own score: a
+    paragraph that goes on about the topic of the one before it ("the drills" after a
+    paragraph on the exercises) rarely repeats its strong terms. Context never chains.
+    """
+    scores = [[score(t, topic) for topic in vocab.topics] for t in texts]
+    own = [[s.tagged for s in row] for row in scores]
+    out = []
+    for i, row in enumerate(scores):
+        got = []
+        for j, s in enumerate(row):
+            t = s.topic
+            near = (i > 0 and own[i - 1][j]) or (i + 1 < len(scores) and own[i + 1][j])
+            if own[i][j] or (t.context and near and s.score >= t.threshold - t.context
+                             and any(h.rule.context for h in s.hits)):
+                got.append(t.slug)
+        out.append(tuple(got))
+    return out
+
+
+def context_tagged(texts: list[str], vocab: Vocabulary) -> list[set[str]]:
+    """Per text, the topics it gets only from a tagged neighbour (see :func:`classify_sequence`)."""
+    seq = classify_sequence(texts, vocab)
+    return [set(got) - set(classify(t, vocab)) for t, got in zip(texts, seq)]
+
+
 def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the topic's positive rules in ``text``."""
     folded = fold(text)
@@ -437,10 +482,24 @@ def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
     return merged
 
 
-def _tag(p: Paragraph, vocab: Vocabulary, overrides: dict[str, Override]) -> Paragraph:
-    o = overrides.get(p.id)
-    topics = o.topics if o is not None else classify(plain_text(p.text), vocab)
-    return Paragraph(p.text, p.line, p.id, p.notes, topics)
+def _tag_all(ps, vocab: Vocabulary, overrides: dict[str, Override]) -> list[Paragraph]:
+    """Tag paragraphs in reading order (rules with context), overrides winning."""
+    ps = list(ps)
+    ruled = classify_sequence([plain_text(p.text) for p in ps], vocab)
+    out = []
+    for p, got in zip(ps, ruled):
+        o = overrides.get(p.id)
+        out.append(Paragraph(p.text, p.line, p.id, p.notes, o.topics if o is not None else got))
+    return out
+
+
+def rules_topics(doc: Document, vocab: Vocabulary) -> dict[str, tuple[str, ...]]:
+    """``{paragraph id: topics}`` from the rules alone: takeaways in their order, then the body."""
+    out = {}
+    for ps in (list(doc.takeaways), list(doc.paragraphs())):
+        for p, got in zip(ps, classify_sequence([plain_text(p.text) for p in ps], vocab)):
+            out[p.id] = got
+    return out
 
 
 def annotate(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Override]] | None = None) -> Document:
@@ -448,8 +507,9 @@ def annotate(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ov
     mine = (overrides or {}).get(doc.meta.slug, {})
     ids = [p.id for p in [*doc.takeaways, *doc.paragraphs()]]
     check_overrides({doc.meta.slug: mine} if mine else {}, {doc.meta.slug: ids})
-    sections = tuple(s.__class__(s.title, tuple(_tag(p, vocab, mine) for p in s.paragraphs), s.line) for s in doc.sections)
-    takeaways = tuple(_tag(p, vocab, mine) for p in doc.takeaways)
+    body = iter(_tag_all(doc.paragraphs(), vocab, mine))
+    sections = tuple(s.__class__(s.title, tuple(next(body) for _ in s.paragraphs), s.line) for s in doc.sections)
+    takeaways = tuple(_tag_all(doc.takeaways, vocab, mine))
     return doc.with_(sections=sections, takeaways=takeaways)
 
 
@@ -457,23 +517,27 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
     """Lines saying, for each paragraph, which rule matched which words and the result."""
     mine = (overrides or {}).get(doc.meta.slug, {})
     out = [f"{doc.meta.slug}"]
+    ruled = rules_topics(doc, vocab)
     for p in [*doc.takeaways, *doc.paragraphs()]:
         text = plain_text(p.text)
-        rules_topics = classify(text, vocab)
+        by_rules = ruled[p.id]
+        own = classify(text, vocab)
         o = mine.get(p.id)
-        final = o.topics if o else rules_topics
+        final = o.topics if o else by_rules
         out.append(f"  {p.id}: {' '.join(final) or '(no topics)'}")
         for t in vocab.topics:
             s = score(text, t)
             if not s.hits:
                 continue
-            verdict = "tagged" if s.tagged else "below threshold"
+            verdict = "tagged" if s.tagged else (
+                f"tagged by context (threshold {t.threshold - t.context:g} next to a tagged paragraph)"
+                if t.slug in by_rules and t.slug not in own else "below threshold")
             out.append(f"    {t.slug}: score {s.score:g} / threshold {t.threshold:g} -> {verdict}")
             for h in s.hits:
                 words = ", ".join(f'"{w}"' for w in dict.fromkeys(h.matches))
                 out.append(f"      {h.rule.weight:+g}  {h.rule.label()}  (line {h.rule.line})  matched {words}")
         if o:
-            out.append(f"    override ({OVERRIDES_PATH}:{o.line}): rules gave [{' '.join(rules_topics)}]; set to [{' '.join(o.topics)}] because {o.reason}")
+            out.append(f"    override ({OVERRIDES_PATH}:{o.line}): rules gave [{' '.join(by_rules)}]; set to [{' '.join(o.topics)}] because {o.reason}")
     return out
 
 
@@ -509,11 +573,12 @@ def evaluate(docs: Iterable[Document], vocab: Vocabulary, labels: dict[str, dict
     check_overrides(labels, {d.meta.slug: [p.id for p in [*d.takeaways, *d.paragraphs()]] for d in docs}, label_path)
     for d in docs:
         mine = labels.get(d.meta.slug, {})
+        ruled = rules_topics(d, vocab)
         for p in [*d.takeaways, *d.paragraphs()]:
             if p.id not in mine:
                 raise SourceError(label_path, 0, f"'{d.meta.slug}' {p.id} has no label; label every paragraph")
             want = set(mine[p.id].topics)
-            got = set(classify(plain_text(p.text), vocab))
+            got = set(ruled[p.id])
             for s in vocab.slugs():
                 if s in want and s in got:
                     counts[s][0] += 1

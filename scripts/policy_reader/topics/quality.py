@@ -1,0 +1,82 @@
+"""How sure the rules are: borderline paragraphs for an editor to confirm.
+
+:func:`suggest` lists each paragraph whose tagging for a topic hangs on one
+weight point, so an editor can read it and confirm or correct it in
+``docs/topics/overrides.yml`` (the paragraph then leaves the list):
+
+- *near*: the rules score it one point below the threshold, so it is not tagged;
+- *edge*: it is tagged with exactly the threshold, or only by context (a tagged
+  neighbour, see :func:`rules.classify_sequence`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policy_reader.model import Document
+from policy_reader.topics.rules import (
+    OVERRIDES_PATH, Override, Vocabulary, classify, plain_text, rules_topics, score,
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    paper: str
+    pid: str
+    topic: str
+    kind: str  # "near" (not tagged, one point short) or "edge" (tagged at the threshold or by context)
+    score: float
+    threshold: float
+    rules: tuple[str, ...]  # the paragraph's topics from the rules
+    text: str
+
+    def proposed(self) -> tuple[str, ...]:
+        """The topics the editor is asked about: the rules' topics with this one flipped."""
+        return tuple(t for t in self.rules if t != self.topic) if self.kind == "edge" else (*self.rules, self.topic)
+
+
+def suggest(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Override]] | None = None) -> list[Suggestion]:
+    """Borderline paragraphs of ``doc`` that no override has settled yet."""
+    mine = (overrides or {}).get(doc.meta.slug, {})
+    ruled = rules_topics(doc, vocab)
+    out = []
+    for p in [*doc.takeaways, *doc.paragraphs()]:
+        if p.id in mine:
+            continue
+        text = plain_text(p.text)
+        own = classify(text, vocab)
+        for t in vocab.topics:
+            s = score(text, t)
+            if not s.hits:
+                continue
+            if t.slug in ruled[p.id] and (t.slug not in own or s.score == t.threshold):
+                kind = "edge"
+            elif t.slug not in ruled[p.id] and t.threshold - 1 <= s.score < t.threshold:
+                kind = "near"
+            else:
+                continue
+            out.append(Suggestion(doc.meta.slug, p.id, t.slug, kind, s.score, t.threshold, ruled[p.id], text))
+    return out
+
+
+def _excerpt(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def suggestion_lines(suggestions: list[Suggestion], vocab: Vocabulary) -> list[str]:
+    """What ``policy-reader topics --suggest`` prints: each borderline paragraph, then the
+    override line that would confirm the other reading."""
+    order = vocab.slugs()
+    lines = [f"{len(suggestions)} borderline paragraph-topic pair(s); confirm each by adding its line "
+             f"to {OVERRIDES_PATH} under the paper's slug (with your reason), or keep the rules' reading with "
+             f"topics: [...] as they are."]
+    for s in suggestions:
+        what = (f"tagged '{s.topic}' " + ("by context" if s.score < s.threshold else "at the threshold")
+                if s.kind == "edge" else f"not tagged '{s.topic}', one point short")
+        proposed = [t for t in order if t in s.proposed()]
+        lines += [
+            f"{s.paper} {s.pid}: {what} (score {s.score:g} / threshold {s.threshold:g}); rules: [{' '.join(s.rules)}]",
+            f'    "{_excerpt(s.text)}"',
+            f"  {s.pid}: {{topics: [{', '.join(proposed)}], reason: \"...\"}}",
+        ]
+    return lines
