@@ -65,6 +65,9 @@ class PolicyReaderConfig(base.Config):
     paper_cache = c.Type(str, default=".cache/paper-pages")
     """Folder (from mkdocs.yml's folder) caching each paper page's finished content across builds; "" turns it off."""
 
+    topic_page_kb = c.Type(int, default=120)
+    """Compressed kilobytes of passages per topic page; a topic needing more continues on /topics/<slug>/page/2/ etc."""
+
     nav_papers_max = c.Type(int, default=12)
     """Above this many papers the sidebar lists only the /papers/ index page."""
 
@@ -172,7 +175,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         # Our own generated HTML, kept out of Python-Markdown (site/held_html.py).
         self.held = HeldHtml(load_definitions(glossary_files(config.mdx_configs)))
         self.index = PaperIndex(self.config.papers_dir)
-        self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir, generated)
+        self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir, generated, self.config.topic_page_kb)
         self.registry = RegistryManager(config.docs_dir, self.config.papers_dir, generated)  # permalinks (site/registry.py)
         self.permalinks = PermalinkManager(config.site_url, root / self.config.bib_dir)
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
@@ -262,6 +265,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
     def on_nav(self, nav, *, config, files):
         """Large libraries: the sidebar lists the /papers/ index, not every paper."""
+        nav = self.topics.on_nav(nav)  # topic pages 2, 3, ... are reached from page 1, not the sidebar
         return self.navigation.trim(nav, len(self.index.papers))
 
     def on_page_content(self, html_text, *, page, config, files):

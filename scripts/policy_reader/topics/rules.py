@@ -43,8 +43,6 @@ TOPIC_FIELDS = {
     "threshold": "the score a paragraph needs to be tagged (a positive number)",
     "rules": "a list of rules, each {match: [patterns], weight: number}",
     "context": "optional: how much lower the threshold is for a paragraph next to one the rules tag (0: off)",
-    "agree": "where the papers agree (text)",
-    "differ": "where the papers differ (text)",
 }
 REQUIRED_TOPIC_FIELDS = ("slug", "title", "description", "threshold", "rules")
 RULE_FIELDS = {
@@ -190,8 +188,6 @@ class Topic:
     description: str
     threshold: float
     rules: tuple[Rule, ...]
-    agree: str = ""
-    differ: str = ""
     line: int = 0
     context: float = 0.0
 
@@ -270,6 +266,9 @@ def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
             raise SourceError(label, line, f"topic {i}: must be a mapping with {', '.join(REQUIRED_TOPIC_FIELDS)}")
         where = f"topic '{raw['slug']}'" if isinstance(raw.get("slug"), str) else f"topic {i}"
         for key in raw:
+            if key in ("agree", "differ"):
+                raise SourceError(label, raw.line_of(key), f"{where}: '{key}' is now a note bound to the papers it compares; "
+                                  "move it to docs/topics/notes.yml (see README, 'Topics')")
             if key not in TOPIC_FIELDS:
                 raise SourceError(label, raw.line_of(key), f"{where}: unknown field '{key}'; known fields: {', '.join(TOPIC_FIELDS)}")
         for key in REQUIRED_TOPIC_FIELDS:
@@ -283,7 +282,7 @@ def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
         if slug in seen:
             raise SourceError(label, raw.line_of("slug"), f"{where}: duplicate slug '{slug}' (first at line {seen[slug]}); every topic needs its own slug")
         seen[slug] = raw.line_of("slug")
-        for key in ("title", "description", "agree", "differ"):
+        for key in ("title", "description"):
             if key in raw and not _text(raw[key]):
                 raise SourceError(label, raw.line_of(key), f"{where}: '{key}' must be non-empty text")
         threshold = raw["threshold"]
@@ -304,7 +303,6 @@ def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
         topics.append(Topic(
             slug=slug, title=raw["title"].strip(), description=" ".join(raw["description"].split()),
             threshold=float(threshold), rules=rules,
-            agree=" ".join(raw.get("agree", "").split()), differ=" ".join(raw.get("differ", "").split()),
             line=line, context=float(context),
         ))
     return Vocabulary(tuple(topics), label)

@@ -20,6 +20,7 @@ import html
 import json
 import logging
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +28,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+from policy_reader.topics import notes as N
 from policy_reader.topics import rules as T
 from policy_reader.page.markdown import escape_text, read_blocks
 from policy_reader.model import SourceError
 from policy_reader.site.generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
+from policy_reader.site.glossary import mark_terms
 from policy_reader.site.held_html import HeldHtml
 
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
@@ -107,17 +110,89 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-class TopicPages:
-    """Loads the vocabulary and the papers' passages; generates the topic pages."""
+def _surname(meta: dict) -> str:
+    """The first author's surname ("et al." for more), with the year: "Klingner (2019)"."""
+    authors = meta.get("authors") or [meta["publisher"]]
+    name = authors[0].split()[-1] + (" et al." if len(authors) > 1 else "")
+    return f"{name} ({meta['date'][:4]})"
 
-    def __init__(self, project_dir: Path, papers_dir: str, cache_dir: Path | None = None):
+
+#: Compressed bytes of passages per topic page, by default (plugin option ``topic_page_kb``):
+#: 120 KB of passages keep a whole page, with Material's header, sidebar and footer, under 150 KB.
+PAGE_KB = 120
+
+
+class Packer:
+    """Cuts a topic's paper groups into pages of at most ``budget`` compressed bytes.
+
+    The size is measured, not guessed: each page is one deflate stream (what gzip sends)
+    and a group is added to a copy of it, flushed, to learn its compressed cost. A paper
+    starts a new page when it does not fit on the current one; a paper too big for a page
+    of its own goes passage by passage, its header repeated with "continued".
+    """
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.pages: list[list[str]] = []
+        self._new()
+
+    def _new(self):
+        self.pages.append([])
+        self.z = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self.size = 0
+
+    def _cost(self, text: str):
+        z = self.z.copy()
+        return len(z.compress(text.encode("utf-8")) + z.flush(zlib.Z_SYNC_FLUSH)), z
+
+    def _put(self, text: str) -> bool:
+        n, z = self._cost(text)
+        if self.size + n > self.budget and self.pages[-1]:
+            return False
+        self.z, self.size = z, self.size + n
+        self.pages[-1].append(text)
+        return True
+
+    def add_group(self, whole: str, head: str, parts: list[str], tail: str, continued: str) -> None:
+        """One paper's group: ``whole`` = ``head`` + ``parts`` + ``tail`` (its notes and the closing tag)."""
+        n, _ = self._cost(whole)
+        if self.size + n <= self.budget:
+            self._put(whole)
+            return
+        if self.pages[-1]:
+            self._new()
+            n, _ = self._cost(whole)
+        if n <= self.budget:
+            self._put(whole)
+            return
+        # Too big for a page of its own: passage by passage, the header repeated ("continued")
+        # and the notes after the paper's last passage. A page holds at least one passage.
+        opened, chunk = head, []
+        for i, part in enumerate(parts):
+            end = tail if i == len(parts) - 1 else "</section>"
+            n, _ = self._cost(opened + "".join(chunk) + part + end)
+            if chunk and n > self.budget:
+                self._put(opened + "".join(chunk) + "</section>")
+                self._new()
+                opened, chunk = continued, []
+            chunk.append(part)
+        self._put(opened + "".join(chunk) + tail)
+
+
+class TopicPages:
+    """Loads the vocabulary, notes and the papers' passages; generates the topic pages."""
+
+    def __init__(self, project_dir: Path, papers_dir: str, cache_dir: Path | None = None, page_kb: int = PAGE_KB):
         self.project_dir = project_dir
         self.papers_dir = papers_dir
+        self.page_bytes = page_kb * 1000
         self.cache = GeneratedCache(cache_dir, "topics")  # pages across builds (site/generated_cache.py)
         self._vocabulary_bytes: bytes | None = None
         self.vocab: T.Vocabulary | None = None
+        self.notes: list[N.Note] = []
         self.passages: dict[str, list[Passage]] = {}  # paper slug -> passages
-        self.papers: list[dict] = []
+        self.papers: list[dict] = []  # newest first
+        self.page_uris: set[str] = set()  # page 2, 3, ... of each topic (kept out of the sidebar)
 
     def load(self, papers: dict[str, dict], files) -> None:
         """Read and check everything; raise PluginError naming file and entry."""
@@ -129,7 +204,8 @@ class TopicPages:
             self.vocab, overrides = T.Vocabulary(()), {}
         else:
             self.vocab, overrides = data
-        self.papers = sorted(papers.values(), key=lambda d: (d["date"], d["slug"]))
+        newest = sorted(papers.values(), key=lambda d: d["slug"])
+        self.papers = sorted(newest, key=lambda d: d["date"], reverse=True)
         self.passages = {}
         known = set(self.vocab.slugs())
         for src_uri, meta in papers.items():
@@ -145,6 +221,8 @@ class TopicPages:
             self.passages[meta["slug"]] = passages
         try:
             T.check_overrides(overrides, {s: [p.pid for p in ps] for s, ps in self.passages.items()})
+            self.notes = N.load_notes(self.project_dir, self.vocab) if self.vocab.topics else []
+            N.check_notes(self.notes, set(self.passages))
         except SourceError as exc:
             raise PluginError(str(exc)) from None
 
@@ -154,6 +232,10 @@ class TopicPages:
             path = self.project_dir / T.VOCABULARY_PATH
             self._vocabulary_bytes = path.read_bytes() if path.is_file() else b""
         return self._vocabulary_bytes
+
+    def notes_bytes(self) -> bytes:
+        path = self.project_dir / N.NOTES_PATH
+        return path.read_bytes() if path.is_file() else b""
 
     # ---- queries
 
@@ -175,9 +257,14 @@ class TopicPages:
         present = {t for p in self.passages.get(paper, []) for t in p.topics}
         return [t for t in self.vocab.topics if t.slug in present]
 
+    def counts(self, topic: str) -> tuple[int, int]:
+        """(tagged passages, papers with one) for ``topic``."""
+        per = [len(self.tagged(m["slug"], topic)) for m in self.papers]
+        return sum(per), sum(1 for n in per if n)
+
     @staticmethod
-    def topic_uri(slug: str) -> str:
-        return f"{TOPICS_DIR}/{slug}.md"
+    def topic_uri(slug: str, page: int = 1) -> str:
+        return f"{TOPICS_DIR}/{slug}.md" if page == 1 else f"{TOPICS_DIR}/{slug}/page/{page}.md"
 
     @staticmethod
     def topic_url(slug: str) -> str:
@@ -185,66 +272,129 @@ class TopicPages:
 
     # ---- pages
 
-    def passages_html(self, topic: T.Topic, page_url: str, paper_urls: dict[str, str]) -> str:
-        """What each paper says: a section per paper, every tagged passage as an excerpt
-        linked to its paragraph. HTML written here (held out of Python-Markdown, see
-        site/held_html.py); the links are checked by :class:`LinkCheck`."""
-        out = ['<div class="topic-papers" data-search-exclude>']  # the papers' own paragraphs, searchable there
+    def _note_html(self, note: N.Note, by_slug: dict[str, dict]) -> str:
+        surnames = {s: _surname(by_slug[s]) for s in note.papers}
+        return (
+            f'<aside class="topic-note" id="{note.anchor}" data-papers="{" ".join(note.papers)}">'
+            f'<p class="topic-note-title">{html_text(N.heading(note, surnames))}</p>'
+            f"<p>{html_text(note.text)}</p></aside>"
+        )
+
+    def _groups(self, topic: T.Topic, page_url: str, paper_urls: dict[str, str], definitions: dict[str, str]):
+        """Per paper with a tagged passage, newest first: (whole HTML, head, passages, tail, continued head)."""
+        by_slug = {m["slug"]: m for m in self.papers}
+        notes_of: dict[str, list[N.Note]] = {}
+        for n in self.notes:
+            if n.topic == topic.slug:
+                for slug in n.papers:
+                    notes_of.setdefault(slug, []).append(n)
         for meta in self.papers:
             passages = self.tagged(meta["slug"], topic.slug)
-            href = html.escape(get_relative_url(paper_urls[meta["slug"]], page_url), quote=True)
-            who = f'{", ".join(meta["authors"])}, {meta["publisher"]}, {meta["date"][:4]} · {_plural(len(passages), "passage")}'
-            out += [
-                f'<section class="topic-paper" data-paper="{meta["slug"]}">',
-                f'<p class="topic-paper-title"><a href="{href}">{html_text(meta["title"])}</a></p>',
-                f'<p class="topic-paper-byline">{html_text(who)}</p>',
-            ]
             if not passages:
-                out.append('<p class="topic-none">No passage of this paper is tagged with this topic.</p>')
-            for p in passages:
-                out.append(
-                    f'<p class="topic-passage" data-paragraph="{p.pid}"><a class="topic-passage-link" href="{href}#{p.pid}">'
-                    f"{p.label}</a> {excerpt(p.text, topic)}</p>"
-                )
-            out.append("</section>")
-        out.append("</div>")
-        return "\n".join(out)
+                continue
+            href = html.escape(get_relative_url(paper_urls[meta["slug"]], page_url), quote=True)
+            who = f'{", ".join(meta["authors"])}, {meta["publisher"]}, {meta["date"]} · {_plural(len(passages), "passage")}'
 
-    def topic_markdown(self, topic: T.Topic, held: HeldHtml, page_url: str, paper_urls: dict[str, str]) -> str:
-        lines = [f"# {escape_text(topic.title)}", "", escape_text(topic.description), "{: .topic-description }", ""]
-        lines += ["## What each paper says", ""]
-        lines += [held.hold(self.passages_html(topic, page_url, paper_urls), glossary=True), ""]
-        if topic.agree:
-            lines += ["## Where the papers agree", "", escape_text(topic.agree), ""]
-        if topic.differ:
-            lines += ["## Where the papers differ", "", escape_text(topic.differ), ""]
+            def head(extra=""):
+                return (
+                    f'<section class="topic-paper" data-paper="{meta["slug"]}">'
+                    f'<p class="topic-paper-title"><a href="{href}">{html_text(meta["title"])}</a>{extra}</p>'
+                    f'<p class="topic-paper-byline">{html_text(who)}</p>'
+                )
+
+            parts = [
+                f'<p class="topic-passage" data-paragraph="{p.pid}"><a class="topic-passage-link" href="{href}#{p.pid}">'
+                f"{p.label}</a> {excerpt(p.text, topic)}</p>"
+                for p in passages
+            ]
+            tail = "".join(self._note_html(n, by_slug) for n in notes_of.get(meta["slug"], [])) + "</section>"
+            # Glossary terms marked now (as held blocks would be), so the sizes measured are the sizes sent.
+            first, parts, tail = mark_terms(head(), definitions), [mark_terms(p, definitions) for p in parts], mark_terms(tail, definitions)
+            yield first + "".join(parts) + tail, first, parts, tail, mark_terms(head(" (continued)"), definitions)
+
+    def topic_pages(self, topic: T.Topic, held: HeldHtml, page_url, paper_urls: dict[str, str]) -> list[tuple[str, str]]:
+        """``[(src_uri, Markdown)]``: the topic's first page and, when its passages need more
+        room than one page allows, pages 2, 3, ... (``topics/<slug>/page/<n>/``).
+        ``page_url(uri)`` gives a page's URL (for relative links)."""
+        packer = Packer(self.page_bytes)
+        deep_url = page_url(self.topic_uri(topic.slug, 2))
+        # Links are relative: the groups are written and measured for the URL of page 2 (the
+        # deepest, so the longest links), then rewritten for the URL of the page they land on.
+        groups = list(self._groups(topic, deep_url, paper_urls, held.definitions))
+        for whole, head, parts, tail, continued in groups:
+            packer.add_group(whole, head, parts, tail, continued)
+        pages = [p for p in packer.pages if p] or [[]]
+        total, n_papers = self.counts(topic.slug)
+        out = []
+        for k, blocks in enumerate(pages, 1):
+            uri = self.topic_uri(topic.slug, k)
+            url = page_url(uri)
+            if url != deep_url:
+                blocks = [_rebase(b, deep_url, url) for b in blocks]
+            blocks = _notes_once(blocks)
+            out.append((uri, self.topic_markdown(topic, held, blocks, k, len(pages), total, n_papers)))
+        return out
+
+    def _pager(self, topic: T.Topic, k: int, n: int) -> list[str]:
+        if n == 1:
+            return []
+        here = self.topic_uri(topic.slug, k)
+
+        def link(j: int, text: str) -> str:
+            return f"[{text}]({_rel_md(here, self.topic_uri(topic.slug, j))})"
+
+        items = []
+        items.append(link(k - 1, "← Previous") if k > 1 else "")
+        items += [f"**{j}**" if j == k else link(j, str(j)) for j in range(1, n + 1)]
+        items.append(link(k + 1, "Next →") if k < n else "")
+        return [
+            f'<nav class="topic-pager" aria-label="Pages of this topic" markdown>', "",
+            f"Page {k} of {n}: " + " ".join(i for i in items if i), "",
+            "</nav>", "",
+        ]
+
+    def topic_markdown(self, topic: T.Topic, held: HeldHtml, blocks: list[str], k: int = 1, n: int = 1,
+                       total: int = 0, n_papers: int = 0) -> str:
+        title = escape_text(topic.title) + (f" (page {k} of {n})" if n > 1 else "")
+        lines = [f"# {title}", "", escape_text(topic.description), "{: .topic-description }", ""]
+        if total:
+            lines += [f"{_plural(total, 'passage')} in {_plural(n_papers, 'paper')}, grouped by paper, newest paper first.",
+                      "{: .topic-counts }", ""]
+        else:
+            lines += ["No passage of the library is tagged with this topic yet.", "{: .topic-counts }", ""]
+        pager = self._pager(topic, k, n)
+        lines += pager
+        if blocks:
+            lines += ["## What each paper says", ""]
+            body = '<div class="topic-papers" data-search-exclude>' + "\n".join(blocks) + "</div>"
+            lines += [held.hold(body), ""]  # glossary terms already marked (see _groups)
+        lines += pager
         related = self.related(topic.slug)
         lines += ["## Related topics", ""]
+        here = self.topic_uri(topic.slug, k)
         if related:
-            for other, n in related:
-                lines.append(f"- [{escape_text(other.title)}]({other.slug}.md): {_plural(n, 'passage')} tagged with both")
+            for other, count in related:
+                lines.append(f"- [{escape_text(other.title)}]({_rel_md(here, self.topic_uri(other.slug))}): "
+                             f"{_plural(count, 'passage')} tagged with both")
         else:
             lines.append("No other topic shares a passage with this one.")
-        lines += ["", "[All topics](index.md)", ""]
+        lines += ["", f"[All topics]({_rel_md(here, f'{TOPICS_DIR}/index.md')})", ""]
         return "\n".join(lines)
 
     def index_markdown(self) -> str:
+        n = len(self.papers)
         lines = [
             "# Topics", "",
-            "Each topic page sets the two papers side by side: what each says about the question, "
-            "every passage one click from its paragraph.", "",
+            f"Each topic page gathers what the library's {_plural(n, 'paper')} say about one question: "
+            "every tagged passage, grouped by paper, newest paper first, one click from its paragraph.", "",
             '<div class="topic-index" markdown>', "",
         ]
         for topic in self.vocab.topics:
+            total, papers = self.counts(topic.slug)
             lines += [f'<section class="topic-card" data-topic="{topic.slug}" markdown>', ""]
             lines += [f'<p class="topic-card-title" markdown>[{escape_text(topic.title)}]({topic.slug}.md)</p>', ""]
             lines += [escape_text(topic.description), ""]
-            counts = " · ".join(
-                f'{escape_text(", ".join(a.split()[-1] for a in m["authors"]))} ({escape_text(m["publisher"])}): '
-                f'{_plural(len(self.tagged(m["slug"], topic.slug)), "passage")}'
-                for m in self.papers
-            )
-            lines += [counts, "{: .topic-counts }", "", "</section>", ""]
+            lines += [f"{_plural(total, 'passage')} in {_plural(papers, 'paper')}", "{: .topic-counts }", "", "</section>", ""]
         lines += ["</div>", ""]
         return "\n".join(lines)
 
@@ -252,12 +402,10 @@ class TopicPages:
         if not self.vocab.topics:
             return
         paper_urls = {meta["slug"]: files.get_file_from_path(uri).url for uri, meta in papers.items()}
-        for uri in [f"{TOPICS_DIR}/index.md", *(self.topic_uri(s) for s in self.vocab.slugs())]:
-            existing = files.get_file_from_path(uri)
-            if existing is not None:
-                raise PluginError(f"docs/{uri}: topic pages are generated; remove this file (write the topic's text in {T.VOCABULARY_PATH})")
         digest = inputs_digest(  # everything the pages are made of (site/generated_cache.py)
             self.vocabulary_bytes(),
+            self.notes_bytes(),
+            str(self.page_bytes),
             json.dumps(held.definitions, sort_keys=True),
             json.dumps(config["use_directory_urls"]),
             *(f"{uri}\0{files.get_file_from_path(uri).url}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
@@ -266,12 +414,72 @@ class TopicPages:
         if pages is None:
             pages = [(f"{TOPICS_DIR}/index.md", self.index_markdown())]
             for topic in self.vocab.topics:
-                uri = self.topic_uri(topic.slug)
-                page_url = File(uri, "", "", config["use_directory_urls"]).url
-                pages.append((uri, self.topic_markdown(topic, held, page_url, paper_urls)))
+                pages += self.topic_pages(topic, held, lambda uri: File(uri, "", "", config["use_directory_urls"]).url, paper_urls)
             put_pages(self.cache, digest, pages, held)
+        for uri, _ in pages:
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                raise PluginError(f"docs/{uri}: topic pages are generated; remove this file (write the topic's text in {T.VOCABULARY_PATH})")
+        self.page_uris = {uri for uri, _ in pages if "/page/" in uri}
         for uri, markdown in pages:
             files.append(File.generated(config, uri, content=markdown))
+
+    def trim_nav(self, nav):
+        """Pages 2, 3, ... of a topic are reached from its first page, not from the sidebar."""
+        def keep(item) -> bool:
+            f = getattr(item, "file", None)
+            if f is not None and f.src_uri in self.page_uris:
+                return False
+            children = getattr(item, "children", None)
+            if children is not None:
+                item.children[:] = [c for c in children if keep(c)]
+                return bool(item.children)
+            return True
+        nav.items[:] = [i for i in nav.items if keep(i)]
+        nav.pages[:] = [p for p in nav.pages if p.file.src_uri not in self.page_uris]
+        return nav
+
+
+def _rel_md(from_uri: str, to_uri: str) -> str:
+    """A Markdown link from the page ``from_uri`` to the page ``to_uri`` (both src paths)."""
+    a = from_uri.split("/")[:-1]
+    b = to_uri.split("/")
+    i = 0
+    while i < len(a) and i < len(b) - 1 and a[i] == b[i]:
+        i += 1
+    return "/".join([".."] * (len(a) - i) + b[i:])
+
+
+NOTE = re.compile(r'<aside class="topic-note" id="(note-\d+)"[^>]*><p class="topic-note-title">(.*?)</p>.*?</aside>', re.S)
+
+
+def _notes_once(blocks: list[str]) -> list[str]:
+    """A note naming several papers on one page is shown in full with the first of them;
+    the others point to it (an id appears once per page)."""
+    seen: set[str] = set()
+
+    def sub(m: re.Match) -> str:
+        if m.group(1) not in seen:
+            seen.add(m.group(1))
+            return m.group(0)
+        return f'<p class="topic-note-ref">See <a href="#{m.group(1)}">{m.group(2)}</a>, with the paper above.</p>'
+
+    return [NOTE.sub(sub, b) for b in blocks]
+
+
+def _rebase(block: str, from_url: str, to_url: str) -> str:
+    """Relative hrefs in ``block`` written for the page at ``from_url``, rewritten for ``to_url``."""
+    def sub(m: re.Match) -> str:
+        href = m.group(1)
+        if re.match(r"[a-z]+:|#|/", href):
+            return m.group(0)
+        path, _, frag = href.partition("#")
+        target = _resolve(from_url, path)
+        new = get_relative_url(target, to_url) if target else get_relative_url("", to_url)
+        if path.endswith("/") and not new.endswith("/"):
+            new += "/"
+        return f'href="{html.escape(new, quote=True)}' + (f"#{frag}" if frag else "") + '"'
+    return re.sub(r'href="([^"]*)"', sub, block)
 
 
 class LinkCheck:
@@ -387,8 +595,8 @@ class TopicChips:
 class TopicsFeature:
     """What plugin.py calls: one object, one call per event."""
 
-    def __init__(self, config_file_path: str, papers_dir: str, cache_dir: Path | None = None):
-        self.pages = TopicPages(Path(config_file_path).resolve().parent, papers_dir, cache_dir)
+    def __init__(self, config_file_path: str, papers_dir: str, cache_dir: Path | None = None, page_kb: int = PAGE_KB):
+        self.pages = TopicPages(Path(config_file_path).resolve().parent, papers_dir, cache_dir, page_kb)
         self.check = LinkCheck()
         self.chips = TopicChips(self.pages, self.check)
 
@@ -396,6 +604,9 @@ class TopicsFeature:
         self.check.reset()
         self.pages.load(papers, files)
         self.pages.add_files(files, config, held, papers)
+
+    def on_nav(self, nav):
+        return self.pages.trim_nav(nav)
 
     def on_page_content(self, html_text: str, page, papers: dict[str, dict]) -> str:
         src = page.file.src_uri
