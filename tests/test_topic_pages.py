@@ -86,10 +86,16 @@ def test_topic_page_lists_every_tagged_passage_with_a_resolving_link(built_site,
         assert anchor in parse(built_site, target).ids, f"{url}: {a['href']} has no target id"
         found.add((slug, anchor))
     assert found == expected
-    # Each paper in its own column, in the order of the index; the compare sections are there.
-    assert html.count('<section class="topic-paper"') == 2
-    assert "Where the papers agree" in html and "Where the papers differ" in html
+    # Each paper with a tagged passage in its own group, newest first; the notes comparing the
+    # two papers are shown once, with the first of them, and the other points to them.
+    assert re.findall(r'<section class="topic-paper" data-paper="([^"]+)"', html) == [KLINGNER_SLUG, GOMEZ_SLUG]
+    assert "Where Klingner (2019) and Gomez (2019) agree" in html and "Where Klingner (2019) and Gomez (2019) differ" in html
+    assert html.count('<aside class="topic-note"') == 2 and html.count('class="topic-note-ref"') == 2
+    first, second = html.split(f'data-paper="{GOMEZ_SLUG}"')
+    assert first.count('<aside class="topic-note"') == 2  # in Klingner's group, the newer paper
+    assert "Both papers" not in html and "both papers" not in html
     assert "Related topics" in html
+    assert "topic-pager" not in html  # two papers fit on one page
 
 
 def test_highlighted_terms_are_the_papers_words(built_site):
@@ -108,15 +114,19 @@ def test_highlighted_terms_are_the_papers_words(built_site):
                 assert any(piece in body for body in papers.values()), piece
 
 
-def test_index_counts_per_paper(built_site):
+def test_index_and_pages_count_passages_and_papers(built_site):
     html = (built_site / "topics" / "index.html").read_text(encoding="utf-8")
+    assert "the library’s 2 papers" in html or "the library's 2 papers" in html
     for topic in VOCAB.topics:
         card = html.split(f'data-topic="{topic.slug}"')[1].split("</section>")[0]
         assert f'href="{topic.slug}/"' in card
         k = sum(topic.slug in ts for ts in paper_topics(KLINGNER_SLUG).values())
         g = sum(topic.slug in ts for ts in paper_topics(GOMEZ_SLUG).values())
-        assert re.search(rf"Klingner \(The Heritage Foundation\): {k} passages?\b", card), card
-        assert re.search(rf"Gomez \(Cato Institute\): {g} passages?\b", card), card
+        papers = (k > 0) + (g > 0)
+        assert f"{k + g} passages in {papers} papers" in card, card
+        page = (built_site / "topics" / topic.slug / "index.html").read_text(encoding="utf-8")
+        assert f"{k + g} passages in {papers} papers" in page
+        assert re.search(rf'data-paper="{KLINGNER_SLUG}">.*?· {k} passages?</p>', page, re.S)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -160,6 +170,45 @@ def test_bad_vocabulary_fails_the_build(project_copy, tmp_path, old, new, messag
     result = mkdocs_build(project_copy, tmp_path / "site")
     assert result.returncode != 0
     assert "docs/topics/vocabulary.yml:" in result.stderr and message in result.stderr
+
+
+def test_note_naming_a_paper_that_is_gone_fails_the_build(project_copy, tmp_path):
+    path = project_copy / "docs" / "topics" / "notes.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"papers: [{KLINGNER_SLUG}, {GOMEZ_SLUG}]", f"papers: [{KLINGNER_SLUG}, gone-2019-missing]", 1), encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert re.search(r"docs/topics/notes.yml:\d+: note 1 \(sanctions\) names paper 'gone-2019-missing', which is not in the library", result.stderr), result.stderr[-2000:]
+
+
+def test_notes_are_checked_against_the_papers_of_the_library():
+    """A paper withdrawn from the library leaves its notes naming a paper that is gone."""
+    from policy_reader.topics import notes as N
+    notes = N.load_notes(ROOT, VOCAB)
+    assert notes and all(set(n.papers) == {KLINGNER_SLUG, GOMEZ_SLUG} for n in notes)
+    N.check_notes(notes, {KLINGNER_SLUG, GOMEZ_SLUG})
+    with pytest.raises(T.SourceError, match=f"note 1 \\(sanctions\\) names paper '{GOMEZ_SLUG}', which is not in the library"):
+        N.check_notes(notes, {KLINGNER_SLUG})
+
+
+@pytest.mark.parametrize("body, what", [
+    ("- {topic: trade, papers: [a-b], kind: note, text: t}\n", "note 1: unknown topic 'trade'"),
+    ("- {topic: sanctions, papers: [a-b], kind: agree, text: t}\n", "names at least two papers"),
+    ("- {topic: sanctions, papers: [a-b], kind: opinion, text: t}\n", "'kind' must be one of agree, differ, note"),
+    ("- {topic: sanctions, papers: [a-b], kind: note}\n", "missing field 'text'"),
+    ("- {topic: sanctions, papers: [a-b, a-b], kind: note, text: t}\n", "named twice"),
+])
+def test_bad_notes(body, what):
+    from policy_reader.topics import notes as N
+    with pytest.raises(T.SourceError) as exc:
+        N.parse_notes(body, VOCAB)
+    assert str(exc.value).startswith("docs/topics/notes.yml:1: ") and what in str(exc.value)
+
+
+def test_agree_in_the_vocabulary_points_to_notes():
+    text = (ROOT / T.VOCABULARY_PATH).read_text(encoding="utf-8").replace("    threshold: 2\n", "    threshold: 2\n    agree: x\n", 1)
+    with pytest.raises(T.SourceError, match="move it to docs/topics/notes.yml"):
+        T.parse_vocabulary(text)
 
 
 def test_override_with_unknown_id_fails_the_build(project_copy, tmp_path):
