@@ -1,12 +1,15 @@
 """Topic pages, topic chips and the check of their links (MkDocs side of topics).
 
-- :class:`TopicPages` reads the vocabulary (``docs/topics/vocabulary.yml``, from
-  disk: it is excluded from the site) and each paper's tagged paragraphs (the
-  ``data-topics`` that ``policy-reader convert`` wrote into its Markdown), and
-  adds ``topics/index.md`` and ``topics/<slug>.md`` with ``File.generated``.
-  Each page's passages are HTML written here and held out of Python-Markdown
-  (site/held_html.py: megabytes at 1,000 papers); their links to
-  ``../../papers/<slug>/#<id>`` are checked by :class:`LinkCheck`.
+- :class:`TopicPages` reads the vocabulary and the notes (``docs/topics/*.yml``,
+  from disk: they are excluded from the site) and each paper's tagged paragraphs
+  (the ``data-topics`` that ``policy-reader convert`` wrote into its Markdown),
+  and adds ``topics/index.md`` and ``topics/<slug>.md`` with ``File.generated``.
+  A topic's passages are grouped by paper, newest paper first, with counts; the
+  :class:`Packer` cuts them into pages of at most ``topic_page_kb`` compressed
+  kilobytes (``topics/<slug>/page/<n>.md``, linked by a pager and kept out of the
+  sidebar). A note comparing papers is shown with the papers it names. The
+  passages are HTML written here and held out of Python-Markdown
+  (site/held_html.py); their links to the papers are checked by :class:`LinkCheck`.
 - :class:`TopicChips` adds, inside each tagged ``<p>`` of a paper page, small
   links to its topics, and a list of the paper's topics under the byline.
 - :class:`LinkCheck` records every link we generate and every id each page
@@ -298,12 +301,12 @@ class TopicPages:
             def head(extra=""):
                 return (
                     f'<section class="topic-paper" data-paper="{meta["slug"]}">'
-                    f'<p class="topic-paper-title"><a href="{href}">{html_text(meta["title"])}</a>{extra}</p>'
-                    f'<p class="topic-paper-byline">{html_text(who)}</p>'
+                    f'<p class="topic-paper-title" data-search-exclude><a href="{href}">{html_text(meta["title"])}</a>{extra}</p>'
+                    f'<p class="topic-paper-byline" data-search-exclude>{html_text(who)}</p>'
                 )
 
             parts = [
-                f'<p class="topic-passage" data-paragraph="{p.pid}"><a class="topic-passage-link" href="{href}#{p.pid}">'
+                f'<p class="topic-passage" data-paragraph="{p.pid}" data-search-exclude><a class="topic-passage-link" href="{href}#{p.pid}">'
                 f"{p.label}</a> {excerpt(p.text, topic)}</p>"
                 for p in passages
             ]
@@ -366,7 +369,9 @@ class TopicPages:
         lines += pager
         if blocks:
             lines += ["## What each paper says", ""]
-            body = '<div class="topic-papers" data-search-exclude>' + "\n".join(blocks) + "</div>"
+            # The passages are the papers' paragraphs, searchable there (data-search-exclude on each);
+            # the notes are this site's own words and stay searchable here.
+            body = '<div class="topic-papers">' + "\n".join(blocks) + "</div>"
             lines += [held.hold(body), ""]  # glossary terms already marked (see _groups)
         lines += pager
         related = self.related(topic.slug)
