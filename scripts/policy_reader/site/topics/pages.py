@@ -129,13 +129,18 @@ class Packer:
     """Cuts a topic's paper groups into pages of at most ``budget`` compressed bytes.
 
     The size is measured, not guessed: each page is one deflate stream (what gzip sends)
-    and a group is added to a copy of it, flushed, to learn its compressed cost. A paper
-    starts a new page when it does not fit on the current one; a paper too big for a page
-    of its own goes passage by passage, its header repeated with "continued".
+    and a group is added to a copy of it, flushed, to learn its compressed cost. A page
+    also holds at most ``RAW_FACTOR`` times the budget uncompressed (what the browser
+    lays out: repetitive text compresses 20 times and would make a page megabytes long).
+    A paper starts a new page when it does not fit on the current one; a paper too big
+    for a page of its own goes passage by passage, its header repeated with "continued".
     """
+
+    RAW_FACTOR = 4
 
     def __init__(self, budget: int):
         self.budget = budget
+        self.raw_budget = budget * self.RAW_FACTOR
         self.pages: list[list[str]] = []
         self._new()
 
@@ -143,29 +148,31 @@ class Packer:
         self.pages.append([])
         self.z = zlib.compressobj(6, zlib.DEFLATED, -15)
         self.size = 0
+        self.raw = 0
 
     def _cost(self, text: str):
         z = self.z.copy()
-        return len(z.compress(text.encode("utf-8")) + z.flush(zlib.Z_SYNC_FLUSH)), z
+        data = text.encode("utf-8")
+        return len(z.compress(data) + z.flush(zlib.Z_SYNC_FLUSH)), len(data), z
 
-    def _put(self, text: str) -> bool:
-        n, z = self._cost(text)
-        if self.size + n > self.budget and self.pages[-1]:
-            return False
-        self.z, self.size = z, self.size + n
+    def _fits(self, n: int, raw: int) -> bool:
+        return self.size + n <= self.budget and self.raw + raw <= self.raw_budget
+
+    def _put(self, text: str) -> None:
+        n, raw, z = self._cost(text)
+        self.z, self.size, self.raw = z, self.size + n, self.raw + raw
         self.pages[-1].append(text)
-        return True
 
     def add_group(self, whole: str, head: str, parts: list[str], tail: str, continued: str) -> None:
         """One paper's group: ``whole`` = ``head`` + ``parts`` + ``tail`` (its notes and the closing tag)."""
-        n, _ = self._cost(whole)
-        if self.size + n <= self.budget:
+        n, raw, _ = self._cost(whole)
+        if self._fits(n, raw):
             self._put(whole)
             return
         if self.pages[-1]:
             self._new()
-            n, _ = self._cost(whole)
-        if n <= self.budget:
+            n, raw, _ = self._cost(whole)
+        if self._fits(n, raw):
             self._put(whole)
             return
         # Too big for a page of its own: passage by passage, the header repeated ("continued")
@@ -173,8 +180,8 @@ class Packer:
         opened, chunk = head, []
         for i, part in enumerate(parts):
             end = tail if i == len(parts) - 1 else "</section>"
-            n, _ = self._cost(opened + "".join(chunk) + part + end)
-            if chunk and n > self.budget:
+            n, raw, _ = self._cost(opened + "".join(chunk) + part + end)
+            if chunk and not self._fits(n, raw):
                 self._put(opened + "".join(chunk) + "</section>")
                 self._new()
                 opened, chunk = continued, []
