@@ -9,6 +9,7 @@ from pathlib import Path
 from policy_reader.convert import pipeline as convert
 from policy_reader.convert import incremental
 from policy_reader.model import SourceError
+from policy_reader.readers import EXTENSIONS
 
 
 def _convert(args) -> int:
@@ -22,7 +23,7 @@ def _convert(args) -> int:
         wanted = {Path(s).resolve().relative_to(root).as_posix() for s in args.sources}
         unknown = wanted - {o.source for o in outputs}
         if unknown:
-            raise SourceError(sorted(unknown)[0], 0, "not a source of this project; sources are sources/*.txt")
+            raise SourceError(sorted(unknown)[0], 0, "not a source of this project; sources are sources/<name> with one of " + ", ".join(EXTENSIONS))
         outputs = [o for o in outputs if o.source in wanted]
     if args.check:
         stale = convert.stale(root, outputs)
@@ -44,6 +45,11 @@ def _convert(args) -> int:
     return 0
 
 
+def _preview(args) -> int:
+    from policy_reader.cli.preview import run
+    return run(args)
+
+
 def _topics(args) -> int:
     from policy_reader.cli.topics import run
     return run(args)
@@ -57,12 +63,16 @@ def _permalinks(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="policy-reader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    c = sub.add_parser("convert", help="sources/*.txt -> docs/papers/*.md and bib/*.bib")
-    c.add_argument("sources", nargs="*", help="only these sources/*.txt (default: all)")
+    c = sub.add_parser("convert", help="sources/* (.txt .md .html .docx .odt .pdf) -> docs/papers/*.md and bib/*.bib")
+    c.add_argument("sources", nargs="*", help="only these sources (default: all)")
     c.add_argument("--root", default=".", help="project root (default: current directory)")
     c.add_argument("--check", action="store_true", help="fail if committed outputs are stale; write nothing")
     c.add_argument("--force", action="store_true", help="overwrite generated files even if edited by hand")
     c.set_defaults(func=_convert)
+    pv = sub.add_parser("preview", help="print what was read from a source (metadata, sections, paragraphs, notes, flags); writes nothing")
+    pv.add_argument("source", help="a file under sources/")
+    pv.add_argument("--root", default=".", help="project root (default: current directory)")
+    pv.set_defaults(func=_preview)
     t = sub.add_parser("topics", help="topics per paragraph from docs/topics/*.yml; --explain, --score")
     t.add_argument("--root", default=".", help="project root (default: current directory)")
     t.add_argument("--paper", help="only this paper (slug)")
@@ -78,8 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SourceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for problem in getattr(exc, "problems", [exc]):  # every problem of a run, one per line
+            print(f"error: {problem}", file=sys.stderr)
         return 2
+    finally:
+        for warning in convert.WARNINGS:
+            print(warning, file=sys.stderr)
+        convert.WARNINGS.clear()
 
 
 if __name__ == "__main__":

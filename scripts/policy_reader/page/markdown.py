@@ -57,7 +57,7 @@ def unescape_text(markdown_text: str) -> str:
 
 def render_paragraph_text(p: Paragraph, keys: dict[int, str]) -> str:
     parts = re.split(f"{NOTE_OPEN}(\\d+){NOTE_CLOSE}", p.text)
-    out = []
+    out = [f"**{escape_text(p.speaker)}.** "] if p.speaker else []  # a transcript's turn opens with its speaker
     for i, part in enumerate(parts):
         if i % 2 == 0:
             out.append(escape_text(part))
@@ -117,6 +117,7 @@ def front_matter(doc: Document, digest: str) -> dict:
     m = doc.meta
     data = {
         "title": m.title,
+        "subtitle": m.subtitle,
         "authors": list(m.authors),
         "date": m.date,
         "publisher": m.publisher,

@@ -433,7 +433,7 @@ def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
 def _tag(p: Paragraph, vocab: Vocabulary, overrides: dict[str, Override]) -> Paragraph:
     o = overrides.get(p.id)
     topics = o.topics if o is not None else classify(plain_text(p.text), vocab)
-    return Paragraph(p.text, p.line, p.id, p.notes, topics)
+    return Paragraph(p.text, p.line, p.id, p.notes, topics, p.speaker)
 
 
 def annotate(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Override]] | None = None) -> Document:
