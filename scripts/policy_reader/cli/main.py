@@ -27,16 +27,21 @@ def _convert(args) -> int:
         outputs = [o for o in outputs if o.source in wanted]
     if args.check:
         stale = convert.stale(root, outputs)
+        gone = {o.path: o.source for o in outputs if o.remove}
         for path in stale:
-            print(f"{path.relative_to(root)}: stale; run `make convert` and commit the result", file=sys.stderr)
+            if path in gone:
+                print(f"{path.relative_to(root)}: its source {gone[path]} is gone; run `make convert` to withdraw the paper and commit the result", file=sys.stderr)
+            else:
+                print(f"{path.relative_to(root)}: stale; run `make convert` and commit the result", file=sys.stderr)
         if not stale and not args.sources:
             incremental.record_converter(root)  # every output is what this converter writes
         return 1 if stale else 0
     changed = convert.write(root, outputs, force=args.force)
     if not args.sources:
         incremental.record_converter(root)
+    gone = {o.path for o in outputs if o.remove}
     for path in changed:
-        print(f"wrote {path.relative_to(root)}")
+        print(f"{'removed' if path in gone else 'wrote'} {path.relative_to(root)}" + (" (its source is gone; its permalinks are withdrawn in docs/permalinks.yml)" if path in gone and path.suffix == ".md" else ""))
     counts = f"sources: converted {len(converted)}, unchanged {len(unchanged)}"
     if not changed:
         print(f"up to date: {len(outputs)} files ({counts})")

@@ -19,6 +19,7 @@ from pathlib import Path
 from policy_reader import atomic
 from policy_reader.convert import bib
 from policy_reader.page import markdown as emit
+from policy_reader.page import registry
 from policy_reader.convert import incremental
 from policy_reader import readers
 from policy_reader.readers import quality
@@ -44,6 +45,7 @@ class Output:
     text: str
     source: str = ""  # the source text it comes from, relative to the root
     reused: bool = False  # True: the file as it is on disk, sealed for the current inputs (not parsed)
+    remove: bool = False  # True: a generated file whose source is gone; convert deletes it
 
 
 @dataclass
@@ -112,7 +114,7 @@ def complete(doc: Document, meta: dict, source: str, meta_label: str, lines: dic
     )
     doc = doc.with_(meta=m)
     given = frozenset(k for k in ("title", "authors") if meta.get(k))
-    problems = quality.errors(doc, quality.Context(source, meta_label, given, int(furniture.get("title_line", 0) or 0)))
+    problems = quality.errors(doc, quality.Context(source, meta_label, given, int(furniture.get("title_line", 0) or (1 if doc.shape in ("markdown", "plain") else 0))))
     date = meta.get("date") or doc.meta.date
     if not date:
         problems.append(SourceError(meta_label, 0, f"the source prints no date; add 'date: YYYY-MM-DD' to {meta_label}"))
@@ -304,7 +306,20 @@ def plan(root: Path, force: bool = False) -> list[Output]:
         bibtex = incremental.seal_bib(bib.format_bib(entries, header), fingerprint)
         outputs.append(Output(root / "docs" / "papers" / f"{p.slug}.md", markdown, p.source))
         outputs.append(Output(root / "bib" / f"{p.slug}.bib", bibtex, p.source))
-    return outputs
+    return outputs + withdrawn(root, {p.source for p in papers}, {o.path for o in outputs})
+
+
+def withdrawn(root: Path, present: set[str], kept: set[Path]) -> list[Output]:
+    """Generated pages (and their .bib) whose source is no longer in sources/: to be removed."""
+    out = []
+    for source, pages in incremental.index_outputs(root).items():
+        if source in present:
+            continue
+        for md_path, _ in pages:
+            for path in (md_path, root / "bib" / f"{md_path.stem}.bib"):
+                if path not in kept and path.exists():
+                    out.append(Output(path, "", source, remove=True))
+    return out
 
 
 GENERATED_RE = re.compile(r'^generated: "policy-reader convert sha256:([0-9a-f]+)(?: inputs:[0-9a-f]+)?"$', re.M)
@@ -327,21 +342,30 @@ def hand_edited(path: Path) -> bool:
 
 def stale(root: Path, outputs: list[Output]) -> list[Path]:
     """Outputs whose file differs from the planned text (a reused output is its file)."""
-    return [o.path for o in outputs if not o.reused and (not o.path.exists() or o.path.read_text(encoding="utf-8") != o.text)]
+    return [o.path for o in outputs if not o.reused and (
+        o.path.exists() if o.remove else (not o.path.exists() or o.path.read_text(encoding="utf-8") != o.text))]
 
 
 def write(root: Path, outputs: list[Output], force: bool = False) -> list[Path]:
     """Write changed outputs; refuse (before writing anything) to overwrite hand edits."""
     changed = stale(root, outputs)
+    removed = {o.path for o in outputs if o.remove}
     if not force:
         for path in changed:
-            if hand_edited(path):
+            if path not in removed and hand_edited(path):
                 raise SourceError(
                     path.relative_to(root).as_posix(), 1,
                     "was edited by hand (its hash does not match); move the change into the source, "
                     "metadata or bib/corrections.yaml, or rerun with --force to overwrite it",
                 )
     for o in outputs:
-        if o.path in changed:
+        if o.path in changed and not o.remove:
             atomic.write_text(o.path, o.text)
+    for o in outputs:
+        if o.remove and o.path in changed:
+            # The paper is withdrawn: its ids stay recorded (never reused) and its address
+            # shows a "withdrawn" notice (page/registry.py, site/permalinks/withdrawn.py).
+            if o.path.suffix == ".md":
+                registry.withdraw(root / "docs" / registry.REGISTRY_NAME, o.path.stem, f"source {o.source} removed")
+            o.path.unlink()
     return changed

@@ -109,6 +109,28 @@ class Entry:
 
 Registry = dict[str, dict[str, Entry]]  # slug -> id -> entry
 
+#: ``<slug>: {withdrawn: "<note>", p-1: ..., ...}``: the paper's source was removed; its
+#: ids stay recorded (never reused) and its old address shows a "withdrawn" notice.
+WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class Withdrawn:
+    """The marker of a withdrawn paper, kept among its ids under the key ``withdrawn``."""
+
+    note: str
+
+    def as_yaml(self):
+        return self.note
+
+
+def is_withdrawn(ids: dict) -> bool:
+    return isinstance(ids.get(WITHDRAWN), Withdrawn)
+
+
+def _ids(ids: dict) -> dict[str, Entry]:
+    return {pid: e for pid, e in ids.items() if not isinstance(e, Withdrawn)}
+
 
 def load(path: Path) -> Registry:
     """Read the registry; a malformed entry raises SourceError naming it."""
@@ -131,6 +153,9 @@ def load(path: Path) -> Registry:
         reg[str(slug)] = {}
         for pid, value in ids.items():
             where = f"entry '{slug}: {pid}'"
+            if pid == WITHDRAWN:
+                reg[str(slug)][WITHDRAWN] = Withdrawn(str(value))
+                continue
             if isinstance(value, str):
                 entry = Entry(value)
             elif isinstance(value, dict) and set(value) <= {"fingerprint", "successor"} and "fingerprint" in value:
@@ -170,6 +195,9 @@ def check(reg: Registry, pages: dict[str, tuple[str, list[Para]]], registry_labe
     """
     redirects: dict[str, dict[str, str]] = {}
     for slug, ids in reg.items():
+        if is_withdrawn(ids) and slug not in pages:
+            continue  # its ids stay recorded; the site shows a "withdrawn" notice at its address
+        ids = _ids(ids)
         where_page, paras = pages.get(slug, (f"docs/papers/{slug}.md", []))
         live = {p.id: p for p in paras}
         redirects[slug] = {}
@@ -225,11 +253,38 @@ def update(reg: Registry, pages: dict[str, tuple[str, list[Para]]]) -> Registry:
     new: Registry = {slug: dict(ids) for slug, ids in reg.items()}
     for slug, (_, paras) in pages.items():
         ids = new.setdefault(slug, {})
+        ids.pop(WITHDRAWN, None)  # its source is back: the paper is published again
         for p in paras:
             old = ids.get(p.id)
             if old is None or old.successor is None:
                 ids[p.id] = Entry(p.fingerprint)
     return new
+
+
+def withdraw(path: Path, slug: str, note: str) -> bool:
+    """Record that ``slug``'s source was removed (its ids stay, never reused); True when written."""
+    reg = load(path)
+    if slug not in reg or is_withdrawn(reg[slug]):
+        return False
+    reg[slug] = {WITHDRAWN: Withdrawn(note), **reg[slug]}
+    atomic.write_text(path, dump(reg))
+    return True
+
+
+def withdrawn_slugs(path: Path) -> dict[str, str]:
+    """slug -> note of every withdrawn paper (a line scan: the build reads it on every run)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    out = {}
+    slug = None
+    for line in text.splitlines():
+        if line and not line.startswith((" ", "#")) and line.endswith(":"):
+            slug = line[:-1].strip().strip("'\"")
+        elif slug and line.startswith(f"  {WITHDRAWN}: "):
+            out[slug] = yaml.safe_load(line.split(": ", 1)[1]) or ""
+    return out
 
 
 def read_pages(docs_dir: Path, papers_dir: str = "papers") -> dict[str, tuple[str, list[Para]]]:

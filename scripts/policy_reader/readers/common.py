@@ -230,7 +230,7 @@ def assemble(read: Read) -> Document:
         bio=bio,
         endnotes=tuple(read.notes),
         shape="read",
-        furniture=(("report_url", meta["url"]),) * bool(meta.get("url")) + furniture,
+        furniture=furniture,
     )
 
 
@@ -274,6 +274,8 @@ class Inlines:
                 out.append(" ")
             elif t == "LineBreak":
                 out.append(" ")
+            elif t == "Emph" and in_note:
+                out.append("*" + self.text(c, in_note, marks) + "*")  # a note's italics name an outlet
             elif t in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"):
                 out.append(self.text(c, in_note, marks))
             elif t == "Quoted":

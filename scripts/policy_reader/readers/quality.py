@@ -57,7 +57,8 @@ def _plain(text: str) -> str:
 
 
 def _pattern(text: str) -> str:
-    return "'^" + re.escape(text).replace("'", "''") + "$'"
+    """A YAML single-quoted regular expression matching exactly ``text``."""
+    return "'^" + re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text).replace("'", "''") + "$'"
 
 
 def _caps(text: str) -> bool:
@@ -184,7 +185,8 @@ def flags(doc: Document, ctx: Context) -> list[Flag]:
 
 def errors(doc: Document, ctx: Context) -> list[SourceError]:
     """One :class:`SourceError` per flag: ``file:line: what; how to fix``."""
-    return [SourceError(ctx.source, f.line, f"{f.what} [{f.check}]; {f.fix}") for f in flags(doc, ctx)]
+    found = sorted(flags(doc, ctx), key=lambda f: f.line)  # in reading order
+    return [SourceError(ctx.source, f.line, f"{f.what} [{f.check}]; {f.fix}") for f in found]
 
 
 def apply_ignore(doc: Document, patterns: list[str], sidecar: str, lines: dict | None = None) -> Document:
