@@ -18,14 +18,7 @@ from policy_reader.model import Document, SourceError
 
 def documents(root: Path) -> list[Document]:
     """Every paper under sources/, parsed and structured (nothing written)."""
-    docs = []
-    for src in convert.find_sources(root):
-        meta_path = src.with_suffix(".yml")
-        meta_label = meta_path.relative_to(root).as_posix()
-        meta = convert.load_meta(meta_path, meta_label)
-        label = src.relative_to(root).as_posix()
-        docs.append(convert.build_document(convert.read_text(src, label), meta, label, meta_label))
-    return docs
+    return [convert.read_source(root, src)[0] for src in convert.find_sources(root)]
 
 
 def run(args) -> int:
