@@ -179,6 +179,30 @@ def test_docx_with_real_footnotes(tmp_path):
     assert verbatim.fields["note"] == "Interview with a repair-ship captain, shared with the authors."
 
 
+def test_odt_reads_like_docx(tmp_path):
+    root = project(tmp_path)
+    pypandoc.convert_text(DOCX_MD, "odt", format="markdown", outputfile=str(root / "sources" / "cables.odt"))
+    (root / "sources" / "cables.yml").write_text("publisher: Deepwater Council\ndate: 2021-05-05\n", encoding="utf-8")
+    front, md, bibtext = convert_one(root)
+    assert front["title"] == "Cable Repair Ships and the Undersea Internet"
+    assert front["authors"] == ["Ana Souza", "Tom Becker"]
+    assert headings(md) == ["A thin fleet", "What governments can do"]
+    assert_in_order(words(md), sentences_of(DOCX_BODY))
+    assert len(read_blocks(md)) == len(DOCX_BODY)
+    assert len(re.findall(r"\[@([A-Za-z0-9_-]+)\]", md)) == 3
+
+
+def test_problems_of_all_sources_come_in_one_run(tmp_path):
+    root = project(tmp_path)
+    (root / "sources" / "a.md").write_text("---\ntitle: ONE\n---\n\nSome words here today.\n", encoding="utf-8")
+    (root / "sources" / "b.html").write_text("plain words", encoding="utf-8")
+    result = cli(root, "convert")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [ln.split(":")[1].strip() for ln in lines] == ["sources/a.md", "sources/a.md", "sources/a.yml", "sources/a.yml", "sources/b.html"]
+    assert lines[0].startswith("error: sources/a.md:2: title 'ONE' looks like page furniture")
+
+
 def test_docx_byline_and_dateline_in_the_text(tmp_path):
     root = project(tmp_path)
     docx_from_markdown('---\ntitle: "Salt Roads"\n---\n\nBy Nadia Farouk | March 3, 2020\n\nThe first paragraph says one thing. It says it well.\n\nThe second paragraph ends here.\n',

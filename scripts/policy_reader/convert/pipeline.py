@@ -258,6 +258,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
     ctx = incremental.Context(vocabulary, topic_data[1] if topic_data else {}, corrections)
     existing = {} if force else incremental.index_outputs(root)
     papers: list[Paper] = []
+    problems: list[SourceError] = []
     for src in sources:
         source = src.relative_to(root).as_posix()
         own = incremental.own_inputs(src)
@@ -268,11 +269,17 @@ def plan(root: Path, force: bool = False) -> list[Output]:
                 for key in hit.keys:
                     taken.add(key)
                 continue
-        c = convert_one(root, src, taken, topic_data)
+        try:
+            c = convert_one(root, src, taken, topic_data)
+        except SourceError as exc:  # report every source's problems in one run
+            problems += getattr(exc, "problems", [exc])
+            continue
         keys = [c.doc.meta.bib_key, *(e.key for e in c.entries)]
         mine = set(keys)
         prior = [k for k in taken.near(keys) if k not in mine]  # what was taken before this paper
         papers.append(Paper(source, c.doc.meta.slug, keys, own, prior, converted=c))
+    if problems:
+        raise problems[0] if len(problems) == 1 else SourceErrors(problems)
     if topic_data:
         topics.check_overrides(topic_data[1], {
             p.slug: ([q.id for q in [*p.converted.doc.takeaways, *p.converted.doc.paragraphs()]] if p.converted

@@ -154,7 +154,8 @@ def assemble(read: Read) -> Document:
             meta.setdefault("title_line", items[0].line)
         elif meta.get("subtitle") and head == norm(meta["subtitle"]):
             pass
-        elif meta.get("authors") and head in (norm(" and ".join(meta["authors"])), norm(", ".join(meta["authors"])), norm("; ".join(meta["authors"]))):
+        elif meta.get("authors") and head in (norm(" and ".join(meta["authors"])), norm(", ".join(meta["authors"])),
+                                              norm("; ".join(meta["authors"])), *(norm(a) for a in meta["authors"])):
             pass
         elif items[0].level == 0 and read_byline(items[0].text) is not None:
             authors, date = read_byline(items[0].text)

@@ -67,6 +67,8 @@ def read_full(path: Path, label: str, text: str | None = None) -> tuple[Document
         if not iso:
             raise SourceError(label, lines.get("date", 0), f"front matter date '{data['date']}' is not a date; write it as YYYY-MM-DD")
         meta["date"] = iso
+    if lines.get("title"):
+        meta["title_line"] = lines["title"]
     read_ = Read(label, meta)
     # Blank lines keep pandoc's view of the body aligned with the file's lines.
     tree = run_pandoc(("\n" * (first_line - 1) + body).encode("utf-8"), "markdown-smart", label, "Markdown file")

@@ -143,14 +143,17 @@ def check_notes(doc: Document, ctx: Context) -> list[Flag]:
             flags.append(Flag("note-twice", n.line, f"note {n.number} is listed twice", "number the notes 1, 2, 3... in the source"))
         seen.add(n.number)
     marked = set()
+    text_shape = doc.shape in ("markdown", "plain")  # a .txt: <sup>n</sup> marks, a "## Endnotes" list
     for p in [*_body(doc), *([doc.bio] if doc.bio else [])]:
         for n in p.notes:
             marked.add(n)
             if n not in numbers:
-                flags.append(Flag("mark-without-note", p.line, f"note mark {n} has no note", f"add note {n} to the notes in the source, or remove the mark"))
+                fix = f"add it under ## Endnotes as '{n}. ...'" if text_shape else f"add note {n} in the source, or remove the mark"
+                flags.append(Flag("mark-without-note", p.line, f"note {n} is cited here but there is no endnote {n}", fix))
     for n in doc.endnotes:
         if n.number not in marked:
-            flags.append(Flag("note-never-marked", n.line, f"note {n.number} is never marked in the text", f"add the mark {n.number} where the note belongs in the source, or remove the note"))
+            fix = f"add <sup>{n.number}</sup> where it belongs or remove it" if text_shape else "mark it where it belongs in the source, or remove the note"
+            flags.append(Flag("note-never-marked", n.line, f"endnote {n.number} is never cited", fix))
     return flags
 
 
