@@ -122,6 +122,32 @@ def test_web_page_sidecar_fields_win(tmp_path):
     assert "@online{doe-ports," in bibtext
 
 
+NOTES_PAGE = """<html><head><title>Notes Page | Site</title><meta name="citation_author" content="Jane Doe">
+<meta name="citation_publication_date" content="2020-01-02"></head><body><article><h1>A Title For Notes</h1>
+<p>The first claim is strong.<sup><a href="#fn1" id="r1">1</a></sup> Another sentence follows here and it is long enough to count as text.</p>
+<p>The second claim is also strong.<a href="#fn2">[2]</a> More words follow so that the paragraph is kept by the extractor.</p>
+<p>A third paragraph of ordinary words that explains the point further and at length.<sup><a href="#fn1">1</a></sup></p>
+<h2>Notes</h2><ol class="footnotes"><li id="fn1">Jane Doe, "A Work," Outlet, May 1, 2019. <a href="#r1">↩</a></li>
+<li id="fn2">Interview with an official, 2018.</li></ol>
+</article></body></html>"""
+
+
+def test_web_page_footnotes_become_notes_and_leave_the_text_verbatim(tmp_path):
+    root = project(tmp_path)
+    (root / "sources" / "notes.html").write_text(NOTES_PAGE, encoding="utf-8")
+    (root / "sources" / "notes.yml").write_text("publisher: P\n", encoding="utf-8")
+    front, md, bibtext = convert_one(root)
+    assert front["title"] == "A Title For Notes" and headings(md) == []
+    assert words(md) == ("The first claim is strong. Another sentence follows here and it is long enough to count as text. "
+                         "The second claim is also strong. More words follow so that the paragraph is kept by the extractor. "
+                         "A third paragraph of ordinary words that explains the point further and at length.")
+    assert re.findall(r"\[@([A-Za-z0-9_-]+)\]", md) == ["doe-2019-work", "interview-2018-interview-official", "doe-2019-work"]
+    entries = parse_string(bibtext, "bibtex").entries
+    assert entries["doe-2019-work"].fields["title"] == "{A} {Work}"
+    assert entries["interview-2018-interview-official"].fields["note"] == "Interview with an official, 2018."
+    assert "Notes" not in words(md) and "↩" not in md
+
+
 # --------------------------------------------------------------------------- Word
 
 DOCX_MD = """---

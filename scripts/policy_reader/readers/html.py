@@ -23,8 +23,9 @@ import json
 import re
 from pathlib import Path
 
-from policy_reader.model import Document, SourceError
+from policy_reader.model import Document, Endnote, SourceError
 from policy_reader.readers.common import Item, LineFinder, Read, assemble, read_date, split_names
+from policy_reader.readers.text import NOTE_CLOSE, NOTE_OPEN
 
 DEK_CLASS = re.compile(r"\b(dek|standfirst|sub-?title|subhead(?:line)?|summary-lede|article-summary)\b", re.I)
 COPYRIGHT = re.compile(r"^(©|\(c\)|copyright\b)", re.I)
@@ -151,7 +152,7 @@ def _body_items(xml_text: str, finder: LineFinder) -> list[Item]:
         level = 0
         if el.tag == "head":
             m = re.match(r"h(\d)", el.get("rend") or "h2")
-            level = max(2, int(m[1])) if m else 2
+            level = int(m[1]) if m else 2
         items.append(Item(text, finder.find(text, ordinal), level))
     return items
 
@@ -172,6 +173,63 @@ def drop_repeats(items: list[Item]) -> list[Item]:
     return kept
 
 
+NOTE_TOKEN = "{{policy-reader-note-%d}}"
+NOTE_TOKEN_RE = re.compile(r"\s*\{\{policy-reader-note-(\d+)\}\}")
+MARK_TEXT = re.compile(r"^\s*\[?\s*(\d{1,3})\s*\]?\s*$")
+BACK_LINK = re.compile(r"^\s*(↩︎?|↑|\^|back(?: to text)?|return to text)\s*$", re.I)
+NOTES_HEADING = re.compile(r"^\s*((end|foot)?notes|references|sources)\s*$", re.I)
+
+
+def lift_notes(tree) -> list[str]:
+    """Footnotes of a web page: each mark (``<sup><a href="#fn1">1</a></sup>``, ``[1]``) that
+    links to an element of the page becomes a token in the text, its target's words a note,
+    and the list of notes leaves the page (so the body reads verbatim). Returns the notes'
+    words in the order they are first marked."""
+    ids = {el.get("id"): el for el in tree.iter() if isinstance(el.tag, str) and el.get("id")}
+    notes: list[str] = []
+    numbers: dict[str, int] = {}
+    targets = []
+    for a in list(tree.iter("a")):
+        href = a.get("href") or ""
+        m = MARK_TEXT.match(a.text_content())
+        if not href.startswith("#") or not m or href[1:] not in ids:
+            continue
+        target = ids[href[1:]]
+        if target is a or any(x is target for x in a.iterancestors()):
+            continue
+        key = href[1:]
+        if key not in numbers:
+            for back in list(target.iter("a")):
+                if BACK_LINK.match(back.text_content()) or (back.get("href") or "").startswith("#") and MARK_TEXT.match(back.text_content()):
+                    back.drop_tree()
+            words = " ".join(target.text_content().split())
+            words = re.sub(r"^\d{1,3}[.)]?\s+", "", words)  # a number printed before the note
+            notes.append(words)
+            numbers[key] = len(notes)
+            targets.append(target)
+        mark = a.getparent() if a.getparent() is not None and a.getparent().tag == "sup" and len(a.getparent()) == 1 else a
+        tail = mark.tail or ""
+        token = NOTE_TOKEN % numbers[key]
+        prev = mark.getprevious()
+        parent = mark.getparent()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + token + tail
+        else:
+            parent.text = (parent.text or "") + token + tail
+        parent.remove(mark)
+    for target in targets:
+        parent = target.getparent()
+        if parent is None:
+            continue
+        parent.remove(target)
+        if parent.tag in ("ol", "ul", "div", "section", "aside") and not len(parent) and not parent.text_content().strip():
+            heading = parent.getprevious()
+            if heading is not None and heading.tag in ("h2", "h3", "h4", "h5", "p") and NOTES_HEADING.match(heading.text_content()):
+                heading.drop_tree()
+            parent.drop_tree()
+    return notes
+
+
 def read(path: Path, label: str) -> Document:
     import trafilatura
     from lxml import html as lhtml
@@ -182,14 +240,32 @@ def read(path: Path, label: str) -> Document:
     if not raw.strip():
         raise SourceError(label, 0, "the web page is empty; save the page again with its article text")
     tree = lhtml.fromstring(raw)
+    notes = lift_notes(tree)
+    page = lhtml.tostring(tree, encoding="unicode") if notes else raw
     xml = trafilatura.extract(
-        raw, output_format="xml", include_comments=False, include_tables=False, include_images=False,
+        page, output_format="xml", include_comments=False, include_tables=False, include_images=False,
         include_links=False, include_formatting=False, favor_precision=True, deduplicate=False,
     )
     if not xml:
         raise SourceError(label, 0, "no article text found in the web page; save the full article page (not a cover or login page)")
     items = drop_repeats(_body_items(xml, LineFinder(raw)))
+    items = [_with_marks(i) for i in items]
+    items = [i for i in items if i.text]
     if not any(i.level == 0 for i in items):
         raise SourceError(label, 0, "no article text found in the web page; save the full article page (not a cover or login page)")
     meta = page_metadata(tree, " ".join(i.text for i in items) + " " + " ".join(tree.text_content().split()))
-    return assemble(Read(label, meta, items))
+    if not meta.get("title") and not (items and items[0].level == 1):
+        found = trafilatura.extract_metadata(raw)  # <title> without the site's name
+        if found is not None and found.title:
+            meta["title"] = found.title
+    read_ = Read(label, meta, items, [Endnote(n, words, 0) for n, words in enumerate(notes, 1)])
+    return assemble(read_)
+
+
+def _with_marks(item: Item) -> Item:
+    """Tokens -> the model's note markers (a heading keeps none)."""
+    numbers = [int(n) for n in NOTE_TOKEN_RE.findall(item.text)]
+    if item.level:
+        return Item(NOTE_TOKEN_RE.sub("", item.text).strip(), item.line, item.level)
+    text = NOTE_TOKEN_RE.sub(lambda m: f"{NOTE_OPEN}{m[1]}{NOTE_CLOSE}", item.text)
+    return Item(" ".join(text.split()), item.line, 0, tuple(numbers))
