@@ -508,3 +508,74 @@ def test_unreadable_endnote_becomes_a_verbatim_entry_with_a_warning():
     assert warning.startswith("warning: sources/x.txt:12: endnote 4: no quoted title")
     parsed, warning = bib.entry_or_verbatim(Endnote(5, 'Jo Park, "A Title," *The Daily*, July 2019.', 13), "sources/x.txt")
     assert parsed.type == "article" and parsed.fields["date"] == "2019-07" and warning == ""
+
+
+# --------------------------------------------------------------------------- held-out fixtures
+# Written before the readers were finished and not looked at while tuning them (one per
+# format, tests/fixtures/readers/holdout/): what a new user's papers may look like.
+
+HOLDOUT = FIXTURES / "holdout"
+
+
+def _sentences_of_file(path: Path, start: str, stop: str) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    body = text[text.index(start): text.index(stop)]
+    body = re.sub(r"^#+ .*$", " ", body, flags=re.M)  # headings are checked on their own
+    return [s for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", " ".join(re.sub(r"<[^>]+>|\[\^\w+\]", " ", body).split())) if s]
+
+
+def test_holdout_web_page(tmp_path):
+    root = project(tmp_path)
+    shutil.copy(HOLDOUT / "commentary.html", root / "sources" / "commentary.html")
+    front, md, _ = convert_one(root)
+    assert (front["title"], front["subtitle"], front["authors"], front["date"], front["publisher"]) == (
+        "Grain Corridors After the Drought", "Why the next food crisis will be decided on rivers, not at summits.",
+        ["Priya Natarajan"], "2021-08-12", "Northfield Policy Forum")
+    assert headings(md) == ["Rivers are infrastructure", "What to do before next summer"]
+    text = words(md)
+    for p in re.findall(r'<p>([^<]{60,})</p>', (HOLDOUT / "commentary.html").read_text(encoding="utf-8")):
+        if "pull-quote" not in p:
+            assert p in text
+    assert len(read_blocks(md)) == 6
+    for furniture in ("cookies", "Accept all", "Donate", "Post", "Email", "grain barge waits", "Read more", "Stay informed",
+                      "weekly analysis", "You may also like", "Copyright", "Harbour Lane", "Commentary"):
+        assert furniture not in text, furniture
+
+
+def test_holdout_word_file(tmp_path):
+    root = project(tmp_path)
+    pypandoc.convert_file(str(HOLDOUT / "brief-docx.md"), "docx", outputfile=str(root / "sources" / "brief.docx"))
+    (root / "sources" / "brief.yml").write_text("publisher: Trade Watch\n", encoding="utf-8")
+    front, md, bibtext = convert_one(root)
+    assert (front["title"], front["authors"], front["date"]) == (
+        "Counting Containers: Customs Data as an Early Warning", ["Samuel Okafor", "Lina Berg"], "2021-06-02")
+    assert headings(md) == ["A neglected signal", "Recommendations"]
+    src = HOLDOUT / "brief-docx.md"
+    assert_in_order(words(md), _sentences_of_file(src, "Customs agencies", "[^1]:"))
+    assert len(re.findall(r"\[@[A-Za-z0-9_-]+\]", md)) == 3
+    assert "By Samuel" not in words(md)
+
+
+def test_holdout_markdown(tmp_path):
+    root = project(tmp_path)
+    shutil.copy(HOLDOUT / "essay.md", root / "sources" / "essay.md")
+    front, md, bibtext = convert_one(root)
+    assert (front["title"], front["authors"], front["date"], front["publisher"]) == (
+        "Quiet Diplomacy in the Arctic Council", ["Mei Chen"], "2022-09-14", "Polar Affairs Institute")
+    assert headings(md) == ["How the council works", "What could break it"]
+    assert_in_order(words(md), _sentences_of_file(HOLDOUT / "essay.md", "The Arctic Council", "[^a]:"))
+    entries = parse_string(bibtext, "bibtex").entries
+    assert entries["chen-2019-science-channel"].fields["date"] == "2019-05"
+
+
+def test_holdout_transcript(tmp_path):
+    root = project(tmp_path)
+    for name in ("hearing.txt", "hearing.yml"):
+        shutil.copy(HOLDOUT / name, root / "sources" / name)
+    doc, _, _ = convert.read_source(root, root / "sources" / "hearing.txt")
+    assert [s.title for s in doc.sections] == [None]
+    assert [p.speaker for p in doc.paragraphs()] == [
+        "Chairman ROSS", "", "Ms. Alvarez", "", "Chairman ROSS", "Ms. Alvarez", "Mr. Kim", "Ms. Alvarez"]
+    front, md, _ = convert_one(root)
+    assert_in_order(words(md), [
+        s for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", " ".join((HOLDOUT / "hearing.txt").read_text(encoding="utf-8").split("April 14, 2021")[1].split()))])
