@@ -1,7 +1,7 @@
 """Convert only what changed: sources whose inputs did not change are not parsed,
 and the outputs stay byte for byte those of a full conversion.
 
-Which sources were parsed is observed by counting calls to ``parse.parse`` (and
+Which sources were parsed is observed by counting calls to ``readers.read`` (and
 through the CLI's report), never by timing. Every "equals a full conversion"
 compares with ``convert --force`` run in another copy whose outputs were deleted.
 """
@@ -17,7 +17,7 @@ import pytest
 
 from policy_reader.convert import pipeline as convert
 from policy_reader.convert import incremental
-from policy_reader.readers import text as parse
+from policy_reader import readers
 from policy_reader.dev import synth
 from support import BIN, GOMEZ_SLUG, KLINGNER_SLUG
 
@@ -59,14 +59,14 @@ def full_conversion(root, tmp_path) -> dict[str, bytes]:
 def convert_counting(root, monkeypatch, force=False) -> set[str]:
     """Convert in-process; return the sources that were parsed."""
     parsed = []
-    real = parse.parse
+    real = readers.read  # every format's reader goes through it
 
-    def counting(text, source, *args, **kwargs):
+    def counting(path, source, *args, **kwargs):
         parsed.append(source)
-        return real(text, source, *args, **kwargs)
+        return real(path, source, *args, **kwargs)
 
     with monkeypatch.context() as m:
-        m.setattr(parse, "parse", counting)
+        m.setattr(readers, "read", counting)
         convert.write(root, convert.plan(root, force=force), force=force)
     incremental.record_converter(root)  # as the CLI does after converting every source
     assert len(parsed) == len(set(parsed)), "a source was parsed twice"
@@ -77,7 +77,7 @@ def convert_counting(root, monkeypatch, force=False) -> set[str]:
 def library(project_copy, monkeypatch):
     """The two real papers plus a few synthetic ones, converted once."""
     synth.write_library(project_copy / "sources", SYNTH)
-    assert len(convert_counting(project_copy, monkeypatch, force=True)) == SYNTH + 2
+    assert len(convert_counting(project_copy, monkeypatch, force=True)) == len(convert.find_sources(project_copy))
     return project_copy
 
 
@@ -120,7 +120,7 @@ def test_second_run_parses_nothing(library, monkeypatch, tmp_path):
     assert outputs(library) == before == full_conversion(library, tmp_path)
     result = run(library)
     assert result.returncode == 0, result.stderr
-    n = SYNTH + 2
+    n = len(convert.find_sources(library))  # the real papers (two, or more a user added) and SYNTH
     assert result.stdout.strip() == f"up to date: {2 * n} files (sources: converted 0, unchanged {n})"
 
 
@@ -233,7 +233,7 @@ def test_converter_version_covers_every_module_the_conversion_runs(project_copy)
     modules = set(incremental.converter_modules())
     assert {"convert.pipeline", "readers.text", "readers.repair", "convert.bib", "page.markdown", "topics.rules",
             "model", "page.schema", "convert.incremental"} <= modules
-    assert not modules & {"cli.main", "dev.bench", "dev.synth", "site.search.shards", "page.registry", "cli.topics"}
+    assert not modules & {"cli.main", "dev.bench", "dev.synth", "site.search.shards", "page.registry", "cli.topics", "cli.preview"}
     assert not any(m.startswith("site") for m in modules)
     loaded = subprocess.run(
         [sys.executable, "-c",

@@ -84,10 +84,11 @@ def test_topic_page_lists_every_tagged_passage_with_a_resolving_link(built_site,
         target, anchor = resolve(built_site, url, a["href"])
         slug = target.split("/")[1]
         assert anchor in parse(built_site, target).ids, f"{url}: {a['href']} has no target id"
-        found.add((slug, anchor))
+        if slug in SLUGS:  # papers a user added have their own passages
+            found.add((slug, anchor))
     assert found == expected
     # Each paper in its own column, in the order of the index; the compare sections are there.
-    assert html.count('<section class="topic-paper"') == 2
+    assert html.count('<section class="topic-paper"') >= len(SLUGS)
     assert "Where the papers agree" in html and "Where the papers differ" in html
     assert "Related topics" in html
 

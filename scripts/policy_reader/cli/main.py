@@ -37,6 +37,10 @@ def _convert(args) -> int:
             incremental.record_converter(root)  # every output is what this converter writes
         return 1 if stale else 0
     changed = convert.write(root, outputs, force=args.force)
+    for o in outputs:
+        if o.remove and o.path in changed and o.path.suffix == ".md":  # its source is gone: withdrawn
+            from policy_reader.page import registry
+            registry.withdraw(root / "docs" / registry.REGISTRY_NAME, o.path.stem, f"source {o.source} removed")
     if not args.sources:
         incremental.record_converter(root)
     gone = {o.path for o in outputs if o.remove}
@@ -93,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SourceError as exc:
+        convert.WARNINGS.clear()  # a refused run prints its errors only
         for problem in getattr(exc, "problems", [exc]):  # every problem of a run, one per line
             print(f"error: {problem}", file=sys.stderr)
         return 2

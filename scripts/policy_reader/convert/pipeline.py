@@ -19,7 +19,6 @@ from pathlib import Path
 from policy_reader import atomic
 from policy_reader.convert import bib
 from policy_reader.page import markdown as emit
-from policy_reader.page import registry
 from policy_reader.convert import incremental
 from policy_reader import readers
 from policy_reader.readers import quality
@@ -370,9 +369,7 @@ def write(root: Path, outputs: list[Output], force: bool = False) -> list[Path]:
             atomic.write_text(o.path, o.text)
     for o in outputs:
         if o.remove and o.path in changed:
-            # The paper is withdrawn: its ids stay recorded (never reused) and its address
-            # shows a "withdrawn" notice (page/registry.py, site/permalinks/withdrawn.py).
-            if o.path.suffix == ".md":
-                registry.withdraw(root / "docs" / registry.REGISTRY_NAME, o.path.stem, f"source {o.source} removed")
+            # The paper is withdrawn: the CLI marks it so in docs/permalinks.yml (its ids stay
+            # recorded, never reused; its address shows a notice: site/permalinks/withdrawn.py).
             o.path.unlink()
     return changed

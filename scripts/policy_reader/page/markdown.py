@@ -51,6 +51,7 @@ def unescape_text(markdown_text: str) -> str:
     """The words of a block as :func:`escape_text` wrote them: citations dropped,
     escapes undone, white space collapsed."""
     text = CITATION.sub("", markdown_text)
+    text = re.sub(r"(?<!\\)\*\*", "", text)  # a transcript's bold speaker label (the text's own * are escaped)
     text = re.sub(r"\\(.)", r"\1", text)
     return " ".join(html.unescape(text).split())
 
