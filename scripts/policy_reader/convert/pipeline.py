@@ -113,7 +113,8 @@ def complete(doc: Document, meta: dict, source: str, meta_label: str, lines: dic
     )
     doc = doc.with_(meta=m)
     given = frozenset(k for k in ("title", "authors") if meta.get(k))
-    problems = quality.errors(doc, quality.Context(source, meta_label, given, int(furniture.get("title_line", 0) or (1 if doc.shape in ("markdown", "plain") else 0))))
+    problems = quality.errors(doc, quality.Context(source, meta_label, given, int(furniture.get("title_line", 0) or (1 if doc.shape in ("markdown", "plain") else 0)),
+                                                 frozenset(meta.get("allow", []))))
     date = meta.get("date") or doc.meta.date
     if not date:
         problems.append(SourceError(meta_label, 0, f"the source prints no date; add 'date: YYYY-MM-DD' to {meta_label}"))

@@ -64,6 +64,7 @@ SOURCE_META = (
     Field("authors", list, False, "Author names in order, e.g. [Jane Doe, John Roe], when read wrongly or missing."),
     Field("bib_key", str, False, "The paper's own citation key (default surname-year-two-title-words).", KEY),
     Field("ignore", list, False, "Regular expressions; a body paragraph matching one as a whole is dropped as furniture."),
+    Field("allow", list, False, "Quality checks that do not apply to this paper (it really prints such text), e.g. [leftover-marker]."),
 )
 
 

@@ -50,6 +50,7 @@ class Context:
     sidecar: str  # its sidecar's label, e.g. sources/x.yml
     given: frozenset  # metadata fields the sidecar states (they are not checked)
     title_line: int = 0
+    allow: frozenset = frozenset()  # the sidecar's ``allow:`` (checks that do not apply to this paper)
 
 
 def _plain(text: str) -> str:
@@ -113,7 +114,9 @@ def check_paragraphs(doc: Document, ctx: Context) -> list[Flag]:
             flags.append(Flag("page-number", p.line, f"paragraph '{text}' is a page number", ignore))
         elif BARE_URL.match(text):
             flags.append(Flag("bare-url", p.line, f"paragraph '{text}' is a bare URL", ignore))
-        elif len(text.split()) <= 12 and not p.speaker and (counts[text] > 1 or text.casefold() in banners or _caps(text)):
+        elif len(text.split()) <= 12 and not p.speaker and (
+                counts[text] > 1 and not text.endswith(TERMINAL) or text.casefold() in banners or _caps(text)):
+            # a repeated sentence ("Thank you.") is the author's; a repeated line without an end is furniture
             flags.append(Flag("running-header", p.line, f"paragraph '{text}' looks like a running header or banner", ignore))
         elif len(text.split()) < 5 and not p.speaker and not text.endswith(TERMINAL):
             flags.append(Flag("lone-short-line", p.line, f"paragraph '{text}' is a lone short line", ignore + " (or make it a heading in the source)"))
@@ -188,7 +191,7 @@ def flags(doc: Document, ctx: Context) -> list[Flag]:
 
 def errors(doc: Document, ctx: Context) -> list[SourceError]:
     """One :class:`SourceError` per flag: ``file:line: what; how to fix``."""
-    found = sorted(flags(doc, ctx), key=lambda f: f.line)  # in reading order
+    found = sorted((f for f in flags(doc, ctx) if f.check not in ctx.allow), key=lambda f: f.line)  # in reading order
     return [SourceError(ctx.source, f.line, f"{f.what} [{f.check}]; {f.fix}") for f in found]
 
 
