@@ -52,7 +52,8 @@ def test_a_citation_outside_a_paragraph_is_an_error():
 
 def test_every_cited_work_is_listed_once_with_links_to_its_paragraphs(built_site):
     expected = expected_citations()
-    assert len(expected) == 6  # the Heritage brief's six endnotes; the Cato op-ed cites none
+    seeds = {k for k, places in expected.items() if {s for s, _ in places} & {KLINGNER_SLUG, GOMEZ_SLUG}}
+    assert len(seeds) == 6  # the Heritage brief's six endnotes; the Cato op-ed cites none
     listed = entries(built_site)
     assert set(expected) <= set(listed)
     for key, places in expected.items():

@@ -49,8 +49,8 @@ def test_check_reports_stale_output(project_copy):
          "error: sources/gomez-2019-cato-oped.yml:2: metadata field 'kind' is 'essay'; use one of report, article"),
         ("gomez-2019-cato-oped.yml", "publisher: [unclosed\n",
          "error: sources/gomez-2019-cato-oped.yml:2: invalid YAML"),
-        ("gomez-2019-cato-oped.txt", "Title\n\nAuthor\n\nNo date here.\n\nText.\n",
-         "error: sources/gomez-2019-cato-oped.yml: the text has no date line; add 'date: YYYY-MM-DD'"),
+        ("gomez-2019-cato-oped.txt", "A Title of Some Words\n\nJane Doe\n\nNo date here.\n\nText.\n",
+         "error: sources/gomez-2019-cato-oped.yml: the source prints no date; add 'date: YYYY-MM-DD'"),
     ],
 )
 def test_bad_input_is_one_line_nonzero_and_touches_nothing(project_copy, name, text, expected):
@@ -70,7 +70,7 @@ def test_uncited_endnote_names_its_line(project_copy):
     result = run(project_copy)
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "error: sources/klingner-2019-heritage-ib5022.txt:70: endnote 6 is never cited; "
+        "error: sources/klingner-2019-heritage-ib5022.txt:70: endnote 6 is never cited [note-never-marked]; "
         "add <sup>6</sup> where it belongs or remove it"
     )
 

@@ -1,7 +1,7 @@
 """Convert only what changed: sources whose inputs did not change are not parsed,
 and the outputs stay byte for byte those of a full conversion.
 
-Which sources were parsed is observed by counting calls to ``parse.parse`` (and
+Which sources were parsed is observed by counting calls to ``readers.read`` (and
 through the CLI's report), never by timing. Every "equals a full conversion"
 compares with ``convert --force`` run in another copy whose outputs were deleted.
 """
@@ -17,7 +17,7 @@ import pytest
 
 from policy_reader.convert import pipeline as convert
 from policy_reader.convert import incremental
-from policy_reader.readers import text as parse
+from policy_reader import readers
 from policy_reader.dev import synth
 from support import BIN, GOMEZ_SLUG, KLINGNER_SLUG
 
@@ -59,14 +59,14 @@ def full_conversion(root, tmp_path) -> dict[str, bytes]:
 def convert_counting(root, monkeypatch, force=False) -> set[str]:
     """Convert in-process; return the sources that were parsed."""
     parsed = []
-    real = parse.parse
+    real = readers.read  # every format's reader goes through it
 
-    def counting(text, source, *args, **kwargs):
+    def counting(path, source, *args, **kwargs):
         parsed.append(source)
-        return real(text, source, *args, **kwargs)
+        return real(path, source, *args, **kwargs)
 
     with monkeypatch.context() as m:
-        m.setattr(parse, "parse", counting)
+        m.setattr(readers, "read", counting)
         convert.write(root, convert.plan(root, force=force), force=force)
     incremental.record_converter(root)  # as the CLI does after converting every source
     assert len(parsed) == len(set(parsed)), "a source was parsed twice"
@@ -77,7 +77,7 @@ def convert_counting(root, monkeypatch, force=False) -> set[str]:
 def library(project_copy, monkeypatch):
     """The two real papers plus a few synthetic ones, converted once."""
     synth.write_library(project_copy / "sources", SYNTH)
-    assert len(convert_counting(project_copy, monkeypatch, force=True)) == SYNTH + 2
+    assert len(convert_counting(project_copy, monkeypatch, force=True)) == len(convert.find_sources(project_copy))
     return project_copy
 
 
@@ -102,7 +102,7 @@ def test_converting_some_sources_does_not_record_the_converter(project_copy):
 
 
 def sources_of(root) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in (root / "sources").glob("*.txt")}
+    return {p.relative_to(root).as_posix() for p in convert.find_sources(root)}
 
 
 def edit(path, old, new, count=1):
@@ -120,7 +120,7 @@ def test_second_run_parses_nothing(library, monkeypatch, tmp_path):
     assert outputs(library) == before == full_conversion(library, tmp_path)
     result = run(library)
     assert result.returncode == 0, result.stderr
-    n = SYNTH + 2
+    n = len(convert.find_sources(library))  # the real papers (two, or more a user added) and SYNTH
     assert result.stdout.strip() == f"up to date: {2 * n} files (sources: converted 0, unchanged {n})"
 
 
@@ -138,7 +138,7 @@ def test_every_output_carries_its_seal(library):
 
 def test_check_parses_nothing_and_passes(library, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(parse, "parse", lambda *a, **k: pytest.fail("--check parsed a source whose inputs did not change"))
+        m.setattr(readers, "read", lambda *a, **k: pytest.fail("--check parsed a source whose inputs did not change"))
         planned = convert.plan(library)
     assert all(o.reused for o in planned) and convert.stale(library, planned) == []
     assert run(library, "--check").returncode == 0
@@ -234,7 +234,7 @@ def test_converter_version_covers_every_module_the_conversion_runs(project_copy)
     assert {"convert.pipeline", "readers.text", "readers.repair", "convert.bib", "page.markdown", "topics.rules",
             "model", "page.schema", "convert.incremental",
             "convert.identity", "page.registry"} <= modules  # ids are matched to the registry's words
-    assert not modules & {"cli.main", "dev.bench", "dev.synth", "site.search.shards", "cli.topics"}
+    assert not modules & {"cli.main", "dev.bench", "dev.synth", "site.search.shards", "cli.topics", "cli.preview"}
     assert not any(m.startswith("site") for m in modules)
     loaded = subprocess.run(
         [sys.executable, "-c",

@@ -32,7 +32,7 @@ def test_mark_terms_marks_what_abbr_marks_in_every_paragraph_of_the_papers():
     marked = 0
     for b in blocks:
         source = re.sub(r"\[@[^\]]*\]", "", b.text)  # the paragraph's Markdown without citation markers
-        expected = abbr_render(source)
+        expected = re.sub(r"</?strong>", "", abbr_render(source))  # a transcript's bold speaker label
         got = mark_terms(html.escape(unescape_text(source), quote=False), definitions)
         assert got == expected, b.id
         marked += got.count("<abbr")

@@ -61,7 +61,8 @@ def test_hostile_paragraphs_render_as_the_same_text(project_copy, tmp_path_facto
     src = project_copy / "sources" / "hostile-2020.txt"
     src.write_text("# Hostile Paper\n\n*Mallory Example*\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
     (project_copy / "sources" / "hostile-2020.yml").write_text(
-        "publisher: Nobody\nkind: report\nsummary: Hostile input.\ndate: 2020-01-01\nslug: hostile-2020\n", encoding="utf-8"
+        # allow: the paper really prints "&amp;", "[^1]", "\\*"...: the quality gate's leftover-marker check is off
+        "publisher: Nobody\nkind: report\nsummary: Hostile input.\ndate: 2020-01-01\nslug: hostile-2020\nallow: [leftover-marker]\n", encoding="utf-8"
     )
     conv = subprocess.run([str(BIN / "policy-reader"), "convert", "--root", str(project_copy)], capture_output=True, text=True)
     assert conv.returncode == 0, conv.stderr

@@ -360,7 +360,7 @@ def test_seed_papers_model_words_equal_their_pages():
 
     for src, slug in ((ROOT / "sources" / "gomez-2019-cato-oped.txt", GOMEZ_SLUG),
                       (ROOT / "sources" / "klingner-2019-heritage-ib5022.txt", KLINGNER_SLUG)):
-        meta = pipeline.load_meta(src.with_suffix(".yml"), "m.yml")
+        meta, _ = pipeline.load_meta(src.with_suffix(".yml"), "m.yml")
         doc = pipeline.build_document(src.read_text(encoding="utf-8"), meta, "s.txt", "m.yml")
         page = published_words(slug)
         model = {p.id: ident.words_of(p) for p in [*doc.takeaways, *doc.paragraphs()]}

@@ -84,11 +84,12 @@ def test_topic_page_lists_every_tagged_passage_with_a_resolving_link(built_site,
         target, anchor = resolve(built_site, url, a["href"])
         slug = target.split("/")[1]
         assert anchor in parse(built_site, target).ids, f"{url}: {a['href']} has no target id"
-        found.add((slug, anchor))
+        if slug in SLUGS:  # papers a user added have their own passages
+            found.add((slug, anchor))
     assert found == expected
     # Each paper with a tagged passage in its own group, newest first; the notes comparing the
     # two papers are shown once, with the first of them, and the other points to them.
-    assert re.findall(r'<section class="topic-paper" data-paper="([^"]+)"', html) == [KLINGNER_SLUG, GOMEZ_SLUG]
+    assert [s for s in re.findall(r'<section class="topic-paper" data-paper="([^"]+)"', html) if s in SLUGS] == [KLINGNER_SLUG, GOMEZ_SLUG]
     assert "Where Klingner (2019) and Gomez (2019) agree" in html and "Where Klingner (2019) and Gomez (2019) differ" in html
     assert html.count('<aside class="topic-note"') == 2 and html.count('class="topic-note-ref"') == 2
     first, second = html.split(f'data-paper="{GOMEZ_SLUG}"')

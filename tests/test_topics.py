@@ -234,6 +234,8 @@ def load_labels(path: Path):
 def test_every_paragraph_of_both_papers_is_labelled_with_a_reason():
     labels = load_labels(DATA / "topic_labels.yml")
     for doc in documents(ROOT):
+        if doc.meta.slug not in (KLINGNER_SLUG, GOMEZ_SLUG):
+            continue  # hand labels are optional for papers a user adds
         ids = [p.id for p in [*doc.takeaways, *doc.paragraphs()]]
         assert sorted(labels[doc.meta.slug]) == sorted(ids)
         assert all(len(o.reason) > 10 for o in labels[doc.meta.slug].values())

@@ -38,6 +38,10 @@ class Paragraph:
     id: str = ""
     notes: tuple[int, ...] = ()
     topics: tuple[str, ...] = ()
+    # A transcript: who speaks, on the paragraph that opens the turn ("Mr. Smith");
+    # ``text`` then holds the words after the printed label. Later paragraphs of
+    # the same turn have no speaker of their own.
+    speaker: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Metadata:
     """Facts about the paper, from its text and from its metadata file."""
 
     title: str = ""
+    subtitle: str = ""
     authors: tuple[str, ...] = ()
     date: str = ""  # ISO 8601, YYYY-MM-DD
     publisher: str = ""
@@ -108,3 +113,13 @@ class SourceError(Exception):
         self.message = message
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")
+
+
+class SourceErrors(SourceError):
+    """Every problem found in one run, each a :class:`SourceError` (printed one per line)."""
+
+    def __init__(self, problems: list[SourceError]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        Exception.__init__(self, "\n".join(str(p) for p in self.problems))
+        self.path, self.line, self.message = first.path, first.line, first.message

@@ -9,6 +9,7 @@ from pathlib import Path
 from policy_reader.convert import pipeline as convert
 from policy_reader.convert import incremental
 from policy_reader.model import SourceError
+from policy_reader.readers import EXTENSIONS
 
 
 def _convert(args) -> int:
@@ -22,26 +23,40 @@ def _convert(args) -> int:
         wanted = {Path(s).resolve().relative_to(root).as_posix() for s in args.sources}
         unknown = wanted - {o.source for o in outputs}
         if unknown:
-            raise SourceError(sorted(unknown)[0], 0, "not a source of this project; sources are sources/*.txt")
+            raise SourceError(sorted(unknown)[0], 0, "not a source of this project; sources are sources/<name> with one of " + ", ".join(EXTENSIONS))
         outputs = [o for o in outputs if o.source in wanted]
     if args.check:
         stale = convert.stale(root, outputs)
+        gone = {o.path: o.source for o in outputs if o.remove}
         for path in stale:
-            print(f"{path.relative_to(root)}: stale; run `make convert` and commit the result", file=sys.stderr)
+            if path in gone:
+                print(f"{path.relative_to(root)}: its source {gone[path]} is gone; run `make convert` to withdraw the paper and commit the result", file=sys.stderr)
+            else:
+                print(f"{path.relative_to(root)}: stale; run `make convert` and commit the result", file=sys.stderr)
         if not stale and not args.sources:
             incremental.record_converter(root)  # every output is what this converter writes
         return 1 if stale else 0
     changed = convert.write(root, outputs, force=args.force)
+    for o in outputs:
+        if o.remove and o.path in changed and o.path.suffix == ".md":  # its source is gone: withdrawn
+            from policy_reader.page import registry
+            registry.withdraw(root / "docs" / registry.REGISTRY_NAME, o.path.stem, f"source {o.source} removed")
     if not args.sources:
         incremental.record_converter(root)
+    gone = {o.path for o in outputs if o.remove}
     for path in changed:
-        print(f"wrote {path.relative_to(root)}")
+        print(f"{'removed' if path in gone else 'wrote'} {path.relative_to(root)}" + (" (its source is gone; its permalinks are withdrawn in docs/permalinks.yml)" if path in gone and path.suffix == ".md" else ""))
     counts = f"sources: converted {len(converted)}, unchanged {len(unchanged)}"
     if not changed:
         print(f"up to date: {len(outputs)} files ({counts})")
     else:
         print(f"wrote {len(changed)} of {len(outputs)} files ({counts})")
     return 0
+
+
+def _preview(args) -> int:
+    from policy_reader.cli.preview import run
+    return run(args)
 
 
 def _topics(args) -> int:
@@ -57,12 +72,16 @@ def _permalinks(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="policy-reader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    c = sub.add_parser("convert", help="sources/*.txt -> docs/papers/*.md and bib/*.bib")
-    c.add_argument("sources", nargs="*", help="only these sources/*.txt (default: all)")
+    c = sub.add_parser("convert", help="sources/* (.txt .md .html .docx .odt .pdf) -> docs/papers/*.md and bib/*.bib")
+    c.add_argument("sources", nargs="*", help="only these sources (default: all)")
     c.add_argument("--root", default=".", help="project root (default: current directory)")
     c.add_argument("--check", action="store_true", help="fail if committed outputs are stale; write nothing")
     c.add_argument("--force", action="store_true", help="overwrite generated files even if edited by hand")
     c.set_defaults(func=_convert)
+    pv = sub.add_parser("preview", help="print what was read from a source (metadata, sections, paragraphs, notes, flags); writes nothing")
+    pv.add_argument("source", help="a file under sources/")
+    pv.add_argument("--root", default=".", help="project root (default: current directory)")
+    pv.set_defaults(func=_preview)
     t = sub.add_parser("topics", help="topics per paragraph from docs/topics/*.yml; --explain, --score, --suggest")
     t.add_argument("--root", default=".", help="project root (default: current directory)")
     t.add_argument("--paper", help="only this paper (slug)")
@@ -79,8 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SourceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        convert.WARNINGS.clear()  # a refused run prints its errors only
+        for problem in getattr(exc, "problems", [exc]):  # every problem of a run, one per line
+            print(f"error: {problem}", file=sys.stderr)
         return 2
+    finally:
+        for warning in convert.WARNINGS:
+            print(warning, file=sys.stderr)
+        convert.WARNINGS.clear()
 
 
 if __name__ == "__main__":

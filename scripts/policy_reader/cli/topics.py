@@ -25,14 +25,10 @@ from policy_reader.model import Document, SourceError
 
 def documents(root: Path) -> list[Document]:
     """Every paper under sources/, parsed and structured (nothing written)."""
-    docs = []
     registry = identity.load_registry(root)
+    docs = []
     for src in convert.find_sources(root):
-        meta_path = src.with_suffix(".yml")
-        meta_label = meta_path.relative_to(root).as_posix()
-        meta = convert.load_meta(meta_path, meta_label)
-        label = src.relative_to(root).as_posix()
-        doc = convert.build_document(convert.read_text(src, label), meta, label, meta_label)
+        doc = convert.read_source(root, src)[0]
         docs.append(identity.assign(doc, identity.load_state(root, doc.meta.slug, registry)))  # ids follow words
     return docs
 

@@ -25,6 +25,7 @@ TITLE_RE = re.compile(r"[\"“](?P<title>.+)[\"”]")
 DATE_IN_TEXT_RE = re.compile(r"(?P<date>(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4})")
 REPORT_RE = re.compile(r"^(?P<institution>.+?)\s+\*(?P<type>[^*]+)\*\s+No\.\s*(?P<number>\S+)$")
 ITALIC_RE = re.compile(r"^\*(?P<name>[^*]+)\*$")
+PARTIAL_DATE_RE = re.compile(r"(?P<date>(?:(?:January|February|March|April|May|June|July|August|September|October|November|December) )?(?:19|20)\d{2})(?!\d)")
 
 
 @dataclass
@@ -88,10 +89,10 @@ def endnote_entry(note: Endnote, source: str) -> Entry:
     title = re.sub(r",(?=['’]?$)", "", title)
     authors = split_authors(text[: t.start()].strip().rstrip(","))
     rest = text[t.end() :].strip().strip(",").strip()
-    d = DATE_IN_TEXT_RE.search(rest)
+    d = DATE_IN_TEXT_RE.search(rest) or PARTIAL_DATE_RE.search(rest)
     if not d:
         fail("no publication date; add it like 'December 9, 2019' after the outlet")
-    fields["date"] = parse_date(d["date"])
+    fields["date"] = parse_date(d["date"]) or partial_date(d["date"])  # as precise as printed
     outlet = rest[: d.start()].strip().rstrip(",").strip()
     report = REPORT_RE.match(outlet)
     italic = ITALIC_RE.match(outlet)
@@ -112,6 +113,32 @@ def endnote_entry(note: Endnote, source: str) -> Entry:
     entry = Entry(kind, "", {"author": " and ".join(bibtex_name(a) for a in authors), "title": title, **fields})
     entry.fields["_sort_name"] = authors[0].split()[-1]
     return entry
+
+
+def partial_date(text: str) -> str:
+    """``"July 2019"`` -> ``"2019-07"``; ``"2019"`` -> ``"2019"`` (a date stays as precise as printed)."""
+    month, _, year = text.rpartition(" ")
+    months = "January February March April May June July August September October November December".split()
+    return f"{year}-{months.index(month) + 1:02d}" if month in months else year
+
+
+def entry_or_verbatim(note: Endnote, source: str) -> tuple[Entry, str]:
+    """:func:`endnote_entry`, or, for a note it cannot read into fields, an entry carrying the
+    note's words verbatim (rendered as given) and the warning to print; a note never refuses a paper."""
+    try:
+        return endnote_entry(note, source), ""
+    except SourceError as exc:
+        text = " ".join(note.text.split())
+        link = LINK_RE.search(text)
+        year = PARTIAL_DATE_RE.search(text)
+        fields = {"note": text}
+        if year:
+            fields["date"] = year["date"][-4:]
+        if link:
+            fields["url"] = link["url"] or link["auto"]
+        first = re.findall(r"[A-Za-z]+", text)
+        entry = Entry("misc", "", {**fields, "_sort_name": first[0] if first else "note", "_title_words": text})
+        return entry, f"warning: {exc}; kept as written (verbatim entry)"
 
 
 def paper_entry(doc: Document) -> Entry:
@@ -146,7 +173,8 @@ def assign_keys(entries: list[Entry], taken: set[str]) -> list[Entry]:
     """Give each entry ``name-year-two-words``, unique among ``taken``."""
     for e in entries:
         name = e.fields.pop("_sort_name", "") or e.fields["author"]
-        e.key = unique_key(make_key(name, e.fields.get("date", "")[:4] or "nd", e.fields["title"]), taken)
+        title = e.fields.pop("_title_words", "") or e.fields["title"]
+        e.key = unique_key(make_key(name, e.fields.get("date", "")[:4] or "nd", title), taken)
     return entries
 
 

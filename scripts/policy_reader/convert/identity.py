@@ -277,10 +277,11 @@ def known(registry_ids: dict, page_blocks: Iterable) -> PaperState:
 def load_state(root: Path, slug: str, registry_data: dict) -> PaperState:
     """:func:`known` for one paper of the project at ``root`` (reads its page if there is one)."""
     from policy_reader.page.markdown import read_blocks
+    from policy_reader.page.registry import _ids
 
     page = root / "docs" / "papers" / f"{slug}.md"
     blocks = read_blocks(page.read_text(encoding="utf-8")) if page.is_file() else []
-    return known(registry_data.get(slug, {}), blocks)
+    return known(_ids(registry_data.get(slug, {})), blocks)  # a withdrawn paper's marker is no id
 
 
 def load_registry(root: Path) -> dict:

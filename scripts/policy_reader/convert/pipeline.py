@@ -21,10 +21,12 @@ from policy_reader.convert import bib
 from policy_reader.convert import identity
 from policy_reader.page import markdown as emit
 from policy_reader.convert import incremental
+from policy_reader import readers
+from policy_reader.readers import quality
 from policy_reader.readers import text as parse
 from policy_reader.readers import repair
 from policy_reader.topics import rules as topics
-from policy_reader.model import Document, SourceError
+from policy_reader.model import Document, SourceError, SourceErrors
 from policy_reader.page.schema import load_yaml_mapping, validate_source_meta
 
 BIB_HEADER = (
@@ -33,12 +35,17 @@ BIB_HEADER = (
 )
 
 
+#: Warnings of this process's conversions (a note kept verbatim...); the CLI prints them.
+WARNINGS: list[str] = []
+
+
 @dataclass
 class Output:
     path: Path
     text: str
     source: str = ""  # the source text it comes from, relative to the root
     reused: bool = False  # True: the file as it is on disk, sealed for the current inputs (not parsed)
+    remove: bool = False  # True: a generated file whose source is gone; convert deletes it
 
 
 @dataclass
@@ -60,11 +67,12 @@ def read_text(path: Path, label: str) -> str:
         raise SourceError(label, 0, f"cannot read the file ({exc.strerror})") from None
 
 
-def load_meta(path: Path, label: str) -> dict:
+def load_meta(path: Path, label: str) -> tuple[dict, dict]:
+    """The sidecar's fields and their lines; ``({}, {})`` when there is none (it is optional)."""
     if not path.exists():
-        raise SourceError(label, 0, "missing; every source needs a metadata file beside it (see README, 'Adding a paper')")
+        return {}, {}
     data, lines = load_yaml_mapping(read_text(path, label), label)
-    return validate_source_meta(data, label, lines)
+    return validate_source_meta(data, label, lines), lines
 
 
 def surname(doc: Document) -> str:
@@ -75,31 +83,65 @@ def default_slug(doc: Document) -> str:
     return bib.make_key(surname(doc), doc.meta.date[:4], doc.meta.title, words=4)
 
 
+def first_sentence(doc: Document) -> str:
+    paras = doc.paragraphs()
+    if not paras:
+        return ""
+    text = " ".join(parse.plain(paras[0].text).split())
+    m = re.match(r"^(.{20,300}?[.!?][\"”’]?)(?:\s|$)", text)
+    return m[1] if m else text[:300]
+
+
 def build_document(text: str, meta: dict, source: str, meta_label: str) -> Document:
-    """Parse, repair, structure and complete the metadata of one paper (pure)."""
+    """Parse, repair, structure and complete the metadata of one ``.txt`` paper (pure)."""
     doc = parse.parse(text, source, takeaway_count=meta.get("takeaways"))
-    doc = repair.apply_all(doc)
-    doc = parse.structure(doc)
+    doc = parse.structure(repair.apply_all(doc))
+    return complete(doc, meta, source, meta_label)
+
+
+def complete(doc: Document, meta: dict, source: str, meta_label: str, lines: dict | None = None) -> Document:
+    """Sidecar fields win over what the source says; drop ``ignore:`` paragraphs; run the
+    quality gate (every flag of the source in one :class:`SourceErrors`); fill the defaults."""
+    lines = lines or {}
+    doc = quality.apply_ignore(doc, meta.get("ignore", []), meta_label, lines)
     furniture = dict(doc.furniture)
-    date = meta.get("date") or doc.meta.date
-    if not date:
-        raise SourceError(meta_label, 0, "the text has no date line; add 'date: YYYY-MM-DD'")
-    if not doc.paragraphs():
-        raise SourceError(source, 0, "no body paragraphs found after the title and byline")
     m = doc.meta
     m = replace(
         m,
+        title=meta.get("title") or m.title,
+        subtitle=meta.get("subtitle") or m.subtitle,
+        authors=tuple(meta.get("authors") or m.authors),
+    )
+    doc = doc.with_(meta=m)
+    given = frozenset(k for k in ("title", "authors") if meta.get(k))
+    problems = quality.errors(doc, quality.Context(source, meta_label, given, int(furniture.get("title_line", 0) or (1 if doc.shape in ("markdown", "plain") else 0)),
+                                                 frozenset(meta.get("allow", []))))
+    date = meta.get("date") or doc.meta.date
+    if not date:
+        problems.append(SourceError(meta_label, 0, f"the source prints no date; add 'date: YYYY-MM-DD' to {meta_label}"))
+    elif len(date) != 10:
+        problems.append(SourceError(meta_label, 0, f"the source prints only '{date}' as its date; add the full 'date: YYYY-MM-DD' to {meta_label}"))
+    if not doc.paragraphs():
+        problems.append(SourceError(source, 0, "no body paragraphs found after the title and byline"))
+    publisher = meta.get("publisher") or furniture.get("publisher", "")
+    if not publisher:
+        problems.append(SourceError(meta_label, 0, f"the source does not name its publisher; add 'publisher: <institution>' to {meta_label}"))
+    if problems:
+        raise SourceErrors(problems)
+    m = replace(
+        doc.meta,
         date=date,
-        publisher=meta["publisher"],
+        publisher=publisher,
         series=meta.get("series", ""),
         number=meta.get("number", ""),
-        url=meta.get("url") or furniture.get("report_url", ""),
-        summary=meta["summary"],
-        kind=meta["kind"],
+        url=meta.get("url") or furniture.get("report_url", "") or furniture.get("url", ""),
+        summary=meta.get("summary") or furniture.get("summary", "") or first_sentence(doc),
+        kind=meta.get("kind") or ("report" if meta.get("series") else "article"),
     )
     doc = doc.with_(meta=m)
     slug = meta.get("slug") or default_slug(doc)
-    return doc.with_(meta=replace(m, slug=slug, bib_key=bib.make_key(surname(doc), date[:4], m.title)))
+    key = meta.get("bib_key") or bib.make_key(surname(doc), date[:4], m.title)
+    return doc.with_(meta=replace(m, slug=slug, bib_key=key))
 
 
 def cite(doc: Document, taken: set[str]) -> tuple[dict[int, str], list[bib.Entry]]:
@@ -117,21 +159,42 @@ def cite(doc: Document, taken: set[str]) -> tuple[dict[int, str], list[bib.Entry
     for note in doc.endnotes:
         if note.number not in numbers:
             raise SourceError(doc.source, note.line, f"endnote {note.number} is never cited; add <sup>{note.number}</sup> where it belongs or remove it")
-    entries = [bib.endnote_entry(n, doc.source) for n in doc.endnotes]
+    read = [bib.entry_or_verbatim(n, doc.source) for n in doc.endnotes]
+    entries = [entry for entry, _ in read]
+    WARNINGS.extend(warning for _, warning in read if warning)
     bib.assign_keys(entries, taken)
     keys = {n.number: e.key for n, e in zip(doc.endnotes, entries)}
     return keys, entries
 
 
 def find_sources(root: Path) -> list[Path]:
-    return sorted((root / "sources").glob("*.txt"))
+    """Every ``sources/<name>.<ext>`` a reader knows (readers.EXTENSIONS); two sources of one
+    name would share one sidecar, so they are refused."""
+    found = sorted(p for p in (root / "sources").glob("*") if p.is_file() and p.suffix.lower() in readers.EXTENSIONS)
+    stems: dict[str, Path] = {}
+    for p in found:
+        if p.stem in stems:
+            raise SourceError(p.relative_to(root).as_posix(), 0, f"{stems[p.stem].name} has the same name; keep one of them (they would share {p.stem}.yml)")
+        stems[p.stem] = p
+    return found
+
+
+def read_source(root: Path, src: Path) -> tuple[Document, str, dict]:
+    """Read one source and complete it with its sidecar (pure apart from reading files)."""
+    label = src.relative_to(root).as_posix()
+    meta_path = src.with_suffix(".yml")
+    meta_label = meta_path.relative_to(root).as_posix()
+    meta, lines = load_meta(meta_path, meta_label)
+    doc, own_fields, own_lines = readers.read(src, label, takeaways=meta.get("takeaways"))
+    if own_fields:  # a Markdown source's front matter: sidecar fields, the sidecar still wins
+        own = validate_source_meta(dict(own_fields), label, own_lines)
+        meta = {**own, **meta}
+        lines = {**own_lines, **lines}
+    return complete(doc, meta, label, meta_label, lines), meta_label, meta
 
 
 def convert_one(root: Path, src: Path, taken: set[str], topic_data=None, registry=None) -> Converted:
-    label = src.relative_to(root).as_posix()
-    meta_path = src.with_suffix(".yml")
-    meta = load_meta(meta_path, meta_path.relative_to(root).as_posix())
-    doc = build_document(read_text(src, label), meta, label, meta_path.relative_to(root).as_posix())
+    doc, _, _ = read_source(root, src)
     # identity: ids follow their words (docs/permalinks.yml + the current page; convert/identity.py)
     if registry is None:
         registry = identity.load_registry(root)
@@ -188,7 +251,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
     """
     sources = find_sources(root)
     if not sources:
-        raise SourceError("sources/", 0, "no *.txt sources found; add a paper's text and its .yml metadata")
+        raise SourceError("sources/", 0, f"no sources found; add a paper as sources/<name> with one of {', '.join(readers.EXTENSIONS)} (see README, 'Adding a paper')")
     taken = incremental.TakenKeys()
     vocabulary = incremental.vocabulary_digest(root)  # read before the vocabulary is loaded (see own_inputs)
     topic_data = topics.load_topic_data(root)  # None when the project has no docs/topics/vocabulary.yml
@@ -205,6 +268,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
     ctx = incremental.Context(vocabulary, topic_data[1] if topic_data else {}, corrections)
     existing = {} if force else incremental.index_outputs(root)
     papers: list[Paper] = []
+    problems: list[SourceError] = []
     for src in sources:
         source = src.relative_to(root).as_posix()
         own = incremental.own_inputs(src)
@@ -215,11 +279,17 @@ def plan(root: Path, force: bool = False) -> list[Output]:
                 for key in hit.keys:
                     taken.add(key)
                 continue
-        c = convert_one(root, src, taken, topic_data, registry)
+        try:
+            c = convert_one(root, src, taken, topic_data, registry)
+        except SourceError as exc:  # report every source's problems in one run
+            problems += getattr(exc, "problems", [exc])
+            continue
         keys = [c.doc.meta.bib_key, *(e.key for e in c.entries)]
         mine = set(keys)
         prior = [k for k in taken.near(keys) if k not in mine]  # what was taken before this paper
         papers.append(Paper(source, c.doc.meta.slug, keys, own, prior, converted=c))
+    if problems:
+        raise problems[0] if len(problems) == 1 else SourceErrors(problems)
     if topic_data:
         topics.check_overrides(topic_data[1], {
             p.slug: ([q.id for q in [*p.converted.doc.takeaways, *p.converted.doc.paragraphs()]] if p.converted
@@ -253,7 +323,20 @@ def plan(root: Path, force: bool = False) -> list[Output]:
         bibtex = incremental.seal_bib(bib.format_bib(entries, header), fingerprint)
         outputs.append(Output(root / "docs" / "papers" / f"{p.slug}.md", markdown, p.source))
         outputs.append(Output(root / "bib" / f"{p.slug}.bib", bibtex, p.source))
-    return outputs
+    return outputs + withdrawn(root, {p.source for p in papers}, {o.path for o in outputs})
+
+
+def withdrawn(root: Path, present: set[str], kept: set[Path]) -> list[Output]:
+    """Generated pages (and their .bib) whose source is no longer in sources/: to be removed."""
+    out = []
+    for source, pages in incremental.index_outputs(root).items():
+        if source in present:
+            continue
+        for md_path, _ in pages:
+            for path in (md_path, root / "bib" / f"{md_path.stem}.bib"):
+                if path not in kept and path.exists():
+                    out.append(Output(path, "", source, remove=True))
+    return out
 
 
 GENERATED_RE = re.compile(r'^generated: "policy-reader convert sha256:([0-9a-f]+)(?: inputs:[0-9a-f]+)?"$', re.M)
@@ -276,15 +359,17 @@ def hand_edited(path: Path) -> bool:
 
 def stale(root: Path, outputs: list[Output]) -> list[Path]:
     """Outputs whose file differs from the planned text (a reused output is its file)."""
-    return [o.path for o in outputs if not o.reused and (not o.path.exists() or o.path.read_text(encoding="utf-8") != o.text)]
+    return [o.path for o in outputs if not o.reused and (
+        o.path.exists() if o.remove else (not o.path.exists() or o.path.read_text(encoding="utf-8") != o.text))]
 
 
 def write(root: Path, outputs: list[Output], force: bool = False) -> list[Path]:
     """Write changed outputs; refuse (before writing anything) to overwrite hand edits."""
     changed = stale(root, outputs)
+    removed = {o.path for o in outputs if o.remove}
     if not force:
         for path in changed:
-            if hand_edited(path):
+            if path not in removed and hand_edited(path):
                 raise SourceError(
                     path.relative_to(root).as_posix(), 1,
                     "was edited by hand (its hash does not match); move the change into the source, "
@@ -293,6 +378,11 @@ def write(root: Path, outputs: list[Output], force: bool = False) -> list[Path]:
     for folder in sorted({o.path.parent for o in outputs}):
         atomic.sweep(folder)  # temporary files of a run killed before its rename
     for o in outputs:
-        if o.path in changed:
+        if o.path in changed and not o.remove:
             atomic.write_text(o.path, o.text)
+    for o in outputs:
+        if o.remove and o.path in changed:
+            # The paper is withdrawn: the CLI marks it so in docs/permalinks.yml (its ids stay
+            # recorded, never reused; its address shows a notice: site/permalinks/withdrawn.py).
+            o.path.unlink()
     return changed

@@ -51,13 +51,14 @@ def unescape_text(markdown_text: str) -> str:
     """The words of a block as :func:`escape_text` wrote them: citations dropped,
     escapes undone, white space collapsed."""
     text = CITATION.sub("", markdown_text)
+    text = re.sub(r"(?<!\\)\*\*", "", text)  # a transcript's bold speaker label (the text's own * are escaped)
     text = re.sub(r"\\(.)", r"\1", text)
     return " ".join(html.unescape(text).split())
 
 
 def render_paragraph_text(p: Paragraph, keys: dict[int, str]) -> str:
     parts = re.split(f"{NOTE_OPEN}(\\d+){NOTE_CLOSE}", p.text)
-    out = []
+    out = [f"**{escape_text(p.speaker)}.** "] if p.speaker else []  # a transcript's turn opens with its speaker
     for i, part in enumerate(parts):
         if i % 2 == 0:
             out.append(escape_text(part))
@@ -139,6 +140,7 @@ def front_matter(doc: Document, digest: str) -> dict:
     m = doc.meta
     data = {
         "title": m.title,
+        "subtitle": m.subtitle,
         "authors": list(m.authors),
         "date": m.date,
         "publisher": m.publisher,

@@ -151,6 +151,28 @@ class Entry:
 
 Registry = dict[str, dict[str, Entry]]  # slug -> id -> entry
 
+#: ``<slug>: {withdrawn: "<note>", p-1: ..., ...}``: the paper's source was removed; its
+#: ids stay recorded (never reused) and its old address shows a "withdrawn" notice.
+WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class Withdrawn:
+    """The marker of a withdrawn paper, kept among its ids under the key ``withdrawn``."""
+
+    note: str
+
+    def as_yaml(self):
+        return self.note
+
+
+def is_withdrawn(ids: dict) -> bool:
+    return isinstance(ids.get(WITHDRAWN), Withdrawn)
+
+
+def _ids(ids: dict) -> dict[str, "Entry"]:
+    return {pid: e for pid, e in ids.items() if not isinstance(e, Withdrawn)}
+
 
 def load_words(path: Path) -> dict[str, dict[str, str]]:
     """slug -> id -> words from ``permalinks-words.json`` beside the registry at ``path`` ({} if none)."""
@@ -192,6 +214,9 @@ def load(path: Path, words: bool = True) -> Registry:
         reg[str(slug)] = {}
         for pid, value in ids.items():
             where = f"entry '{slug}: {pid}'"
+            if pid == WITHDRAWN:
+                reg[str(slug)][WITHDRAWN] = Withdrawn(str(value))
+                continue
             if isinstance(value, str):
                 entry = Entry(value, words=texts.get(str(slug), {}).get(str(pid)))
             elif isinstance(value, dict) and set(value) <= ENTRY_FIELDS and "fingerprint" in value:
@@ -234,7 +259,7 @@ def dump(reg: Registry) -> str:
 
 def dump_words(reg: Registry) -> str:
     """``permalinks-words.json``: slug -> id -> words, one id per line, in the registry's order."""
-    body = {slug: {pid: e.words for pid, e in ids.items() if e.words is not None} for slug, ids in sorted(reg.items())}
+    body = {slug: {pid: e.words for pid, e in _ids(ids).items() if e.words is not None} for slug, ids in sorted(reg.items())}
     return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -254,6 +279,9 @@ def check(reg: Registry, pages: dict[str, tuple[str, list[Para]]], registry_labe
     """
     redirects: dict[str, dict[str, str]] = {}
     for slug, ids in reg.items():
+        if is_withdrawn(ids) and slug not in pages:
+            continue  # its ids stay recorded; the site shows a "withdrawn" notice at its address
+        ids = _ids(ids)
         where_page, paras = pages.get(slug, (f"docs/papers/{slug}.md", []))
         live = {p.id: p for p in paras}
         redirects[slug] = {}
@@ -350,7 +378,7 @@ def update(reg: Registry, pages: dict[str, tuple[str, list[Para]]]) -> tuple[Reg
     new: Registry = {}
     changes: list[str] = []
     for slug in sorted(set(reg) | set(pages)):
-        old = reg.get(slug, {})
+        old = _ids(reg.get(slug, {}))  # a withdrawn paper whose source is back is published again
         if slug not in pages:
             new[slug] = dict(old)
             continue
@@ -398,6 +426,32 @@ def update(reg: Registry, pages: dict[str, tuple[str, list[Para]]]) -> tuple[Reg
                            f"{identity.label(target)} ({target}) with a notice, because {why}; retired")
         new[slug] = {pid: ids[pid] for pid in _merge_order([p.id for p in paras], list(old))}
     return new, changes
+
+
+def withdraw(path: Path, slug: str, note: str) -> bool:
+    """Record that ``slug``'s source was removed (its ids stay, never reused); True when written."""
+    reg = load(path)
+    if slug not in reg or is_withdrawn(reg[slug]):
+        return False
+    reg[slug] = {WITHDRAWN: Withdrawn(note), **reg[slug]}
+    atomic.write_text(path, dump(reg))
+    return True
+
+
+def withdrawn_slugs(path: Path) -> dict[str, str]:
+    """slug -> note of every withdrawn paper (a line scan: the build reads it on every run)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    out = {}
+    slug = None
+    for line in text.splitlines():
+        if line and not line.startswith((" ", "#")) and line.endswith(":"):
+            slug = line[:-1].strip().strip("'\"")
+        elif slug and line.startswith(f"  {WITHDRAWN}: "):
+            out[slug] = yaml.safe_load(line.split(": ", 1)[1]) or ""
+    return out
 
 
 def read_pages(docs_dir: Path, papers_dir: str = "papers") -> dict[str, tuple[str, list[Para]]]:

@@ -72,6 +72,7 @@ class Field:
 #: Front matter of ``docs/papers/<slug>.md``, in the order it is written.
 FRONT_MATTER = (
     Field("title", str, True, "The paper's title as printed."),
+    Field("subtitle", str, False, "The subtitle (dek) as printed."),
     Field("authors", list, True, "Author names as printed, in order."),
     Field("date", str, True, "Publication date, YYYY-MM-DD.", ISO_DATE, check="date"),
     Field("publisher", str, True, "Publisher or institution."),
@@ -87,17 +88,24 @@ FRONT_MATTER = (
     Field("generated", str, True, "Marker, hash of the body and seal of the inputs, written by the converter."),
 )
 
-#: ``sources/<name>.yml``: facts the source text lacks.
+#: ``sources/<name>.yml``: facts the source lacks, and corrections of what was read
+#: wrongly (optional file; its fields win over what the source says).
 SOURCE_META = (
-    Field("publisher", str, True, "Publisher or institution, e.g. 'The Heritage Foundation'."),
-    Field("kind", str, True, "'report' or 'article'.", choices=("report", "article")),
-    Field("summary", str, True, "One neutral sentence for the home page."),
-    Field("date", str, False, "YYYY-MM-DD; required when the text has no date line.", ISO_DATE, check="date"),
+    Field("publisher", str, False, "Publisher or institution, e.g. 'The Heritage Foundation' (required unless the source names it)."),
+    Field("kind", str, False, "'report' or 'article' (default: report when a series is given, else article).", choices=("report", "article")),
+    Field("summary", str, False, "One neutral sentence for the home page (default: the page's description or the first sentence)."),
+    Field("date", str, False, "YYYY-MM-DD; required when the source prints no full date.", ISO_DATE, check="date"),
     Field("series", str, False, "Report series, e.g. 'Issue Brief'."),
     Field("number", str, False, "Number in the series (quote it: \"5022\")."),
     Field("url", str, False, "Where the paper is published (http:// or https://).", check="url"),
     Field("slug", str, False, "URL name; default surname-year-first-title-words.", SLUG, check="slug"),
     Field("takeaways", int, False, "How many KEY TAKEAWAYS items the text prints (default 3)."),
+    Field("title", str, False, "The title, when the source's was read wrongly."),
+    Field("subtitle", str, False, "The subtitle (dek), when the source's was read wrongly or is missing."),
+    Field("authors", list, False, "Author names in order, e.g. [Jane Doe, John Roe], when read wrongly or missing."),
+    Field("bib_key", str, False, "The paper's own citation key (default surname-year-two-title-words).", KEY),
+    Field("ignore", list, False, "Regular expressions; a body paragraph matching one as a whole is dropped as furniture."),
+    Field("allow", list, False, "Quality checks that do not apply to this paper (it really prints such text), e.g. [leftover-marker]."),
 )
 
 

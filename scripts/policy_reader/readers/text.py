@@ -19,6 +19,7 @@ import re
 from datetime import date as _date
 
 from policy_reader.model import Block, Document, Endnote, Metadata, Paragraph, Section, SourceError
+from policy_reader.readers.speakers import split_speaker
 
 NOTE_OPEN = "\ue000"
 NOTE_CLOSE = "\ue001"
@@ -284,6 +285,9 @@ def structure(doc: Document) -> Document:
             continue
         text = " ".join(line.strip() for line in block.text.split("\n"))
         run_in = RUN_IN_RE.match(text) if markdown else None
+        speaker, rest = split_speaker(f"{run_in['title'].strip()} {run_in['rest']}" if run_in else text)
+        if speaker:  # a transcript's turn ("Mr. Smith."): paragraph text, never a heading
+            run_in, text = None, rest
         if run_in:
             close()
             current_title, current_line, current = run_in["title"].strip(), block.line, []
@@ -291,7 +295,7 @@ def structure(doc: Document) -> Document:
         marked, notes = mark_notes(text) if markdown else (text, ())
         if markdown:
             _check_note_marks(marked, doc.source, block.line)
-        current.append(Paragraph(text=marked, line=block.line, notes=notes))
+        current.append(Paragraph(text=marked, line=block.line, notes=notes, speaker=speaker))
     close()
 
     counter = 0
@@ -300,7 +304,7 @@ def structure(doc: Document) -> Document:
         paras = []
         for p in section.paragraphs:
             counter += 1
-            paras.append(Paragraph(text=p.text, line=p.line, id=f"p-{counter}", notes=p.notes))
+            paras.append(Paragraph(text=p.text, line=p.line, id=f"p-{counter}", notes=p.notes, speaker=p.speaker))
         numbered.append(Section(section.title, tuple(paras), section.line))
     for t in doc.takeaways:
         _check_note_marks(mark_notes(t.text)[0], doc.source, t.line)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from policy_reader.site.citations.bibliography import BibliographyPage
+from policy_reader.site.permalinks import withdrawn
 from policy_reader.site.timeline import TimelinePage
 
 
@@ -17,3 +18,4 @@ def add_pages(files, config, options, papers: dict[str, dict], held) -> None:
     root = Path(config.config_file_path).parent
     BibliographyPage(root / options.bib_dir, root / options.bibliography_csl, options.papers_dir).add_to(files, config, papers, held)
     TimelinePage(root / options.timeline_data, options.timeline_data).add_to(files, config, papers)
+    withdrawn.add_pages(files, config, options.papers_dir)  # old addresses of removed papers

@@ -487,7 +487,7 @@ def _tag_all(ps, vocab: Vocabulary, overrides: dict[str, Override]) -> list[Para
     out = []
     for p, got in zip(ps, ruled):
         o = overrides.get(p.id)
-        out.append(Paragraph(p.text, p.line, p.id, p.notes, o.topics if o is not None else got))
+        out.append(Paragraph(p.text, p.line, p.id, p.notes, o.topics if o is not None else got, p.speaker))
     return out
 
 
@@ -563,14 +563,17 @@ def evaluate(docs: Iterable[Document], vocab: Vocabulary, labels: dict[str, dict
     """Score the rules alone (no overrides) against hand labels of every paragraph.
 
     Returns one :class:`TopicScore` per topic and a line per disagreement. Every
-    takeaway and body paragraph must be labelled, and every label must name one.
+    takeaway and body paragraph of a labelled paper must be labelled (papers without
+    labels are skipped), and every label must name one.
     """
     counts = {s: [0, 0, 0] for s in vocab.slugs()}
     misses: list[str] = []
     docs = list(docs)
     check_overrides(labels, {d.meta.slug: [p.id for p in [*d.takeaways, *d.paragraphs()]] for d in docs}, label_path)
     for d in docs:
-        mine = labels.get(d.meta.slug, {})
+        if d.meta.slug not in labels:
+            continue  # hand labels are optional for a paper; a labelled paper labels every paragraph
+        mine = labels[d.meta.slug]
         ruled = rules_topics(d, vocab)
         for p in [*d.takeaways, *d.paragraphs()]:
             if p.id not in mine:
