@@ -11,6 +11,7 @@ Nothing is fetched.
 from __future__ import annotations
 
 import functools
+import json
 import html as _html
 import re
 import tempfile
@@ -85,3 +86,11 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
     if missing:
         raise CiteprocError(f"pandoc did not format {', '.join(missing)} with {csl}")
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def csl_json(bibtex: str) -> str:
+    """Every entry of ``bibtex`` as CSL JSON (pandoc's reading of BibLaTeX), sorted by id,
+    for reference managers (Zotero, Mendeley...) that import CSL JSON."""
+    data = json.loads(pypandoc.convert_text(bibtex, to="csljson", format="biblatex", verify_format=False))
+    return json.dumps(sorted(data, key=lambda item: item.get("id", "")), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
