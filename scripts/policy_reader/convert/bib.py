@@ -257,6 +257,8 @@ def keeps_case(bare: str, proper: frozenset[str]) -> bool:
     an acronym ("U.S.", "ICBM", "14th SPA"), an inner capital ("McMaster"), or a name."""
     if not any(c.isupper() for c in bare):
         return False
+    if "-" in bare.strip("-") and not re.fullmatch(r"(?:[A-Z]\.)+-.*", bare):  # "Ship-to-Ship": each part
+        return any(keeps_case(part, proper) for part in bare.split("-") if part) or bare in proper
     if sum(c.isupper() for c in bare) >= 2 or any(c.isupper() for c in bare[1:]):
         return True
     return bare in proper or bare.split("-")[0] in proper
@@ -279,16 +281,23 @@ def protect_case(title: str, proper: frozenset[str] = frozenset()) -> str:
     out: list[str] = []
     i = 0
     while i < len(words):
-        if not keep[i] or "{" in words[i] or "\\" in words[i]:
+        if not keep[i] or "{" in words[i]:
             out.append(words[i])
             i += 1
             continue
         j = i
         # a run continues while the next word is kept and nothing ends the phrase in between
-        while j + 1 < len(words) and keep[j + 1] and "{" not in words[j + 1] and "\\" not in words[j + 1] \
+        while j + 1 < len(words) and keep[j + 1] and "{" not in words[j + 1] \
                 and not re.search(r"[,:;!?'’”)]$", words[j]) and not re.match(r"^[\"'‘“(`]", words[j + 1]):
             j += 1
-        out.append(_brace_word(" ".join(words[i: j + 1])))
+        run = _brace_word(" ".join(words[i: j + 1]))
+        if run.endswith(".}") and j + 1 < len(words) and words[j + 1][:1].isupper():
+            # Pandoc takes a word after "U.S." for a sentence's first and keeps its capital
+            # ("U.S. Needs resolve"); with the space inside the braces it is recased as usual.
+            out.append(run[:-1] + " }" + words[j + 1])
+            i = j + 2
+            continue
+        out.append(run)
         i = j + 1
     return " ".join(out)
 

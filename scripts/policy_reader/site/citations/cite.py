@@ -28,7 +28,7 @@ from pathlib import Path
 import pypandoc
 
 from policy_reader import atomic
-from policy_reader.site.citations.citeproc import CiteprocError, parse_references, plain_text, style_path
+from policy_reader.site.citations.citeproc import CiteprocError, cite_style, parse_references, plain_text
 
 #: (key, label shown in the panel, Debian CSL style name, how the pinpoint citation is called)
 STYLES = (
@@ -223,7 +223,7 @@ def _prepare(entries: dict[str, str]) -> None:
     if not todo:
         return
     placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
-    styles = [(style, style_path(style)) for _, _, style, _ in STYLES]
+    styles = [(style, cite_style(style)) for _, _, style, _ in STYLES]
     store = _EntryStore()
     # (style, key) -> (reference, paragraph citation, takeaway citation), from the store or pandoc
     known = {(style, k): store.get(e, csl) for style, csl in styles for k, e in placeholder.items()}
@@ -365,6 +365,18 @@ class PaperCiter:
         # verbatim and no other field depends on it: tests/test_cite.py checks the equality).
         self.bibtex_template = with_url(self.entry, URL_PLACEHOLDER)
         self.ris_template = ris(self.entry, URL_PLACEHOLDER)  # also fails early on an entry pandoc cannot read
+        # A paragraph is cited here, in the reproduction; where the original is known it is named too.
+        original = re.search(r"^[ \t]*url[ \t]*=[ \t]*\{([^}\n]*)\},?[ \t]*$", self.entry, re.M)
+        self.original = original[1] if original and re.match(r"^https?://", original[1]) else ""
+
+    def _with_original(self, ref: Formatted) -> Formatted:
+        if not self.original:
+            return ref
+        url = _html.escape(self.original, quote=True)
+        return Formatted(
+            f'{ref.html} Originally published at <a href="{url}">{url}</a>.',
+            f"{ref.text} Originally published at {self.original}.",
+        )
 
     def paragraph(self, permalink: str, number: int | str, takeaway: bool = False) -> Citation:
         styles = []
@@ -372,7 +384,7 @@ class PaperCiter:
         url_html = _html.escape(permalink, quote=True)
         for s in self.styles:
             pin = (s.takeaway if takeaway else s.para).fill(permalink, number, url_html)
-            styles.append((s, s.reference.fill(permalink, number, url_html), pin))
+            styles.append((s, self._with_original(s.reference.fill(permalink, number, url_html)), pin))
         return Citation(
             tuple(styles),
             self.bibtex_template.replace(URL_PLACEHOLDER, permalink),
