@@ -186,6 +186,8 @@ def paper_entry(doc: Document) -> Entry:
     fields["date"] = m.date
     if m.url:
         fields["url"] = m.url
+    if m.summary:
+        fields["abstract"] = m.summary  # the paper's own summary, for reference managers
     entry = identify(Entry(kind, m.bib_key, fields), _family(m.authors[0]) if m.authors else "anon")
     return entry
 
@@ -200,7 +202,7 @@ def assign_keys(entries: list[Entry], registry) -> list[Entry]:
 
 FIELD_ORDER = (
     "author", "title", "journaltitle", "journal", "entrysubtype", "organization", "institution", "type",
-    "number", "date", "year", "month", "url", "urldate", "note",
+    "number", "date", "year", "month", "url", "urldate", "abstract", "note",
 )
 #: Fields a correction may set (the others are derived when the .bib is written).
 CORRECTABLE = tuple(f for f in FIELD_ORDER if f not in ("journal", "year", "month"))

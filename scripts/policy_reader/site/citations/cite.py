@@ -320,27 +320,59 @@ def _csl_json(entry: str) -> dict:
     return data[0]
 
 
+_LATEX_TEXT = {"{\\textbraceleft}": "{", "{\\textbraceright}": "}", "\\textbackslash{}": "\\",
+               "\\textasciitilde{}": "~", "\\textasciicircum{}": "^", "`": "‘", "'": "’"}
+_LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_TEXT) + r"|\\([{}&%$#_])|[{}]")
+
+
+def bibtex_text(value: str) -> str:
+    """A value written by policy_reader.convert.bib as the text it prints (braces of case
+    protection dropped, escapes undone): the title as printed, for RIS."""
+    return _LATEX_RE.sub(lambda m: _LATEX_TEXT.get(m[0], m[1] or ""), value)
+
+
+def _field(entry: str, name: str) -> str | None:
+    m = re.search(r"^[ \t]*" + name + r"[ \t]*=[ \t]*\{(.*)\},?[ \t]*$", entry, re.M)
+    return m[1] if m else None
+
+
+def _ris_value(value) -> str:
+    """One RIS line's value: a tag line ends at the line break, so none may hold one."""
+    return " ".join(str(value).split())
+
+
 def ris(entry: str, url: str) -> str:
-    """RIS of one BibTeX entry (via pandoc's CSL JSON), with ``url`` as UR."""
+    """RIS of one BibTeX entry (via pandoc's CSL JSON), with ``url`` as UR.
+
+    Tags as Zotero's RIS importer reads them: a report's series in T2 (seriesTitle),
+    its type in M3 (reportType), its number in SN (reportNumber) and its institution
+    in PB; an article's publication in T2 (publicationTitle); the summary in AB.
+    """
     item = _csl_json(entry)
-    lines = [f"TY  - {_RIS_TYPES.get(item.get('type', ''), 'GEN')}"]
+    kind = item.get("type", "")
+    lines = [f"TY  - {_RIS_TYPES.get(kind, 'GEN')}"]
     for person in item.get("author", []):
         name = ", ".join(p for p in (person.get("family"), person.get("given")) if p) or person.get("literal", "")
-        lines.append(f"AU  - {name}")
-    lines.append(f"TI  - {item['title']}")
+        lines.append(f"AU  - {_ris_value(name)}")
+    title = _field(entry, "title")
+    lines.append(f"TI  - {_ris_value(bibtex_text(title) if title is not None else item['title'])}")
     parts = (item.get("issued", {}).get("date-parts") or [[]])[0]
     if parts:
         lines.append(f"PY  - {parts[0]}")
         lines.append("DA  - " + "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)) + "/" * (4 - len(parts)))
-    if item.get("genre"):
-        lines.append(f"T3  - {item['genre']}")
-    if item.get("number"):
-        lines.append(f"VL  - {item['number']}")
+    if kind == "report":
+        if item.get("genre"):
+            lines.append(f"T2  - {_ris_value(item['genre'])}")
+            lines.append(f"M3  - {_ris_value(item['genre'])}")
+        if item.get("number"):
+            lines.append(f"SN  - {_ris_value(item['number'])}")
     if item.get("publisher"):
-        lines.append(f"PB  - {item['publisher']}")
+        lines.append(f"PB  - {_ris_value(item['publisher'])}")
     if item.get("container-title"):
-        lines.append(f"T2  - {item['container-title']}")
-    lines.append(f"UR  - {url}")
+        lines.append(f"T2  - {_ris_value(item['container-title'])}")
+    if item.get("abstract"):
+        lines.append(f"AB  - {_ris_value(item['abstract'])}")
+    lines.append(f"UR  - {_ris_value(url)}")
     lines.append("ER  - ")
     return "\n".join(lines)
 
