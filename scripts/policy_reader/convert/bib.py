@@ -47,7 +47,7 @@ class Entry:
 
 
 def slug_words(text: str, count: int) -> list[str]:
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", "").replace(".", ""))
+    words = re.findall(r"[a-z0-9]+", re.sub(r"[’'.&]", "", text.lower()))
     picked = [w for w in words if w not in STOPWORDS]
     return picked[:count]
 
