@@ -401,7 +401,7 @@ class PaperCiter:
         original = re.search(r"^[ \t]*url[ \t]*=[ \t]*\{([^}\n]*)\},?[ \t]*$", self.entry, re.M)
         self.original = original[1] if original and re.match(r"^https?://", original[1]) else ""
 
-    def _with_original(self, ref: Formatted) -> Formatted:
+    def with_original(self, ref: Formatted) -> Formatted:
         if not self.original:
             return ref
         url = _html.escape(self.original, quote=True)
@@ -416,7 +416,7 @@ class PaperCiter:
         url_html = _html.escape(permalink, quote=True)
         for s in self.styles:
             pin = (s.takeaway if takeaway else s.para).fill(permalink, number, url_html)
-            styles.append((s, self._with_original(s.reference.fill(permalink, number, url_html)), pin))
+            styles.append((s, self.with_original(s.reference.fill(permalink, number, url_html)), pin))
         return Citation(
             tuple(styles),
             self.bibtex_template.replace(URL_PLACEHOLDER, permalink),
