@@ -26,14 +26,15 @@ from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, mkdocs_build
 FIRST = (
     "# Allies & Options: 50% of U.S. Ship-to-Ship Checks_Fail\n\n*Ann Able*\n\n## KEY TAKEAWAYS\n\nOne.\n\nTwo.\n\nThree.\n\n"
     "Deterrence needs allies, and North Korean envoys said so in Washington.<sup>1</sup> "
-    "The costs are shared.<sup>2</sup>\n\n"
+    "The costs are shared.<sup>2</sup> So it goes.<sup>3</sup>\n\n"
     "**Ann Able** is a fellow at The Example Institute.\n\n## Endnotes\n\n"
     '1. Miranda Green, "McMaster: \'We Have to Provide All Options\' on North Korea," CNN, August 5, 2017, '
     "<https://www.cnn.com/2017/08/05/politics/mcmaster-military-options-north-korea/index.html> (accessed May 5, 2021).\n"
     '2. Jo Doe, "AT&T Holds 50% of {Ship-to-Ship} Trade_Data: Kim\'s #1 $ Deal in U.S. Waters," *The Example Times*, '
     "May 3, 2021, <https://example.com/a> (accessed May 5, 2021).\n"
+    '3. Ed Roe, "Half a Brace } Closes { Nothing," Example Wire, May 4, 2021, <https://example.com/b> (accessed May 5, 2021).\n'
 )
-FIRST_META = "publisher: The Example Institute\nkind: report\nseries: Backgrounder\nnumber: \"12\"\ndate: 2021-06-10\nsummary: Own summary.\nslug: able-2021-allies\n"
+FIRST_META = "publisher: \"The {Example} Institute}\"\nkind: report\nseries: Backgrounder\nnumber: \"12\"\ndate: 2021-06-10\nsummary: Own summary.\nslug: able-2021-allies\n"
 
 
 def run_convert(root):
@@ -188,3 +189,24 @@ def test_a_correction_naming_no_work_fails_with_one_line(project_copy):
         "error: bib/corrections.yaml:1: 'gone-2001-key' is not a key of any work (bib/keys.yml lists every key "
         "and its work); correct the key or remove the entry"]
     assert tree(project_copy) == before
+
+
+def test_unbalanced_braces_in_an_endnote_or_publisher_build_and_print_as_written(library):
+    root, site, _ = library
+    text = (root / "bib" / "able-2021-allies.bib").read_text(encoding="utf-8")
+    entries = parse_string(text, "bibtex").entries  # pybtex reads it: no traceback
+    assert set(entries["roe-2021-half-brace"].fields) >= {"title", "organization", "url"}
+    assert "note" not in entries["roe-2021-half-brace"].fields
+    page = html.unescape((site / "papers" / "able-2021-allies" / "index.html").read_text(encoding="utf-8"))
+    assert "Half a Brace } Closes { Nothing" in page
+    assert "The {Example} Institute}" in page
+
+
+def test_a_correction_value_cannot_add_a_field(project_copy):
+    (project_copy / "bib" / "corrections.yaml").write_text(
+        'kcna-2019-supreme-leader:\n  note: "x}, howpublished = {injected"\n', encoding="utf-8")
+    outputs = convert.plan(project_copy)
+    text = next(o.text for o in outputs if o.path.name == f"{KLINGNER_SLUG}.bib")
+    entry = parse_string(text, "bibtex").entries["kcna-2019-supreme-leader"]
+    assert "howpublished" not in entry.fields
+    assert "injected" in entry.fields["note"]

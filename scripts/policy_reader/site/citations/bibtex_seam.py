@@ -98,6 +98,7 @@ def use_library_bibtex(config, registry) -> None:
     nothing else of mkdocs-bibtex changes.
     """
     from policy_reader.site.citations.bibliography import library_bib, library_entries
+    from policy_reader.site.citations.citeproc import for_pandoc
 
     plugin = config.plugins.get("bibtex")
     bib_dir = getattr(getattr(plugin, "config", None), "bib_dir", None)
@@ -108,7 +109,7 @@ def use_library_bibtex(config, registry) -> None:
         texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.bib"))]
     except (OSError, UnicodeDecodeError):
         return  # left to mkdocs-bibtex, which reports it
-    vars(registry)["bib_data_bibtex"] = library_bib(library_entries(texts))
+    vars(registry)["bib_data_bibtex"] = for_pandoc(library_bib(library_entries(texts)))
 
 
 def speed_up_pybtex() -> None:

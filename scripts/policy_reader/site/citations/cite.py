@@ -28,7 +28,7 @@ from pathlib import Path
 import pypandoc
 
 from policy_reader import atomic
-from policy_reader.site.citations.citeproc import CiteprocError, cite_style, parse_references, plain_text
+from policy_reader.site.citations.citeproc import CiteprocError, cite_style, for_pandoc, parse_references, plain_text
 
 #: (key, label shown in the panel, Debian CSL style name, how the pinpoint citation is called)
 STYLES = (
@@ -155,7 +155,7 @@ def _batch(entries: dict[str, str], csl: Path, locators: tuple[str, ...], biblio
     """
     with tempfile.TemporaryDirectory() as tmp:
         bib = Path(tmp) / "papers.bib"
-        bib.write_text("\n\n".join(entries.values()), encoding="utf-8")
+        bib.write_text(for_pandoc("\n\n".join(entries.values())), encoding="utf-8")
         head = "nocite: '@*'" if bibliography else "suppress-bibliography: true"
         keys = list(entries)
         doc = f"---\n{head}\n---\n" + "".join(f"X [@{k}, {locator}]\n\n" for locator in locators for k in keys)
@@ -248,7 +248,7 @@ def _prepare(entries: dict[str, str]) -> None:
             for k, entry in group.items():
                 known[(style, k)] = (refs[k], paras[k], takeaways[k])
                 store.put(entry, csl, known[(style, k)])
-    data = json.loads(pypandoc.convert_text("\n\n".join(todo.values()), to="csljson", format="biblatex", verify_format=False))
+    data = json.loads(pypandoc.convert_text(for_pandoc("\n\n".join(todo.values())), to="csljson", format="biblatex", verify_format=False))
     by_id = {item["id"]: item for item in data}
     for k, entry in todo.items():
         _PREPARED[(entry, k)] = tuple(
@@ -314,7 +314,7 @@ _RIS_TYPES = {"report": "RPRT", "webpage": "ELEC", "post-weblog": "BLOG", "artic
 def _csl_json(entry: str) -> dict:
     if entry in _PREPARED_CSLJSON:
         return _PREPARED_CSLJSON[entry]
-    data = json.loads(pypandoc.convert_text(entry, to="csljson", format="biblatex"))
+    data = json.loads(pypandoc.convert_text(for_pandoc(entry), to="csljson", format="biblatex"))
     if len(data) != 1:
         raise CiteprocError("expected exactly one BibTeX entry for RIS")
     return data[0]

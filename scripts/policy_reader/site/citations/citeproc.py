@@ -89,6 +89,13 @@ def cite_style(name: str) -> Path:
     return out
 
 
+def for_pandoc(bibtex: str) -> str:
+    """BibTeX as pandoc reads it: a brace with no partner is written for BibTeX (which
+    counts braces even after a backslash) as ``{\\textbraceleft}`` / ``{\\textbraceright}``
+    (policy_reader.convert.bib), commands pandoc drops; pandoc honours ``\\{`` and ``\\}``."""
+    return bibtex.replace("{\\textbraceleft}", "\\{").replace("{\\textbraceright}", "\\}")
+
+
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, white space collapsed."""
     return " ".join(_html.unescape(_TAGS.sub("", fragment)).split())
@@ -123,7 +130,7 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
     keys = _bibtex_keys(bibtex)
     with tempfile.TemporaryDirectory() as tmp:
         bib = Path(tmp) / "refs.bib"
-        bib.write_text(bibtex, encoding="utf-8")
+        bib.write_text(for_pandoc(bibtex), encoding="utf-8")
         doc = "---\nnocite: '@*'\n---\n"
         out = pypandoc.convert_text(
             doc, to="html", format="markdown",
@@ -140,5 +147,5 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
 def csl_json(bibtex: str) -> str:
     """Every entry of ``bibtex`` as CSL JSON (pandoc's reading of BibLaTeX), sorted by id,
     for reference managers (Zotero, Mendeley...) that import CSL JSON."""
-    data = json.loads(pypandoc.convert_text(bibtex, to="csljson", format="biblatex", verify_format=False))
+    data = json.loads(pypandoc.convert_text(for_pandoc(bibtex), to="csljson", format="biblatex", verify_format=False))
     return json.dumps(sorted(data, key=lambda item: item.get("id", "")), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
