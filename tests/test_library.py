@@ -210,3 +210,22 @@ def test_a_correction_value_cannot_add_a_field(project_copy):
     entry = parse_string(text, "bibtex").entries["kcna-2019-supreme-leader"]
     assert "howpublished" not in entry.fields
     assert "injected" in entry.fields["note"]
+
+
+def test_one_work_by_doi_url_or_title_author_year():
+    registry = key_registry.Registry()
+    a = key_registry.Work.of("Smith", "2021", "Deterrence Today", "https://www.example.com/a/")
+    same_url = key_registry.Work.of("Smith", "2021", "Deterrence, today!", "http://example.com/a")
+    same_title = key_registry.Work.of("Smíth", "2021", "DETERRENCE TODAY", "https://elsewhere.org/x")
+    other = key_registry.Work.of("Smith", "2022", "Deterrence Today", "https://example.com/z")
+    doi = key_registry.Work.of("Roe", "2020", "A", "https://doi.org/10.1/X", doi="10.1/x")
+    doi_again = key_registry.Work.of("Roe", "2020", "B", "", doi="https://doi.org/10.1/X")
+    keys = registry.assign_all([("smith-2021-deterrence-today", a), ("smith-2021-deterrence-today", same_url),
+                                ("smith-2021-deterrence-today", same_title), ("smith-2021-deterrence-today", other),
+                                ("roe-2020-a", doi), ("roe-2020-b", doi_again)])
+    assert keys[a] == keys[same_url] == keys[same_title]
+    assert keys[other] != keys[a] and keys[other].startswith("smith-2021-deterrence-today-")
+    assert keys[doi] == keys[doi_again]
+    # the registry written and read back gives every work the same key again
+    again = key_registry.Registry(key_registry.Registry(registry.bound).bound)
+    assert {w: again.find(w) for w in keys} == keys

@@ -164,7 +164,9 @@ def _family(name: str) -> str:
 def identify(entry: Entry, family: str) -> Entry:
     """Give ``entry`` its work identity and the key a new work would get."""
     year = entry.fields.get("date", "")[:4] or "nd"
-    entry.work = Work.of(family, year, entry.fields["title"], entry.fields.get("url", ""), entry.fields.get("doi", ""))
+    url = entry.fields.get("url", "")
+    doi = entry.fields.get("doi", "") or (url if re.match(r"^https?://(?:dx\.)?doi\.org/10\.", url, re.I) else "")
+    entry.work = Work.of(family, year, entry.fields["title"], url, doi)
     entry.base = make_key(family, year, entry.fields["title"])
     return entry
 

@@ -121,13 +121,9 @@ class Registry:
 
     def assign_all(self, wanted: list[tuple[str, Work]]) -> dict[Work, str]:
         """Keys for many works at once, new ones named in the order of their identities."""
-        out: dict[Work, str] = {}
-        for base, work in sorted(set(wanted), key=lambda bw: (bw[1].digest(), bw[0])):
-            out[work] = self.assign(base, work)
-        # A work seen twice in one run (by URL in one note, by title in another) has one key.
-        for base, work in wanted:
-            out[work] = self.find(work) or out[work]
-        return out
+        # A work met twice in one run (by URL in one note, by title in another) finds the key
+        # the first one registered: assign looks the registry up first.
+        return {work: self.assign(base, work) for base, work in sorted(set(wanted), key=lambda bw: (bw[1].digest(), bw[0]))}
 
     def text(self) -> str:
         lines = [HEADER]
