@@ -169,6 +169,8 @@ def test_paper_pages_give_their_own_summary_and_type_to_reference_managers(libra
     summary = html.escape("Argues that North Korea's July 2019 missile test", quote=True)
     assert re.search(r'<meta name="description" content="Argues that North Korea', page)
     assert '<meta property="og:type" content="article">' in page
+    assert '<meta name="DC.type" content="News Item">' in page  # Zotero: newspaperArticle
+    assert '<meta name="prism.publicationName" content="Cato Institute">' in page
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])
     assert ld["@type"] == "OpinionNewsArticle" and ld["isPartOf"]["name"] == "Cato Institute"
     assert ld["description"].startswith("Argues that North Korea") and summary
