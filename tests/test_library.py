@@ -126,6 +126,9 @@ def test_no_markup_reaches_footnotes_panels_or_the_bibliography(library):
         assert "AT&T Holds 50% of {Ship-to-Ship} Trade_Data: Kim's #1 $ Deal in U.S. Waters" in text.replace("’", "'")
         for bad in ("{.nocase}", "U. S.", "AT\\", "\\&", "\\%", "\\_", "textbrace"):
             assert bad not in text, bad
+    panel = html.unescape(re.sub(r"<[^>]+>", "", pages[0]))
+    assert "Able, Ann. Allies & Options: 50% of U.S. Ship-to-Ship Checks_Fail. Backgrounder No. 12." in panel  # Chicago
+    assert "Able, A. (2021). Allies & options: 50% of U.S. ship-to-ship Checks_Fail (Backgrounder No. 12)." in panel  # APA
 
 
 def citer(root, slug, key):
