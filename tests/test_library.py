@@ -164,6 +164,7 @@ def test_ris_is_read_by_rispy_with_report_fields_where_zotero_reads_them():
     oped = citer(ROOT, GOMEZ_SLUG, "gomez-2019-consequences-north")
     item = rispy.loads(oped.paper("https://example.org/g/").ris)[0]
     assert item["type_of_reference"] == "NEWS" and item["secondary_title"] == "Cato Institute"
+    assert item["title"] == "There must be consequences for North Korea's new missile tests"  # as printed
 
 
 def test_paper_pages_give_their_own_summary_and_type_to_reference_managers(library):

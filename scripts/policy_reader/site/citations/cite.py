@@ -321,7 +321,7 @@ def _csl_json(entry: str) -> dict:
 
 
 _LATEX_TEXT = {"{\\textbraceleft}": "{", "{\\textbraceright}": "}", "\\textbackslash{}": "\\",
-               "\\textasciitilde{}": "~", "\\textasciicircum{}": "^", "`": "‘", "'": "’"}
+               "\\textasciitilde{}": "~", "\\textasciicircum{}": "^", "`": "'"}
 _LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_TEXT) + r"|\\([{}&%$#_])|[{}]")
 
 
