@@ -14,23 +14,33 @@ K = f"{SITE}papers/klingner-2019-resolve-and-restraint/"
 G = f"{SITE}papers/gomez-2019-consequences-for-missile-tests/"
 K_TITLE = "U.S. Needs Resolve and Restraint in Response to North Korean Provocations"
 
+K_SENTENCE = "U.S. needs resolve and restraint in response to North Korean provocations"
+ORIGINAL = "Originally published at http://report.heritage.org/ib5022."
+K_SUMMARY = (
+    "Argues that Washington should answer North Korea's year-end warnings and rocket-engine tests with more "
+    "pressure and restored military exercises, avoiding both preventive strikes and sanctions relief for a flawed deal."
+)
+K_SUMMARY_PRINTED = K_SUMMARY.replace("'", "’")  # pandoc's reading of the summary (RIS AB)
+
+# Chicago 17: report title italic (not quoted), series and number "Issue Brief No. 5022";
+# APA 7: report title in sentence case; MLA 9: "par."; the original's URL after the reproduction's.
 KLINGNER_P12 = {
     "chicago": (
-        f"Klingner, Bruce. “{K_TITLE}.” Issue Brief. The Heritage Foundation, December 20, 2019. {K}#p-12.\n"
-        f"Klingner, “{K_TITLE},” para. 12."
+        f"Klingner, Bruce. {K_TITLE}. Issue Brief No. 5022. The Heritage Foundation, December 20, 2019. {K}#p-12. {ORIGINAL}\n"
+        f"Klingner, {K_TITLE}, para. 12."
     ),
     "apa": (
-        f"Klingner, B. (2019). {K_TITLE} (Issue Brief No. 5022). The Heritage Foundation. {K}#p-12\n"
+        f"Klingner, B. (2019). {K_SENTENCE} (Issue Brief No. 5022). The Heritage Foundation. {K}#p-12 {ORIGINAL}\n"
         "(Klingner, 2019, para. 12)"
     ),
     "mla": (
-        f"Klingner, Bruce. {K_TITLE}. Issue Brief, 5022, The Heritage Foundation, 20 Dec. 2019, {K}#p-12.\n"
-        "(Klingner, para. 12)"
+        f"Klingner, Bruce. {K_TITLE}. Issue Brief, 5022, The Heritage Foundation, 20 Dec. 2019, {K}#p-12. {ORIGINAL}\n"
+        "(Klingner, par. 12)"
     ),
     "bibtex": (
         "@techreport{klingner-2019-us-needs,\n"
         "  author = {Klingner, Bruce},\n"
-        "  title = {{U.S.} {Needs} {Resolve} and {Restraint} in {Response} to {North} {Korean} {Provocations}},\n"
+        "  title = {{U.S. }Needs Resolve and Restraint in Response to {North Korean} Provocations},\n"
         "  institution = {The Heritage Foundation},\n"
         "  type = {Issue Brief},\n"
         "  number = {5022},\n"
@@ -38,16 +48,19 @@ KLINGNER_P12 = {
         "  year = {2019},\n"
         "  month = {dec},\n"
         f"  url = {{{K}#p-12}},\n"
+        f"  abstract = {{{K_SUMMARY}}},\n"
         "}"
     ),
     "ris": (
         "TY  - RPRT\nAU  - Klingner, Bruce\n"
         f"TI  - {K_TITLE}\n"
-        "PY  - 2019\nDA  - 2019/12/20/\nT3  - Issue Brief\nVL  - 5022\nPB  - The Heritage Foundation\n"
+        "PY  - 2019\nDA  - 2019/12/20/\nT2  - Issue Brief\nM3  - Issue Brief\nSN  - 5022\nPB  - The Heritage Foundation\n"
+        f"AB  - {K_SUMMARY_PRINTED}\n"
         f"UR  - {K}#p-12\nER  - "
     ),
 }
 
+# An op-ed: a newspaper article in its publication (no original URL known).
 GOMEZ_P3 = {
     "chicago": (
         "Gomez, Eric. “There Must Be Consequences for North Korea’s New Missile Tests.” Cato Institute, "
@@ -59,8 +72,8 @@ GOMEZ_P3 = {
         f"{G}#p-3\n(Gomez, 2019, para. 3)"
     ),
     "mla": (
-        "Gomez, Eric. There Must Be Consequences for North Korea’s New Missile Tests. Cato Institute, 25 July 2019, "
-        f"{G}#p-3.\n(Gomez, para. 3)"
+        "Gomez, Eric. “There Must Be Consequences for North Korea’s New Missile Tests.” Cato Institute, 25 July 2019, "
+        f"{G}#p-3.\n(Gomez, par. 3)"
     ),
 }
 

@@ -138,3 +138,35 @@ def test_a_stored_bib_parse_gives_what_pybtex_gives(tmp_path, monkeypatch):
         assert len(list((tmp_path / "cache" / "bibparse").glob("*.pickle"))) == len(list((ROOT / "bib").glob("*.bib")))
     finally:
         pandoc_cache.uninstall()
+
+
+def test_footnotes_lose_pandoc_markup_and_the_rest_of_the_page_is_untouched():
+    page = (
+        '<p>Body \\$ keeps [x]{.nocase}</p><div class="footnote"><ol><li><p>Jo, "[Ship-to-Ship]{.nocase} AT\\&amp;T '
+        'costs \\$5, x\\^2 \\~ \\| \\@ \\&lt;b\\&gt;," <a href="https://e.org/a_b">https://e.org/a_b</a></p></li></ol></div>'
+    )
+    out = bibtex_seam.fix_footnote_links(page)
+    assert out.startswith("<p>Body \\$ keeps [x]{.nocase}</p>")
+    foot = out[out.index('<div class="footnote">'):]
+    assert 'Jo, "Ship-to-Ship AT&amp;T costs $5, x^2 ~ | @ &lt;b&gt;,"' in foot
+    assert '<a href="https://e.org/a_b">https://e.org/a_b</a>' in foot
+
+
+def test_pandoc_reads_the_library_bibtex_not_pybtexs_rewrite(tmp_path):
+    """pybtex's writer turns an escaped `\\&` into `\\\\&` (a LaTeX line break) and `\\%` into
+    `\\\\%` (a comment); mkdocs-bibtex's pandoc run gets the converter's own text instead."""
+    bib = tmp_path / "bib"
+    bib.mkdir()
+    entry = "@online{k,\n  author = {{X}},\n  title = {AT\\&T Holds 50\\% of Trade},\n  date = {2020},\n}\n"
+    (bib / "a.bib").write_text(entry, encoding="utf-8")
+    (bib / "b.bib").write_text(entry, encoding="utf-8")  # one work in two papers' files: once
+    registry = PandocRegistry([str(bib / "a.bib")], CSL, None)
+    assert "\\\\&" in registry.bib_data.to_string("bibtex")  # what mkdocs-bibtex would hand pandoc
+
+    class Config(dict):
+        config_file_path = str(tmp_path / "mkdocs.yml")
+        plugins = {"bibtex": type("P", (), {"config": type("C", (), {"bib_dir": "bib"})()})()}
+
+    bibtex_seam.use_library_bibtex(Config(), registry)
+    text = registry.bib_data_bibtex
+    assert text.count("@online{k,") == 1 and "AT\\&T Holds 50\\% of Trade" in text

@@ -38,7 +38,7 @@ def test_gomez_paragraph_citations_are_exact():
         f"{SITE}papers/{GOMEZ_SLUG}/#p-3", 3)
     for style in ("chicago", "apa", "mla"):
         assert _copied(c, style) == GOMEZ_P3[style]
-    assert c.ris.startswith("TY  - ELEC\nAU  - Gomez, Eric\n")
+    assert c.ris.startswith("TY  - NEWS\nAU  - Gomez, Eric\n")
 
 
 def test_takeaway_pinpoint_names_the_takeaway():
@@ -140,4 +140,4 @@ def test_bibtex_and_ris_filled_per_paragraph_equal_formatting_each(url):
         assert got.bibtex == with_url(entry, url)
         assert got.ris == ris(entry, url)
         for style, ref, pin in got.styles:
-            assert ref == style.reference.fill(url, "3") and pin == style.para.fill(url, "3")
+            assert ref == citer.with_original(style.reference.fill(url, "3")) and pin == style.para.fill(url, "3")

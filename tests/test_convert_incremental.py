@@ -9,6 +9,7 @@ compares with ``convert --force`` run in another copy whose outputs were deleted
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import subprocess
 import sys
@@ -121,7 +122,7 @@ def test_second_run_parses_nothing(library, monkeypatch, tmp_path):
     result = run(library)
     assert result.returncode == 0, result.stderr
     n = len(convert.find_sources(library))  # the real papers (two, or more a user added) and SYNTH
-    assert result.stdout.strip() == f"up to date: {2 * n} files (sources: converted 0, unchanged {n})"
+    assert result.stdout.strip() == f"up to date: {2 * n + 1} files (sources: converted 0, unchanged {n})"  # + bib/keys.yml
 
 
 def test_every_output_carries_its_seal(library):
@@ -140,7 +141,7 @@ def test_check_parses_nothing_and_passes(library, monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(readers, "read", lambda *a, **k: pytest.fail("--check parsed a source whose inputs did not change"))
         planned = convert.plan(library)
-    assert all(o.reused for o in planned) and convert.stale(library, planned) == []
+    assert all(o.reused for o in planned if o.source) and convert.stale(library, planned) == []
     assert run(library, "--check").returncode == 0
 
 
@@ -296,12 +297,13 @@ def test_missing_or_old_outputs_are_reconverted(library, monkeypatch, tmp_path):
 # --------------------------------------------------------------------------- (4) what crosses papers
 
 
-def brief(title: str, cited_author: str, paragraph: str = "Deterrence needs allies.") -> str:
+def brief(title: str, cited_author: str, paragraph: str = "Deterrence needs allies.",
+          cited_title: str = "Shared Title Here", url: str = "https://example.com/a") -> str:
     return (
         f"# {title}\n\n*Jane Doe*\n\n## KEY TAKEAWAYS\n\nOne.\n\nTwo.\n\nThree.\n\n"
         f"{paragraph}<sup>1</sup>\n\n**Jane Doe** is a fellow at The Example Institute.\n\n## Endnotes\n\n"
-        f'1. {cited_author}, "Shared Title Here," *The Example Times*, May 3, 2021, '
-        "<https://example.com/a> (accessed May 5, 2021).\n"
+        f'1. {cited_author}, "{cited_title}," *The Example Times*, May 3, 2021, '
+        f"<{url}> (accessed May 5, 2021).\n"
     )
 
 
@@ -313,7 +315,7 @@ def add_brief(root, stem, title, cited_author, **kw):
 
 @pytest.fixture
 def clashing(tmp_path, monkeypatch):
-    """Two briefs citing the same work: the later one's key gets a suffix."""
+    """Two briefs citing the same work (same URL, author, title and year)."""
     root = tmp_path / "clash"
     (root / "sources").mkdir(parents=True)
     (root / "bib").mkdir()
@@ -327,31 +329,54 @@ def keys(root, stem):
     return incremental.BIB_KEY.findall((root / "bib" / f"{stem}.bib").read_text(encoding="utf-8"))
 
 
-def test_an_earlier_papers_keys_reconvert_a_later_paper(clashing, monkeypatch, tmp_path):
-    assert keys(clashing, "b-second")[1] == "smith-2021-shared-title-b"
-    # a-first no longer cites Smith: b-second's inputs did not change, but its key does
+def test_a_work_cited_by_two_papers_has_one_key(clashing):
+    assert keys(clashing, "a-first")[1] == keys(clashing, "b-second")[1] == "smith-2021-shared-title"
+    assert "smith-2021-shared-title:" in (clashing / "bib" / "keys.yml").read_text(encoding="utf-8")
+
+
+def test_changing_one_paper_never_touches_another(clashing, monkeypatch, tmp_path):
+    before = outputs(clashing)
+    # a-first now cites another work: b-second is not parsed and keeps its key and files
     edit(clashing / "sources" / "a-first.txt", "John Smith", "John Smyth")
-    assert convert_counting(clashing, monkeypatch) == {"sources/a-first.txt", "sources/b-second.txt"}
-    assert keys(clashing, "b-second")[1] == "smith-2021-shared-title"
-    assert b"[@smith-2021-shared-title]" in (clashing / "docs" / "papers" / "b-second.md").read_bytes()
-    assert outputs(clashing) == full_conversion(clashing, tmp_path)
-    # a new paper sorted between them takes the key back
-    add_brief(clashing, "aa-new", "Another Angle", "John Smith")
-    assert convert_counting(clashing, monkeypatch) == {"sources/aa-new.txt", "sources/b-second.txt"}
-    assert keys(clashing, "aa-new")[1] == "smith-2021-shared-title"
-    assert keys(clashing, "b-second")[1] == "smith-2021-shared-title-b"
+    edit(clashing / "sources" / "a-first.txt", "https://example.com/a", "https://example.com/other")
+    assert convert_counting(clashing, monkeypatch) == {"sources/a-first.txt"}
+    assert keys(clashing, "a-first")[1] == "smyth-2021-shared-title"
+    after = outputs(clashing)
+    assert {n for n in before if after[n] != before[n]} == {"bib/a-first.bib", "docs/papers/a-first.md"}
     assert outputs(clashing) == full_conversion(clashing, tmp_path)
 
 
-def test_a_change_that_cannot_move_keys_leaves_later_papers_alone(clashing, monkeypatch, tmp_path):
-    edit(clashing / "sources" / "a-first.txt", "Deterrence needs allies.", "Deterrence needs many allies.")
-    assert convert_counting(clashing, monkeypatch) == {"sources/a-first.txt"}
-    edit(clashing / "sources" / "a-first.txt", "John Smith", "Mary Jones")  # frees Smith's key for b-second
-    assert convert_counting(clashing, monkeypatch) == {"sources/a-first.txt", "sources/b-second.txt"}
-    edit(clashing / "sources" / "a-first.txt", "Mary Jones", "Mary Jonas")  # jones -> jonas: nobody else's family
-    assert convert_counting(clashing, monkeypatch) == {"sources/a-first.txt"}
-    assert keys(clashing, "b-second")[1] == "smith-2021-shared-title"
+def test_a_new_paper_that_sorts_first_rewrites_no_other_file(clashing, monkeypatch, tmp_path):
+    before = outputs(clashing)
+    registry = (clashing / "bib" / "keys.yml").read_text(encoding="utf-8")
+    # another work of Smith's whose key would be the same: it gets a suffix, the old key stays put
+    add_brief(clashing, "aa-new", "Another Angle", "John Smith", cited_title="Shared Title Again", url="https://example.com/b")
+    assert convert_counting(clashing, monkeypatch) == {"sources/aa-new.txt"}
+    after = outputs(clashing)
+    assert {n: after[n] for n in before} == before
+    new_key = keys(clashing, "aa-new")[1]
+    assert re.fullmatch(r"smith-2021-shared-title-[0-9a-f]{4}", new_key)
+    grown = (clashing / "bib" / "keys.yml").read_text(encoding="utf-8")
+    assert set(registry.splitlines()) <= set(grown.splitlines()) and new_key in grown
     assert outputs(clashing) == full_conversion(clashing, tmp_path)
+
+
+def test_a_retired_key_is_never_given_to_another_work(clashing, monkeypatch):
+    for stem in ("a-first", "b-second"):  # nobody cites Smith's work any more
+        edit(clashing / "sources" / f"{stem}.txt", "https://example.com/a", "https://example.com/c")
+        edit(clashing / "sources" / f"{stem}.txt", "Shared Title Here", "Different Words")
+    convert_counting(clashing, monkeypatch)
+    assert "smith-2021-shared-title:" in (clashing / "bib" / "keys.yml").read_text(encoding="utf-8")
+    add_brief(clashing, "c-third", "Counting Third", "John Smith", cited_title="Shared Title Anew", url="https://example.com/d")
+    convert_counting(clashing, monkeypatch)
+    assert keys(clashing, "c-third")[1] != "smith-2021-shared-title"
+
+
+def test_an_edited_registry_reconverts_the_papers_it_names(clashing, monkeypatch):
+    path = clashing / "bib" / "keys.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("smith-2021-shared-title:", "smith-2021-renamed:"), encoding="utf-8")
+    assert convert_counting(clashing, monkeypatch) == {"sources/a-first.txt", "sources/b-second.txt"}
+    assert keys(clashing, "b-second")[1] == "smith-2021-renamed"  # the registry binds the work to that key now
 
 
 def test_slug_clash_with_an_unchanged_paper_is_an_error(clashing):
@@ -372,8 +397,8 @@ def test_library_checks_see_the_unchanged_papers(library, monkeypatch):
     text = corrections.read_text(encoding="utf-8")
     corrections.write_text(text + "no-such-key:\n  note: x\n", encoding="utf-8")
     result = run(library)
-    assert result.returncode == 2 and "no bib entry has the key 'no-such-key'" in result.stderr
-    assert "gomez-2019-consequences-north" in result.stderr and "pytalski-2019-trump-says" in result.stderr
+    assert result.returncode == 2 and "'no-such-key' is not a key of any work" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert run(library, "--force").stderr == result.stderr
     corrections.write_text(text, encoding="utf-8")
     overrides = library / "docs" / "topics" / "overrides.yml"

@@ -119,7 +119,7 @@ def test_web_page_sidecar_fields_win(tmp_path):
     front, md, bibtext = convert_one(root)
     assert (front["title"], front["authors"], front["date"], front["subtitle"], front["bib_key"]) == (
         "Harbor Lights and Quiet Channels", ["Jane Doe"], "2020-03-04", "A dek", "doe-ports")
-    assert "@online{doe-ports," in bibtext
+    assert "@article{doe-ports," in bibtext  # an op-ed: an article of its publication
 
 
 NOTES_PAGE = """<html><head><title>Notes Page | Site</title><meta name="citation_author" content="Jane Doe">
@@ -143,7 +143,7 @@ def test_web_page_footnotes_become_notes_and_leave_the_text_verbatim(tmp_path):
                          "A third paragraph of ordinary words that explains the point further and at length.")
     assert re.findall(r"\[@([A-Za-z0-9_-]+)\]", md) == ["doe-2019-work", "interview-2018-interview-official", "doe-2019-work"]
     entries = parse_string(bibtext, "bibtex").entries
-    assert entries["doe-2019-work"].fields["title"] == "{A} {Work}"
+    assert entries["doe-2019-work"].fields["title"] == "A Work"  # braces only where case must be kept
     assert entries["interview-2018-interview-official"].fields["note"] == "Interview with an official, 2018."
     assert "Notes" not in words(md) and "↩" not in md
 

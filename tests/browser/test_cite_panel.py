@@ -91,8 +91,8 @@ def test_cite_this_paper_block(page, base_url):
     expect(copy).to_be_visible()
     copy.click()
     assert page.evaluate("navigator.clipboard.readText()") == (
-        "Klingner, B. (2019). U.S. Needs Resolve and Restraint in Response to North Korean Provocations "
-        "(Issue Brief No. 5022). The Heritage Foundation. http://report.heritage.org/ib5022"
+        "Klingner, B. (2019). U.S. needs resolve and restraint in response to North Korean provocations "
+        "(Issue Brief No. 5022). The Heritage Foundation. http://report.heritage.org/ib5022"  # APA 7: sentence case
     )
 
 

@@ -17,14 +17,14 @@ def _convert(args) -> int:
     # All sources: keys and slugs must be unique across papers. Sources whose outputs
     # are sealed for their current inputs are not parsed (see incremental.py).
     outputs = convert.plan(root, force=args.force)
-    converted = {o.source for o in outputs if not o.reused}
+    converted = {o.source for o in outputs if not o.reused and o.source}  # "": library-wide (bib/keys.yml)
     unchanged = {o.source for o in outputs if o.reused}
     if args.sources:
         wanted = {Path(s).resolve().relative_to(root).as_posix() for s in args.sources}
         unknown = wanted - {o.source for o in outputs}
         if unknown:
             raise SourceError(sorted(unknown)[0], 0, "not a source of this project; sources are sources/<name> with one of " + ", ".join(EXTENSIONS))
-        outputs = [o for o in outputs if o.source in wanted]
+        outputs = [o for o in outputs if o.source in wanted or not o.source]  # the key registry goes with them
     if args.check:
         stale = convert.stale(root, outputs)
         gone = {o.path: o.source for o in outputs if o.remove}

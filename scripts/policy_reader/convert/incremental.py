@@ -11,7 +11,7 @@ everything that output is computed from:
 - the entries of ``docs/topics/overrides.yml`` for this paper's slug, and the
   entries of ``bib/corrections.yaml`` for this paper's keys;
 - the paper's slug, its keys (own key first, then its endnotes' keys) and the
-  keys of earlier papers its keys could have collided with (see below).
+  works ``bib/keys.yml`` binds them to.
 
 The Markdown keeps its seal in the front matter, after the body hash that
 detects hand edits: ``generated: "policy-reader convert sha256:<body> inputs:<seal>"``;
@@ -34,20 +34,13 @@ code change can never be missed.
 
 Cross-paper dependencies, and how a skipped paper keeps them:
 
-1. **Citation keys** are unique across the library: papers are converted in
-   source-path order sharing one set of taken keys, and :func:`bib.unique_key`
-   gives ``base-b``, ``base-c``... when an earlier paper (or an earlier note of
-   the same paper) already holds ``base``. A paper's keys therefore depend on
-   earlier papers, but only through whether keys of the *families* of its base
-   keys (``base`` and ``base-<one character>``) are taken. The bases are not
-   written anywhere, but each is either a final key ``k`` or ``k`` without its
-   last two characters, so the fingerprint records the earlier keys in the
-   families of both (:meth:`TakenKeys.near`): a superset of what the result
-   depends on. Editing one paper thus re-converts a later paper only when a
-   key near the later paper's own keys appears or disappears. The keys are read
-   from the paper's .bib; as they are part of the fingerprint, a .bib holding
-   other keys cannot hold its seal. A skipped paper adds them to the taken
-   set: they are the keys a full conversion would give it.
+1. **Citation keys** come from the key registry ``bib/keys.yml``
+   (:mod:`policy_reader.convert.keys`), which binds each key to its work once
+   and for ever: a paper's keys depend on its own works and the registry only,
+   never on other papers or the order of the sources. The keys are read from
+   the paper's .bib, and they and their registry entries are part of the
+   fingerprint, so a .bib holding other keys, or a registry edited by hand,
+   cannot hold its seal.
 2. **Slugs** must be unique; the check runs over all papers, skipped ones by
    their output file names. Nothing else of a paper depends on other slugs.
 3. **Corrections** apply per key (hence in the fingerprint per paper); the check
@@ -170,31 +163,6 @@ def converter_version() -> str:
     return h.hexdigest()
 
 
-# --------------------------------------------------------------------------- keys taken by earlier papers
-
-
-class TakenKeys(set):
-    """The set of keys taken so far (what :func:`bib.unique_key` reads and adds to),
-    indexed so that :meth:`near` finds a key family's members without a scan."""
-
-    def __init__(self):
-        super().__init__()
-        self._suffixed: dict[str, set[str]] = {}
-
-    def add(self, key: str) -> None:
-        super().add(key)
-        if len(key) > 2 and key[-2] == "-":
-            self._suffixed.setdefault(key[:-2], set()).add(key)
-
-    def near(self, keys: list[str]) -> list[str]:
-        """Taken keys in the families of ``keys``' possible bases (see the module docstring)."""
-        bases = set(keys) | {k[:-2] for k in keys if len(k) > 2 and k[-2] == "-"}
-        out = {b for b in bases if b in self}
-        for b in bases:
-            out |= self._suffixed.get(b, set())
-        return sorted(out)
-
-
 # --------------------------------------------------------------------------- fingerprints and seals
 
 
@@ -223,7 +191,7 @@ class Context:
     overrides: dict  # {slug: {paragraph id: topics.Override}}
     corrections: dict  # {key: {field: value}}
 
-    def fingerprint(self, source: str, own: str, slug: str, keys: list[str], prior: list[str]) -> str:
+    def fingerprint(self, source: str, own: str, slug: str, keys: list[str], registry) -> str:
         paper_overrides = sorted((pid, list(o.topics)) for pid, o in self.overrides.get(slug, {}).items())
         paper_corrections = [[k, list(self.corrections[k].items())] for k in keys if k in self.corrections]
         record = {
@@ -234,7 +202,7 @@ class Context:
             "corrections": paper_corrections,
             "slug": slug,
             "keys": keys,
-            "prior": prior,
+            "works": [registry.bound.get(k) for k in keys],  # what bib/keys.yml binds them to
         }
         return hashlib.sha256(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -321,7 +289,7 @@ def index_outputs(root: Path) -> dict[str, list[tuple[Path, str]]]:
     return out
 
 
-def reuse(root: Path, source: str, own: str, candidates: list[tuple[Path, str]], taken: TakenKeys, ctx: Context) -> Reused | None:
+def reuse(root: Path, source: str, own: str, candidates: list[tuple[Path, str]], registry, ctx: Context) -> Reused | None:
     """The paper's outputs, when one pair of them holds its seals against the inputs now."""
     for md_path, markdown in candidates:
         md_plain, md_seal = unseal_markdown(markdown)
@@ -337,7 +305,7 @@ def reuse(root: Path, source: str, own: str, candidates: list[tuple[Path, str]],
         if bib_seal is None:
             continue
         keys = BIB_KEY.findall(bib_plain)
-        fingerprint = ctx.fingerprint(source, own, slug, keys, taken.near(keys))
+        fingerprint = ctx.fingerprint(source, own, slug, keys, registry)
         if _seal(fingerprint, "md", md_plain) == md_seal and _seal(fingerprint, "bib", bib_plain) == bib_seal:
             return Reused(source, slug, keys, md_path, markdown, bib_path, bibtex)
     return None

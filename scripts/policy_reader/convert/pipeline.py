@@ -23,6 +23,7 @@ from policy_reader.page import markdown as emit
 from policy_reader.convert import incremental
 from policy_reader import readers
 from policy_reader.readers import quality
+from policy_reader.convert import keys as key_registry
 from policy_reader.readers import text as parse
 from policy_reader.readers import repair
 from policy_reader.topics import rules as topics
@@ -140,12 +141,11 @@ def complete(doc: Document, meta: dict, source: str, meta_label: str, lines: dic
     )
     doc = doc.with_(meta=m)
     slug = meta.get("slug") or default_slug(doc)
-    key = meta.get("bib_key") or bib.make_key(surname(doc), date[:4], m.title)
-    return doc.with_(meta=replace(m, slug=slug, bib_key=key))
+    return doc.with_(meta=replace(m, slug=slug, bib_key=meta.get("bib_key", "")))  # the key itself comes from the key registry (name_works)
 
 
-def cite(doc: Document, taken: set[str]) -> tuple[dict[int, str], list[bib.Entry]]:
-    """Endnotes -> entries with keys; check every marker has a note and back."""
+def cite(doc: Document) -> list[bib.Entry]:
+    """Endnotes -> entries (keys come later, from the key registry); check every marker has a note and back."""
     numbers = [n for p in [*doc.takeaways, *doc.paragraphs()] for n in p.notes]
     by_number = {}
     for note in doc.endnotes:
@@ -160,11 +160,8 @@ def cite(doc: Document, taken: set[str]) -> tuple[dict[int, str], list[bib.Entry
         if note.number not in numbers:
             raise SourceError(doc.source, note.line, f"endnote {note.number} is never cited; add <sup>{note.number}</sup> where it belongs or remove it")
     read = [bib.entry_or_verbatim(n, doc.source) for n in doc.endnotes]
-    entries = [entry for entry, _ in read]
     WARNINGS.extend(warning for _, warning in read if warning)
-    bib.assign_keys(entries, taken)
-    keys = {n.number: e.key for n, e in zip(doc.endnotes, entries)}
-    return keys, entries
+    return [entry for entry, _ in read]
 
 
 def find_sources(root: Path) -> list[Path]:
@@ -193,23 +190,38 @@ def read_source(root: Path, src: Path) -> tuple[Document, str, dict]:
     return complete(doc, meta, label, meta_label, lines), meta_label, meta
 
 
-def convert_one(root: Path, src: Path, taken: set[str], topic_data=None, registry=None) -> Converted:
+def convert_one(root: Path, src: Path, topic_data=None, registry=None) -> Converted:
+    """Read, repair, annotate one source; its keys and Markdown come in :func:`name_works`.
+
+    ``registry`` is the permalink registry (docs/permalinks.yml), not the key registry."""
     doc, _, _ = read_source(root, src)
     # identity: ids follow their words (docs/permalinks.yml + the current page; convert/identity.py)
     if registry is None:
         registry = identity.load_registry(root)
     doc = identity.assign(doc, identity.load_state(root, doc.meta.slug, registry))
-    key = bib.unique_key(doc.meta.bib_key, taken)  # same author, year, title words as an earlier paper
-    doc = doc.with_(meta=replace(doc.meta, bib_key=key))
-    keys, entries = cite(doc, taken)
+    entries = [bib.paper_entry(doc), *cite(doc)]
     if topic_data is not None:  # annotate: topics from docs/topics/*.yml (see topics.py)
         mine = topic_data[1].get(doc.meta.slug, {})  # an override of an id this conversion removes: say so
         topics.check_overrides({doc.meta.slug: mine} if mine else {},
                                {doc.meta.slug: [p.id for p in [*doc.takeaways, *doc.paragraphs()]]},
                                hint=lambda paper, pid: identity.missing_hint(registry.get(paper, {}), pid))
         doc = topics.annotate(doc, *topic_data)
-    markdown = emit.emit(doc, keys)
-    return Converted(doc, keys, entries, markdown, "")
+    return Converted(doc, {}, entries, "", "")
+
+
+def name_works(converted: list[Converted], registry: key_registry.Registry) -> None:
+    """Give every work of the converted papers its key from the registry (new works are
+    registered, in the order of their identities), then write each paper's Markdown."""
+    bib.assign_keys([e for c in converted for e in c.entries], registry)
+    for c in converted:
+        own, notes = c.entries[0], c.entries[1:]
+        c.doc = c.doc.with_(meta=replace(c.doc.meta, bib_key=own.key))
+        c.keys = {n.number: e.key for n, e in zip(c.doc.endnotes, notes)}
+        unique: dict[str, bib.Entry] = {}
+        for e in c.entries:  # a work cited by two notes (or the paper citing itself) is one entry
+            unique.setdefault(e.key, e)
+        c.entries = list(unique.values())
+        c.markdown = emit.emit(c.doc, c.keys)
 
 
 def load_corrections(root: Path) -> tuple[dict, dict[str, int], str]:
@@ -222,8 +234,8 @@ def load_corrections(root: Path) -> tuple[dict, dict[str, int], str]:
         if not isinstance(fields, dict):
             raise SourceError(label, lines.get(key, 0), f"'{key}' must hold 'field: value' lines")
         for name, value in fields.items():
-            if name != "entrytype" and name not in bib.FIELD_ORDER:
-                raise SourceError(label, lines.get(key, 0), f"'{key}': unknown field '{name}'; use one of {', '.join(bib.FIELD_ORDER)}, entrytype")
+            if name != "entrytype" and name not in bib.CORRECTABLE:
+                raise SourceError(label, lines.get(key, 0), f"'{key}': unknown field '{name}'; use one of {', '.join(bib.CORRECTABLE)}, entrytype")
             if not isinstance(value, str):
                 raise SourceError(label, lines.get(key, 0), f"'{key}.{name}' must be text")
     return data, lines, label
@@ -237,7 +249,6 @@ class Paper:
     slug: str
     keys: list[str]  # the paper's own key first, then its endnotes' keys
     own: str  # digest of its .txt and .yml (incremental.own_inputs)
-    prior: list[str]  # earlier papers' keys its keys could have collided with
     converted: Converted | None = None
     reused: incremental.Reused | None = None
 
@@ -252,7 +263,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
     sources = find_sources(root)
     if not sources:
         raise SourceError("sources/", 0, f"no sources found; add a paper as sources/<name> with one of {', '.join(readers.EXTENSIONS)} (see README, 'Adding a paper')")
-    taken = incremental.TakenKeys()
+    registry = key_registry.load(root)  # keys bound to works: no paper's keys depend on another's
     vocabulary = incremental.vocabulary_digest(root)  # read before the vocabulary is loaded (see own_inputs)
     topic_data = topics.load_topic_data(root)  # None when the project has no docs/topics/vocabulary.yml
     try:
@@ -264,7 +275,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
         force = True
     if not incremental.converter_recorded(root):
         force = True  # the converter changed (or never ran here): parse every source
-    registry = identity.load_registry(root)  # read once for every paper (convert/identity.py)
+    permalinks = identity.load_registry(root)  # read once for every paper (convert/identity.py)
     ctx = incremental.Context(vocabulary, topic_data[1] if topic_data else {}, corrections)
     existing = {} if force else incremental.index_outputs(root)
     papers: list[Paper] = []
@@ -273,29 +284,28 @@ def plan(root: Path, force: bool = False) -> list[Output]:
         source = src.relative_to(root).as_posix()
         own = incremental.own_inputs(src)
         if not force:
-            hit = incremental.reuse(root, source, own, existing.get(source, []), taken, ctx)
+            hit = incremental.reuse(root, source, own, existing.get(source, []), registry, ctx)
             if hit is not None:
-                papers.append(Paper(source, hit.slug, hit.keys, own, [], reused=hit))
-                for key in hit.keys:
-                    taken.add(key)
+                papers.append(Paper(source, hit.slug, hit.keys, own, reused=hit))
                 continue
         try:
-            c = convert_one(root, src, taken, topic_data, registry)
+            c = convert_one(root, src, topic_data, permalinks)
         except SourceError as exc:  # report every source's problems in one run
             problems += getattr(exc, "problems", [exc])
             continue
-        keys = [c.doc.meta.bib_key, *(e.key for e in c.entries)]
-        mine = set(keys)
-        prior = [k for k in taken.near(keys) if k not in mine]  # what was taken before this paper
-        papers.append(Paper(source, c.doc.meta.slug, keys, own, prior, converted=c))
+        papers.append(Paper(source, c.doc.meta.slug, [], own, converted=c))
     if problems:
         raise problems[0] if len(problems) == 1 else SourceErrors(problems)
+    name_works([p.converted for p in papers if p.converted], registry)
+    for p in papers:
+        if p.converted:
+            p.keys = [e.key for e in p.converted.entries]
     if topic_data:
         topics.check_overrides(topic_data[1], {
             p.slug: ([q.id for q in [*p.converted.doc.takeaways, *p.converted.doc.paragraphs()]] if p.converted
                      else list(topic_data[1].get(p.slug, {})))  # checked when its outputs were written
             for p in papers
-        }, hint=lambda paper, pid: identity.missing_hint(registry.get(paper, {}), pid))
+        }, hint=lambda paper, pid: identity.missing_hint(permalinks.get(paper, {}), pid))
     slugs: dict[str, str] = {}
     for p in papers:
         if p.slug in slugs:
@@ -306,8 +316,9 @@ def plan(root: Path, force: bool = False) -> list[Output]:
     all_keys = {k for p in papers for k in p.keys}
     for key in corrections:
         if key not in all_keys:
-            raise SourceError(label, lines.get(key, 0), f"no bib entry has the key '{key}'; known keys: {', '.join(sorted(all_keys))}")
-    outputs = []
+            where = "names a work no paper cites any more" if key in registry.bound else "is not a key of any work"
+            raise SourceError(label, lines.get(key, 0), f"'{key}' {where} (bib/keys.yml lists every key and its work); correct the key or remove the entry")
+    outputs = [Output(root / key_registry.PATH, registry.text())]
     for p in papers:
         if p.reused:
             r = p.reused
@@ -315,12 +326,12 @@ def plan(root: Path, force: bool = False) -> list[Output]:
             outputs.append(Output(r.bib_path, r.bibtex, p.source, reused=True))
             continue
         c = p.converted
-        entries = [bib.paper_entry(c.doc), *c.entries]
-        bib.apply_corrections(entries, corrections)
+        entries = bib.apply_corrections(c.entries, corrections)
         header = BIB_HEADER.format(source=c.doc.source)
-        fingerprint = ctx.fingerprint(p.source, p.own, p.slug, p.keys, p.prior)
+        fingerprint = ctx.fingerprint(p.source, p.own, p.slug, p.keys, registry)
         markdown = incremental.seal_markdown(c.markdown, fingerprint)
-        bibtex = incremental.seal_bib(bib.format_bib(entries, header), fingerprint)
+        proper = bib.proper_nouns([q.text for q in [*c.doc.takeaways, *c.doc.paragraphs()]])
+        bibtex = incremental.seal_bib(bib.format_bib(entries, header, proper), fingerprint)
         outputs.append(Output(root / "docs" / "papers" / f"{p.slug}.md", markdown, p.source))
         outputs.append(Output(root / "bib" / f"{p.slug}.bib", bibtex, p.source))
     return outputs + withdrawn(root, {p.source for p in papers}, {o.path for o in outputs})

@@ -246,6 +246,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             # indexes them (papers by paragraph) without parsing panels and passages again.
             page.meta["search"] = {**page.meta.get("search", {}), "exclude": True}
         if meta is not None:
+            # The page's description (Material prints page.meta.description unescaped): its summary.
+            page.meta["description"] = html.escape(meta["summary"], quote=True)
             lines = markdown.split("\n")
             for i, line in enumerate(lines):
                 if line.startswith("# "):

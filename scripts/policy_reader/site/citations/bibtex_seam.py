@@ -38,7 +38,24 @@ def fix_footnote_links(page_html: str) -> str:
             return f'<a href="{m["href"]}">{html.escape(unescaped, quote=False)}</a>'
         return m[0]
 
-    return LINK.sub(sub, page_html)
+    return _clean_footnotes(LINK.sub(sub, page_html))
+
+
+FOOTNOTES = re.compile(r'<div class="footnote">.*?</div>', re.S)
+TEXT = re.compile(r"(?<=>)[^<]+|^[^<]+")
+#: Pandoc's Markdown that Python-Markdown prints literally: bracketed spans with a class
+#: (``[Ship-to-Ship]{.nocase}``) and backslash escapes of characters it does not escape.
+SPAN = re.compile(r"\[([^\[\]]*)\]\{\.[A-Za-z-]+\}")
+ESCAPE = re.compile(r"\\(?=[$^~|@\"'<>=]|&amp;|&lt;|&gt;|&quot;|&#x27;)")
+
+
+def _clean_footnotes(page_html: str) -> str:
+    """No pandoc markup in a footnote's text (the tags around it are left alone)."""
+
+    def clean_text(m: re.Match) -> str:
+        return ESCAPE.sub("", SPAN.sub(r"\1", m[0]))
+
+    return FOOTNOTES.sub(lambda m: TEXT.sub(clean_text, m[0]), page_html)
 
 
 def prewarm(config, pages_markdown: list[str]) -> int:
@@ -63,10 +80,36 @@ def prewarm(config, pages_markdown: list[str]) -> int:
             if str(block) not in seen:
                 seen.add(str(block))
                 blocks.append(block)
+    use_library_bibtex(config, registry)
     if blocks:
         _remember_bibtex(registry)
         registry.validate_citation_blocks(blocks)
     return len(blocks)
+
+
+def use_library_bibtex(config, registry) -> None:
+    """Give mkdocs-bibtex's pandoc run the library's own BibTeX (site/citations/bibliography.py).
+
+    mkdocs-bibtex writes its entries back to BibTeX with pybtex for pandoc, and pybtex's
+    writer LaTeX-encodes values that already are BibTeX: ``AT\\&T`` becomes ``AT\\\\&T``
+    (a line break before "&T") and ``50\\%`` becomes ``50\\\\%`` (a comment: the rest of
+    the title is lost). The same entries as the converter wrote them, each work once
+    (chosen by content, not by file order), avoid both. Sets the cached property, so
+    nothing else of mkdocs-bibtex changes.
+    """
+    from policy_reader.site.citations.bibliography import library_bib, library_entries
+    from policy_reader.site.citations.citeproc import for_pandoc
+
+    plugin = config.plugins.get("bibtex")
+    bib_dir = getattr(getattr(plugin, "config", None), "bib_dir", None)
+    if not bib_dir or "bib_data_bibtex" in vars(registry):
+        return
+    folder = Path(config.config_file_path).parent / bib_dir
+    try:
+        texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.bib"))]
+    except (OSError, UnicodeDecodeError):
+        return  # left to mkdocs-bibtex, which reports it
+    vars(registry)["bib_data_bibtex"] = for_pandoc(library_bib(library_entries(texts)))
 
 
 def speed_up_pybtex() -> None:

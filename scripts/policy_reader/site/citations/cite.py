@@ -28,7 +28,7 @@ from pathlib import Path
 import pypandoc
 
 from policy_reader import atomic
-from policy_reader.site.citations.citeproc import CiteprocError, parse_references, plain_text, style_path
+from policy_reader.site.citations.citeproc import CiteprocError, cite_style, for_pandoc, parse_references, plain_text
 
 #: (key, label shown in the panel, Debian CSL style name, how the pinpoint citation is called)
 STYLES = (
@@ -155,7 +155,7 @@ def _batch(entries: dict[str, str], csl: Path, locators: tuple[str, ...], biblio
     """
     with tempfile.TemporaryDirectory() as tmp:
         bib = Path(tmp) / "papers.bib"
-        bib.write_text("\n\n".join(entries.values()), encoding="utf-8")
+        bib.write_text(for_pandoc("\n\n".join(entries.values())), encoding="utf-8")
         head = "nocite: '@*'" if bibliography else "suppress-bibliography: true"
         keys = list(entries)
         doc = f"---\n{head}\n---\n" + "".join(f"X [@{k}, {locator}]\n\n" for locator in locators for k in keys)
@@ -223,7 +223,7 @@ def _prepare(entries: dict[str, str]) -> None:
     if not todo:
         return
     placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
-    styles = [(style, style_path(style)) for _, _, style, _ in STYLES]
+    styles = [(style, cite_style(style)) for _, _, style, _ in STYLES]
     store = _EntryStore()
     # (style, key) -> (reference, paragraph citation, takeaway citation), from the store or pandoc
     known = {(style, k): store.get(e, csl) for style, csl in styles for k, e in placeholder.items()}
@@ -248,7 +248,7 @@ def _prepare(entries: dict[str, str]) -> None:
             for k, entry in group.items():
                 known[(style, k)] = (refs[k], paras[k], takeaways[k])
                 store.put(entry, csl, known[(style, k)])
-    data = json.loads(pypandoc.convert_text("\n\n".join(todo.values()), to="csljson", format="biblatex", verify_format=False))
+    data = json.loads(pypandoc.convert_text(for_pandoc("\n\n".join(todo.values())), to="csljson", format="biblatex", verify_format=False))
     by_id = {item["id"]: item for item in data}
     for k, entry in todo.items():
         _PREPARED[(entry, k)] = tuple(
@@ -314,33 +314,65 @@ _RIS_TYPES = {"report": "RPRT", "webpage": "ELEC", "post-weblog": "BLOG", "artic
 def _csl_json(entry: str) -> dict:
     if entry in _PREPARED_CSLJSON:
         return _PREPARED_CSLJSON[entry]
-    data = json.loads(pypandoc.convert_text(entry, to="csljson", format="biblatex"))
+    data = json.loads(pypandoc.convert_text(for_pandoc(entry), to="csljson", format="biblatex"))
     if len(data) != 1:
         raise CiteprocError("expected exactly one BibTeX entry for RIS")
     return data[0]
 
 
+_LATEX_TEXT = {"{\\textbraceleft}": "{", "{\\textbraceright}": "}", "\\textbackslash{}": "\\",
+               "\\textasciitilde{}": "~", "\\textasciicircum{}": "^", "`": "'"}
+_LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_TEXT) + r"|\\([{}&%$#_])|[{}]")
+
+
+def bibtex_text(value: str) -> str:
+    """A value written by policy_reader.convert.bib as the text it prints (braces of case
+    protection dropped, escapes undone): the title as printed, for RIS."""
+    return _LATEX_RE.sub(lambda m: _LATEX_TEXT.get(m[0], m[1] or ""), value)
+
+
+def _field(entry: str, name: str) -> str | None:
+    m = re.search(r"^[ \t]*" + name + r"[ \t]*=[ \t]*\{(.*)\},?[ \t]*$", entry, re.M)
+    return m[1] if m else None
+
+
+def _ris_value(value) -> str:
+    """One RIS line's value: a tag line ends at the line break, so none may hold one."""
+    return " ".join(str(value).split())
+
+
 def ris(entry: str, url: str) -> str:
-    """RIS of one BibTeX entry (via pandoc's CSL JSON), with ``url`` as UR."""
+    """RIS of one BibTeX entry (via pandoc's CSL JSON), with ``url`` as UR.
+
+    Tags as Zotero's RIS importer reads them: a report's series in T2 (seriesTitle),
+    its type in M3 (reportType), its number in SN (reportNumber) and its institution
+    in PB; an article's publication in T2 (publicationTitle); the summary in AB.
+    """
     item = _csl_json(entry)
-    lines = [f"TY  - {_RIS_TYPES.get(item.get('type', ''), 'GEN')}"]
+    kind = item.get("type", "")
+    lines = [f"TY  - {_RIS_TYPES.get(kind, 'GEN')}"]
     for person in item.get("author", []):
         name = ", ".join(p for p in (person.get("family"), person.get("given")) if p) or person.get("literal", "")
-        lines.append(f"AU  - {name}")
-    lines.append(f"TI  - {item['title']}")
+        lines.append(f"AU  - {_ris_value(name)}")
+    title = _field(entry, "title")
+    lines.append(f"TI  - {_ris_value(bibtex_text(title) if title is not None else item['title'])}")
     parts = (item.get("issued", {}).get("date-parts") or [[]])[0]
     if parts:
         lines.append(f"PY  - {parts[0]}")
         lines.append("DA  - " + "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)) + "/" * (4 - len(parts)))
-    if item.get("genre"):
-        lines.append(f"T3  - {item['genre']}")
-    if item.get("number"):
-        lines.append(f"VL  - {item['number']}")
+    if kind == "report":
+        if item.get("genre"):
+            lines.append(f"T2  - {_ris_value(item['genre'])}")
+            lines.append(f"M3  - {_ris_value(item['genre'])}")
+        if item.get("number"):
+            lines.append(f"SN  - {_ris_value(item['number'])}")
     if item.get("publisher"):
-        lines.append(f"PB  - {item['publisher']}")
+        lines.append(f"PB  - {_ris_value(item['publisher'])}")
     if item.get("container-title"):
-        lines.append(f"T2  - {item['container-title']}")
-    lines.append(f"UR  - {url}")
+        lines.append(f"T2  - {_ris_value(item['container-title'])}")
+    if item.get("abstract"):
+        lines.append(f"AB  - {_ris_value(item['abstract'])}")
+    lines.append(f"UR  - {_ris_value(url)}")
     lines.append("ER  - ")
     return "\n".join(lines)
 
@@ -365,6 +397,18 @@ class PaperCiter:
         # verbatim and no other field depends on it: tests/test_cite.py checks the equality).
         self.bibtex_template = with_url(self.entry, URL_PLACEHOLDER)
         self.ris_template = ris(self.entry, URL_PLACEHOLDER)  # also fails early on an entry pandoc cannot read
+        # A paragraph is cited here, in the reproduction; where the original is known it is named too.
+        original = re.search(r"^[ \t]*url[ \t]*=[ \t]*\{([^}\n]*)\},?[ \t]*$", self.entry, re.M)
+        self.original = original[1] if original and re.match(r"^https?://", original[1]) else ""
+
+    def with_original(self, ref: Formatted) -> Formatted:
+        if not self.original:
+            return ref
+        url = _html.escape(self.original, quote=True)
+        return Formatted(
+            f'{ref.html} Originally published at <a href="{url}">{url}</a>.',
+            f"{ref.text} Originally published at {self.original}.",
+        )
 
     def paragraph(self, permalink: str, number: int | str, takeaway: bool = False) -> Citation:
         styles = []
@@ -372,7 +416,7 @@ class PaperCiter:
         url_html = _html.escape(permalink, quote=True)
         for s in self.styles:
             pin = (s.takeaway if takeaway else s.para).fill(permalink, number, url_html)
-            styles.append((s, s.reference.fill(permalink, number, url_html), pin))
+            styles.append((s, self.with_original(s.reference.fill(permalink, number, url_html)), pin))
         return Citation(
             tuple(styles),
             self.bibtex_template.replace(URL_PLACEHOLDER, permalink),

@@ -11,6 +11,7 @@ Nothing is fetched.
 from __future__ import annotations
 
 import functools
+import json
 import html as _html
 import re
 import tempfile
@@ -38,6 +39,61 @@ def style_path(name: str) -> Path:
             f"{path}: CSL style not installed; run `make deps` (installs Debian's citation-style-language-styles)"
         )
     return path
+
+
+#: What the style manuals ask and Debian's styles do otherwise, as edits of the installed
+#: style (applied at build time; nothing of the styles is copied into the project):
+#: (style, what to find, what to put instead, how many times it must be found).
+STYLE_EDITS = {
+    "chicago-note-bibliography": (
+        # CMOS 17 14.220: a report's title is italic, like a book's (notes and short notes)
+        ('<else-if type="book graphic motion_picture song" match="any">',
+         '<else-if type="book graphic motion_picture report song" match="any">', 2),
+        # ... followed by its series and number: "Issue Brief No. 5022"
+        ('<else>\n          <text variable="genre"/>\n        </else>',
+         '<else>\n          <group delimiter=" "><text variable="genre"/><choose><if type="report">'
+         '<text variable="number" prefix="No. "/></if></choose></group>\n        </else>', 1),
+        ('<else>\n          <text variable="genre" text-case="capitalize-first"/>\n        </else>',
+         '<else>\n          <group delimiter=" "><text variable="genre" text-case="capitalize-first"/><choose><if type="report">'
+         '<text variable="number" prefix="No. "/></if></choose></group>\n        </else>', 1),
+    ),
+    "modern-language-association": (
+        # MLA 9 (5.120): a paragraph pinpoint is "par." (plural "pars.")
+        ("</info>",
+         '</info>\n  <locale xml:lang="en"><terms><term name="paragraph" form="short">'
+         "<single>par.</single><multiple>pars.</multiple></term></terms></locale>", 1),
+    ),
+}
+_DERIVED = None
+
+
+def cite_style(name: str) -> Path:
+    """The style to format with: Debian's ``name`` with :data:`STYLE_EDITS` applied
+    (written once per process to a temporary folder removed at exit)."""
+    global _DERIVED
+    path = style_path(name)
+    edits = STYLE_EDITS.get(name)
+    if not edits:
+        return path
+    text = path.read_text(encoding="utf-8")
+    for old, new, count in edits:
+        if text.count(old) != count:
+            raise CiteprocError(f"{path}: the installed style is not the one policy-reader edits ({old[:40]!r}); "
+                                "update STYLE_EDITS in site/citations/citeproc.py")
+        text = text.replace(old, new)
+    if _DERIVED is None:
+        _DERIVED = tempfile.TemporaryDirectory(prefix="policy-reader-csl-")
+    out = Path(_DERIVED.name) / f"{name}.csl"
+    if not out.exists() or out.read_text(encoding="utf-8") != text:
+        out.write_text(text, encoding="utf-8")
+    return out
+
+
+def for_pandoc(bibtex: str) -> str:
+    """BibTeX as pandoc reads it: a brace with no partner is written for BibTeX (which
+    counts braces even after a backslash) as ``{\\textbraceleft}`` / ``{\\textbraceright}``
+    (policy_reader.convert.bib), commands pandoc drops; pandoc honours ``\\{`` and ``\\}``."""
+    return bibtex.replace("{\\textbraceleft}", "\\{").replace("{\\textbraceright}", "\\}")
 
 
 def plain_text(fragment: str) -> str:
@@ -74,7 +130,7 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
     keys = _bibtex_keys(bibtex)
     with tempfile.TemporaryDirectory() as tmp:
         bib = Path(tmp) / "refs.bib"
-        bib.write_text(bibtex, encoding="utf-8")
+        bib.write_text(for_pandoc(bibtex), encoding="utf-8")
         doc = "---\nnocite: '@*'\n---\n"
         out = pypandoc.convert_text(
             doc, to="html", format="markdown",
@@ -85,3 +141,11 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
     if missing:
         raise CiteprocError(f"pandoc did not format {', '.join(missing)} with {csl}")
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def csl_json(bibtex: str) -> str:
+    """Every entry of ``bibtex`` as CSL JSON (pandoc's reading of BibLaTeX), sorted by id,
+    for reference managers (Zotero, Mendeley...) that import CSL JSON."""
+    data = json.loads(pypandoc.convert_text(for_pandoc(bibtex), to="csljson", format="biblatex", verify_format=False))
+    return json.dumps(sorted(data, key=lambda item: item.get("id", "")), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
