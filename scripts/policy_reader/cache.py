@@ -234,11 +234,9 @@ class Store:
         if not self.enabled:
             return
         path = self._path(key)
-        raw = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-        data = _HEAD + _entry_digest(key, raw).encode("ascii") + _MID + raw + _TAIL
         self.used.add(path.name)
         try:
-            atomic.write_bytes(path, data)
+            write_entry(path, value)
         except OSError as exc:
             self.cache.fail(exc, path)
 
@@ -289,3 +287,19 @@ def current() -> Cache:
 def store(namespace: str, **kwargs) -> Store:
     """The store of ``namespace`` in the current run's cache."""
     return _current.store(namespace, **kwargs)
+
+
+def read_entry(path: Path) -> Any:
+    """The value of the entry file ``path`` if it verifies, else None (tests, inspection)."""
+    path = Path(path)
+    found = Store._verify(path.name[: -len(SUFFIX)], path.read_bytes())
+    return found[0] if found is not None else None
+
+
+def write_entry(path: Path, value: Any) -> None:
+    """Write ``value`` as a verified entry at ``path`` (its file name is the key), as
+    :meth:`Store.put` does (tests that prove a stored value is what a build uses)."""
+    path = Path(path)
+    key = path.name[: -len(SUFFIX)]
+    raw = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    atomic.write_bytes(path, _HEAD + _entry_digest(key, raw).encode("ascii") + _MID + raw + _TAIL)
