@@ -100,10 +100,15 @@ class PaperSteps:
         return store.key(*parts)
 
     def _load(self, value: dict) -> tuple[str, dict]:
-        content, records = value["content"], value["records"]
-        if not isinstance(content, str) or not isinstance(records, dict) or set(records) != {s.name for s in self.steps}:
-            raise ValueError("a composed value is the content and every step's records")
-        return content, {s.name: s.load(records[s.name]) for s in self.steps}
+        content = value["content"]
+        if not isinstance(content, str):
+            raise TypeError("the content is text")
+        return content, self._load_records(value["records"])
+
+    def _load_records(self, records: dict) -> dict:
+        if not isinstance(records, dict) or set(records) != {s.name for s in self.steps}:
+            raise ValueError("a composed value holds every step's records")
+        return {s.name: s.load(records[s.name]) for s in self.steps}
 
     def run(self, content: str, page: PaperPage) -> str:
         store = self.store
@@ -120,7 +125,7 @@ class PaperSteps:
             if key is not None:
                 store.put(key, value)
             # The records as a hit would give them: through JSON and each step's load.
-            found = self._load(json.loads(json.dumps(value, ensure_ascii=False)))
+            found = content, self._load_records(json.loads(json.dumps(records, ensure_ascii=False)))
         content, records = found
         for step in self.steps:
             if step.accept is not None:
