@@ -25,9 +25,9 @@ BibTeX text, pypandoc's version probe, convert's converter stamp):
   this build neither read nor wrote (stale entries, stray temporary files);
   ``keep=<n>``: at most ``n`` entries, the most recently used.
 * **A cache folder that cannot be used** (unwritable, unreadable, not a
-  folder): the first failure logs ONE warning line and the rest of the run
-  goes without any cache (every value is computed), which writes the same
-  output.
+  folder): the store that meets it goes on without its cache for the rest of
+  the run (every value is computed, which writes the same output); the first
+  such failure of a run logs ONE warning line, later ones are silent.
 
 tests/test_cache.py damages each store's entries in every one of these ways and
 checks that the built site equals a clean build byte for byte.
@@ -106,12 +106,12 @@ class Cache:
     def __init__(self, root: Path | None):
         self.root = Path(root) if root is not None else None
         self.stores: dict[str, Store] = {}
-        self.failed = False
+        self.warned = False
         self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
-        return self.root is not None and not self.failed
+        return self.root is not None
 
     def store(self, namespace: str, *, keep: str | int = "build", code: Iterable[str] | None = None) -> "Store":
         """The store of ``namespace`` (the same object on every call of this run).
@@ -123,16 +123,16 @@ class Cache:
                 self.stores[namespace] = Store(self, namespace, keep, code)
             return self.stores[namespace]
 
-    def fail(self, exc: OSError, path: Path) -> None:
-        """The folder cannot be used: go on without any cache, and say so once."""
+    def warn(self, folder: Path, exc: OSError, path: Path) -> None:
+        """Say once per run that a cache folder cannot be used."""
         with self._lock:
-            if self.failed:
+            if self.warned:
                 return
-            self.failed = True
+            self.warned = True
         reason = exc.strerror or type(exc).__name__
         log.warning(
-            "policy-reader: cache folder %s is not usable (%s: %s); building without the cache",
-            self.root, reason, path,
+            "policy-reader: cache folder %s cannot be used (%s: %s); going on without that cache",
+            folder, reason, path,
         )
 
     def prune(self) -> int:
@@ -153,6 +153,7 @@ class Store:
         self.hits = 0
         self.misses = 0
         self.used: set[str] = set()  # file names this run read or wrote
+        self.failed = False  # the folder could not be used: off for the rest of the run
 
     @property
     def dir(self) -> Path | None:
@@ -160,7 +161,11 @@ class Store:
 
     @property
     def enabled(self) -> bool:
-        return self.cache.enabled
+        return self.cache.enabled and not self.failed
+
+    def fail(self, exc: OSError, path: Path) -> None:
+        self.failed = True
+        self.cache.warn(self.dir, exc, path)
 
     def key(self, *parts: str | bytes) -> str:
         """The key of an entry computed from ``parts`` (every input, in order) by our code."""
@@ -190,7 +195,7 @@ class Store:
             if exc.errno == errno.ENOENT:
                 self.misses += 1
                 return None
-            self.cache.fail(exc, path)
+            self.fail(exc, path)
             return None
         value = self._verify(key, data)
         if value is not None:
@@ -238,7 +243,7 @@ class Store:
         try:
             write_entry(path, value)
         except OSError as exc:
-            self.cache.fail(exc, path)
+            self.fail(exc, path)
 
     @staticmethod
     def _touch(path: Path) -> None:
@@ -263,7 +268,7 @@ class Store:
             for p in doomed:
                 p.unlink(missing_ok=True)
         except OSError as exc:
-            self.cache.fail(exc, self.dir)
+            self.fail(exc, self.dir)
             return 0
         return len(doomed)
 
