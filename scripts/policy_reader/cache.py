@@ -40,6 +40,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +58,7 @@ _HEAD = b'{"sha256":"'
 _MID = b'","value":'
 _TAIL = b"}"
 _DIGEST_LEN = 64
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 @lru_cache(maxsize=None)
@@ -154,10 +156,7 @@ class Store:
         self.misses = 0
         self.used: set[str] = set()  # file names this run read or wrote
         self.failed = False  # the folder could not be used: off for the rest of the run
-
-    @property
-    def dir(self) -> Path | None:
-        return self.cache.root / self.namespace if self.cache.root is not None else None
+        self.dir = cache.root / namespace if cache.root is not None else None
 
     @property
     def enabled(self) -> bool:
@@ -176,7 +175,7 @@ class Store:
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
-        if not key or any(c not in "0123456789abcdef" for c in key):
+        if not _KEY.fullmatch(key):
             raise ValueError(f"not a cache key: {key!r}")
         return self.dir / (key + SUFFIX)
 

@@ -158,6 +158,14 @@ def bib_data_from_json(data: dict):
     return bib_data
 
 
+@functools.lru_cache(maxsize=None)
+def _pybtex_version() -> str:
+    """pybtex's version (importlib.metadata reads every installed distribution: ms a call)."""
+    from importlib.metadata import version
+
+    return version("pybtex")
+
+
 def cache_bib_parsing() -> None:
     """Keep pybtex's parse of each .bib file in the ``bibparse`` namespace of the one cache (idempotent).
 
@@ -180,15 +188,13 @@ def cache_bib_parsing() -> None:
         store = cache.store("bibparse")
         if not store.enabled or args or kwargs:
             return original(path, *args, **kwargs)
-        from importlib.metadata import version
-
         import pybtex.errors
 
         try:
             data = Path(path).read_bytes()
         except OSError:
             return original(path)
-        key = store.key(version("pybtex"), data)
+        key = store.key(_pybtex_version(), data)
         parsed = store.get(key, bib_data_from_json)
         if parsed is not None:
             return parsed

@@ -15,6 +15,7 @@ permalink as its ``url``; RIS is written from pandoc's CSL JSON of that entry.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html as _html
 import os
 import json
@@ -214,20 +215,23 @@ def prepare(papers: list[tuple[str, str]]) -> None:
     for the CSL JSON of all entries. The results fill the caches that
     :func:`style_citations` and :func:`ris` read, so a page costs no pandoc run.
     """
-    _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers})
+    _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers}, keep=True)
 
 
-def _prepare(entries: dict[str, str]) -> None:
+def _prepare(entries: dict[str, str], keep: bool = False) -> None:
+    """``keep``: the stored entries of papers this process holds formatted are still in use
+    (a build's one call with every paper marks them, so eviction keeps them)."""
     todo = {k: e for k, e in entries.items() if (e, k) not in _PREPARED}
-    styles = [(style, style_path(style)) for _, _, style, _ in STYLES]
     store = _EntryStore()
-    if len(todo) < len(entries) and store.store.enabled:  # held in memory: their entries stay
+    if keep and len(todo) < len(entries) and store.store.enabled:
         for k, e in entries.items():
             if k not in todo:
-                for _, csl in styles:
-                    store.keep(with_url(e, URL_PLACEHOLDER), csl)
+                placeheld = with_url(e, URL_PLACEHOLDER)
+                for _, _, style, _ in STYLES:
+                    store.keep(placeheld, style_path(style))
     if not todo:
         return
+    styles = [(style, style_path(style)) for _, _, style, _ in STYLES]
     placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
     # (style, key) -> (reference, paragraph citation, takeaway citation), from the store or pandoc
     known = {(style, k): store.get(e, csl) for style, csl in styles for k, e in placeholder.items()}
@@ -282,7 +286,7 @@ class _EntryStore:
         return "\0".join((pypandoc.get_pandoc_version(), LOCATOR_PLACEHOLDER, URL_PLACEHOLDER))
 
     def key(self, entry: str, csl: Path) -> str:
-        return self.store.key(self._salt, _csl_bytes(csl), entry)
+        return self.store.key(self._salt, _csl_digest(csl), entry)
 
     @staticmethod
     def _load(data) -> tuple:
@@ -311,8 +315,10 @@ class _EntryStore:
 
 
 @functools.lru_cache(maxsize=None)
-def _csl_bytes(csl: Path) -> bytes:
-    return Path(csl).read_bytes()
+def _csl_digest(csl: Path) -> str:
+    """The style's content, as a hash (a key is made per entry and style: hashing the whole
+    CSL file each time would cost more than the look-up saves)."""
+    return hashlib.sha256(Path(csl).read_bytes()).hexdigest()
 
 
 def style_citations(entry: str, key: str) -> tuple[StyleCitation, ...]:
