@@ -127,15 +127,18 @@ class Cache:
 
     def warn(self, folder: Path, exc: OSError, path: Path) -> None:
         """Say once per run that a cache folder cannot be used."""
+        reason = exc.strerror or type(exc).__name__
+        self.warn_once(f"policy-reader: cache folder {folder} cannot be used ({reason}: {path}); going on without that cache")
+
+    def warn_once(self, message: str) -> None:
+        """Log ``message`` unless this run already warned about its cache folder (the build
+        lock in ``.cache/`` shares this one line). Not on the ``mkdocs`` logger: a build
+        without its cache writes the same site, so ``--strict`` must not fail on it."""
         with self._lock:
             if self.warned:
                 return
             self.warned = True
-        reason = exc.strerror or type(exc).__name__
-        log.warning(
-            "policy-reader: cache folder %s cannot be used (%s: %s); going on without that cache",
-            folder, reason, path,
-        )
+        log.warning("%s", message)
 
     def prune(self) -> int:
         """Evict in every store this run opened (after a successful run); how many files went."""

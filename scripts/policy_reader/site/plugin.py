@@ -191,14 +191,14 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             compat.check()  # every patched third-party internal is at a tested version (site/compat.py)
         except compat.UnknownVersion as exc:
             raise PluginError(str(exc)) from None
-        # One build at a time in this folder (released in on_post_build / on_build_error).
-        self.build_lock = BuildLock(Path(config.config_file_path).resolve().parent)
-        self.build_lock.acquire()
-        config_paths.resolve(config)  # csl_file, snippets: from mkdocs.yml's folder (site/config_paths.py)
         root = Path(config.config_file_path).parent
         # The one cache of this build (scripts/policy_reader/cache.py), before anything uses it.
         self.cache = cache.configure(root / self.config.cache_dir if self.config.cache else None)
         pandoc_cache.install()  # pandoc runs through the cache (site/citations/pandoc_cache.py)
+        # One build at a time in this folder (released in on_post_build / on_build_error).
+        self.build_lock = BuildLock(Path(config.config_file_path).resolve().parent)
+        self.build_lock.acquire()
+        config_paths.resolve(config)  # csl_file, snippets: from mkdocs.yml's folder (site/config_paths.py)
         speed_up_pybtex()
         cache_bib_parsing()  # pybtex's parse of each .bib file, kept in the cache
 
