@@ -9,6 +9,8 @@ import pybtex.plugin
 from mkdocs_bibtex.registry import PandocRegistry
 from pybtex.database import BibliographyData, Entry, Person, parse_file
 
+from policy_reader import cache
+from policy_reader.cache import read_entry
 from policy_reader.site.citations import bibtex_seam
 from policy_reader.site.citations import pandoc_cache
 
@@ -91,7 +93,8 @@ def test_remembered_bibtex_is_mkdocs_bibtex_own_text(tmp_path, monkeypatch):
         first = registry()
         bibtex_seam._remember_bibtex(first)  # a miss: computed by the property, then stored
         assert first.bib_data_bibtex == expected
-        assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"bibtex-{bibtex_seam.bibtex_key(first.bib_data)}.bib"]
+        [entry] = (tmp_path / "cache" / "bibtex").iterdir()
+        assert read_entry(entry) == expected  # exactly, as text
 
         def no_writer(*args, **kwargs):
             raise AssertionError("the BibTeX text was computed again")
@@ -104,38 +107,46 @@ def test_remembered_bibtex_is_mkdocs_bibtex_own_text(tmp_path, monkeypatch):
         pandoc_cache.uninstall()
 
 
-def test_without_the_pandoc_cache_nothing_is_kept(monkeypatch):
-    monkeypatch.setattr(pandoc_cache, "cache_dir", lambda: None)
+def test_without_the_cache_nothing_is_kept():
+    cache.configure(None)
     reg = PandocRegistry(bib_files=[str(BIBS[0])], csl_file=CSL, csl_file_encoding=None)
     bibtex_seam._remember_bibtex(reg)
     assert "bib_data_bibtex" not in vars(reg)
 
 
-def test_a_stored_bib_parse_gives_what_pybtex_gives(tmp_path, monkeypatch):
-    """bibtex_seam.cache_bib_parsing: the second parse of a .bib file comes from the pickle
-    in the pandoc cache's folder and writes the same BibTeX as pybtex's own parse."""
-    import pickle
+def _people(bib_data):
+    return {
+        key: [(role, [(p.first_names, p.middle_names, p.prelast_names, p.last_names, p.lineage_names) for p in people])
+              for role, people in entry.persons.items()]
+        for key, entry in bib_data.entries.items()
+    }
 
+
+def test_a_stored_bib_parse_gives_what_pybtex_gives(tmp_path, monkeypatch):
+    """bibtex_seam.cache_bib_parsing: the second parse of a .bib file comes from its JSON entry
+    in the cache (no pybtex parse) and is pybtex's own parse: the same entries, persons in
+    their five parts, and the same BibTeX written."""
     import mkdocs_bibtex.registry as registry_module
     from pybtex.database import parse_file as pybtex_parse
 
-    from policy_reader.site.citations import bibtex_seam
-    from policy_reader.site.citations import pandoc_cache
-
     monkeypatch.setattr(registry_module, "parse_file", registry_module.parse_file)  # restored afterwards
+    real = bibtex_seam.bib_data_from_json
+    rebuilt = []
+    monkeypatch.setattr(bibtex_seam, "bib_data_from_json", lambda data: rebuilt.append(1) or real(data))
     pandoc_cache.install(tmp_path / "cache")
     try:
         bibtex_seam.cache_bib_parsing()
         for bib in sorted((ROOT / "bib").glob("*.bib")):
-            expected = pybtex_parse(str(bib)).to_string("bibtex")
-            assert registry_module.parse_file(str(bib)).to_string("bibtex") == expected  # parsed and stored
-            reads = []
-            real_loads = pickle.loads
-            monkeypatch.setattr(pickle, "loads", lambda data: reads.append(1) or real_loads(data))
-            assert registry_module.parse_file(str(bib)).to_string("bibtex") == expected  # from the store
-            assert reads == [1]
-            monkeypatch.setattr(pickle, "loads", real_loads)
-        assert len(list((tmp_path / "cache" / "bibparse").glob("*.pickle"))) == len(list((ROOT / "bib").glob("*.bib")))
+            expected = pybtex_parse(str(bib))
+            rebuilt.clear()
+            first = registry_module.parse_file(str(bib))  # parsed and stored
+            assert rebuilt == [] and first.to_string("bibtex") == expected.to_string("bibtex")
+            stored = registry_module.parse_file(str(bib))  # from the store
+            assert rebuilt == [1]
+            assert stored.entries == expected.entries and _people(stored) == _people(expected)
+            assert [e.original_type for e in stored.entries.values()] == [e.original_type for e in expected.entries.values()]
+            assert stored.to_string("bibtex") == expected.to_string("bibtex")
+        assert len(list((tmp_path / "cache" / "bibparse").glob("*.json"))) == len(list((ROOT / "bib").glob("*.bib")))
     finally:
         pandoc_cache.uninstall()
 

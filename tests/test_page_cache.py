@@ -4,11 +4,11 @@ pages are never served from the cache."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from policy_reader.cache import read_entry, write_entry
 from support import build_in_process, site_files
 
 
@@ -33,10 +33,10 @@ def test_the_cache_serves_what_it_stored(project_copy, papers, tmp_path, monkeyp
     build_in_process(project_copy, tmp_path / "one", monkeypatch)
     edited = 0
     for entry in (project_copy / ".cache" / "pages").glob("*.json"):
-        data = json.loads(entry.read_text(encoding="utf-8"))
+        data = read_entry(entry)
         if 'id="p-1"' in data["content"]:
             data["content"] = data["content"].replace('id="p-1"', 'id="p-1" data-from-cache="yes"', 1)
-            entry.write_text(json.dumps(data), encoding="utf-8")
+            write_entry(entry, data)  # a valid entry (a damaged one is never used: tests/test_cache.py)
             edited += 1
     assert edited == len(papers)
     build_in_process(project_copy, tmp_path / "two", monkeypatch)
@@ -83,19 +83,20 @@ def test_entries_of_changed_pages_are_pruned(project_copy, tmp_path, monkeypatch
 
 
 def test_paper_pages_replay_their_finished_content(project_copy, papers, tmp_path, monkeypatch):
-    """The paper-page cache (plugin._paper_content): a warm build replays every paper's
-    finished HTML, search entries and topic-link records, and writes the same site; an
-    edited entry shows (proof that it is used); a changed vocabulary makes them again."""
+    """The paper-page steps' composed value (site/paper_steps.py): a warm build takes every
+    paper's finished HTML, search entries and topic-link records from the cache, and writes
+    the same site; an edited entry shows (proof that it is used); a changed vocabulary makes
+    them again."""
     cold = build_in_process(project_copy, tmp_path / "one", monkeypatch)
-    assert cold.paper_cache.hits == 0 and cold.paper_cache.misses == len(papers)
+    assert cold.cache.stores["paper-pages"].hits == 0 and cold.cache.stores["paper-pages"].misses == len(papers)
     warm = build_in_process(project_copy, tmp_path / "two", monkeypatch)
-    assert warm.paper_cache.hits == len(papers)
+    assert warm.cache.stores["paper-pages"].hits == len(papers)
     assert site_files(tmp_path / "one") == site_files(tmp_path / "two")
 
     for entry in (project_copy / ".cache" / "paper-pages").glob("*.json"):
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        data["html"] = data["html"].replace('class="pr-cite"', 'class="pr-cite" data-replayed="yes"', 1)
-        entry.write_text(json.dumps(data), encoding="utf-8")
+        data = read_entry(entry)
+        data["content"] = data["content"].replace('class="pr-cite"', 'class="pr-cite" data-replayed="yes"', 1)
+        write_entry(entry, data)
     build_in_process(project_copy, tmp_path / "three", monkeypatch)
     for src in papers:
         assert 'data-replayed="yes"' in (tmp_path / "three" / "papers" / Path(src).stem / "index.html").read_text(encoding="utf-8")
@@ -103,7 +104,7 @@ def test_paper_pages_replay_their_finished_content(project_copy, papers, tmp_pat
     vocabulary = project_copy / "docs" / "topics" / "vocabulary.yml"
     vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     plugin = build_in_process(project_copy, tmp_path / "four", monkeypatch)
-    assert plugin.paper_cache.hits == 0
+    assert plugin.cache.stores["paper-pages"].hits == 0
     assert site_files(tmp_path / "four") == site_files(tmp_path / "one")
 
 
@@ -111,6 +112,6 @@ def test_an_entry_of_another_shape_is_rendered_again(project_copy, papers, tmp_p
     build_in_process(project_copy, tmp_path / "one", monkeypatch)
     for store in ("pages", "paper-pages"):
         for entry in (project_copy / ".cache" / store).glob("*.json"):
-            entry.write_text('{"content": "truncated"}', encoding="utf-8")
+            entry.write_text('{"content": "truncated"}', encoding="utf-8")  # not verified: made again
     build_in_process(project_copy, tmp_path / "two", monkeypatch)
     assert site_files(tmp_path / "one") == site_files(tmp_path / "two")

@@ -1,12 +1,12 @@
-"""The pandoc cache's memory of pypandoc's version probe (site/pandoc_cache.py)."""
+"""The pandoc cache's memory of pypandoc's version probe (site/citations/pandoc_cache.py)."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 
 import pypandoc
 
+from policy_reader.cache import read_entry, write_entry
 from policy_reader.site.citations import pandoc_cache
 
 
@@ -21,8 +21,8 @@ def test_a_remembered_probe_picks_the_same_pandoc_without_running_it(tmp_path, m
     pandoc_cache.install(tmp_path / "cache")
     try:
         assert fresh_probe() == expected  # probed, and remembered
-        known = json.loads((tmp_path / "cache" / "versions.json").read_text(encoding="utf-8"))
-        assert expected[0] in known.values()
+        entries = sorted((tmp_path / "cache" / "pandoc-version").iterdir())
+        assert expected[0] in [read_entry(e) for e in entries]
 
         runs = []
         real_popen = subprocess.Popen
@@ -36,12 +36,18 @@ def test_a_remembered_probe_picks_the_same_pandoc_without_running_it(tmp_path, m
         assert runs == []
         monkeypatch.undo()
 
-        # A changed executable (another size or time) is probed again.
-        changed = {k.rsplit("\0", 1)[0] + "\0" + "0": v for k, v in known.items()}
-        (tmp_path / "cache" / "versions.json").write_text(json.dumps(changed), encoding="utf-8")
+        # A remembered answer is what is used: another version stored under the key is returned.
+        for e in entries:
+            write_entry(e, "9.99.9")
+        assert fresh_probe()[0] == "9.99.9"
+        # A damaged entry is not: the executable is probed again and the entry rewritten.
+        for e in entries:
+            e.write_bytes(e.read_bytes()[:-3])
+        monkeypatch.setattr(subprocess, "Popen", counting)
         assert fresh_probe() == expected
-        again = json.loads((tmp_path / "cache" / "versions.json").read_text(encoding="utf-8"))
-        assert set(known) <= set(again)
+        assert runs != []
+        monkeypatch.undo()
+        assert expected[0] in [read_entry(e) for e in entries]
     finally:
         pandoc_cache.uninstall()
         fresh_probe()

@@ -173,15 +173,15 @@ def test_the_checked_outcome_is_reused_until_the_registry_or_a_paper_changes(pro
     """site/registry.py caches a passed check under a digest of the registry and the paper
     pages: an edited entry shows in the pages (proof that it is read), a changed registry is
     checked again (and a broken one fails)."""
-    import json
-
     from support import build_in_process
 
     build_in_process(project_copy, tmp_path / "one", monkeypatch)
-    [entry] = (project_copy / ".cache" / "generated").glob("registry-*.json")
-    data = json.loads(entry.read_text(encoding="utf-8"))
+    from policy_reader.cache import read_entry, write_entry
+
+    [entry] = [e for e in (project_copy / ".cache" / "generated").glob("*.json") if "redirects" in read_entry(e)]
+    data = read_entry(entry)
     data["redirects"] = {KLINGNER_SLUG: {"p-99": "p-1"}}
-    entry.write_text(json.dumps(data), encoding="utf-8")
+    write_entry(entry, data)  # a verified entry (a damaged one is never used: tests/test_cache.py)
     build_in_process(project_copy, tmp_path / "two", monkeypatch)
     page = (tmp_path / "two" / "papers" / KLINGNER_SLUG / "index.html").read_text(encoding="utf-8")
     assert '{"p-99": "p-1"}' in page

@@ -26,8 +26,9 @@ outputs check the same on every machine.
 The converter itself is not in the seal, so that a change to its code does
 not change every committed output: a hash of the source of every
 ``policy_reader`` module that ``convert`` imports (:func:`converter_modules`,
-found by following the imports) is recorded in ``.cache/convert/converter``
-(not committed) after a run that converted or checked every source. When the
+found by following the imports, :func:`policy_reader.cache.code_digest`) is part of
+the key of a stamp in the ``convert`` namespace of the one cache (``.cache/convert/``,
+not committed) written after a run that converted or checked every source. When the
 recorded hash is missing or differs, nothing is skipped: every source is
 parsed (a fresh clone, or a code change, costs one full conversion), so a
 code change can never be missed.
@@ -68,7 +69,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from policy_reader import atomic
+from policy_reader import cache
 from policy_reader.convert.bib import BIB_HASH_LINE
 from policy_reader.page.markdown import GENERATED_MARK
 from policy_reader.topics.rules import VOCABULARY_PATH
@@ -133,34 +134,44 @@ def converter_modules() -> list[str]:
     return sorted(seen)
 
 
-CONVERTER_STAMP = Path(".cache") / "convert" / "converter"
+CACHE_DIR = Path(".cache")  # the one cache (policy_reader/cache.py), from the project root
+STAMP_NAMESPACE = "convert"
+CONVERTER_STAMP = CACHE_DIR / STAMP_NAMESPACE  # the stamp's folder
+
+
+@lru_cache(maxsize=1)  # one cache per run: a folder that cannot be used warns once
+def _stamp_store(root: Path) -> cache.Store:
+    """The ``convert`` namespace of ``root``'s cache; its keys hold the converter's code only."""
+    return cache.Cache(root / CACHE_DIR).store(STAMP_NAMESPACE, code=converter_modules())
+
+
+def _stamp_key(store: cache.Store) -> str:
+    return store.key("every output is what this converter writes", converter_version())
+
+
+def _yes(value) -> bool:
+    if value is not True:
+        raise ValueError("a stamp is true")
+    return True
 
 
 def converter_recorded(root: Path) -> bool:
     """True when the last full run in ``root`` used this converter (see the module docstring)."""
-    try:
-        return (root / CONVERTER_STAMP).read_text(encoding="utf-8").strip() == converter_version()
-    except OSError:
-        return False
+    store = _stamp_store(root)
+    return store.get(_stamp_key(store), _yes) is True
 
 
 def record_converter(root: Path) -> None:
-    """Note that every output in ``root`` is what this converter writes (best effort)."""
-    path = root / CONVERTER_STAMP
-    try:
-        atomic.write_text(path, converter_version() + "\n")
-    except OSError:
-        pass  # a read-only checkout: the next run parses everything again
+    """Note that every output in ``root`` is what this converter writes (best effort: a cache
+    that cannot be written warns once, and the next run parses everything again)."""
+    store = _stamp_store(root)
+    store.put(_stamp_key(store), True)
+    store.prune()  # one stamp: the one of this converter
 
 
-@lru_cache(maxsize=None)
 def converter_version() -> str:
     """A hash of the source of every module in :func:`converter_modules` (line endings normalised)."""
-    h = hashlib.sha256()
-    for name in converter_modules():
-        text = _module_file(name).read_bytes().replace(b"\r\n", b"\n")
-        h.update(name.encode() + b"\0" + hashlib.sha256(text).digest())
-    return h.hexdigest()
+    return cache.code_digest(converter_modules())
 
 
 # --------------------------------------------------------------------------- fingerprints and seals

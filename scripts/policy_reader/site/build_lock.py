@@ -15,6 +15,8 @@ import logging
 import os
 from pathlib import Path
 
+from policy_reader import cache
+
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 
 # Locks this process holds, by path: a build of this process that ended without releasing
@@ -33,8 +35,8 @@ class BuildLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:
-            log.warning(f"{self.path}: cannot be created ({exc.strerror}); building without the lock that keeps two builds in this folder apart")
+        except OSError as exc:  # the run's one line about an unusable .cache (policy_reader/cache.py)
+            cache.current().warn_once(f"{self.path}: cannot be created ({exc.strerror}); building without the lock that keeps two builds in this folder apart, and without caches that cannot be written")
             return
         stale = _HELD.pop(str(self.path), None)
         if stale is not None:

@@ -25,14 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 from importlib import metadata
 from pathlib import Path
 
 from mkdocs.structure.toc import AnchorLink, get_toc
 
-from policy_reader import atomic
+from policy_reader import cache
 from policy_reader.site.glossary import glossary_files
 
 FORMAT = "1"
@@ -70,74 +69,56 @@ def environment_digest(config) -> str:
     return h.hexdigest()
 
 
-class KeyedStore:
-    """JSON entries in a folder, one file per key; after a build, :meth:`prune` deletes the
-    entries the build did not use, so the folder holds one entry per cacheable page."""
+class PageCache:
+    """Wraps ``page.render`` so a page whose inputs were rendered before is not rendered again.
 
-    def __init__(self, directory: Path):
-        self.dir = Path(directory)
-        self.hits = 0
-        self.misses = 0
-        self.used: set[str] = set()  # entries this build read or wrote
+    Entries live in the ``pages`` namespace of the one cache (:mod:`policy_reader.cache`):
+    verified when read, keyed with our code too, evicted when a build does not use them."""
 
-    def get(self, key: str) -> dict | None:
-        name = key + ".json"
-        try:
-            data = json.loads((self.dir / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.misses += 1
-            return None
-        self.hits += 1
-        self.used.add(name)
-        return data
+    NAMESPACE = "pages"
 
-    def put(self, key: str, data: dict) -> None:
-        path = self.dir / (key + ".json")
-        self.used.add(path.name)
-        atomic.write_text(path, json.dumps(data, ensure_ascii=False))
-
-    def prune(self) -> int:
-        """Delete the entries this build did not use (pages changed or gone); how many."""
-        removed = 0
-        for entry in self.dir.glob("*.json") if self.dir.is_dir() else ():
-            if entry.name not in self.used:
-                entry.unlink(missing_ok=True)
-                removed += 1
-        return removed
-
-
-class PageCache(KeyedStore):
-    """Wraps ``page.render`` so a page whose inputs were rendered before is not rendered again."""
-
-    def __init__(self, directory: Path, config):
-        super().__init__(directory)
+    def __init__(self, config):
+        self.store = cache.store(self.NAMESPACE)
         self.env = environment_digest(config)
 
+    @property
+    def hits(self) -> int:
+        return self.store.hits
+
+    @property
+    def misses(self) -> int:
+        return self.store.misses
+
     def key(self, page) -> str:
-        h = hashlib.sha256(self.env.encode())
-        h.update(f"\0{page.file.src_uri}\0{page.file.url}\0".encode())
-        h.update(page.markdown.encode("utf-8"))
-        return h.hexdigest()
+        return self.store.key(self.env, page.file.src_uri, page.file.url, page.markdown)
+
+    @staticmethod
+    def _load(data: dict) -> tuple:
+        content, title = data["content"], data["title"]
+        anchors, own = data["anchors"], data["own_anchor_links"]
+        if not isinstance(content, str) or not (title is None or isinstance(title, str)):
+            raise TypeError("content and title are text")
+        if not isinstance(anchors, list) or not all(isinstance(a, str) for a in anchors):
+            raise TypeError("anchors are text")
+        if not isinstance(own, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in own.items()):
+            raise TypeError("own anchor links map anchors to links")
+        return content, get_toc(_checked_toc(data["toc"])), title, set(anchors), own
 
     def wrap(self, page) -> None:
-        """Called before the page renders (on_page_markdown, last)."""
+        """Called before the page renders (on_pre_page)."""
         original = page.render
 
         def render(config, files):
-            if "--8<--" in page.markdown or "-8<-" in page.markdown:  # the page's own snippets
+            if not self.store.enabled or "--8<--" in page.markdown or "-8<-" in page.markdown:  # own snippets
                 return original(config, files)
             key = self.key(page)
-            data = self.get(key)
-            try:
-                if data is not None:
-                    content, toc = data["content"], get_toc(data["toc"])
-                    title, anchors, own = data["title"], set(data["anchors"]), data["own_anchor_links"]
-                    page.content, page.toc, page._title_from_render = content, toc, title
-                    page.present_anchor_ids = anchors
-                    page.links_to_anchors = {page.file: own} if own else {}
-                    return
-            except (KeyError, TypeError, AttributeError):  # an entry of another shape: render again
-                pass
+            found = self.store.get(key, self._load)
+            if found is not None:
+                content, toc, title, anchors, own = found
+                page.content, page.toc, page._title_from_render = content, toc, title
+                page.present_anchor_ids = anchors
+                page.links_to_anchors = {page.file: own} if own else {}
+                return
             counter = _Count()
             watched = [logging.getLogger("mkdocs"), logging.getLogger()]
             for logger in watched:
@@ -150,7 +131,7 @@ class PageCache(KeyedStore):
             links = page.links_to_anchors or {}
             if counter.count or any(f is not page.file for f in links) or SITE_LINK.search(page.content):
                 return
-            self.put(key, {
+            self.store.put(key, {
                 "content": page.content,
                 "toc": _toc_tokens(list(page.toc)),
                 "title": page._title_from_render,
@@ -159,3 +140,16 @@ class PageCache(KeyedStore):
             })
 
         page.render = render
+
+
+def _checked_toc(items) -> list[dict]:
+    """The stored table of contents, checked to be what :func:`_toc_tokens` writes."""
+    if not isinstance(items, list):
+        raise TypeError("a toc is a list")
+    out = []
+    for item in items:
+        name, id_, level = item["name"], item["id"], item["level"]
+        if not (isinstance(name, str) and isinstance(id_, str) and isinstance(level, int)):
+            raise TypeError("a toc item is (name, id, level)")
+        out.append({"name": name, "id": id_, "level": level, "children": _checked_toc(item["children"])})
+    return out

@@ -9,7 +9,6 @@ byline and the home page's list of papers.
 from __future__ import annotations
 
 import html
-import json
 import logging
 from datetime import date as _date
 from pathlib import Path
@@ -21,6 +20,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
+from policy_reader import cache
 from policy_reader.model import SourceError
 from policy_reader.site import compat, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
@@ -29,8 +29,8 @@ from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_foot
 from policy_reader.site import config_paths, csp, page_titles
 from policy_reader.site.build_lock import BuildLock
 from policy_reader.site.citations import pandoc_cache
-from policy_reader.site.generated_cache import inputs_digest
-from policy_reader.site.page_cache import KeyedStore, PageCache
+from policy_reader.site.page_cache import PageCache
+from policy_reader.site import paper_steps
 from policy_reader.site.citations.pandoc_jobs import Background
 from policy_reader.site.navigation import Navigation
 from policy_reader.site.search.worker import point_config
@@ -53,17 +53,12 @@ class PolicyReaderConfig(base.Config):
     required_extensions = c.Type(list, default=["attr_list", "md_in_html", "footnotes"])
     """Markdown extensions the generated pages rely on; added when missing."""
 
-    pandoc_cache = c.Type(str, default=".cache/pandoc")
-    """Folder (from mkdocs.yml's folder) caching pandoc's citation runs across builds; "" turns it off."""
+    cache = c.Type(bool, default=True)
+    """Keep what a build computes (rendered pages, paper pages, generated pages, pandoc runs,
+    citations, .bib parses) for the next build (scripts/policy_reader/cache.py); false: off."""
 
-    page_cache = c.Type(str, default=".cache/pages")
-    """Folder (from mkdocs.yml's folder) caching rendered Markdown across builds; "" turns it off."""
-
-    generated_cache = c.Type(str, default=".cache/generated")
-    """Folder (from mkdocs.yml's folder) caching the topic pages and the permalink check across builds; "" turns it off."""
-
-    paper_cache = c.Type(str, default=".cache/paper-pages")
-    """Folder (from mkdocs.yml's folder) caching each paper page's finished content across builds; "" turns it off."""
+    cache_dir = c.Type(str, default=".cache")
+    """The cache folder, from mkdocs.yml's folder; one subfolder per kind of entry."""
 
     topic_page_kb = c.Type(int, default=120)
     """Compressed kilobytes of passages per topic page; a topic needing more continues on /topics/<slug>/page/2/ etc."""
@@ -159,19 +154,12 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
         root = Path(config.config_file_path).parent
-
-        def folder(option: str) -> Path | None:  # a cache folder option: "" turns that cache off
-            return root / option if option else None
-
-        if self.config.pandoc_cache:  # before any citation is formatted (site/pandoc_cache.py)
-            pandoc_cache.install(folder(self.config.pandoc_cache))
         self._aside: dict[str, str] = {}  # paper content during Material's search step (on_page_context)
-        # Caches across builds, each keyed by its inputs (README, "Performance"): rendered Markdown
-        # (site/page_cache.py), finished paper pages (_paper_content), topic pages and the
-        # registry check (site/generated_cache.py).
-        self.page_cache = PageCache(folder(self.config.page_cache), config) if self.config.page_cache else None
-        self.paper_cache = KeyedStore(folder(self.config.paper_cache)) if self.config.paper_cache else None
-        generated = folder(self.config.generated_cache)
+        # Caches across builds, all in the one cache configured by _on_config_first (README,
+        # "Performance"): rendered Markdown (site/page_cache.py), finished paper pages
+        # (site/paper_steps.py), topic pages and the registry check (site/generated_cache.py).
+        self.page_cache = PageCache(config) if self.config.cache else None
+        generated = self.config.cache
         # Our own generated HTML, kept out of Python-Markdown (site/held_html.py).
         self.held = HeldHtml(load_definitions(glossary_files(config.mdx_configs)))
         self.index = PaperIndex(self.config.papers_dir)
@@ -180,6 +168,14 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.permalinks = PermalinkManager(config.site_url, root / self.config.bib_dir)
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)
+        # A paper page's HTML steps, in this order (site/paper_steps.py).
+        self.paper_steps = paper_steps.PaperSteps([
+            paper_steps.content_only("glossary", first_use_only),  # tooltips at each term's first use (site/glossary.py)
+            paper_steps.content_only("footnote-links", fix_footnote_links),  # site/citations/bibtex_seam.py
+            paper_steps.search_capture(self.search_index),  # paragraph text before chips/controls
+            paper_steps.topic_chips(self.topics),
+            paper_steps.permalinks_and_panels(self.permalinks, self.registry),  # ¶ permalinks + cite panels
+        ], use_cache=self.config.cache)
         return config
 
     @event_priority(100)
@@ -195,12 +191,16 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             compat.check()  # every patched third-party internal is at a tested version (site/compat.py)
         except compat.UnknownVersion as exc:
             raise PluginError(str(exc)) from None
+        root = Path(config.config_file_path).parent
+        # The one cache of this build (scripts/policy_reader/cache.py), before anything uses it.
+        self.cache = cache.configure(root / self.config.cache_dir if self.config.cache else None)
+        pandoc_cache.install()  # pandoc runs through the cache (site/citations/pandoc_cache.py)
         # One build at a time in this folder (released in on_post_build / on_build_error).
         self.build_lock = BuildLock(Path(config.config_file_path).resolve().parent)
         self.build_lock.acquire()
         config_paths.resolve(config)  # csl_file, snippets: from mkdocs.yml's folder (site/config_paths.py)
         speed_up_pybtex()
-        cache_bib_parsing()  # pybtex's parse of each .bib file, kept beside the pandoc cache
+        cache_bib_parsing()  # pybtex's parse of each .bib file, kept in the cache
 
     on_config = CombinedEvent(_on_config_first, on_config)
 
@@ -286,48 +286,12 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         return html_text
 
     def _paper_content(self, html_text: str, page, meta: dict) -> str:
-        """A paper page's steps, or their stored outcome.
+        """A paper page's steps (site/paper_steps.py), or their stored composed value.
 
-        The outcome (the finished HTML, the page's search entries, the topic links and
-        ids it records) is a function of the rendered HTML, the page's Markdown and
-        front matter, its successors in the registry, the topic vocabulary, the site
-        URL, the paper's formatted citations (``PaperCiter``: styles, BibTeX and RIS
-        templates) and our code; stored under a digest of all of them, it is replayed
-        when none changed (0.002 s instead of 0.004 s a page: seconds at 1,000 papers).
-        tests/test_page_cache.py checks that a replayed build writes the same site.
+        tests/test_page_cache.py and tests/test_cache.py check that a build from the cache
+        writes the same site.
         """
-        url = page.file.url
-        successors = self.registry.successors(meta["slug"])
-        key = None
-        if self.paper_cache is not None:
-            citer = self.permalinks.citer(meta)
-            key = inputs_digest(
-                html_text, url, page.title, page.file.src_uri, page.file.content_string,
-                json.dumps(meta, sort_keys=True, default=str), json.dumps(successors, sort_keys=True),
-                self.topics.pages.vocabulary_bytes(), self.permalinks.site_url,
-                repr(citer.styles), citer.bibtex_template, citer.ris_template,
-            )
-            stored = self.paper_cache.get(key)
-            if stored is not None and {"html", "search", "links", "ids"} <= stored.keys():
-                self.search_index.pages[url] = stored["search"]
-                self.search_index.titles[url] = page.title
-                self.topics.check.links.extend(tuple(link) for link in stored["links"])
-                self.topics.check.ids[url] = set(stored["ids"])
-                return stored["html"]
-        links_before = len(self.topics.check.links)
-        html_text = first_use_only(html_text)  # glossary tooltips at each term's first use (site/glossary.py)
-        html_text = fix_footnote_links(html_text)
-        self.search_index.collect(html_text, url, page.title)  # paragraph text before chips/controls
-        html_text = self.topics.on_page_content(html_text, page, self.index.papers)  # topic chips
-        html_text = self.permalinks.render(html_text, meta, successors)  # ¶ permalinks + cite panels
-        if key is not None:
-            self.paper_cache.put(key, {
-                "html": html_text,
-                "search": self.search_index.pages[url],
-                "links": self.topics.check.links[links_before:],
-                "ids": sorted(self.topics.check.ids.get(url, ())),
-            })
-        return html_text
+        return self.paper_steps.run(html_text, paper_steps.PaperPage(page, meta))
 
     @event_priority(100)
     def _set_paper_content_aside(self, context, *, page, config, nav):
@@ -412,9 +376,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         search/search_index.json, whose entries ours join.
         """
         self.topics.on_post_build()  # fails on a chip or passage link that does not resolve
-        for cache in (self.page_cache, self.paper_cache):
-            if cache is not None:
-                cache.prune()  # entries of pages that changed or went
+        self.cache.prune()  # entries this build did not use (pages that changed or went...)
         self.search_index.write(config.site_dir)
 
     on_post_build = CombinedEvent(_on_post_build, _release_build_lock)

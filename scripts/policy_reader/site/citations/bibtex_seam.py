@@ -10,7 +10,7 @@ build tests that read the footnotes of the real site.
 Two setup costs of mkdocs-bibtex that grow with the library are cut here too,
 neither changing a byte it produces: :func:`speed_up_pybtex` (pybtex's plugin
 look-up, once per .bib file) and, in :func:`prewarm`, the BibTeX text of all
-entries that its pandoc run reads (kept beside the pandoc cache).
+entries that its pandoc run reads (both kept in the one cache, :mod:`policy_reader.cache`).
 """
 
 from __future__ import annotations
@@ -19,13 +19,10 @@ import functools
 import hashlib
 import html
 import json
-import os
-import pickle
 import re
 from pathlib import Path
 
-from policy_reader import atomic
-from policy_reader.site.citations import pandoc_cache
+from policy_reader import cache
 
 LINK = re.compile(r'<a href="(?P<href>[^"]+)">(?P<text>[^<]+)</a>')
 
@@ -147,15 +144,81 @@ def speed_up_pybtex() -> None:
     pybtex_plugin.entry_points = entry_points
 
 
+_NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
+
+
+def bib_data_to_json(bib_data) -> dict:
+    """Everything of a pybtex parse that anyone reads: the preamble and, per entry in order,
+    its key, type as written, fields and persons (five name parts each). Raises TypeError on
+    a value that is not plain text."""
+    def text(value) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"not text: {type(value).__name__}")
+        return str(value)
+
+    return {
+        "preamble": [text(p) for p in bib_data._preamble],
+        "entries": [
+            [
+                text(key), text(entry.original_type),
+                [[text(name), text(value)] for name, value in entry.fields.items()],
+                [[text(role), [[[text(n) for n in getattr(p, part)] for part in _NAME_PARTS] for p in persons]]
+                 for role, persons in entry.persons.items()],
+            ]
+            for key, entry in bib_data.entries.items()
+        ],
+    }
+
+
+def bib_data_from_json(data: dict):
+    """The parse :func:`bib_data_to_json` describes, built as pybtex's parser builds it
+    (``Entry`` per record, ``add_entry`` in order). Raises KeyError, TypeError or
+    ValueError on data of another shape."""
+    from pybtex.database import BibliographyData, Entry, Person
+
+    def text(value) -> str:
+        if not isinstance(value, str):
+            raise TypeError("not text")
+        return value
+
+    bib_data = BibliographyData()
+    bib_data._preamble.extend(text(p) for p in data["preamble"])
+    for key, original_type, fields, persons in data["entries"]:
+        entry = Entry(text(original_type))
+        for name, value in fields:
+            entry.fields[text(name)] = text(value)
+        for role, people in persons:
+            for parts in people:
+                person = Person()
+                if len(parts) != len(_NAME_PARTS):
+                    raise ValueError("five name parts expected")
+                for attr, names in zip(_NAME_PARTS, parts):
+                    setattr(person, attr, [text(n) for n in names])
+                entry.add_person(person, text(role))
+        if text(key) in bib_data.entries:
+            raise ValueError(f"repeated entry {key}")
+        bib_data.add_entry(key, entry)
+    return bib_data
+
+
+@functools.lru_cache(maxsize=None)
+def _pybtex_version() -> str:
+    """pybtex's version (importlib.metadata reads every installed distribution: ms a call)."""
+    from importlib.metadata import version
+
+    return version("pybtex")
+
+
 def cache_bib_parsing() -> None:
-    """Keep pybtex's parse of each .bib file beside the pandoc cache (idempotent).
+    """Keep pybtex's parse of each .bib file in the ``bibparse`` namespace of the one cache (idempotent).
 
     mkdocs-bibtex parses every file of ``bib_dir`` with ``pybtex.database.parse_file``
     in its ``on_config``, in pure Python: half a second for 1,000 papers, on every
     build. The parse is a function of the file's bytes and of pybtex's version, so
-    it is stored (pickled, in ``.cache/pandoc/bibparse/``, the cache's own folder
-    like every other entry there) under a hash of both, and read back on the next
-    build. Off with the pandoc cache; a file that cannot be read is left to pybtex.
+    it is stored as JSON (:func:`bib_data_to_json`, nothing is unpickled) under a
+    key of both, and rebuilt from there on the next build. A file that cannot be
+    read is left to pybtex; a parse in pybtex's non-strict mode (errors printed, not
+    raised) is not kept, so its messages come back on every build.
     tests/test_bibtex_seam.py checks that a stored parse writes the same BibTeX.
     """
     import mkdocs_bibtex.registry as registry_module
@@ -165,23 +228,25 @@ def cache_bib_parsing() -> None:
         return
 
     def parse_file(path, *args, **kwargs):
-        folder = pandoc_cache.cache_dir()
-        if folder is None or args or kwargs:
+        store = cache.store("bibparse")
+        if not store.enabled or args or kwargs:
             return original(path, *args, **kwargs)
-        from importlib.metadata import version
+        import pybtex.errors
 
         try:
             data = Path(path).read_bytes()
         except OSError:
             return original(path)
-        key = hashlib.sha256(f"{version('pybtex')}\0".encode() + data).hexdigest()
-        entry = folder / "bibparse" / f"{key}.pickle"
-        try:
-            return pickle.loads(entry.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass
+        key = store.key(_pybtex_version(), data)
+        parsed = store.get(key, bib_data_from_json)
+        if parsed is not None:
+            return parsed
         parsed = original(path)
-        atomic.write_bytes(entry, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+        if pybtex.errors.strict:
+            try:
+                store.put(key, bib_data_to_json(parsed))
+            except (TypeError, ValueError):  # a value the JSON cannot hold: not kept
+                pass
         return parsed
 
     parse_file.policy_reader_memo = True
@@ -222,27 +287,29 @@ def _remember_bibtex(registry) -> None:
 
     Its pandoc registry writes ``bib_data_bibtex`` (``bib_data.to_string("bibtex")``,
     a cached property) to a temporary .bib file for every pandoc run, and our
-    pandoc cache hashes that file, so the text is computed even when the cache
+    pandoc cache reads that file, so the text is computed even when the cache
     answers: over a second for 1,000 papers, mostly LaTeX-encoding every field
-    character by character. The text is kept in the pandoc cache's folder under
-    :func:`bibtex_key` and set as the property's value; a miss computes it with
-    mkdocs-bibtex's own property and stores it. Off with the pandoc cache.
+    character by character. The text is kept (exactly, as a JSON string) in the
+    ``bibtex`` namespace of the one cache under :func:`bibtex_key` and set as the
+    property's value; a miss computes it with mkdocs-bibtex's own property and
+    stores it.
     """
-    folder = pandoc_cache.cache_dir()
+    store = cache.store("bibtex")
     prop = getattr(type(registry), "bib_data_bibtex", None)
-    if folder is None or not isinstance(prop, functools.cached_property) or "bib_data_bibtex" in vars(registry):
+    if not store.enabled or not isinstance(prop, functools.cached_property) or "bib_data_bibtex" in vars(registry):
         return
     try:
-        path = folder / f"bibtex-{bibtex_key(registry.bib_data)}.bib"
-    except (TypeError, ValueError, AttributeError):  # data the key cannot cover (or not UTF-8): as usual
+        key = store.key(bibtex_key(registry.bib_data))
+    except (TypeError, ValueError, AttributeError):  # data the key cannot cover: as usual
         return
-    try:
-        vars(registry)["bib_data_bibtex"] = path.read_bytes().decode("utf-8")
+
+    def text(value) -> str:
+        if not isinstance(value, str):
+            raise TypeError("the BibTeX text is text")
+        return value
+
+    known = store.get(key, text)
+    if known is not None:
+        vars(registry)["bib_data_bibtex"] = known
         return
-    except (OSError, UnicodeDecodeError):
-        pass
-    text = registry.bib_data_bibtex  # computed and kept by the property itself
-    try:
-        atomic.write_text(path, text)
-    except (OSError, UnicodeError):  # not kept: the next build computes it again
-        pass
+    store.put(key, registry.bib_data_bibtex)  # computed and kept by the property itself

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pypandoc
 
-from policy_reader import atomic
+from policy_reader import cache
 from policy_reader.site.citations.citeproc import CiteprocError, cite_style, for_pandoc, parse_references, plain_text
 
 #: (key, label shown in the panel, Debian CSL style name, how the pinpoint citation is called)
@@ -215,16 +215,24 @@ def prepare(papers: list[tuple[str, str]]) -> None:
     for the CSL JSON of all entries. The results fill the caches that
     :func:`style_citations` and :func:`ris` read, so a page costs no pandoc run.
     """
-    _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers})
+    _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers}, keep=True)
 
 
-def _prepare(entries: dict[str, str]) -> None:
+def _prepare(entries: dict[str, str], keep: bool = False) -> None:
+    """``keep``: the stored entries of papers this process holds formatted are still in use
+    (a build's one call with every paper marks them, so eviction keeps them)."""
     todo = {k: e for k, e in entries.items() if (e, k) not in _PREPARED}
+    store = _EntryStore()
+    if keep and len(todo) < len(entries) and store.store.enabled:
+        for k, e in entries.items():
+            if k not in todo:
+                placeheld = with_url(e, URL_PLACEHOLDER)
+                for _, _, style, _ in STYLES:
+                    store.keep(placeheld, cite_style(style))
     if not todo:
         return
-    placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
     styles = [(style, cite_style(style)) for _, _, style, _ in STYLES]
-    store = _EntryStore()
+    placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
     # (style, key) -> (reference, paragraph citation, takeaway citation), from the store or pandoc
     known = {(style, k): store.get(e, csl) for style, csl in styles for k, e in placeholder.items()}
     jobs = [
@@ -260,44 +268,57 @@ def _prepare(entries: dict[str, str]) -> None:
 
 
 class _EntryStore:
-    """Formatted citations per (entry, style) kept across builds, beside the pandoc cache.
+    """Formatted citations per (entry, style) kept across builds, in the ``cite`` namespace of
+    the one cache (:mod:`policy_reader.cache`).
 
     A batch formats many entries in one pandoc run; storing each entry's result
     on its own means a library that gains one paper formats only that paper.
-    Off when the pandoc cache is off (see pandoc_cache.py).
+    The key holds everything the strings are made of: the entry, the CSL style,
+    pandoc's version, the placeholders and, through the store, our own code (the
+    clean-up in :func:`_batch` is ours: a change to it formats every entry again).
     """
 
     def __init__(self):
-        from policy_reader.site.citations import pandoc_cache
-
-        base = pandoc_cache.cache_dir()
-        self.dir = base / "cite" if base else None
+        self.store = cache.store("cite")
 
     @functools.cached_property
-    def _salt(self) -> bytes:
-        return "\0".join((pypandoc.get_pandoc_version(), LOCATOR_PLACEHOLDER, URL_PLACEHOLDER)).encode("utf-8")
+    def _salt(self) -> str:
+        return "\0".join((pypandoc.get_pandoc_version(), LOCATOR_PLACEHOLDER, URL_PLACEHOLDER))
 
-    @functools.lru_cache(maxsize=None)
-    def _style(self, csl: Path) -> bytes:
-        return hashlib.sha256(self._salt + Path(csl).read_bytes()).digest()
+    def key(self, entry: str, csl: Path) -> str:
+        return self.store.key(self._salt, _csl_digest(csl), entry)
 
-    def _path(self, entry: str, csl: Path) -> Path:
-        digest = hashlib.sha256(self._style(csl) + entry.encode("utf-8")).hexdigest()
-        return self.dir / f"{digest}.json"
+    @staticmethod
+    def _load(data) -> tuple:
+        if not isinstance(data, list) or len(data) != 3:
+            raise ValueError("three formatted strings expected")
+        out = []
+        for pair in data:
+            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+                raise ValueError("a formatted string is [html, text]")
+            out.append(Formatted(*pair))
+        return tuple(out)
 
     def get(self, entry: str, csl: Path):
-        if self.dir is None:
+        if not self.store.enabled:
             return None
-        try:
-            data = json.loads(self._path(entry, csl).read_text(encoding="utf-8"))
-            return tuple(Formatted(*pair) for pair in data)
-        except (OSError, ValueError, TypeError):  # missing, or of another shape: formatted again
-            return None
+        return self.store.get(self.key(entry, csl), self._load)
+
+    def keep(self, entry: str, csl: Path) -> None:
+        """An entry this process holds in :data:`_PREPARED`: still in use."""
+        if self.store.enabled:
+            self.store.keep_entry(self.key(entry, csl))
 
     def put(self, entry: str, csl: Path, formatted) -> None:
-        if self.dir is None:
-            return
-        atomic.write_text(self._path(entry, csl), json.dumps([[f.html, f.text] for f in formatted]))
+        if self.store.enabled:
+            self.store.put(self.key(entry, csl), [[f.html, f.text] for f in formatted])
+
+
+@functools.lru_cache(maxsize=None)
+def _csl_digest(csl: Path) -> str:
+    """The style's content, as a hash (a key is made per entry and style: hashing the whole
+    CSL file each time would cost more than the look-up saves)."""
+    return hashlib.sha256(Path(csl).read_bytes()).hexdigest()
 
 
 def style_citations(entry: str, key: str) -> tuple[StyleCitation, ...]:

@@ -13,9 +13,11 @@ What keeps the build's behaviour as when the calls ran one after another:
 
 * A job shares nothing mutable with the other work until its result is taken:
   the footnotes alone touch mkdocs-bibtex's registry, the cite panels alone
-  cite.py's caches, neither touches the build's files; pandoc's cache
-  (:mod:`.pandoc_cache`) and cite.py's store write each entry to a fresh
-  temporary file renamed into place.
+  cite.py's caches, neither touches the build's files; both go through the
+  one cache (:mod:`policy_reader.cache`: pandoc runs, cite entries), which
+  writes each entry to a fresh temporary file renamed into place, opens a
+  namespace's store under a lock and records the entries a build used in a set
+  (hit and miss counts, for tests only, may miss an increment).
 * Errors come in the old order: :meth:`Background.result` raises the job's
   own exception (the same object: the same message, a ``PluginError`` stays
   one), and is called where the job's call used to be; an exception that leaves

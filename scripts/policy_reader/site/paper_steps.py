@@ -1,0 +1,207 @@
+"""A paper page's HTML steps as values: each is a function content -> (new content, records).
+
+After Python-Markdown has rendered a paper page, the plugin runs a fixed list
+of steps over its HTML (glossary first uses, footnote links, search capture,
+topic chips, ¶ permalinks and cite panels). Each :class:`Step` is
+
+* ``run(content, page)``: the new content and the step's *records*, plain JSON
+  (what the step's owner must learn about the page: the search entries, the
+  topic links and ids...), computed without touching the owner's state;
+* ``inputs(page)``: everything besides the content that ``run`` reads (the
+  page's URL, front matter, the vocabulary...), for the cache key;
+* ``load(records)``: the records as the owner takes them, checked (raises on
+  records of another shape);
+* ``accept(page, records)``: hands them to the owner.
+
+:class:`PaperSteps` composes the steps in order and keeps the composed value
+(the final content and every step's records) in the ``paper-pages`` namespace of
+the one cache (:mod:`policy_reader.cache`), under a key of the rendered HTML,
+the steps' names and their declared inputs (and, through the store, our code).
+A hit and a miss end the same way: the records pass through each step's
+``load`` and ``accept`` (one path), so nothing of a step is replayed by hand and
+a new step only declares its own four parts. tests/test_page_cache.py and
+tests/test_cache.py check that a build from the cache writes the same site.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from policy_reader import cache
+
+
+@dataclass(frozen=True)
+class PaperPage:
+    """What the steps know of the page besides its content."""
+
+    page: Any  # mkdocs.structure.pages.Page
+    meta: dict  # validated front matter
+
+    @property
+    def url(self) -> str:
+        return self.page.file.url
+
+    @property
+    def title(self) -> str:
+        return self.page.title
+
+    @property
+    def src_uri(self) -> str:
+        return self.page.file.src_uri
+
+
+def _no_inputs(page: PaperPage) -> Iterable[str | bytes]:
+    return ()
+
+
+def _none(records: Any) -> None:
+    if records is not None:
+        raise ValueError("this step records nothing")
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[str, PaperPage], tuple[str, Any]]
+    inputs: Callable[[PaperPage], Iterable[str | bytes]] = field(default=_no_inputs)
+    load: Callable[[Any], Any] = field(default=_none)
+    accept: Callable[[PaperPage, Any], None] | None = None
+
+
+def content_only(name: str, fn: Callable[[str], str]) -> Step:
+    """A step that only rewrites the content, reading nothing else."""
+    return Step(name, lambda content, page: (fn(content), None))
+
+
+class PaperSteps:
+    """The steps in order, their composed value kept in the cache."""
+
+    NAMESPACE = "paper-pages"
+
+    def __init__(self, steps: list[Step], use_cache: bool = True):
+        names = [s.name for s in steps]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two steps with one name: {names}")
+        self.steps = steps
+        self.use_cache = use_cache
+
+    @property
+    def store(self) -> cache.Store:
+        return cache.store(self.NAMESPACE)
+
+    def key(self, store: cache.Store, content: str, page: PaperPage) -> str:
+        parts: list[str | bytes] = [content]
+        for step in self.steps:
+            declared = list(step.inputs(page))
+            parts += [f"step\0{step.name}\0{len(declared)}", *declared]
+        return store.key(*parts)
+
+    def _load(self, value: dict) -> tuple[str, dict]:
+        content = value["content"]
+        if not isinstance(content, str):
+            raise TypeError("the content is text")
+        return content, self._load_records(value["records"])
+
+    def _load_records(self, records: dict) -> dict:
+        if not isinstance(records, dict) or set(records) != {s.name for s in self.steps}:
+            raise ValueError("a composed value holds every step's records")
+        return {s.name: s.load(records[s.name]) for s in self.steps}
+
+    def run(self, content: str, page: PaperPage) -> str:
+        store = self.store
+        key = None
+        found = None
+        if self.use_cache and store.enabled:
+            key = self.key(store, content, page)
+            found = store.get(key, self._load)
+        if found is None:
+            records = {}
+            for step in self.steps:
+                content, records[step.name] = step.run(content, page)
+            value = {"content": content, "records": records}
+            if key is not None:
+                store.put(key, value)
+            # The records as a hit would give them: through JSON and each step's load.
+            found = content, self._load_records(json.loads(json.dumps(records, ensure_ascii=False)))
+        content, records = found
+        for step in self.steps:
+            if step.accept is not None:
+                step.accept(page, records[step.name])
+        return content
+
+
+# --------------------------------------------------------------------------- the steps of the plugin
+
+
+def search_capture(index) -> Step:
+    """The page's headings and paragraphs for the search index (site/search/index.py),
+    before any control is added to them."""
+    from policy_reader.site.search.index import SearchIndexManager
+
+    def run(content: str, page: PaperPage):
+        scratch = SearchIndexManager()
+        scratch.collect(content, page.url, page.title)
+        return content, scratch.pages[page.url]
+
+    def load(records) -> list[dict]:
+        if not isinstance(records, list) or not all(
+            isinstance(e, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in e.items()) for e in records
+        ):
+            raise TypeError("search entries are objects of text")
+        return records
+
+    def accept(page: PaperPage, entries: list[dict]) -> None:
+        index.pages[page.url] = entries
+        index.titles[page.url] = page.title
+
+    return Step("search", run, lambda page: (page.url, page.title), load, accept)
+
+
+def topic_chips(topics) -> Step:
+    """Topic chips in tagged paragraphs and the header (site/topics/pages.py); records the
+    chips' links and the page's ids for the link check after the build."""
+    from policy_reader.site.topics.pages import LinkCheck, TopicChips
+
+    def run(content: str, page: PaperPage):
+        scratch = LinkCheck()
+        content = TopicChips(topics.pages, scratch).process(content, page.meta["slug"], page.url, f"docs/{page.src_uri}")
+        scratch.record_page(page.url, content)
+        return content, {"links": [list(link) for link in scratch.links], "ids": sorted(scratch.ids[page.url])}
+
+    def inputs(page: PaperPage):
+        return (page.meta["slug"], page.url, page.src_uri, page.page.file.content_string, topics.pages.vocabulary_bytes())
+
+    def load(records) -> dict:
+        links = [tuple(link) for link in records["links"]]
+        ids = records["ids"]
+        if not all(len(link) == 4 and all(isinstance(x, str) for x in link) for link in links):
+            raise TypeError("a link is (source, from, to, anchor)")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise TypeError("ids are text")
+        return {"links": links, "ids": set(ids)}
+
+    def accept(page: PaperPage, records: dict) -> None:
+        topics.check.links.extend(records["links"])
+        topics.check.ids[page.url] = records["ids"]
+
+    return Step("topic-chips", run, inputs, load, accept)
+
+
+def permalinks_and_panels(permalinks, registry) -> Step:
+    """¶ permalinks and cite panels (site/permalinks/panels.py)."""
+
+    def run(content: str, page: PaperPage):
+        return permalinks.render(content, page.meta, registry.successors(page.meta["slug"])), None
+
+    def inputs(page: PaperPage):
+        citer = permalinks.citer(page.meta)
+        return (
+            page.url, json.dumps(page.meta, sort_keys=True, default=str),
+            json.dumps(registry.successors(page.meta["slug"]), sort_keys=True), str(permalinks.site_url),
+            repr(citer.styles), citer.bibtex_template, citer.ris_template,
+        )
+
+    return Step("permalinks", run, inputs)
