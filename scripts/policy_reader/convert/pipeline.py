@@ -95,6 +95,7 @@ def build_document(text: str, meta: dict, source: str, meta_label: str) -> Docum
         number=meta.get("number", ""),
         url=meta.get("url") or furniture.get("report_url", ""),
         summary=meta["summary"],
+        rights=meta.get("rights", ""),
         kind=meta["kind"],
     )
     doc = doc.with_(meta=m)

@@ -42,6 +42,11 @@ from policy_reader.page.schema import validate_front_matter
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 
+MISSING_SITE_URL = (
+    "mkdocs.yml: site_url is empty because SITE_URL is not set; set it to the public address "
+    "(SITE_URL=https://example.org/reader/ make build), or SITE_URL=http://127.0.0.1:8000/ for a local build"
+)
+
 PAPERS_MARKER = "<!-- policy-reader:papers -->"
 ALL_PAPERS_MARKER = "<!-- policy-reader:all-papers -->"
 
@@ -154,7 +159,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
     serving = False
 
     def on_config(self, config):
-        """Add the Markdown extensions the generated pages need (mkdocs.yml cannot drift)."""
+        """Refuse a build without a public address; add the Markdown extensions the
+        generated pages need (mkdocs.yml cannot drift)."""
+        if not config.site_url and not self.serving:
+            raise PluginError(MISSING_SITE_URL)
         for ext in self.config.required_extensions:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
