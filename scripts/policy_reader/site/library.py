@@ -85,10 +85,10 @@ def byline(meta: dict) -> str:
     if meta.get("source_url"):
         url = html.escape(meta["source_url"], quote=True)
         link = f' · <a href="{url}" rel="noopener">original</a>'
-    out = f'<p class="byline">{text}{link}</p>'
+    rights = ""
     if meta.get("rights"):
-        out += f'\n<p class="rights"><span class="rights-label">Rights:</span> {html.escape(meta["rights"])}</p>'
-    return out
+        rights = f'<br><span class="rights"><span class="rights-label">Rights:</span> {html.escape(meta["rights"])}</span>'
+    return f'<p class="byline">{text}{link}{rights}</p>'
 
 
 def _attr_json(values: Iterable[str]) -> str:
