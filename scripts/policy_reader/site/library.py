@@ -134,7 +134,7 @@ def library_summary(papers: list[dict], topics_of: TopicsOf) -> str:
     topics = {slug for m in papers for slug, _ in topics_of(m["slug"])}
     dates = sorted(m["date"] for m in papers)
     first, last = month_year(dates[0]), month_year(dates[-1])
-    span = f"from {first}" if first == last else f"from {first} to {last}"
+    span = f"in {first}" if first == last else f"from {first} to {last}"
     topic_part = f", on {_plural(len(topics), 'topic')}" if topics else ""
     return (
         '<p class="library-summary">'
