@@ -36,6 +36,6 @@ def test_large_library_keeps_papers_out_of_the_sidebar(project_copy, tmp_path):
     assert "papers/" in links
     assert not [link for link in links if link.startswith("papers/") and link != "papers/"]
     assert f'href="papers/{KLINGNER_SLUG}/"' in home and f'href="papers/{GOMEZ_SLUG}/"' not in home
-    assert re.search(r'<a href="papers/">All 2 papers</a>', home)
+    assert re.search(r'<a href="papers/">All 2 papers, with filters by author, publisher, year and topic</a>', home)
     paper = (tmp_path / "out" / "papers" / GOMEZ_SLUG / "index.html").read_text(encoding="utf-8")
     assert "md-footer__link--next" not in paper or f"papers/{KLINGNER_SLUG}/" not in paper
