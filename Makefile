@@ -28,6 +28,9 @@ check: $(STAMP)
 build: convert csl-styles
 	$(BIN)/mkdocs build --strict
 
+# A local address for `make serve` only; any other build must be given SITE_URL (the plugin refuses).
+LOCAL_SITE_URL := http://127.0.0.1:8000/
+serve: export SITE_URL ?= $(LOCAL_SITE_URL)
 serve: build
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from support import ROOT, mkdocs_build
+from support import LOCAL_SITE_URL, ROOT, mkdocs_build
+
+# A build refuses without SITE_URL (a wrong address must not be deployed); the tests build
+# for a local address explicitly, unless the caller set one (tests/test_deploy.py unsets it).
+os.environ.setdefault("SITE_URL", LOCAL_SITE_URL)
 
 
 @pytest.fixture(scope="session")

@@ -88,9 +88,13 @@ def write_hostile_project(project: Path, title: str, authors: str, summary: str,
     vocabulary["topics"].append({
         "slug": TOPIC, "title": "Zqtopic " + topic_text, "description": "Zqdesc " + topic_text,
         "threshold": 2, "rules": [{"match": ["zqbody"], "weight": 2}],
-        "agree": "Zqagree " + topic_text, "differ": "Zqdiffer " + topic_text,
     })
     vocabulary_path.write_text(yaml.safe_dump(vocabulary, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # Comparisons are notes bound to the papers they discuss (docs/topics/notes.yml).
+    notes_path = project / "docs" / "topics" / "notes.yml"
+    notes = yaml.safe_load(notes_path.read_text(encoding="utf-8")) or []
+    notes += [{"topic": TOPIC, "papers": [SLUG], "kind": kind, "text": f"Zq{kind} " + topic_text} for kind in ("agree", "differ")]
+    notes_path.write_text(yaml.safe_dump(notes, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     timeline_path = project / "docs" / "timeline.yml"
     events = yaml.safe_load(timeline_path.read_text(encoding="utf-8"))

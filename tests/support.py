@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 BIN = Path(sys.executable).parent
 SOURCES = ROOT / "sources"
 KLINGNER_SRC = SOURCES / "klingner-2019-heritage-ib5022.txt"

@@ -40,6 +40,6 @@ def test_large_library_keeps_papers_out_of_the_sidebar(project_copy, tmp_path):
     newest = papers[-1][1]  # Klingner's brief, unless a user added a newer paper
     assert f'href="papers/{newest}/"' in home
     assert [slug for _, slug in papers if f'href="papers/{slug}/"' in home] == [newest]
-    assert re.search(rf'<a href="papers/">All {len(papers)} papers</a>', home)
+    assert re.search(rf'<a href="papers/">All {len(papers)} papers, with filters by author, publisher, year and topic</a>', home)
     paper = (tmp_path / "out" / "papers" / GOMEZ_SLUG / "index.html").read_text(encoding="utf-8")
     assert "md-footer__link--next" not in paper or f"papers/{KLINGNER_SLUG}/" not in paper

@@ -138,7 +138,9 @@
     panel.hidden = false;
     button.setAttribute("aria-expanded", "true");
     var first = panel.querySelector(".cite-copy");
-    if (first) first.focus();
+    if (first) first.focus({ preventScroll: true });
+    /* the whole panel in view (it is at most one screen tall, cite.css) */
+    panel.scrollIntoView({ block: "nearest" });
   }
 
   function citationText(block) {

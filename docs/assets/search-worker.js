@@ -100,6 +100,20 @@ function docRecord(id) {
   });
 }
 
+/* Paragraphs, key takeaways and bios (their own permalinks) are what a reader looks
+ * for; lists, the home page, topic pages and headings repeat or summarise their
+ * words. So every paragraph ranks above every other kind of result, each kind by
+ * its score. Reorders ``ranked`` in place; returns the records in the same order. */
+var PARAGRAPH = /#(p-\d+|kt-\d+|bio)$/;
+function rankParagraphsFirst(ranked, records) {
+  var pairs = ranked.map(function (r, i) {
+    return { r: r, rec: records[i], tier: PARAGRAPH.test(records[i][0]) ? 0 : 1 };
+  });
+  pairs.sort(function (a, b) { return a.tier - b.tier || b.r.score - a.r.score || a.r.id - b.r.id; });
+  pairs.forEach(function (p, i) { ranked[i] = p.r; });
+  return pairs.map(function (p) { return p.rec; });
+}
+
 function search(query) {
   var words = terms(query);
   if (!words.length) return Promise.resolve({ items: [] });
@@ -124,7 +138,8 @@ function search(query) {
     lists.forEach(function (l) { forms = forms.concat(l.forms); });
     var marks = words.concat(forms).filter(function (w, i, all) { return all.indexOf(w) === i; })
       .sort(function (a, b) { return b.length - a.length; });
-    return Promise.all(ranked.map(function (r) { return docRecord(r.id); })).then(function (records) {
+    return Promise.all(ranked.map(function (r) { return docRecord(r.id); })).then(function (found) {
+      var records = rankParagraphsFirst(ranked, found);
       var parents = [];
       records.forEach(function (rec) { if (rec[3] >= 0) parents.push(rec[3]); });
       return Promise.all(parents.map(docRecord)).then(function () {

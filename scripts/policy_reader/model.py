@@ -74,6 +74,7 @@ class Metadata:
     number: str = ""
     url: str = ""
     summary: str = ""
+    rights: str = ""  # the publisher's terms for the reproduced text (sidecar ``rights:``)
     kind: str = ""  # "report" or "article"
     slug: str = ""
     bib_key: str = ""

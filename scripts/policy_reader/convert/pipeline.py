@@ -138,6 +138,7 @@ def complete(doc: Document, meta: dict, source: str, meta_label: str, lines: dic
         url=meta.get("url") or furniture.get("report_url", "") or furniture.get("url", ""),
         summary=meta.get("summary") or furniture.get("summary", "") or first_sentence(doc),
         kind=meta.get("kind") or ("report" if meta.get("series") else "article"),
+        rights=meta.get("rights", ""),
     )
     doc = doc.with_(meta=m)
     slug = meta.get("slug") or default_slug(doc)

@@ -149,6 +149,7 @@ def front_matter(doc: Document, digest: str) -> dict:
         "number": m.number,
         "source_url": m.url,
         "summary": m.summary,
+        "rights": m.rights,
         "slug": m.slug,
         "bib_key": m.bib_key,
         "source": doc.source,

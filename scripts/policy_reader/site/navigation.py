@@ -27,6 +27,9 @@ class Navigation:
             return
         content = "\n".join([
             "---", "title: All papers", "---", "", "# All papers", "",
+            "<!-- policy-reader:library -->", "",
+            "Newest first. Filter by author, publisher, year or topic (the filters need JavaScript;",
+            "without it the list below is complete). [Atom feed of the papers](../feed.xml)", "",
             "<!-- policy-reader:all-papers -->", "",
         ])
         files.append(File.generated(config, self.index_uri, content=content))

@@ -2,15 +2,15 @@
 
 Registered as ``policy-reader`` by entry point (pyproject.toml). It validates
 every paper's front matter against :data:`policy_reader.schema.FRONT_MATTER`,
-adds the Markdown extensions the generated pages need, writes each paper's
-byline and the home page's list of papers.
+adds the Markdown extensions the generated pages need; the library (bylines,
+home page, /papers/ with facets) is in site/library.py, the feed in site/feed.py.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import logging
-from datetime import date as _date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +18,6 @@ from mkdocs.config import base, config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.utils import get_relative_url
-from mkdocs.utils.meta import get_data
 
 from policy_reader import cache
 from policy_reader.model import SourceError
@@ -32,18 +31,22 @@ from policy_reader.site.citations import pandoc_cache
 from policy_reader.site.page_cache import PageCache
 from policy_reader.site import paper_steps
 from policy_reader.site.citations.pandoc_jobs import Background
+from policy_reader.site.feed import add_feed
+from policy_reader.site.library import Library, PaperIndex, byline
 from policy_reader.site.navigation import Navigation
 from policy_reader.site.search.worker import point_config
 from policy_reader.site.permalinks.panels import PermalinkManager
 from policy_reader.site.permalinks.check import RegistryManager
 from policy_reader.site.search.index import SearchIndexManager
 from policy_reader.site.topics.pages import TopicsFeature
-from policy_reader.page.schema import validate_front_matter
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
 
-PAPERS_MARKER = "<!-- policy-reader:papers -->"
-ALL_PAPERS_MARKER = "<!-- policy-reader:all-papers -->"
+MISSING_SITE_URL = (
+    "mkdocs.yml: site_url is empty because SITE_URL is not set; set it to the public address "
+    "(SITE_URL=https://example.org/reader/ make build), or SITE_URL=http://127.0.0.1:8000/ for a local build"
+)
+
 
 
 class PolicyReaderConfig(base.Config):
@@ -69,6 +72,9 @@ class PolicyReaderConfig(base.Config):
     home_papers_max = c.Type(int, default=10)
     """The home page lists this many papers, newest first, then links to /papers/."""
 
+    feed_papers_max = c.Type(int, default=50)
+    """The Atom feed (/feed.xml) lists this many papers, newest first."""
+
     bib_dir = c.Type(str, default="bib")
     """Folder (from mkdocs.yml's folder) of the .bib files listed on /bibliography/ and offered for download."""
 
@@ -79,77 +85,14 @@ class PolicyReaderConfig(base.Config):
     """Dated events for /timeline/ (see scripts/policy_reader/site/timeline.py)."""
 
 
-def human_date(iso: str) -> str:
-    d = _date.fromisoformat(iso)
-    return f"{d.strftime('%B')} {d.day}, {d.year}"
-
-
-class PaperIndex:
-    """Front matter of every paper page, read once per build and validated."""
-
-    def __init__(self, papers_dir: str):
-        self.papers_dir = papers_dir.strip("/")
-        self.papers: dict[str, dict] = {}  # src_uri -> validated front matter
-
-    def collect(self, files) -> None:
-        self.papers = {}
-        for f in files.documentation_pages():
-            if not f.src_uri.startswith(self.papers_dir + "/") or f.src_uri == f"{self.papers_dir}/index.md":
-                continue
-            _, meta = get_data(f.content_string)
-            label = f"docs/{f.src_uri}"
-            try:
-                data = validate_front_matter(meta, label)
-            except SourceError as exc:
-                raise PluginError(str(exc)) from None
-            expected = f"{self.papers_dir}/{data['slug']}.md"
-            if f.src_uri != expected:
-                raise PluginError(f"{label}: front matter slug '{data['slug']}' does not match the file name; run `make convert`")
-            self.papers[f.src_uri] = data
-
-    def sorted(self) -> list[dict]:
-        return sorted(self.papers.values(), key=lambda d: (d["date"], d["slug"]))
-
-
-def byline_text(meta: dict) -> str:
-    """Authors · publisher · series and number · date, HTML-escaped."""
-    parts = [", ".join(meta["authors"]), meta["publisher"]]
-    if meta.get("series"):
-        parts.append(f"{meta['series']} No. {meta['number']}" if meta.get("number") else meta["series"])
-    parts.append(human_date(meta["date"]))
-    return " · ".join(html.escape(p) for p in parts)
-
-
-def byline(meta: dict) -> str:
-    """One line under a paper's title, with a link to the original."""
-    text = byline_text(meta)
-    link = ""
-    if meta.get("source_url"):
-        url = html.escape(meta["source_url"], quote=True)
-        link = f' · <a href="{url}" rel="noopener">original</a>'
-    return f'<p class="byline">{text}{link}</p>'
-
-
-def papers_list(papers: list[dict], page_url: str) -> str:
-    items = []
-    for m in papers:
-        href = html.escape(f"{m['slug']}/", quote=True)
-        prefix = "papers/" if not page_url.startswith("papers/") else ""
-        items.append(
-            '<li class="paper-card">'
-            f'<a href="{prefix}{href}"><strong>{html.escape(m["title"])}</strong></a><br>'
-            f'<span class="byline">{byline_text(m)}</span><br>'
-            f'<span class="summary">{html.escape(m["summary"])}</span>'
-            "</li>"
-        )
-    return '<ul class="papers">\n' + "\n".join(items) + "\n</ul>"
-
-
 class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
     serving = False
 
     def on_config(self, config):
-        """Add the Markdown extensions the generated pages need (mkdocs.yml cannot drift)."""
+        """Refuse a build without a public address; add the Markdown extensions the
+        generated pages need (mkdocs.yml cannot drift)."""
+        if not config.site_url and not self.serving:
+            raise PluginError(MISSING_SITE_URL)
         for ext in self.config.required_extensions:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
@@ -167,6 +110,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.registry = RegistryManager(config.docs_dir, self.config.papers_dir, generated)  # permalinks (site/registry.py)
         self.permalinks = PermalinkManager(config.site_url, root / self.config.bib_dir)
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
+        self.library = Library(self.index, self.config.home_papers_max)  # home and /papers/ (site/library.py)
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)
         # A paper page's HTML steps, in this order (site/paper_steps.py).
         self.paper_steps = paper_steps.PaperSteps([
@@ -212,6 +156,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         """
         self.navigation.add_index(files, config)  # /papers/ lists every paper
         self.index.collect(files)
+        add_feed(files, config, self.index.newest(), self.config.papers_dir, self.config.feed_papers_max)  # site/feed.py
         self.registry.check(files, self.index.papers)  # permalink registry (site/registry.py)
         pages = [files.get_file_from_path(uri).content_string for uri in self.index.papers]
         # The footnotes (one pandoc run) and all cite panels (a few pandoc runs) are formatted in the
@@ -254,16 +199,11 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
                     lines.insert(i + 1, "\n" + byline(meta) + "\n")
                     break
             return "\n".join(lines)
-        newest = self.index.sorted()[::-1]
-        if PAPERS_MARKER in markdown:
-            shown = newest[: self.config.home_papers_max]
-            more = ""
-            if len(newest) > len(shown):
-                more = f'\n\n[All {len(newest)} papers](papers/index.md)\n'
-            return markdown.replace(PAPERS_MARKER, self.held.hold(papers_list(shown, page.file.url)) + more)
-        if ALL_PAPERS_MARKER in markdown:
-            return markdown.replace(ALL_PAPERS_MARKER, self.held.hold(papers_list(newest, page.file.url)))
-        return markdown
+        return self.library.fill(markdown, page.file.url, self.held, self._topics_of)
+
+    def _topics_of(self, slug: str) -> list[tuple[str, str]]:
+        """(slug, title) of a paper's topics, for the library's facets and summary."""
+        return [(t.slug, t.title) for t in self.topics.pages.paper_topics(slug)]
 
     def on_nav(self, nav, *, config, files):
         """Large libraries: the sidebar lists the /papers/ index, not every paper."""
