@@ -48,3 +48,13 @@ def test_the_build_fails_with_one_line_on_an_untested_version(tmp_path):
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if "mkdocs-bibtex" in line and "tested with (0.0.1)" in line]
     assert len(errors) == 1, result.stderr
+
+
+def test_templates_use_nothing_zensical_lacks():
+    """Zensical's template engine has no list.append / dict.update: our overrides use neither."""
+    found = []
+    for path in sorted((ROOT / "docs" / "overrides").rglob("*.html")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if ".append(" in line or ".update(" in line:
+                found.append(f"{path.relative_to(ROOT)}:{n}")
+    assert found == []
