@@ -1,4 +1,4 @@
-"""The seam around mkdocs-bibtex (site/bibtex_seam.py): its two setup speed-ups change nothing.
+"""The seam around mkdocs-bibtex (site/citations/bibtex_seam.py): its two setup speed-ups change nothing.
 
 The footnote-link fix is checked by the build tests that read the real site's footnotes.
 """

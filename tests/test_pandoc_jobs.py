@@ -1,4 +1,4 @@
-"""The plugin's background pandoc jobs (site/pandoc_jobs.py): they run side by side with the
+"""The plugin's background pandoc jobs (site/citations/pandoc_jobs.py): they run side by side with the
 calling thread, hand back their result or their own exception in the order the calls used to
 have, and leave no thread behind, also when the build fails."""
 

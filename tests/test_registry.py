@@ -170,7 +170,7 @@ def test_build_fails_on_two_paragraphs_with_one_id(project_copy, tmp_path):
 
 
 def test_the_checked_outcome_is_reused_until_the_registry_or_a_paper_changes(project_copy, tmp_path, monkeypatch):
-    """site/registry.py caches a passed check under a digest of the registry and the paper
+    """site/permalinks/check.py caches a passed check under a digest of the registry and the paper
     pages: an edited entry shows in the pages (proof that it is read), a changed registry is
     checked again (and a broken one fails)."""
     from support import build_in_process

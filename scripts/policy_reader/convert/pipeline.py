@@ -4,7 +4,7 @@ Pure steps (:func:`build_document`) run over one document model; this module
 adds the I/O around them: finding sources, loading metadata and corrections,
 and writing outputs atomically (temporary file, then rename). A source whose
 outputs are sealed with the fingerprint of its current inputs is not parsed
-again (:mod:`policy_reader.incremental`, which also explains how papers
+again (:mod:`policy_reader.convert.incremental`, which also explains how papers
 depend on each other).
 """
 
@@ -257,7 +257,7 @@ class Paper:
 def plan(root: Path, force: bool = False) -> list[Output]:
     """Everything the converter would write, in memory (nothing touched yet).
 
-    Sources whose outputs hold their seal (see :mod:`policy_reader.incremental`)
+    Sources whose outputs hold their seal (see :mod:`policy_reader.convert.incremental`)
     are not parsed: their outputs are returned as they are, with ``reused``
     set. ``force`` parses every source.
     """

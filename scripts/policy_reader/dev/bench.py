@@ -5,7 +5,7 @@ Not a test: it measures and reports, each figure beside its target.
 (a) the real site: median wall time and peak memory of ``mkdocs build`` over
     several runs, beside stock Material (theme + search, our plugin and
     mkdocs-bibtex off) building the same Markdown;
-(b) synthetic libraries (:mod:`policy_reader.synth`) of 10, 100, 1,000 and
+(b) synthetic libraries (:mod:`policy_reader.dev.synth`) of 10, 100, 1,000 and
     2,000 papers added to the real ones: convert time (and again with nothing
     changed), topic-page generation time per paragraph (cache off), build time
     cold (no caches) and warm (the next build), site size, search index size

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]  # the project (scripts/policy_reader/dev/)
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
-# The flags ARCHITECTURE.md gives for Debian's chromium on these machines.
+# The flags Debian's chromium needs on these machines (headless, no network of its own).
 CHROME_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -1,6 +1,6 @@
 """Write a :class:`Document` as annotated Markdown (pure: model in, text out).
 
-The page: YAML front matter (schema in :mod:`policy_reader.schema`), a
+The page: YAML front matter (schema in :mod:`policy_reader.page.schema`), a
 "generated" comment, the title, the takeaways and body paragraphs each followed
 by its id on its own line (``{: #p-3 .para }``), section headings, the bio,
 and ``[@key]`` where the source printed a note number.

@@ -9,7 +9,7 @@ Two input styles are understood, told apart by their shape, not by name:
 * an op-ed: a title line, a byline, a date line, paragraphs, a closing bio.
 
 The parser only cuts the text into pieces; repairs of extraction defects are
-separate named rules (:mod:`policy_reader.repair`), and structuring the body
+separate named rules (:mod:`policy_reader.readers.repair`), and structuring the body
 (sections, bio, note markers) happens in :func:`structure`.
 """
 

@@ -1,7 +1,7 @@
 """The policy-reader MkDocs plugin: thin event routers over small managers.
 
 Registered as ``policy-reader`` by entry point (pyproject.toml). It validates
-every paper's front matter against :data:`policy_reader.schema.FRONT_MATTER`,
+every paper's front matter against :data:`policy_reader.page.schema.FRONT_MATTER`,
 adds the Markdown extensions the generated pages need; the library (bylines,
 home page, /papers/ with facets) is in site/library.py, the feed in site/feed.py.
 """
@@ -107,9 +107,9 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.held = HeldHtml(load_definitions(glossary_files(config.mdx_configs)))
         self.index = PaperIndex(self.config.papers_dir)
         self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir, generated, self.config.topic_page_kb)
-        self.registry = RegistryManager(config.docs_dir, self.config.papers_dir, generated)  # permalinks (site/registry.py)
+        self.registry = RegistryManager(config.docs_dir, self.config.papers_dir, generated)  # permalinks (site/permalinks/check.py)
         self.permalinks = PermalinkManager(config.site_url, root / self.config.bib_dir)
-        self.search_index = SearchIndexManager()  # paragraph-level search (site/search_index.py)
+        self.search_index = SearchIndexManager()  # paragraph-level search (site/search/index.py)
         self.library = Library(self.index, self.config.home_papers_max)  # home and /papers/ (site/library.py)
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)
         # A paper page's HTML steps, in this order (site/paper_steps.py).
@@ -124,7 +124,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
     @event_priority(100)
     def _on_config_first(self, config):
-        """Memoise pybtex's plugin look-up before mkdocs-bibtex parses bib/ (site/bibtex_seam.py).
+        """Memoise pybtex's plugin look-up before mkdocs-bibtex parses bib/ (site/citations/bibtex_seam.py).
 
         Priority 100: MkDocs runs an event's handlers by priority, highest first, and
         only ties in mkdocs.yml's order; mkdocs-bibtex's ``on_config`` (default 0)
@@ -157,17 +157,17 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.navigation.add_index(files, config)  # /papers/ lists every paper
         self.index.collect(files)
         add_feed(files, config, self.index.newest(), self.config.papers_dir, self.config.feed_papers_max)  # site/feed.py
-        self.registry.check(files, self.index.papers)  # permalink registry (site/registry.py)
+        self.registry.check(files, self.index.papers)  # permalink registry (site/permalinks/check.py)
         pages = [files.get_file_from_path(uri).content_string for uri in self.index.papers]
         # The footnotes (one pandoc run) and all cite panels (a few pandoc runs) are formatted in the
         # background while the pages below are added. A failing build reports the first error in the
-        # old order: bibliography/timeline, topics, footnotes, cite panels (site/pandoc_jobs.py).
+        # old order: bibliography/timeline, topics, footnotes, cite panels (site/citations/pandoc_jobs.py).
         with (
             Background(prewarm_citations, config, pages) as footnotes,
             Background(self.permalinks.prepare, list(self.index.papers.values())) as panels,
         ):
             reading_room.add_pages(files, config, self.config, self.index.papers, self.held)
-            self.topics.on_files(files, config, self.index.papers, self.held)  # topic pages (site/topics.py)
+            self.topics.on_files(files, config, self.index.papers, self.held)  # topic pages (site/topics/pages.py)
             footnotes.result()
             panels.result()
         return files
@@ -187,7 +187,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         """
         meta = self.index.papers.get(page.file.src_uri)
         if meta is not None or page.file.generated_by is not None:
-            # Material's search skips papers and our generated pages: site/search_index.py
+            # Material's search skips papers and our generated pages: site/search/index.py
             # indexes them (papers by paragraph) without parsing panels and passages again.
             page.meta["search"] = {**page.meta.get("search", {}), "exclude": True}
         if meta is not None:

@@ -10,7 +10,7 @@ line (``{: #p-4 .para }``) closes its block. The per-paper ``.bib`` files are
 copied into the site (``bib/<name>.bib``), and the whole library is offered as
 one ``bib/library.bib`` and one CSL-JSON file ``bib/library.json``.
 
-Pure helpers (:func:`citations`, over :func:`policy_reader.emit.read_blocks`) know nothing of
+Pure helpers (:func:`citations`, over :func:`policy_reader.page.markdown.read_blocks`) know nothing of
 MkDocs; :class:`BibliographyPage` is the manager the plugin calls.
 """
 

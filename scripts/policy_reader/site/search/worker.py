@@ -1,7 +1,7 @@
 """Material's search box, our search engine: every page's ``__config`` names our
 worker script (``assets/search-worker.js``) instead of Material's lunr worker; the
 worker reads the shards that :mod:`.search_index` writes through
-:mod:`policy_reader.search_shards`.
+:mod:`policy_reader.site.search.shards`.
 """
 
 from __future__ import annotations
