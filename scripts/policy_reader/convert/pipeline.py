@@ -59,13 +59,8 @@ class Converted:
 
 
 def read_text(path: Path, label: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise SourceError(label, line, "not valid UTF-8; save the file as UTF-8 text") from None
-    except OSError as exc:
-        raise SourceError(label, 0, f"cannot read the file ({exc.strerror})") from None
+    """A UTF-8 input file (sidecar, corrections) as text; one-line errors (readers.read_utf8)."""
+    return readers.read_utf8(path, label)
 
 
 def load_meta(path: Path, label: str) -> tuple[dict, dict]:
