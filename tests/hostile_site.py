@@ -75,6 +75,10 @@ def write_hostile_project(project: Path, title: str, authors: str, summary: str,
     meta = {
         "publisher": "Zqpub " + one_line(publisher), "kind": "report", "summary": "Zqsum " + one_line(summary),
         "date": "2021-01-01", "slug": SLUG, "url": "https://example.org/hostile?a=1&b=2#c",
+        # Given in the sidecar (it wins): the quality gate would rightly refuse such names read from
+        # the text as furniture; given here, they are the paper's facts and must stay text everywhere.
+        "title": title, "authors": [authors],
+        "allow": ["leftover-marker"],  # the hostile text really prints markup and entities
     }
     (project / "sources" / "hostile-2021.yml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
 
@@ -93,7 +97,7 @@ def write_hostile_project(project: Path, title: str, authors: str, summary: str,
     # Comparisons are notes bound to the papers they discuss (docs/topics/notes.yml).
     notes_path = project / "docs" / "topics" / "notes.yml"
     notes = yaml.safe_load(notes_path.read_text(encoding="utf-8")) or []
-    notes += [{"topic": TOPIC, "papers": [SLUG], "kind": kind, "text": f"Zq{kind} " + topic_text} for kind in ("agree", "differ")]
+    notes.append({"topic": TOPIC, "papers": [SLUG], "kind": "note", "text": "Zqcompare " + topic_text})  # a note on one paper
     notes_path.write_text(yaml.safe_dump(notes, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     timeline_path = project / "docs" / "timeline.yml"
