@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from support import LOCAL_SITE_URL, ROOT, mkdocs_build
+from support import LOCAL_SITE_URL, ROOT, copy_project, mkdocs_build
 
 # A build refuses without SITE_URL (a wrong address must not be deployed); the tests build
 # for a local address explicitly, unless the caller set one (tests/test_deploy.py unsets it).
@@ -27,12 +26,7 @@ def built_site(tmp_path_factory) -> Path:
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A copy of the project's inputs (sources, bib, docs, mkdocs.yml) to change freely."""
-    dest = tmp_path / "project"
-    dest.mkdir()
-    for name in ("sources", "bib", "docs"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    return dest
+    return copy_project(tmp_path / "project")
 
 
 def pytest_addoption(parser):

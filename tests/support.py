@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,12 @@ def build_in_process(project: Path, site: Path, monkeypatch):
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True)
     build(config)
     return config.plugins["policy-reader"]
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the project's inputs (sources, bib, docs, mkdocs.yml) at ``dest``."""
+    dest.mkdir()
+    for name in ("sources", "bib", "docs"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest

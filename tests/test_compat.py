@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from policy_reader.site import compat
-from support import ROOT, mkdocs_build
+from support import ROOT, copy_project, mkdocs_build
 
 
 def test_installed_versions_are_the_tested_ones():
@@ -31,11 +29,7 @@ def test_only_the_running_engine_is_checked():
 
 def test_the_build_fails_with_one_line_on_an_untested_version(tmp_path):
     """A real build with mkdocs-bibtex's installed version reported as untested."""
-    project = tmp_path / "p"
-    project.mkdir()
-    for name in ("sources", "bib", "docs"):
-        shutil.copytree(ROOT / name, project / name)
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    project = copy_project(tmp_path / "p")
     # sitecustomize in PYTHONPATH narrows the tested set before the build imports compat
     hook = tmp_path / "hook"
     hook.mkdir()

@@ -9,25 +9,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 
-from support import BIN, ROOT, mkdocs_build, site_files
+from support import BIN, copy_project, mkdocs_build, site_files
 
 GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 
 
-def _copy(dest):
-    dest.mkdir()
-    for name in ("sources", "bib", "docs"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    return dest
-
 
 def test_properdocs_builds_the_same_site(tmp_path):
-    a = _copy(tmp_path / "a")
-    b = _copy(tmp_path / "b")
+    a = copy_project(tmp_path / "a")
+    b = copy_project(tmp_path / "b")
     result = mkdocs_build(a, tmp_path / "site-mkdocs")
     assert result.returncode == 0, result.stderr
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -37,7 +37,8 @@
       document.body.removeChild(area);
       (ok ? resolve : reject)();
     });
-  }
+  }  window.policyReaderCopy = copy;  /* quote.js copies through the same helper */
+
 
   /* ---- the targeted paragraph ---- */
   function successors() {

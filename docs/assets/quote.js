@@ -85,21 +85,10 @@
     return "\u201c" + q.text + "\u201d\n" + note(q.block) + " " + permalink(q.block) + ":~:" + directive(q.text);
   }
 
-  function copy(text) {
-    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
-      document.body.appendChild(area);
-      area.select();
-      var ok = document.execCommand("copy");
-      document.body.removeChild(area);
-      (ok ? resolve : reject)();
-    });
+  function copy(text) {  /* cite.js's clipboard helper (loaded before this file) */
+    return window.policyReaderCopy(text);
   }
+
 
   function ensureButton() {
     if (button) return button;
