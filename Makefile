@@ -9,7 +9,7 @@ export NO_MKDOCS_2_WARNING := 1
 unexport PYTHONDONTWRITEBYTECODE
 export PYTHONPYCACHEPREFIX := $(CURDIR)/.cache/pycache
 
-.PHONY: serve build convert check test deps csl-styles browser-deps clean bench lighthouse
+.PHONY: serve build convert check test deps csl-styles browser-deps clean bench lighthouse properdocs-check
 
 # The virtual environment with the exact pins of requirements.txt, and our package.
 $(STAMP): requirements.txt pyproject.toml
@@ -53,6 +53,12 @@ deps: $(STAMP) csl-styles browser-deps
 
 test: deps check
 	$(BIN)/python -m pytest -q
+
+# CI's second step: ProperDocs (a maintained continuation of MkDocs 1.x) must build the same site
+# as MkDocs, every file equal apart from the generator tag.
+properdocs-check: export SITE_URL ?= $(LOCAL_SITE_URL)
+properdocs-check: deps
+	$(BIN)/python -m policy_reader.dev.same_site
 
 # Build and search figures (not a test): prints a table, writes bench/results/results.{md,json}.
 # BENCH_SIZES=10,100 make bench for a quick run.
