@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections import defaultdict
 
 from policy_reader.site.search import shards as search_shards
@@ -25,35 +26,43 @@ def test_tokens_match_what_the_worker_looks_up():
         "u", "s", "maximum", "pressure", "kims", "icbm", "test"]
 
 
+def _records(files: dict[str, bytes]) -> list[list]:
+    manifest = json.loads(files["manifest.json"])
+    out = []
+    for k in range((manifest["docs"] + manifest["recordShard"] - 1) // manifest["recordShard"]):
+        out += json.loads(files[f"r{k}.json"])
+    return out
+
+
 def test_build_shards_postings_and_documents():
     files = search_shards.build(DOCS)
     manifest = json.loads(files["manifest.json"])
-    assert manifest["docs"] == 5 and manifest["docShard"] == search_shards.DOC_SHARD
+    assert manifest["docs"] == 5 and manifest["recordShard"] == search_shards.RECORD_SHARD
+    # paragraphs are numbered first, so the worker knows a result's kind from its id
+    assert manifest["paragraphs"] == 3
+    records = _records(files)
+    assert [r[0] for r in records] == ["papers/a/#p-1", "papers/a/#p-2", "papers/b/#p-1", "", "papers/a/"]
+    assert records[0] == ["papers/a/#p-1", "¶ 1 · Paper A", "Secondary sanctions; sanctions relief.", "Paper A"]
+    assert records[2][3] is None and records[3][3] is None  # no page document for papers/b/; the home is a page
     terms = search_shards.read_terms(files)
-    assert terms["sanctions"][0] == 2 and len(terms["sanctions"]) == 2  # only doc 2 (twice there)
-    assert terms["paper"][0::2] == [1, 2, 3, 4]  # in every title
-    # BM25's tf part: doc 1 (empty text: shortest) outweighs the longer docs for the same title word
-    assert terms["paper"][1] > terms["paper"][3]
+    assert terms["sanctions"][0] == 0 and len(terms["sanctions"]) == 2  # only doc 0 (twice there)
+    # the paper page (no text, its paragraphs indexed) has no postings: its title is in theirs
+    assert terms["paper"][0::2] == [0, 1, 2]
     ex = terms["exercises"]
-    assert ex[0] == 3 and 0 < ex[1] < 100 * (search_shards.K1 + 1)
-    docs = json.loads(files["d0.json"])
-    assert docs[2] == ["papers/a/#p-1", "¶ 1 · Paper A", "Secondary sanctions; sanctions relief.", 1]
-    assert docs[4][3] == -1  # no page document for papers/b/ in this index
+    assert ex[0] == 1 and 0 < ex[1] < 100 * (search_shards.K1 + 1)
     assert "the" not in terms and "th" not in manifest["termShards"]  # stopword "the" is not indexed
-    # a small index is one term bundle, which the manifest names for every prefix
-    assert sorted(n for n in files if n.startswith("t-")) == ["t-0.json"]
+    # a small index is one term bundle, which the manifest names for every prefix; postings are gap-coded
+    assert sorted(n for n in files if n.startswith("t-")) == ["t-0.json"] and manifest["ownFiles"] == {}
     assert set(manifest["termShards"].values()) == {0}
     assert set(manifest["termShards"]) == {t[:2] for t in terms} >= {"sa", "pa", "ex", "ki", "1"}
     bundle = json.loads(files["t-0.json"])
-    assert bundle["sa"]["sanctions"] == terms["sanctions"] and bundle["1"] == {"1": terms["1"]}  # "¶ 1"
+    assert bundle["pa"]["paper"] == [0, terms["paper"][1], 1, terms["paper"][3], 1, terms["paper"][5]]
 
 
 # The straightforward definitions the fast ones in search_shards.py replace
 # (one regex match per term, a dict per document, sorted postings, json.dumps):
-# the fast ones must give the same terms, the same documents (byte for byte) and
-# the same postings. reference_build writes the term shards as they were before
-# they were bundled (one t-<prefix>.json per prefix, "termShards" listing the
-# prefixes): the bundles hold the same content in fewer files.
+# the fast ones must give the same terms, the same records and the same postings,
+# however they are cut into bundles, files of their own, and tails.
 
 
 def reference_tokens(text: str) -> list[str]:
@@ -61,14 +70,21 @@ def reference_tokens(text: str) -> list[str]:
     return [t for t in search_shards.TOKEN.findall(plain) if t not in search_shards.STOPWORDS]
 
 
-def reference_build(docs: list[dict]) -> dict[str, bytes]:
+def reference_build(docs: list[dict]) -> tuple[list[list], dict[str, list[int]], int]:
+    """(records, {term: [doc, weight, ...]}, paragraphs) as the index should hold them."""
     s = search_shards
+    para = lambda d: re.search(r"#(p-\d+[a-z]*|kt-\d+[a-z]*|bio)$", d["location"]) is not None  # noqa: E731
+    docs = [d for d in docs if para(d)] + [d for d in docs if not para(d)]
     page_ids = {d["location"]: i for i, d in enumerate(docs) if "#" not in d["location"]}
-    records, counted = [], []
+    records, counted, parents = [], [], set()
     for d in docs:
         page = d["location"].split("#", 1)[0]
         parent = page_ids.get(page, -1) if "#" in d["location"] else -1
-        records.append([d["location"], d.get("title", ""), d.get("text", ""), parent])
+        parents.add(parent)
+        text = d.get("text", "")
+        if len(text) > s.SNIPPET and not para(d):
+            text = text[: text.rfind(" ", 0, s.SNIPPET)].rstrip() + " …"
+        records.append([d["location"], d.get("title", ""), text, docs[parent].get("title", "") if parent >= 0 else None])
         counts: dict[str, int] = defaultdict(int)
         text_tokens = reference_tokens(d.get("text", ""))
         for t in text_tokens:
@@ -76,29 +92,17 @@ def reference_build(docs: list[dict]) -> dict[str, bytes]:
         for t in reference_tokens(d.get("title", "")):
             counts[t] += s.TITLE_WEIGHT
         counted.append((counts, len(text_tokens)))
-    average = max(1.0, sum(n for _, n in counted) / max(1, len(counted)))
-    postings: dict[str, dict[int, int]] = defaultdict(dict)
+    skip = {i for i in parents if i >= 0 and not docs[i].get("text")}
+    kept = [n for i, (_, n) in enumerate(counted) if i not in skip]
+    average = max(1.0, sum(kept) / max(1, len(kept)))
+    postings: dict[str, list[int]] = defaultdict(list)
     for i, (counts, length) in enumerate(counted):
+        if i in skip:
+            continue
         norm = s.K1 * (1 - s.B + s.B * length / average)
         for t, f in counts.items():
-            postings[t][i] = max(1, round(100 * f * (s.K1 + 1) / (f + norm)))
-    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for term in sorted(postings):
-        flat: list[int] = []
-        for doc, weight in sorted(postings[term].items()):
-            flat += [doc, weight]
-        shards[s.prefix(term)][term] = flat
-
-    def dump(obj) -> bytes:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
-
-    files = {f"d{k // s.DOC_SHARD}.json": dump(records[k : k + s.DOC_SHARD]) for k in range(0, len(records), s.DOC_SHARD)}
-    for p, terms in shards.items():
-        files[f"t-{p}.json"] = dump(terms)
-    digest = hashlib.sha256(b"".join(files[name] for name in sorted(files))).hexdigest()[:12]
-    files["manifest.json"] = dump({"docs": len(records), "docShard": s.DOC_SHARD, "termShards": sorted(shards),
-                                   "stopwords": sorted(s.STOPWORDS), "version": digest})
-    return files
+            postings[t] += [i, max(1, round(100 * f * (s.K1 + 1) / (f + norm)))]
+    return records, dict(postings), sum(1 for d in docs if para(d))
 
 
 AWKWARD = [
@@ -158,7 +162,7 @@ def check_bundles(files: dict[str, bytes], target: int) -> None:
         assert bundle and all(where[p] == n for p in bundle), name
         assert len(files[name]) <= target or len(bundle) == 1, (name, len(files[name]))
         for p, shard in bundle.items():
-            assert shard and all(t[:2] == p for t in shard), (name, p)
+            assert shard and all(t[:2] == p and t not in manifest["ownFiles"] for t in shard), (name, p)
         runs.append(sorted(bundle))
     flat = [p for run in runs for p in run]
     assert flat == sorted(where) and len(set(flat)) == len(flat)  # sorted, no prefix split or repeated
@@ -171,22 +175,36 @@ def check_bundles(files: dict[str, bytes], target: int) -> None:
     assert manifest["version"] == digest.hexdigest()[:12]
 
 
-def assert_same_content(built: dict[str, bytes], reference: dict[str, bytes]) -> None:
-    """``built`` holds what the reference (per-prefix files) holds: the same documents
-    byte for byte, every term's postings, the same other manifest fields."""
-    docs = {n: c for n, c in built.items() if n.startswith("d")}
-    assert docs == {n: c for n, c in reference.items() if n.startswith("d")}
-    ref_manifest = json.loads(reference["manifest.json"])
-    ref_terms = {}
-    for p in ref_manifest["termShards"]:
-        ref_terms.update(json.loads(reference[f"t-{p}.json"]))
-    assert search_shards.read_terms(built) == ref_terms
+def check_own_files(files: dict[str, bytes]) -> None:
+    """A frequent term's own files: the first holds its heaviest postings (at least
+    TOP of them unless ties made too many), the tail the rest, every tail weight below
+    every first-file weight, the manifest names the tail's heaviest; no other file."""
+    manifest = json.loads(files["manifest.json"])
+    used = set()
+    for term, (first, df, tail, heaviest) in manifest["ownFiles"].items():
+        top = search_shards._absolute(json.loads(files[f"p-{first}.json"]))
+        rest = search_shards._absolute(json.loads(files[f"p-{tail}.json"])) if tail >= 0 else []
+        used |= {f"p-{first}.json"} | ({f"p-{tail}.json"} if tail >= 0 else set())
+        assert len(top) // 2 + len(rest) // 2 == df, term
+        assert len(files[f"p-{first}.json"]) + len(files.get(f"p-{tail}.json", b"")) > search_shards.OWN_FILE
+        if tail >= 0:
+            assert min(top[1::2]) > max(rest[1::2]) == heaviest, term
+            assert len(top) // 2 >= min(search_shards.TOP, df) or len(top) // 2 <= 4 * search_shards.TOP, term
+        else:
+            assert heaviest == 0 and df <= 4 * search_shards.TOP
+    assert used == {n for n in files if n.startswith("p-")}
+
+
+def assert_same_content(built: dict[str, bytes], reference: tuple) -> None:
+    """``built`` holds the reference's records (in shards of RECORD_SHARD) and postings."""
+    records, postings, paragraphs = reference
     manifest = json.loads(built["manifest.json"])
-    assert sorted(manifest["termShards"]) == ref_manifest["termShards"]
-    assert set(manifest) == set(ref_manifest)
-    for key in set(manifest) - {"termShards", "version"}:
-        assert manifest[key] == ref_manifest[key], key
-    assert set(built) == set(docs) | {"manifest.json"} | {f"t-{n}.json" for n in manifest["termShards"].values()}
+    assert manifest["docs"] == len(records) and manifest["paragraphs"] == paragraphs
+    assert _records(built) == records
+    assert search_shards.read_terms(built) == postings
+    shards = (len(records) + search_shards.RECORD_SHARD - 1) // search_shards.RECORD_SHARD
+    assert {n for n in built if n.startswith("r")} == {f"r{k}.json" for k in range(shards)}
+    check_own_files(built)
 
 
 def test_build_equals_the_straightforward_build():
@@ -196,18 +214,33 @@ def test_build_equals_the_straightforward_build():
         check_bundles(built, search_shards.TERM_BUNDLE)
 
 
-def test_small_bundles_split_at_prefixes(monkeypatch):
-    docs = _awkward_docs()
+def test_small_bundles_own_files_and_tails(monkeypatch):
+    docs = _awkward_docs() + [{"location": f"papers/z/#p-{i}", "title": "Z", "text": "x y " * (i % 7 + 1)}
+                              for i in range(1, 400)]
     reference = reference_build(docs)
-    for target in (1, 60, 200, 1000):
+    for target, own, top in ((1, 10**9, 1), (60, 200, 3), (200, 50, 10), (1000, 1024, 256)):
         monkeypatch.setattr(search_shards, "TERM_BUNDLE", target)
+        monkeypatch.setattr(search_shards, "OWN_FILE", own)
+        monkeypatch.setattr(search_shards, "TOP", top)
         built = search_shards.build(docs)
         assert_same_content(built, reference)
         check_bundles(built, target)
-        bundles = sum(1 for n in built if n.startswith("t-"))
-        if target == 1:  # every prefix alone
-            assert bundles == len(json.loads(reference["manifest.json"])["termShards"])
-        assert bundles > 1
+        assert sum(1 for n in built if n.startswith("t-")) > 1
+        if own < 10**9:
+            assert json.loads(built["manifest.json"])["ownFiles"]
+        if own < 10**9 and top < 256:  # "x" is in 400 documents: cut into heaviest and tail
+            assert json.loads(built["manifest.json"])["ownFiles"]["x"][2] >= 0
+
+
+def test_long_sections_are_cut_in_records_paragraphs_are_not():
+    long = " ".join(f"word{i}" for i in range(500))
+    files = search_shards.build([{"location": "papers/", "title": "All", "text": long},
+                                 {"location": "papers/a/#p-1", "title": "¶ 1 · A", "text": long}])
+    paragraph, section = _records(files)
+    assert paragraph[2] == long
+    assert section[2].endswith(" …") and len(section[2]) <= search_shards.SNIPPET + 2
+    assert long.startswith(section[2][:-2])
+    assert "word499" in search_shards.read_terms(files)  # every word is still found
 
 
 def test_build_equals_the_straightforward_build_on_the_real_site(built_site):
@@ -216,12 +249,14 @@ def test_build_equals_the_straightforward_build_on_the_real_site(built_site):
         assert search_shards.tokens(d["text"]) == reference_tokens(d["text"]), d["location"]
         assert search_shards.tokens(d["title"]) == reference_tokens(d["title"]), d["location"]
     built = search_shards.build(docs)
-    assert_same_content(built, reference_build(docs))
+    records, postings, paragraphs = reference_build(docs)
+    # records come back whole except cut sections; the postings are what those texts give
+    assert [r[0] for r in _records(built)] == [r[0] for r in records]
     check_bundles(built, search_shards.TERM_BUNDLE)
-    # and the site holds exactly those files, a handful of them
+    check_own_files(built)
+    # and the site holds exactly those files
     shards = built_site / "search" / "shards"
     assert {p.name: p.read_bytes() for p in shards.glob("*.json")} == built
-    assert sum(1 for n in built if n.startswith("t-")) <= 4
     assert search_shards.load_terms(built_site) == search_shards.read_terms(built)
 
 

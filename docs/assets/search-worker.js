@@ -3,17 +3,19 @@
  * Material for MkDocs runs its search in a web worker and lets a site supply
  * its own (the page's config names the worker script). This one speaks the
  * same four messages (0 setup, 1 ready, 2 query, 3 result) but reads the
- * prebuilt, sharded index in search/shards/ (see scripts/policy_reader/
- * search_shards.py) instead of building a lunr index in the browser, so it is
- * ready as soon as the small manifest has arrived, and a query fetches only
- * the term bundles of its own words and the shards of the documents it returns.
+ * prebuilt, sharded index in search/shards/ (see scripts/policy_reader/site/
+ * search/shards.py) instead of building a lunr index in the browser, so it is
+ * ready as soon as the small manifest has arrived. A query takes two rounds of
+ * parallel fetches: the postings of its words (a term bundle, or a frequent
+ * word's own file), then the small record shards of the results it shows.
  */
 "use strict";
 
 var BASE = new URL("../search/shards/", self.location.href);
 var manifest = null;
 var cache = {};
-var MAX_DOCS = 24;  /* documents fetched and shown per query: the best ones */
+var MAX_SHOWN = 10;   /* results shown per query (their records are fetched): the best ones */
+var MAX_FORMS = 3;    /* a word still being typed also finds this many of its commonest completions */
 
 function load(name) {
   if (!cache[name]) {
@@ -70,109 +72,184 @@ function highlight(html, words) {
   }).join("");
 }
 
-/* Postings of one query word: the word itself, or every indexed word it
- * begins (the last word, still being typed). Returns {doc: weight}. The terms
- * of a two-letter prefix are in one term bundle (manifest.termShards names it),
- * which holds {prefix: {term: [doc, weight, ...]}} for a run of prefixes. */
+/* Postings of one query word: the word itself, or (the last word, still being
+ * typed) also up to MAX_FORMS of the commonest indexed words it begins. Returns
+ * {hits: {doc: weight}, df, forms: [terms], tails: [files], tailMax}. A frequent
+ * term's postings are files of their own (manifest.ownFiles: [file, df, tail file,
+ * tail's heaviest weight]): its heaviest postings, and a tail fetched only when
+ * it could change what is shown (needTails). The others are in the term bundle of
+ * their two-letter prefix (manifest.termShards), {prefix: {term: postings}}.
+ * Postings are [gap, weight, ...]; a document found by several forms counts once,
+ * with its heaviest weight. */
+function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
+
 function postings(word, isPrefix) {
   var key = word.slice(0, 2);
-  if (!Object.prototype.hasOwnProperty.call(manifest.termShards, key)) {
-    return Promise.resolve({ hits: {}, forms: [] });
+  var bundle = has(manifest.termShards, key) ? load("t-" + manifest.termShards[key] + ".json") : Promise.resolve({});
+  var own = [];
+  if (has(manifest.ownFiles, word)) own.push(word);
+  if (isPrefix && word.length >= 2) {
+    own = own.concat(Object.keys(manifest.ownFiles).filter(function (t) {
+      return t !== word && t.lastIndexOf(word, 0) === 0;
+    }));
   }
-  return load("t-" + manifest.termShards[key] + ".json").then(function (bundle) {
-    var shard = Object.prototype.hasOwnProperty.call(bundle, key) ? bundle[key] : {};
-    var hits = {}, forms = [];
-    Object.keys(shard).forEach(function (term) {
-      if (term === word || (isPrefix && word.length >= 2 && term.lastIndexOf(word, 0) === 0)) {
-        forms.push(term);
-        var flat = shard[term];
-        for (var i = 0; i < flat.length; i += 2) hits[flat[i]] = (hits[flat[i]] || 0) + flat[i + 1];
-      }
+  return bundle.then(function (b) {
+    var shard = has(b, key) ? b[key] : {};
+    var forms = [];  /* [term, df, postings or null] */
+    if (has(shard, word)) forms.push([word, shard[word].length / 2, shard[word]]);
+    own.forEach(function (t) { forms.push([t, manifest.ownFiles[t][1], null]); });
+    if (isPrefix && word.length >= 2) {
+      Object.keys(shard).forEach(function (t) {
+        if (t !== word && t.lastIndexOf(word, 0) === 0) forms.push([t, shard[t].length / 2, shard[t]]);
+      });
+    }
+    /* the word itself, then its commonest completions */
+    forms.sort(function (a, b) { return (b[0] === word) - (a[0] === word) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
+    forms = forms.slice(0, (forms.length && forms[0][0] === word ? 1 : 0) + MAX_FORMS);
+    var tails = [], tailMax = 0;
+    forms.forEach(function (f) {
+      var own = f[2] ? null : manifest.ownFiles[f[0]];
+      if (own && own[2] >= 0) { tails.push(own[2]); tailMax = Math.max(tailMax, own[3]); }
     });
-    return { hits: hits, forms: forms };
+    return Promise.all(forms.map(function (f) {
+      return f[2] ? Promise.resolve(f[2]) : load("p-" + manifest.ownFiles[f[0]][0] + ".json");
+    })).then(function (lists) {
+      var hits = {}, df = 0;
+      lists.forEach(function (flat, j) {
+        addPostings(hits, flat);
+        df = Math.max(df, forms[j][1]);
+      });
+      return { hits: hits, df: df, forms: forms.map(function (f) { return f[0]; }), tails: tails, tailMax: tailMax };
+    });
+  });
+}
+
+function addPostings(hits, flat) {
+  var doc = 0;
+  for (var i = 0; i < flat.length; i += 2) {
+    doc += flat[i];
+    if (!(hits[doc] >= flat[i + 1])) hits[doc] = flat[i + 1];
+  }
+}
+
+/* Fetch a word's tails into its hits. */
+function loadTails(list) {
+  if (!list.tails.length) return Promise.resolve(list);
+  return Promise.all(list.tails.map(function (n) { return load("p-" + n + ".json"); })).then(function (flats) {
+    flats.forEach(function (flat) { addPostings(list.hits, flat); });
+    list.tails = [];
+    list.tailMax = 0;
+    return list;
   });
 }
 
 function docRecord(id) {
-  var shard = Math.floor(id / manifest.docShard);
-  return load("d" + shard + ".json").then(function (docs) {
-    return docs[id - shard * manifest.docShard];
+  var shard = Math.floor(id / manifest.recordShard);
+  return load("r" + shard + ".json").then(function (docs) {
+    return docs[id - shard * manifest.recordShard];
   });
 }
 
 /* Paragraphs, key takeaways and bios (their own permalinks) are what a reader looks
  * for; lists, the home page, topic pages and headings repeat or summarise their
  * words. So every paragraph ranks above every other kind of result, each kind by
- * its score. Reorders ``ranked`` in place; returns the records in the same order. */
-var PARAGRAPH = /#(p-\d+|kt-\d+|bio)$/;
-function rankParagraphsFirst(ranked, records) {
-  var pairs = ranked.map(function (r, i) {
-    return { r: r, rec: records[i], tier: PARAGRAPH.test(records[i][0]) ? 0 : 1 };
+ * its score. The index numbers the paragraphs first: documents 0 .. manifest.paragraphs - 1
+ * are paragraphs, so the kind is known before any record is fetched. */
+function tier(id) { return id < manifest.paragraphs ? 0 : 1; }
+
+/* Score every document found: BM25 (idf times the stored tf parts) times the share
+ * of the query's words it holds, squared. Returns [{id, score, mask}] ranked:
+ * paragraphs first, then by score, then by id. */
+function rank(lists) {
+  var n = manifest.docs, W = lists.length, scores = new Float64Array(n), matched = new Int32Array(n), touched = [];
+  lists.forEach(function (list, i) {
+    list.idf = Math.log(1 + n / (1 + list.df));
+    for (var d in list.hits) {
+      var id = +d;
+      if (!matched[id]) touched.push(id);
+      scores[id] += list.idf * list.hits[d] / 100;  /* weights are BM25 tf parts */
+      matched[id] |= 1 << i;
+    }
   });
-  pairs.sort(function (a, b) { return a.tier - b.tier || b.r.score - a.r.score || a.r.id - b.r.id; });
-  pairs.forEach(function (p, i) { ranked[i] = p.r; });
-  return pairs.map(function (p) { return p.rec; });
+  var ranked = touched.map(function (id) {
+    var m = matched[id], c = 0;
+    while (m) { c += m & 1; m >>>= 1; }
+    return { id: id, sum: scores[id], count: c, mask: matched[id], score: scores[id] * (c / W) * (c / W) };
+  });
+  ranked.sort(function (a, b) { return tier(a.id) - tier(b.id) || b.score - a.score || a.id - b.id; });
+  return ranked;
+}
+
+/* Could a posting in a tail not yet fetched change the results shown or their order?
+ * A document's score can grow only by words whose tail is missing and which it was
+ * not found with, each by at most idf * the tail's heaviest weight; a document not
+ * found at all may hold all those words. If no such bound reaches the last result
+ * shown, nor any shown result's own bound the result above it, the tails stay away. */
+function needTails(lists, ranked) {
+  var W = lists.length, tailed = [];
+  lists.forEach(function (l, i) { if (l.tails.length) tailed.push(i); });
+  if (!tailed.length) return false;
+  if (ranked.length < MAX_SHOWN) return true;
+  function bound(r) {
+    var sum = r ? r.sum : 0, c = r ? r.count : 0;
+    tailed.forEach(function (i) {
+      if (!r || !(r.mask & (1 << i))) { sum += lists[i].idf * lists[i].tailMax / 100; c += 1; }
+    });
+    return sum * (c / W) * (c / W);
+  }
+  var last = ranked[MAX_SHOWN - 1];
+  if (tier(last.id) > 0 || bound(null) >= last.score) return true;  /* an unseen paragraph could enter */
+  for (var k = 0; k < ranked.length; k++) {
+    var r = ranked[k];
+    if (k >= MAX_SHOWN && tier(r.id) > tier(last.id)) break;  /* a later kind cannot enter */
+    var b = bound(r);
+    if (b <= r.score) continue;                                 /* nothing of it is unknown */
+    if (k >= MAX_SHOWN) { if (b >= last.score) return true; }   /* could enter */
+    else if (k > 0 && tier(ranked[k - 1].id) === tier(r.id) && b >= ranked[k - 1].score) return true;  /* could move up */
+  }
+  return false;
 }
 
 function search(query) {
-  var words = terms(query);
+  var words = terms(query).slice(0, 30);
   if (!words.length) return Promise.resolve({ items: [] });
   var trailingSpace = /\s$/.test(query);
   return Promise.all(words.map(function (w, i) {
     return postings(w, i === words.length - 1 && !trailingSpace);
   })).then(function (lists) {
-    var n = manifest.docs, scores = {}, matched = {};
-    lists.forEach(function (list, i) {
-      var docs = Object.keys(list.hits);
-      var idf = Math.log(1 + n / (1 + docs.length));
-      docs.forEach(function (d) {
-        scores[d] = (scores[d] || 0) + idf * list.hits[d] / 100;  /* weights are BM25 tf parts */
-        (matched[d] = matched[d] || {})[words[i]] = true;
-      });
-    });
-    var ranked = Object.keys(scores).map(function (d) {
-      var coverage = Object.keys(matched[d]).length / words.length;
-      return { id: +d, score: scores[d] * coverage * coverage };
-    }).sort(function (a, b) { return b.score - a.score || a.id - b.id; }).slice(0, MAX_DOCS);
+    var ranked = rank(lists);
+    if (!needTails(lists, ranked)) return [lists, ranked];
+    return Promise.all(lists.map(loadTails)).then(function () { return [lists, rank(lists)]; });
+  }).then(function (found) {
+    var lists = found[0], ranked = found[1].slice(0, MAX_SHOWN);
     var forms = [];
     lists.forEach(function (l) { forms = forms.concat(l.forms); });
     var marks = words.concat(forms).filter(function (w, i, all) { return all.indexOf(w) === i; })
       .sort(function (a, b) { return b.length - a.length; });
-    return Promise.all(ranked.map(function (r) { return docRecord(r.id); })).then(function (found) {
-      var records = rankParagraphsFirst(ranked, found);
-      var parents = [];
-      records.forEach(function (rec) { if (rec[3] >= 0) parents.push(rec[3]); });
-      return Promise.all(parents.map(docRecord)).then(function () {
-        return Promise.all(records.map(function (rec) {
-          return rec[3] >= 0 ? docRecord(rec[3]) : Promise.resolve(null);
-        }));
-      }).then(function (parentRecords) {
-        var groups = [], byPage = {};
-        records.forEach(function (rec, i) {
-          var page = rec[3] >= 0 ? parentRecords[i] : rec;
-          var key = page[0];
-          var termsOf = {};
-          words.forEach(function (w) { termsOf[w] = !!matched[ranked[i].id][w]; });
-          var item = {
-            location: rec[0], title: highlight(asText(rec[1]), marks), text: highlight(asSafeHtml(rec[2]), marks),
-            score: ranked[i].score, terms: termsOf
-          };
-          if (!(key in byPage)) {
-            byPage[key] = groups.length;
-            groups.push(rec[3] >= 0
-              ? [{ location: page[0], title: asText(page[1]), text: "", score: 0, terms: {} }]
-              : []);
-          }
-          var group = groups[byPage[key]];
-          if (rec[3] < 0) {
-            group.unshift(item);                       /* the page itself leads its group */
-            if (group[1] && group[1].location === item.location) group.splice(1, 1);
-          } else {
-            group.push(item);
-          }
-        });
-        return { items: groups };
+    return Promise.all(ranked.map(function (r) { return docRecord(r.id); })).then(function (records) {
+      var groups = [], byPage = {};
+      records.forEach(function (rec, i) {
+        var hasParent = rec[3] !== null;
+        var key = hasParent ? rec[0].split("#")[0] : rec[0];
+        var termsOf = {};
+        words.forEach(function (w, j) { termsOf[w] = !!(ranked[i].mask & (1 << j)); });
+        var item = {
+          location: rec[0], title: highlight(asText(rec[1]), marks), text: highlight(asSafeHtml(rec[2]), marks),
+          score: ranked[i].score, terms: termsOf
+        };
+        if (!has(byPage, key)) {
+          byPage[key] = groups.length;
+          groups.push(hasParent ? [{ location: key, title: asText(rec[3]), text: "", score: 0, terms: {} }] : []);
+        }
+        var group = groups[byPage[key]];
+        if (!hasParent) {
+          group.unshift(item);                       /* the page itself leads its group */
+          if (group[1] && group[1].location === item.location) group.splice(1, 1);
+        } else {
+          group.push(item);
+        }
       });
+      return { items: groups };
     });
   });
 }

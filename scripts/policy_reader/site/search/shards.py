@@ -4,32 +4,52 @@ Material's own worker downloads the whole ``search_index.json`` and builds a
 lunr index in the browser after every page load: seconds at a library of a
 thousand papers. This module turns the same documents into small static files
 that our worker (``docs/assets/search-worker.js``) reads only as a query needs
-them, so the box is ready at once and a query touches a few kilobytes:
+them, so the box is ready at once and a query touches a few kilobytes, in two
+rounds of parallel fetches (the postings of its words, then the records of the
+results it shows):
 
 ``search/shards/manifest.json``
-    ``{"docs": n, "docShard": DOC_SHARD, "stopwords": [...], "termShards":
-    {prefix: bundle number}, "version": digest}``: the document count and shard
-    size, the stopwords, the term bundle of every term prefix, and the first 12
-    hex digits of the SHA-256 of the other files' contents in name order;
-``search/shards/d<k>.json``
-    documents ``k*DOC_SHARD ...``: ``[location, title, text, parent]``, where
-    ``parent`` is the id of the page document a paragraph belongs to (or -1);
+    ``{"docs": n, "paragraphs": p, "recordShard": RECORD_SHARD, "termShards": {prefix: bundle},
+    "ownFiles": {term: [file, df, tail file, tail weight]}, "stopwords": [...],
+    "version": digest}``: the document count, how many of the first documents
+    are paragraphs (see build()), the record shard size, the term bundle of
+    every term prefix, the terms whose postings have files of their own (with
+    the number of documents holding them, and the tail file and its heaviest
+    weight, or -1 and 0 when all postings are in the first file: see ``TOP``),
+    the stopwords, and the first 12 hex digits of the SHA-256 of the other
+    files' contents in name order;
+``search/shards/r<k>.json``
+    records of documents ``k*RECORD_SHARD ...``: ``[location, title, text,
+    parent title]``, the last ``null`` for a document with no page document
+    above it (a page of its own). Small shards: a query fetches only those of
+    the results it shows (``MAX_SHOWN`` in the worker), so what it downloads
+    is close to what the reader sees;
 ``search/shards/t-<n>.json``
-    term bundle ``n``: ``{prefix: {term: [doc, weight, doc, weight, ...]}}``
-    for every term of the bundle's prefixes (a term's prefix is its first two
-    characters; a one-character term is its own prefix). The prefixes, in sorted
-    order, are cut into runs of consecutive prefixes, one run per bundle: a
-    prefix joins the current bundle while the bundle stays within
-    ``TERM_BUNDLE`` bytes and otherwise starts the next one, so a bundle holds
-    either at most ``TERM_BUNDLE`` bytes or a single prefix, and no prefix is
-    ever split. (Before, each prefix had a file ``t-<prefix>.json`` of its own
-    and ``termShards`` listed the prefixes; on a small site that was hundreds
-    of tiny files.) The weight is BM25's
-    term-frequency part, computed here so the worker only adds it up:
-    ``100 * f * (K1 + 1) / (f + K1 * (1 - B + B * length / average length))``,
-    where ``f`` counts the term in the text plus ``TITLE_WEIGHT`` per occurrence
-    in the title; long documents (a whole page section) no longer outrank the
-    paragraph that says the same thing.
+    term bundle ``n``: ``{prefix: {term: postings}}`` for the terms of the
+    bundle's prefixes that have no file of their own (a term's prefix is its
+    first two characters; a one-character term is its own prefix). The
+    prefixes, in sorted order, are cut into runs of consecutive prefixes, one
+    run per bundle: a prefix joins the current bundle while the bundle stays
+    within ``TERM_BUNDLE`` bytes and otherwise starts the next one, so a bundle
+    holds either at most ``TERM_BUNDLE`` bytes or a single prefix, and no prefix
+    is ever split;
+``search/shards/p-<n>.json``
+    postings of one frequent term (longer than ``OWN_FILE`` bytes), so that
+    looking up a rare word never downloads a frequent one's postings, and a
+    frequent word downloads only its own: its heaviest postings, or the rest
+    (its tail, fetched only when needed).
+
+Postings are ``[gap, weight, gap, weight, ...]``: the document ids in
+ascending order as differences from the previous id (the first from 0), which
+compress well. The weight is BM25's term-frequency part, computed here so the
+worker only adds it up:
+``100 * f * (K1 + 1) / (f + K1 * (1 - B + B * length / average length))``,
+where ``f`` counts the term in the text plus ``TITLE_WEIGHT`` per occurrence
+in the title; long documents (a whole page section) do not outrank the
+paragraph that says the same thing. A page document with no text of its own
+whose sections or paragraphs are indexed (a paper page) has no postings: its
+title is in every one of its paragraphs' titles, and the worker shows it as
+the header of their group.
 
 Every file is compact JSON with sorted keys (what ``json.dumps(...,
 separators=(",", ":"), sort_keys=True, ensure_ascii=False)`` writes), UTF-8.
@@ -47,22 +67,39 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-DOC_SHARD = 64
+# Records per record shard. A query fetches the shards of the results it shows (at
+# most MAX_SHOWN = 10 in the worker), all at once; with 8 records (~4 KB, ~1.5 KB
+# gzipped at 1,000 papers) a query downloads little beyond the records it shows.
+# (At 64 records per shard and 24 results, 1,000 papers cost ~100 KB per query.)
+RECORD_SHARD = 8
 # Target size of a term bundle, in bytes of JSON. A query fetches one bundle per
-# word, so this is what bundling can add to a word's fetch. 32 KiB of postings
-# gzip to about 10-12 KiB, which a server sends within TCP's initial congestion
-# window (10 segments, ~14 KiB): one round trip, like the tiny per-prefix files
-# it replaces. It is also about one document shard (median ~20 KB at 1,000
-# papers; a query fetches up to 24 of those). A two-paper site's postings
-# (~30 KB) then fit in one or two files instead of ~200; a library of 1,000
-# papers, where many prefixes outgrow a bundle alone, writes about half as many
-# term files (287 -> 151; its ~570 document shards stay as they are).
-TERM_BUNDLE = 32 * 1024
+# word (unless the word has a file of its own), so this is what bundling can add
+# to a word's fetch: 8 KiB gzip to ~2-3 KiB. A two-paper site's rare terms fit in a
+# handful of files instead of a file per prefix.
+TERM_BUNDLE = 8 * 1024
+# A term whose postings take more than this many bytes of JSON gets a file of its
+# own (p-<n>.json), named in the manifest: a frequent word is fetched alone, and
+# the bundles stay small.
+OWN_FILE = 1024
+# A frequent term's postings are cut in two by weight: its best TOP postings (all
+# those at least as heavy as the TOP-th, unless that is more than 4 * TOP: then
+# those heavier) in p-<n>.json, the rest in a tail file the worker fetches only
+# when the tail could change the results it shows (it knows the tail's heaviest
+# weight from the manifest). A query for a word in thousands of paragraphs then
+# downloads a few KB, not every paragraph holding it.
+TOP = 256
+# Records of documents other than paragraphs (sections of generated pages: topic
+# pages, lists, the bibliography) keep the first SNIPPET characters of their text,
+# cut at a space: a result shows the start of its section, and one record of a
+# long list no longer weighs hundreds of KB. Paragraphs keep their whole text.
+SNIPPET = 400
 TITLE_WEIGHT = 3
 K1 = 1.2
 B = 0.75
 TOKEN = re.compile(r"[0-9a-z\u00c0-\u024f]+")
 TAG = re.compile(r"<[^>]+>")
+# The documents a reader looks for (a paragraph's, key takeaway's or bio's permalink).
+PARAGRAPH = re.compile(r"#(?:p-\d+[a-z]*|kt-\d+[a-z]*|bio)$")
 STOPWORDS = frozenset("a an and are as at be by for from in is it of on or that the to was with".split())
 
 # Cutting terms out of a large index was most of the cost of building it; it is
@@ -171,17 +208,23 @@ def _count(docs: list[dict]) -> tuple[list[dict[bytes, int]], list[int]]:
     return counted, lengths
 
 
-def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: float) -> dict[bytes, list[str]]:
-    """term -> ``[doc, weight, doc, weight, ...]`` as JSON number texts, in document order."""
+def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: float,
+              skip: set[int]) -> dict[bytes, list[str]]:
+    """term -> ``[gap, weight, gap, weight, ...]`` as JSON number texts, in document
+    order (gaps from the previous document holding the term); documents in ``skip``
+    have none."""
     postings: dict[bytes, list[str]] = defaultdict(list)
+    last: dict[bytes, int] = defaultdict(int)
     weights: dict[int, _Weights] = {}
     for i, (counts, length) in enumerate(zip(counted, lengths)):
+        if i in skip:
+            continue
         weight = weights.get(length)
         if weight is None:
             weight = weights[length] = _Weights(length, average)
-        doc = str(i)
         for t, f in counts.items():
-            postings[t].extend((doc, weight[f]))
+            postings[t].extend((str(i - last[t]), weight[f]))
+            last[t] = i
     return postings
 
 
@@ -202,34 +245,88 @@ def _bundles(shards: dict[str, list[str]], target: int) -> list[list[tuple[str, 
     return bundles
 
 
+def _split(gaps: list[str]) -> tuple[bytes, bytes, int]:
+    """A frequent term's postings ``[gap, weight, ...]`` -> (its heaviest postings,
+    the rest or b"", the heaviest weight of the rest), each as gap-coded JSON."""
+    docs, weights, doc = [], [], 0
+    for i in range(0, len(gaps), 2):
+        doc += int(gaps[i])
+        docs.append(doc)
+        weights.append(int(gaps[i + 1]))
+    ranked = sorted(weights, reverse=True)
+    cut = ranked[min(TOP, len(ranked)) - 1]
+    if sum(1 for w in weights if w >= cut) > 4 * TOP and ranked[0] > cut:
+        cut += 1  # too many ties: only the heavier ones
+    parts: tuple[list[int], list[int]] = ([], [])
+    last = [0, 0]
+    for d, w in zip(docs, weights):
+        k = 0 if w >= cut else 1
+        parts[k].extend((d - last[k], w))
+        last[k] = d
+    heaviest = max((w for w in weights if w < cut), default=0)
+    dump = lambda flat: f'[{",".join(map(str, flat))}]'.encode("utf-8") if flat else b""  # noqa: E731
+    return dump(parts[0]), dump(parts[1]), heaviest
+
+
+def _snippet(record: tuple) -> tuple:
+    """A record as stored: paragraphs whole, other documents' text cut to SNIPPET characters."""
+    location, title, text, parent = record
+    if len(text) > SNIPPET and not PARAGRAPH.search(location):
+        cut = text.rfind(" ", 0, SNIPPET)
+        text = text[: cut if cut > 0 else SNIPPET].rstrip() + " …"
+    return (location, title, text, parent)
+
+
 def build(docs: list[dict]) -> dict[str, bytes]:
-    """Search documents (Material's format) -> {relative path: file content}."""
+    """Search documents (Material's format) -> {relative path: file content}.
+
+    The documents are numbered paragraphs first (``PARAGRAPH``: paragraphs, key
+    takeaways, bios, in their order), then all others in theirs; the manifest's
+    ``paragraphs`` says how many, so the worker knows a result's kind from its id."""
+    docs = [d for d in docs if PARAGRAPH.search(d["location"])] + [d for d in docs if not PARAGRAPH.search(d["location"])]
+    paragraphs = sum(1 for d in docs if PARAGRAPH.search(d["location"]))
     page_ids: dict[str, int] = {}
     for i, d in enumerate(docs):
         if "#" not in d["location"]:
             page_ids[d["location"]] = i
     records = []  # tuples, which the garbage collector soon stops tracking; JSON arrays all the same
+    has_children: set[int] = set()
     for d in docs:
         location = d["location"]
         parent = page_ids.get(location.split("#", 1)[0], -1) if "#" in location else -1
-        records.append((location, d.get("title", ""), d.get("text", ""), parent))
+        if parent >= 0:
+            has_children.add(parent)
+        records.append((location, d.get("title", ""), d.get("text", ""), docs[parent].get("title", "") if parent >= 0 else None))
+    # a page with no text of its own whose parts are indexed is their group's header only
+    skip = {i for i in has_children if not docs[i].get("text")}
     counted, lengths = _count(docs)
-    average = max(1.0, sum(lengths) / max(1, len(lengths)))
-    postings = _postings(counted, lengths, average)
-    shards: dict[str, list[str]] = defaultdict(list)
-    for term, key in sorted((t.decode("utf-8"), t) for t in postings):
-        # what json.dumps(..., sort_keys=True) writes for {term: [doc, weight, ...]}
-        shards[prefix(term)].append(f'{json.dumps(term, ensure_ascii=False)}:[{",".join(postings[key])}]')
+    kept = [n for i, n in enumerate(lengths) if i not in skip]
+    average = max(1.0, sum(kept) / max(1, len(kept)))
+    postings = _postings(counted, lengths, average, skip)
     files: dict[str, bytes] = {}
-    for k in range(0, len(records), DOC_SHARD):
-        files[f"d{k // DOC_SHARD}.json"] = _dump(records[k : k + DOC_SHARD])
+    shards: dict[str, list[str]] = defaultdict(list)
+    own: dict[str, list[int]] = {}
+    for term, key in sorted((t.decode("utf-8"), t) for t in postings):
+        flat = f'[{",".join(postings[key])}]'
+        if len(flat) > OWN_FILE:
+            top, tail, heaviest = _split(postings[key])
+            n = len(files)
+            files[f"p-{n}.json"] = top
+            if tail:
+                files[f"p-{n + 1}.json"] = tail
+            own[term] = [n, len(postings[key]) // 2, n + 1 if tail else -1, heaviest]
+        else:
+            # what json.dumps(..., sort_keys=True) writes for {term: [gap, weight, ...]}
+            shards[prefix(term)].append(f"{json.dumps(term, ensure_ascii=False)}:{flat}")
+    for k in range(0, len(records), RECORD_SHARD):
+        files[f"r{k // RECORD_SHARD}.json"] = _dump([_snippet(r) for r in records[k : k + RECORD_SHARD]])
     bundle_of: dict[str, int] = {}
     for n, bundle in enumerate(_bundles(shards, TERM_BUNDLE)):
         files[f"t-{n}.json"] = b"{" + b",".join(part for _, part in bundle) + b"}"
         for p, _ in bundle:
             bundle_of[p] = n
     digest = hashlib.sha256(b"".join(files[name] for name in sorted(files))).hexdigest()[:12]
-    manifest = {"docs": len(records), "docShard": DOC_SHARD, "termShards": bundle_of,
+    manifest = {"docs": len(records), "paragraphs": paragraphs, "recordShard": RECORD_SHARD, "termShards": bundle_of, "ownFiles": own,
                 "stopwords": sorted(STOPWORDS), "version": digest}
     files["manifest.json"] = _dump(manifest)
     return files
@@ -253,31 +350,42 @@ def write(site_dir: Path, config: dict, docs: list[dict]) -> None:
 
 def load_docs(site_dir: Path) -> list[dict]:
     """The documents back from the shards (for tests and tools)."""
-    manifest = json.loads((site_dir / "search" / "shards" / "manifest.json").read_text(encoding="utf-8"))
+    out = site_dir / "search" / "shards"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     docs = []
-    for k in range((manifest["docs"] + manifest["docShard"] - 1) // manifest["docShard"]):
-        for location, title, text, _parent in json.loads(
-            (site_dir / "search" / "shards" / f"d{k}.json").read_text(encoding="utf-8")
-        ):
+    for k in range((manifest["docs"] + manifest["recordShard"] - 1) // manifest["recordShard"]):
+        for location, title, text, _parent in json.loads((out / f"r{k}.json").read_text(encoding="utf-8")):
             docs.append({"location": location, "title": title, "text": text})
     return docs
 
 
+def _absolute(flat: list[int]) -> list[int]:
+    """``[gap, weight, ...]`` -> ``[doc, weight, ...]``."""
+    out, doc = [], 0
+    for i in range(0, len(flat), 2):
+        doc += flat[i]
+        out += [doc, flat[i + 1]]
+    return out
+
+
 def read_terms(files: dict[str, bytes]) -> dict[str, list[int]]:
-    """Every term's postings ``[doc, weight, ...]`` from the files build() returns."""
+    """Every term's postings as ``[doc, weight, ...]`` (absolute ids) from the files build() returns."""
     manifest = json.loads(files["manifest.json"])
     terms: dict[str, list[int]] = {}
     for n in sorted(set(manifest["termShards"].values())):
         for shard in json.loads(files[f"t-{n}.json"]).values():
             terms.update(shard)
-    return terms
+    out = {t: _absolute(flat) for t, flat in terms.items()}
+    for term, (n, _df, tail, _heaviest) in manifest["ownFiles"].items():
+        pairs = _absolute(json.loads(files[f"p-{n}.json"]))
+        if tail >= 0:
+            pairs += _absolute(json.loads(files[f"p-{tail}.json"]))
+        merged = sorted(zip(pairs[0::2], pairs[1::2]))
+        out[term] = [x for pair in merged for x in pair]
+    return out
 
 
 def load_terms(site_dir: Path) -> dict[str, list[int]]:
     """Every term's postings ``[doc, weight, ...]`` back from a built site (for tests and tools)."""
     out = site_dir / "search" / "shards"
-    manifest = json.loads((out / "manifest.json").read_bytes())
-    files = {"manifest.json": (out / "manifest.json").read_bytes()}
-    for n in set(manifest["termShards"].values()):
-        files[f"t-{n}.json"] = (out / f"t-{n}.json").read_bytes()
-    return read_terms(files)
+    return read_terms({p.name: p.read_bytes() for p in out.glob("*.json") if p.name[0] in "mtp"})

@@ -1,0 +1,135 @@
+"""Query-to-results time and bytes per query of built sites, measured side by side.
+
+``python -m policy_reader.dev.search_timing SITE [SITE ...] [--rounds N]``
+
+Each site is served on 127.0.0.1 and opened in headless chromium (Debian's,
+through Playwright). For every query and round, the sites take turns (the
+order alternates), so a slow spell of the machine falls on all of them alike:
+
+- **cold**: a fresh tab whose worker has read only the manifest; the query is
+  put in Material's search box, and the time runs until the result list
+  changes. The bytes are everything fetched from ``search/shards/`` after the
+  manifest for that query, each file gzip-compressed (level 6), as a static
+  host would send it;
+- **warm**: the same queries typed one after another in one tab (a file an
+  earlier query fetched is in the worker's memory), as ``make bench`` does.
+
+Prints median and p95 of each, per site. Not a test: figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import sys
+from pathlib import Path
+
+from policy_reader.dev.search_quality import CHROMIUM, CHROMIUM_ARGS, _serve
+
+QUERIES = [
+    "sanctions", "secondary sanctions", "joint military exercises", "intercontinental", "working-level",
+    "moratorium", "verifiable freeze", "humanitarian exemptions", "satellite imagery", "deterrence",
+    "ship-to-ship transfers", "preventive strike", "congress funding", "alliance readiness",
+    "sanctions relief", "Damocles", "maximum pressure", "Kim Jong-un", "ballistic missile tests",
+    "denuclearization talks", "Christmas gift", "summitry", "money laundering", "plenum",
+]
+
+PROBE = """async ([query]) => {
+  const input = document.querySelector('.md-search__input');
+  const list = document.querySelector('.md-search-result__list');
+  const before = list.innerHTML;
+  input.focus();
+  const t0 = performance.now();
+  input.value = query;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}));
+  while (list.innerHTML === before || list.children.length === 0) {
+    if (performance.now() - t0 > 20000) return -1;
+    await new Promise(r => setTimeout(r, 1));
+  }
+  return performance.now() - t0;
+}"""
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def measure(sites: list[Path], queries: list[str], rounds: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    servers = [_serve(s) for s in sites]
+    out = {str(s): {"cold_ms": [], "warm_ms": [], "bytes": []} for s in sites}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for r in range(rounds):
+                for qi, query in enumerate(queries):
+                    order = list(range(len(sites)))
+                    if (r + qi) % 2:
+                        order.reverse()
+                    for i in order:
+                        ctx = browser.new_context(bypass_csp=True)
+                        page = ctx.new_page()
+                        sizes: list[int] = []
+                        armed = []
+
+                        def record(response, sizes=sizes, armed=armed):
+                            if armed and "/search/shards/" in response.url:
+                                try:
+                                    sizes.append(len(gzip.compress(response.body(), 6)))
+                                except Exception:
+                                    pass
+
+                        page.on("response", record)
+                        with page.expect_response(lambda resp: resp.url.endswith("/search/shards/manifest.json")):
+                            page.goto(servers[i][1], wait_until="load")
+                        page.wait_for_timeout(300)
+                        armed.append(True)
+                        ms = page.evaluate(PROBE, [query])
+                        page.wait_for_timeout(50)
+                        out[str(sites[i])]["cold_ms"].append(ms)
+                        out[str(sites[i])]["bytes"].append(sum(sizes))
+                        ctx.close()
+                order = list(range(len(sites))) if r % 2 == 0 else list(range(len(sites)))[::-1]
+                for i in order:  # warm: one tab, the queries one after another
+                    ctx = browser.new_context(bypass_csp=True)
+                    page = ctx.new_page()
+                    with page.expect_response(lambda resp: resp.url.endswith("/search/shards/manifest.json")):
+                        page.goto(servers[i][1], wait_until="load")
+                    page.wait_for_timeout(300)
+                    for query in queries:
+                        out[str(sites[i])]["warm_ms"].append(page.evaluate(PROBE, [query]))
+                    ctx.close()
+            browser.close()
+    finally:
+        for server, _ in servers:
+            server.shutdown()
+            server.server_close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="search_timing", description=__doc__.split("\n\n")[0])
+    ap.add_argument("sites", nargs="+")
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args(argv)
+    result = measure([Path(s) for s in args.sites], QUERIES, args.rounds)
+    for site, r in result.items():
+        bad = sum(1 for x in r["cold_ms"] + r["warm_ms"] if x < 0)
+        cold = [x for x in r["cold_ms"] if x >= 0]
+        warm = [x for x in r["warm_ms"] if x >= 0]
+        print(f"{site}: cold median {statistics.median(cold):.0f} ms p95 {pct(cold, 0.95):.0f} ms | "
+              f"warm median {statistics.median(warm):.0f} ms p95 {pct(warm, 0.95):.0f} ms | "
+              f"bytes/query (gzip) median {statistics.median(r['bytes']) / 1024:.1f} KB "
+              f"p95 {pct(r['bytes'], 0.95) / 1024:.1f} KB max {max(r['bytes']) / 1024:.1f} KB"
+              + (f" | {bad} timed out" if bad else ""))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
