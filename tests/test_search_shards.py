@@ -176,22 +176,25 @@ def check_bundles(files: dict[str, bytes], target: int) -> None:
 
 
 def check_own_files(files: dict[str, bytes]) -> None:
-    """A frequent term's own files: the first holds its heaviest postings (at least
-    TOP of them unless ties made too many), the tail the rest, every tail weight below
-    every first-file weight, the manifest names the tail's heaviest; no other file."""
+    """A frequent term's own files: tiers by weight, paragraphs and other documents
+    cut apart (ties never split): every weight of a tier above every later one of the
+    same kind, each tier naming the heaviest weight left after it (of each kind, 0
+    after the last); no other p- file."""
     manifest = json.loads(files["manifest.json"])
+    paragraphs = manifest["paragraphs"]
     used = set()
-    for term, (first, df, tail, heaviest) in manifest["ownFiles"].items():
-        top = search_shards._absolute(json.loads(files[f"p-{first}.json"]))
-        rest = search_shards._absolute(json.loads(files[f"p-{tail}.json"])) if tail >= 0 else []
-        used |= {f"p-{first}.json"} | ({f"p-{tail}.json"} if tail >= 0 else set())
-        assert len(top) // 2 + len(rest) // 2 == df, term
-        assert len(files[f"p-{first}.json"]) + len(files.get(f"p-{tail}.json", b"")) > search_shards.OWN_FILE
-        if tail >= 0:
-            assert min(top[1::2]) > max(rest[1::2]) == heaviest, term
-            assert len(top) // 2 >= min(search_shards.TOP, df) or len(top) // 2 <= 4 * search_shards.TOP, term
-        else:
-            assert heaviest == 0 and df <= 4 * search_shards.TOP
+    for term, (df, *tiers) in manifest["ownFiles"].items():
+        assert tiers, term
+        got = [search_shards._absolute(json.loads(files[f"p-{n}.json"])) for n, _, _ in tiers]
+        used |= {f"p-{n}.json" for n, _, _ in tiers}
+        assert sum(len(g) // 2 for g in got) == df, term
+        assert sum(len(files[f"p-{n}.json"]) for n, _, _ in tiers) > search_shards.OWN_FILE
+        for k, (n, left, left_other) in enumerate(tiers):
+            for kind, most in ((True, left), (False, left_other)):
+                later = [w for g in got[k + 1:] for d, w in zip(g[0::2], g[1::2]) if (d < paragraphs) == kind]
+                mine = [w for d, w in zip(got[k][0::2], got[k][1::2]) if (d < paragraphs) == kind]
+                assert max(later, default=0) == most, (term, k)
+                assert not later or not mine or min(mine) > most, (term, k)
     assert used == {n for n in files if n.startswith("p-")}
 
 
@@ -228,8 +231,8 @@ def test_small_bundles_own_files_and_tails(monkeypatch):
         assert sum(1 for n in built if n.startswith("t-")) > 1
         if own < 10**9:
             assert json.loads(built["manifest.json"])["ownFiles"]
-        if own < 10**9 and top < 256:  # "x" is in 400 documents: cut into heaviest and tail
-            assert json.loads(built["manifest.json"])["ownFiles"]["x"][2] >= 0
+        if own < 10**9 and top < 256:  # "x" is in 400 documents: cut into tiers
+            assert len(json.loads(built["manifest.json"])["ownFiles"]["x"]) > 2
 
 
 def test_long_sections_are_cut_in_records_paragraphs_are_not():
@@ -243,21 +246,26 @@ def test_long_sections_are_cut_in_records_paragraphs_are_not():
     assert "word499" in search_shards.read_terms(files)  # every word is still found
 
 
-def test_build_equals_the_straightforward_build_on_the_real_site(built_site):
+def test_the_real_sites_index(built_site):
     docs = search_shards.load_docs(built_site)
     for d in docs:
         assert search_shards.tokens(d["text"]) == reference_tokens(d["text"]), d["location"]
         assert search_shards.tokens(d["title"]) == reference_tokens(d["title"]), d["location"]
-    built = search_shards.build(docs)
-    records, postings, paragraphs = reference_build(docs)
-    # records come back whole except cut sections; the postings are what those texts give
-    assert [r[0] for r in _records(built)] == [r[0] for r in records]
-    check_bundles(built, search_shards.TERM_BUNDLE)
-    check_own_files(built)
-    # and the site holds exactly those files
     shards = built_site / "search" / "shards"
-    assert {p.name: p.read_bytes() for p in shards.glob("*.json")} == built
-    assert search_shards.load_terms(built_site) == search_shards.read_terms(built)
+    files = {p.name: p.read_bytes() for p in shards.glob("*.json")}
+    check_bundles(files, search_shards.TERM_BUNDLE)
+    check_own_files(files)
+    records = _records(files)
+    assert {n for n in files if n.startswith("r")} == {f"r{k}.json" for k in range(-(-len(records) // search_shards.RECORD_SHARD))}
+    # paragraphs are whole and first; every paragraph's words lead to it
+    manifest = json.loads(files["manifest.json"])
+    paragraphs = [r for r in records if search_shards.PARAGRAPH.search(r[0])]
+    assert records[: manifest["paragraphs"]] == paragraphs and len(paragraphs) > 30
+    terms = search_shards.load_terms(built_site)
+    assert terms == search_shards.read_terms(files)
+    for i, r in enumerate(paragraphs):
+        for t in set(search_shards.tokens(r[2])):
+            assert i in terms[t][0::2], (r[0], t)
 
 
 def test_build_is_deterministic():

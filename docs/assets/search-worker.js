@@ -75,9 +75,10 @@ function highlight(html, words) {
 /* Postings of one query word: the word itself, or (the last word, still being
  * typed) also up to MAX_FORMS of the commonest indexed words it begins. Returns
  * {hits: {doc: weight}, df, forms: [terms], tails: [files], tailMax}. A frequent
- * term's postings are files of their own (manifest.ownFiles: [file, df, tail file,
- * tail's heaviest weight]): its heaviest postings, and a tail fetched only when
- * it could change what is shown (needTails). The others are in the term bundle of
+ * term's postings are files of their own, in tiers by weight (manifest.ownFiles:
+ * [df, [file, heaviest weight left after it among paragraphs, among the others], ...]):
+ * the first tier is fetched, the next ones only while they could change what is
+ * shown (needTails). The others are in the term bundle of
  * their two-letter prefix (manifest.termShards), {prefix: {term: postings}}.
  * Postings are [gap, weight, ...]; a document found by several forms counts once,
  * with its heaviest weight. */
@@ -85,9 +86,11 @@ function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); 
 
 function postings(word, isPrefix) {
   var key = word.slice(0, 2);
-  var bundle = has(manifest.termShards, key) ? load("t-" + manifest.termShards[key] + ".json") : Promise.resolve({});
   var own = [];
   if (has(manifest.ownFiles, word)) own.push(word);
+  /* the bundle holds the word (unless it has files of its own) and its rarer completions */
+  var bundle = has(manifest.termShards, key) && (isPrefix || !own.length) ?
+    load("t-" + manifest.termShards[key] + ".json") : Promise.resolve({});
   if (isPrefix && word.length >= 2) {
     own = own.concat(Object.keys(manifest.ownFiles).filter(function (t) {
       return t !== word && t.lastIndexOf(word, 0) === 0;
@@ -97,7 +100,7 @@ function postings(word, isPrefix) {
     var shard = has(b, key) ? b[key] : {};
     var forms = [];  /* [term, df, postings or null] */
     if (has(shard, word)) forms.push([word, shard[word].length / 2, shard[word]]);
-    own.forEach(function (t) { forms.push([t, manifest.ownFiles[t][1], null]); });
+    own.forEach(function (t) { forms.push([t, manifest.ownFiles[t][0], null]); });
     if (isPrefix && word.length >= 2) {
       Object.keys(shard).forEach(function (t) {
         if (t !== word && t.lastIndexOf(word, 0) === 0) forms.push([t, shard[t].length / 2, shard[t]]);
@@ -106,20 +109,19 @@ function postings(word, isPrefix) {
     /* the word itself, then its commonest completions */
     forms.sort(function (a, b) { return (b[0] === word) - (a[0] === word) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
     forms = forms.slice(0, (forms.length && forms[0][0] === word ? 1 : 0) + MAX_FORMS);
-    var tails = [], tailMax = 0;
+    var pending = [];  /* frequent forms with lighter tiers not fetched yet */
     forms.forEach(function (f) {
-      var own = f[2] ? null : manifest.ownFiles[f[0]];
-      if (own && own[2] >= 0) { tails.push(own[2]); tailMax = Math.max(tailMax, own[3]); }
+      if (!f[2] && manifest.ownFiles[f[0]].length > 2) pending.push({ tiers: manifest.ownFiles[f[0]].slice(1), next: 1 });
     });
     return Promise.all(forms.map(function (f) {
-      return f[2] ? Promise.resolve(f[2]) : load("p-" + manifest.ownFiles[f[0]][0] + ".json");
+      return f[2] ? Promise.resolve(f[2]) : load("p-" + manifest.ownFiles[f[0]][1][0] + ".json");
     })).then(function (lists) {
       var hits = {}, df = 0;
       lists.forEach(function (flat, j) {
         addPostings(hits, flat);
         df = Math.max(df, forms[j][1]);
       });
-      return { hits: hits, df: df, forms: forms.map(function (f) { return f[0]; }), tails: tails, tailMax: tailMax };
+      return settle({ hits: hits, df: df, forms: forms.map(function (f) { return f[0]; }), pending: pending });
     });
   });
 }
@@ -132,14 +134,25 @@ function addPostings(hits, flat) {
   }
 }
 
-/* Fetch a word's tails into its hits. */
+/* A word's tails: the heaviest weight left unfetched, among paragraphs and among the others. */
+function settle(list) {
+  list.pending = list.pending.filter(function (p) { return p.next < p.tiers.length; });
+  list.tails = list.pending.length > 0;
+  list.tailMax = [0, 0];
+  list.pending.forEach(function (p) {
+    var left = p.tiers[p.next - 1];
+    list.tailMax = [Math.max(list.tailMax[0], left[1]), Math.max(list.tailMax[1], left[2])];
+  });
+  return list;
+}
+
+/* Fetch the next tier of each of a word's frequent forms into its hits. */
 function loadTails(list) {
-  if (!list.tails.length) return Promise.resolve(list);
-  return Promise.all(list.tails.map(function (n) { return load("p-" + n + ".json"); })).then(function (flats) {
+  if (!list.tails) return Promise.resolve(list);
+  return Promise.all(list.pending.map(function (p) { return load("p-" + p.tiers[p.next][0] + ".json"); })).then(function (flats) {
     flats.forEach(function (flat) { addPostings(list.hits, flat); });
-    list.tails = [];
-    list.tailMax = 0;
-    return list;
+    list.pending.forEach(function (p) { p.next += 1; });
+    return settle(list);
   });
 }
 
@@ -187,13 +200,13 @@ function rank(lists) {
  * shown, nor any shown result's own bound the result above it, the tails stay away. */
 function needTails(lists, ranked) {
   var W = lists.length, tailed = [];
-  lists.forEach(function (l, i) { if (l.tails.length) tailed.push(i); });
+  lists.forEach(function (l, i) { if (l.tails) tailed.push(i); });
   if (!tailed.length) return false;
   if (ranked.length < MAX_SHOWN) return true;
-  function bound(r) {
-    var sum = r ? r.sum : 0, c = r ? r.count : 0;
+  function bound(r) {  /* r: a result, or null for a paragraph not found at all */
+    var sum = r ? r.sum : 0, c = r ? r.count : 0, t = r ? tier(r.id) : 0;
     tailed.forEach(function (i) {
-      if (!r || !(r.mask & (1 << i))) { sum += lists[i].idf * lists[i].tailMax / 100; c += 1; }
+      if (!r || !(r.mask & (1 << i))) { sum += lists[i].idf * lists[i].tailMax[t] / 100; c += 1; }
     });
     return sum * (c / W) * (c / W);
   }
@@ -217,9 +230,12 @@ function search(query) {
   return Promise.all(words.map(function (w, i) {
     return postings(w, i === words.length - 1 && !trailingSpace);
   })).then(function (lists) {
-    var ranked = rank(lists);
-    if (!needTails(lists, ranked)) return [lists, ranked];
-    return Promise.all(lists.map(loadTails)).then(function () { return [lists, rank(lists)]; });
+    /* fetch lighter tiers, a round at a time, while they could change what is shown */
+    function deepen(ranked) {
+      if (!needTails(lists, ranked)) return [lists, ranked];
+      return Promise.all(lists.map(loadTails)).then(function () { return deepen(rank(lists)); });
+    }
+    return deepen(rank(lists));
   }).then(function (found) {
     var lists = found[0], ranked = found[1].slice(0, MAX_SHOWN);
     var forms = [];

@@ -342,14 +342,19 @@ def test_key_takeaway_labels_are_not_under_the_bar(page, base_url, width):
 
 # --------------------------------------------------------------------------- search
 
-def test_search_lists_paragraphs_with_their_paper_before_other_pages(page, base_url):
+def test_search_lists_paragraphs_with_their_paper_before_other_pages(page, base_url, built_site):
+    from policy_reader.site.search import shards
+
+    # topic pages, lists and the home page hold both words too: they compete with the paragraphs
+    docs, terms = shards.load_docs(built_site), shards.load_terms(built_site)
+    holders = set.intersection(*({docs[d]["location"] for d in terms[w][0::2]} for w in ("sanctions", "relief")))
+    assert any(loc.startswith("topics/") for loc in holders) and any("#p-" in loc for loc in holders), holders
     page.goto(base_url)
     box = page.locator("input.md-search__input")
     box.click()
     box.press_sequentially("sanctions relief", delay=20)
     links = page.locator(".md-search-result__list a.md-search-result__link")
     expect(links.first).to_be_visible(timeout=10000)
-    expect(page.locator(".md-search-result__list a[href*='/topics/']").first).to_be_attached()
     hrefs = [a.get_attribute("href") for a in links.all()]
     kinds = ["para" if re.search(r"#(p-\d+|kt-\d+|bio)$", h) else
              "paper" if re.search(r"/papers/[a-z0-9-]+/\?h=[^#]*$", h) else "other" for h in hrefs]

@@ -8,9 +8,9 @@ order alternates), so a slow spell of the machine falls on all of them alike:
 
 - **cold**: a fresh tab whose worker has read only the manifest; the query is
   put in Material's search box, and the time runs until the result list
-  changes. The bytes are everything fetched from ``search/shards/`` after the
-  manifest for that query, each file gzip-compressed (level 6), as a static
-  host would send it;
+  changes. The bytes are every file requested from ``search/shards/`` after
+  the manifest for that query, each file gzip-compressed (level 6), as a
+  static host would send it;
 - **warm**: the same queries typed one after another in one tab (a file an
   earlier query fetched is in the worker's memory), as ``make bench`` does.
 
@@ -77,14 +77,12 @@ def measure(sites: list[Path], queries: list[str], rounds: int) -> dict:
                         sizes: list[int] = []
                         armed = []
 
-                        def record(response, sizes=sizes, armed=armed):
-                            if armed and "/search/shards/" in response.url:
-                                try:
-                                    sizes.append(len(gzip.compress(response.body(), 6)))
-                                except Exception:
-                                    pass
+                        def record(request, sizes=sizes, armed=armed, site=sites[i]):
+                            if armed and "/search/shards/" in request.url:
+                                name = request.url.split("?", 1)[0].rsplit("/", 1)[-1]
+                                sizes.append(len(gzip.compress((site / "search" / "shards" / name).read_bytes(), 6)))
 
-                        page.on("response", record)
+                        page.on("request", record)
                         with page.expect_response(lambda resp: resp.url.endswith("/search/shards/manifest.json")):
                             page.goto(servers[i][1], wait_until="load")
                         page.wait_for_timeout(300)

@@ -10,12 +10,13 @@ results it shows):
 
 ``search/shards/manifest.json``
     ``{"docs": n, "paragraphs": p, "recordShard": RECORD_SHARD, "termShards": {prefix: bundle},
-    "ownFiles": {term: [file, df, tail file, tail weight]}, "stopwords": [...],
+    "ownFiles": {term: [df, [file, left, left other], ...]}, "stopwords": [...],
     "version": digest}``: the document count, how many of the first documents
     are paragraphs (see build()), the record shard size, the term bundle of
     every term prefix, the terms whose postings have files of their own (with
-    the number of documents holding them, and the tail file and its heaviest
-    weight, or -1 and 0 when all postings are in the first file: see ``TOP``),
+    the number of documents holding them and the files of their tiers, each with
+    the heaviest weight left after it among paragraphs and among the others: see
+    ``TOP``),
     the stopwords, and the first 12 hex digits of the SHA-256 of the other
     files' contents in name order;
 ``search/shards/r<k>.json``
@@ -36,8 +37,8 @@ results it shows):
 ``search/shards/p-<n>.json``
     postings of one frequent term (longer than ``OWN_FILE`` bytes), so that
     looking up a rare word never downloads a frequent one's postings, and a
-    frequent word downloads only its own: its heaviest postings, or the rest
-    (its tail, fetched only when needed).
+    frequent word downloads only its own: one tier of them (its heaviest, then
+    lighter ones, fetched only when needed).
 
 Postings are ``[gap, weight, gap, weight, ...]``: the document ids in
 ascending order as differences from the previous id (the first from 0), which
@@ -81,13 +82,14 @@ TERM_BUNDLE = 8 * 1024
 # own (p-<n>.json), named in the manifest: a frequent word is fetched alone, and
 # the bundles stay small.
 OWN_FILE = 1024
-# A frequent term's postings are cut in two by weight: its best TOP postings (all
-# those at least as heavy as the TOP-th, unless that is more than 4 * TOP: then
-# those heavier) in p-<n>.json, the rest in a tail file the worker fetches only
-# when the tail could change the results it shows (it knows the tail's heaviest
-# weight from the manifest). A query for a word in thousands of paragraphs then
-# downloads a few KB, not every paragraph holding it.
+# A frequent term's postings are cut by weight into tiers, each in a file of its own:
+# the heaviest TOP or so, then about 4 times as many, and so on (see _split). The
+# worker fetches the first, and the next only while what is left could change the
+# results it shows (it knows the heaviest weight left after each tier from the
+# manifest). A query for a word in thousands of paragraphs then downloads a few KB,
+# not every paragraph holding it.
 TOP = 256
+MIN_TOP = 16  # more than the results a query shows, so a one-word query never needs a tail
 # Records of documents other than paragraphs (sections of generated pages: topic
 # pages, lists, the bibliography) keep the first SNIPPET characters of their text,
 # cut at a space: a result shows the start of its section, and one record of a
@@ -245,27 +247,47 @@ def _bundles(shards: dict[str, list[str]], target: int) -> list[list[tuple[str, 
     return bundles
 
 
-def _split(gaps: list[str]) -> tuple[bytes, bytes, int]:
-    """A frequent term's postings ``[gap, weight, ...]`` -> (its heaviest postings,
-    the rest or b"", the heaviest weight of the rest), each as gap-coded JSON."""
-    docs, weights, doc = [], [], 0
+def _cut(weights: list[int], top: int) -> int:
+    """The lightest weight whose postings, with all heavier ones, stay within 4 * top
+    (ties are never cut apart), but at least MIN_TOP postings when there are more."""
+    at_least: dict[int, int] = {}
+    for w in weights:
+        at_least[w] = at_least.get(w, 0) + 1
+    cut, count = 10**9, 0
+    for w in sorted(at_least, reverse=True):
+        if count >= top or (count + at_least[w] > 4 * top and count >= MIN_TOP):
+            break
+        cut, count = w, count + at_least[w]
+    return cut
+
+
+def _split(gaps: list[str], paragraphs: int) -> list[tuple[bytes, int, int]]:
+    """A frequent term's postings ``[gap, weight, ...]`` -> its tiers, heaviest first:
+    ``(gap-coded JSON, heaviest weight left after this tier among paragraphs, among
+    the other documents)``. Tier k holds about ``TOP * 4**k`` paragraphs and a quarter
+    as many others, each kind cut apart by weight (ties never split): paragraphs
+    rank first, so a page whose title holds the word must not push every paragraph
+    into a later tier. The last tier holds what is left (and says 0, 0)."""
+    left, doc = [], 0
     for i in range(0, len(gaps), 2):
         doc += int(gaps[i])
-        docs.append(doc)
-        weights.append(int(gaps[i + 1]))
-    ranked = sorted(weights, reverse=True)
-    cut = ranked[min(TOP, len(ranked)) - 1]
-    if sum(1 for w in weights if w >= cut) > 4 * TOP and ranked[0] > cut:
-        cut += 1  # too many ties: only the heavier ones
-    parts: tuple[list[int], list[int]] = ([], [])
-    last = [0, 0]
-    for d, w in zip(docs, weights):
-        k = 0 if w >= cut else 1
-        parts[k].extend((d - last[k], w))
-        last[k] = d
-    heaviest = max((w for w in weights if w < cut), default=0)
-    dump = lambda flat: f'[{",".join(map(str, flat))}]'.encode("utf-8") if flat else b""  # noqa: E731
-    return dump(parts[0]), dump(parts[1]), heaviest
+        left.append((doc, int(gaps[i + 1])))
+    tiers: list[tuple[bytes, int, int]] = []
+    size = TOP
+    while left:
+        cuts = (_cut([w for d, w in left if d < paragraphs], size),
+                _cut([w for d, w in left if d >= paragraphs], max(1, size // 4)))
+        taken = [(d, w) for d, w in left if w >= cuts[d >= paragraphs]]
+        left = [(d, w) for d, w in left if w < cuts[d >= paragraphs]]
+        flat, last = [], 0
+        for d, w in taken:
+            flat += [d - last, w]
+            last = d
+        tiers.append((f'[{",".join(map(str, flat))}]'.encode("utf-8"),
+                      max((w for d, w in left if d < paragraphs), default=0),
+                      max((w for d, w in left if d >= paragraphs), default=0)))
+        size *= 4
+    return tiers
 
 
 def _snippet(record: tuple) -> tuple:
@@ -309,12 +331,11 @@ def build(docs: list[dict]) -> dict[str, bytes]:
     for term, key in sorted((t.decode("utf-8"), t) for t in postings):
         flat = f'[{",".join(postings[key])}]'
         if len(flat) > OWN_FILE:
-            top, tail, heaviest = _split(postings[key])
-            n = len(files)
-            files[f"p-{n}.json"] = top
-            if tail:
-                files[f"p-{n + 1}.json"] = tail
-            own[term] = [n, len(postings[key]) // 2, n + 1 if tail else -1, heaviest]
+            own[term] = [len(postings[key]) // 2]
+            for content, heaviest, heaviest_other in _split(postings[key], paragraphs):
+                n = len(files)
+                files[f"p-{n}.json"] = content
+                own[term].append([n, heaviest, heaviest_other])
         else:
             # what json.dumps(..., sort_keys=True) writes for {term: [gap, weight, ...]}
             shards[prefix(term)].append(f"{json.dumps(term, ensure_ascii=False)}:{flat}")
@@ -376,10 +397,10 @@ def read_terms(files: dict[str, bytes]) -> dict[str, list[int]]:
         for shard in json.loads(files[f"t-{n}.json"]).values():
             terms.update(shard)
     out = {t: _absolute(flat) for t, flat in terms.items()}
-    for term, (n, _df, tail, _heaviest) in manifest["ownFiles"].items():
-        pairs = _absolute(json.loads(files[f"p-{n}.json"]))
-        if tail >= 0:
-            pairs += _absolute(json.loads(files[f"p-{tail}.json"]))
+    for term, (_df, *tiers) in manifest["ownFiles"].items():
+        pairs = []
+        for n, _left, _other in tiers:
+            pairs += _absolute(json.loads(files[f"p-{n}.json"]))
         merged = sorted(zip(pairs[0::2], pairs[1::2]))
         out[term] = [x for pair in merged for x in pair]
     return out
