@@ -27,6 +27,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
@@ -35,6 +36,7 @@ from policy_reader.topics import notes as N
 from policy_reader.topics import rules as T
 from policy_reader.page.markdown import escape_text, read_blocks
 from policy_reader.model import SourceError
+from policy_reader.site import fragments as F
 from policy_reader.site.generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
 from policy_reader.site.glossary import mark_terms
 from policy_reader.site.held_html import HeldHtml
@@ -42,6 +44,7 @@ from policy_reader.site.held_html import HeldHtml
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
 
 TOPICS_DIR = "topics"
+TOPIC_PAPER = "topic-paper.html"  # the passages' template (site/templates/fragments/policy-reader/)
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]*\s+(?=[A-Z“\"‘])")
 
 
@@ -163,8 +166,8 @@ class Packer:
         self.z, self.size, self.raw = z, self.size + n, self.raw + raw
         self.pages[-1].append(text)
 
-    def add_group(self, whole: str, head: str, parts: list[str], tail: str, continued: str) -> None:
-        """One paper's group: ``whole`` = ``head`` + ``parts`` + ``tail`` (its notes and the closing tag)."""
+    def add_group(self, whole: str, head: str, parts: list[str], tail: str, continued: str, close: str = "</section>") -> None:
+        """One paper's group: ``whole`` = ``head`` + ``parts`` + ``tail`` (its notes and ``close``, the closing tag)."""
         n, raw, _ = self._cost(whole)
         if self._fits(n, raw):
             self._put(whole)
@@ -179,10 +182,10 @@ class Packer:
         # and the notes after the paper's last passage. A page holds at least one passage.
         opened, chunk = head, []
         for i, part in enumerate(parts):
-            end = tail if i == len(parts) - 1 else "</section>"
+            end = tail if i == len(parts) - 1 else close
             n, raw, _ = self._cost(opened + "".join(chunk) + part + end)
             if chunk and not self._fits(n, raw):
-                self._put(opened + "".join(chunk) + "</section>")
+                self._put(opened + "".join(chunk) + close)
                 self._new()
                 opened, chunk = continued, []
             chunk.append(part)
@@ -203,6 +206,7 @@ class TopicPages:
         self.passages: dict[str, list[Passage]] = {}  # paper slug -> passages
         self.papers: list[dict] = []  # newest first
         self.page_uris: set[str] = set()  # page 2, 3, ... of each topic (kept out of the sidebar)
+        self.fragments = F.for_config(None)  # the theme's templates, once add_files has the config
 
     def load(self, papers: dict[str, dict], files) -> None:
         """Read and check everything; raise PluginError naming file and entry."""
@@ -282,16 +286,16 @@ class TopicPages:
 
     # ---- pages
 
-    def _note_html(self, note: N.Note, by_slug: dict[str, dict]) -> str:
+    def _note_html(self, note: N.Note, by_slug: dict[str, dict], macro) -> str:
         surnames = {s: _surname(by_slug[s]) for s in note.papers}
-        return (
-            f'<aside class="topic-note" id="{note.anchor}" data-papers="{" ".join(note.papers)}">'
-            f'<p class="topic-note-title">{html_text(N.heading(note, surnames))}</p>'
-            f"<p>{html_text(note.text)}</p></aside>"
-        )
+        return macro(note, N.heading(note, surnames))
 
     def _groups(self, topic: T.Topic, page_url: str, paper_urls: dict[str, str], definitions: dict[str, str]):
-        """Per paper with a tagged passage, newest first: (whole HTML, head, passages, tail, continued head)."""
+        """Per paper with a tagged passage, newest first: (whole HTML, head, passages, tail, continued head).
+
+        The HTML is the template ``fragments/policy-reader/topic-paper.html`` (site/fragments.py)."""
+        head, passage, note = (self.fragments.macro(TOPIC_PAPER, m) for m in ("head", "passage", "note"))
+        end = self.fragments.macro(TOPIC_PAPER, "end")()
         by_slug = {m["slug"]: m for m in self.papers}
         notes_of: dict[str, list[N.Note]] = {}
         for n in self.notes:
@@ -302,25 +306,14 @@ class TopicPages:
             passages = self.tagged(meta["slug"], topic.slug)
             if not passages:
                 continue
-            href = html.escape(get_relative_url(paper_urls[meta["slug"]], page_url), quote=True)
-            who = f'{", ".join(meta["authors"])}, {meta["publisher"]}, {meta["date"]} · {_plural(len(passages), "passage")}'
-
-            def head(extra=""):
-                return (
-                    f'<section class="topic-paper" data-paper="{meta["slug"]}">'
-                    f'<p class="topic-paper-title" data-search-exclude><a href="{href}">{html_text(meta["title"])}</a>{extra}</p>'
-                    f'<p class="topic-paper-byline" data-search-exclude>{html_text(who)}</p>'
-                )
-
-            parts = [
-                f'<p class="topic-passage" data-paragraph="{p.pid}" data-search-exclude><a class="topic-passage-link" href="{href}#{p.pid}">'
-                f"{p.label}</a> {excerpt(p.text, topic)}</p>"
-                for p in passages
-            ]
-            tail = "".join(self._note_html(n, by_slug) for n in notes_of.get(meta["slug"], [])) + "</section>"
+            href = get_relative_url(paper_urls[meta["slug"]], page_url)
+            paper = {"slug": meta["slug"], "title": meta["title"],
+                     "byline": f'{", ".join(meta["authors"])}, {meta["publisher"]}, {meta["date"]} · {_plural(len(passages), "passage")}'}
+            parts = [passage(p, href, Markup(excerpt(p.text, topic))) for p in passages]
+            tail = "".join(self._note_html(n, by_slug, note) for n in notes_of.get(meta["slug"], [])) + end
             # Glossary terms marked now (as held blocks would be), so the sizes measured are the sizes sent.
-            first, parts, tail = mark_terms(head(), definitions), [mark_terms(p, definitions) for p in parts], mark_terms(tail, definitions)
-            yield first + "".join(parts) + tail, first, parts, tail, mark_terms(head(" (continued)"), definitions)
+            first, parts, tail = mark_terms(head(paper, href), definitions), [mark_terms(p, definitions) for p in parts], mark_terms(tail, definitions)
+            yield first + "".join(parts) + tail, first, parts, tail, mark_terms(head(paper, href, True), definitions)
 
     def topic_pages(self, topic: T.Topic, held: HeldHtml, page_url, paper_urls: dict[str, str]) -> list[tuple[str, str]]:
         """``[(src_uri, Markdown)]``: the topic's first page and, when its passages need more
@@ -331,8 +324,9 @@ class TopicPages:
         # Links are relative: the groups are written and measured for the URL of page 2 (the
         # deepest, so the longest links), then rewritten for the URL of the page they land on.
         groups = list(self._groups(topic, deep_url, paper_urls, held.definitions))
+        close = self.fragments.macro(TOPIC_PAPER, "end")()
         for whole, head, parts, tail, continued in groups:
-            packer.add_group(whole, head, parts, tail, continued)
+            packer.add_group(whole, head, parts, tail, continued, close)
         pages = [p for p in packer.pages if p] or [[]]
         total, n_papers = self.counts(topic.slug)
         out = []
@@ -341,7 +335,7 @@ class TopicPages:
             url = page_url(uri)
             if url != deep_url:
                 blocks = [_rebase(b, deep_url, url) for b in blocks]
-            blocks = _notes_once(blocks)
+            blocks = _notes_once(blocks, self.fragments.macro(TOPIC_PAPER, "note_ref"))
             out.append((uri, self.topic_markdown(topic, held, blocks, k, len(pages), total, n_papers)))
         return out
 
@@ -414,7 +408,9 @@ class TopicPages:
         if not self.vocab.topics:
             return
         paper_urls = {meta["slug"]: files.get_file_from_path(uri).url for uri, meta in papers.items()}
+        self.fragments = F.for_config(config)
         digest = inputs_digest(  # everything the pages are made of (site/generated_cache.py)
+            self.fragments.digest([TOPIC_PAPER]),  # the template as the theme resolves it (an override)
             self.vocabulary_bytes(),
             self.notes_bytes(),
             str(self.page_bytes),
@@ -465,16 +461,16 @@ def _rel_md(from_uri: str, to_uri: str) -> str:
 NOTE = re.compile(r'<aside class="topic-note" id="(note-\d+)"[^>]*><p class="topic-note-title">(.*?)</p>.*?</aside>', re.S)
 
 
-def _notes_once(blocks: list[str]) -> list[str]:
+def _notes_once(blocks: list[str], note_ref) -> list[str]:
     """A note naming several papers on one page is shown in full with the first of them;
-    the others point to it (an id appears once per page)."""
+    the others point to it (an id appears once per page): ``note_ref(anchor, title HTML)``."""
     seen: set[str] = set()
 
     def sub(m: re.Match) -> str:
         if m.group(1) not in seen:
             seen.add(m.group(1))
             return m.group(0)
-        return f'<p class="topic-note-ref">See <a href="#{m.group(1)}">{m.group(2)}</a>, with the paper above.</p>'
+        return note_ref(m.group(1), Markup(m.group(2)))
 
     return [NOTE.sub(sub, b) for b in blocks]
 
