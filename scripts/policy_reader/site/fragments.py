@@ -13,8 +13,8 @@ The templates are rendered by the theme's own Jinja environment
 autoescape on and three filters of ours, so that the HTML stays byte for byte
 what Python-Markdown and ``html.escape`` wrote before:
 
-- ``| text``: text content (``&``, ``<`` and ``>`` escaped, as Python-Markdown writes it);
-- ``| attr``: an attribute value (quotes escaped too);
+- ``| text``: text or an attribute value (``&``, ``<``, ``>`` and quotes escaped: ``html.escape``);
+- ``| md_text``: text content as Python-Markdown escapes it (quotes kept), for topic passages;
 - ``| safe`` only for HTML our code built and escaped already (passed in as ``Markup``).
 
 They use nothing Zensical's template engine lacks (no ``list.append`` or
@@ -37,17 +37,19 @@ PREFIX = "fragments/policy-reader/"
 
 
 def text(value) -> Markup:
-    """Text content, escaped as Python-Markdown escapes it (``&``, ``<``, ``>``)."""
-    if isinstance(value, Markup):
-        return value
-    return Markup(html.escape(str(value), quote=False))
-
-
-def attr(value) -> Markup:
-    """An attribute value: ``&``, ``<``, ``>`` and both quotes escaped (``html.escape``)."""
+    """Text for anywhere in HTML, an attribute included: ``&``, ``<``, ``>`` and both quotes
+    escaped, as ``html.escape`` does."""
     if isinstance(value, Markup):  # escaped text already: only the quotes are left to escape
         return Markup(str(value).replace('"', "&quot;").replace("'", "&#x27;"))
     return Markup(html.escape(str(value), quote=True))
+
+
+def md_text(value) -> Markup:
+    """Text content escaped as Python-Markdown escapes it (``&``, ``<``, ``>``; quotes kept),
+    for HTML that must equal what Markdown would have made (topic passages)."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(html.escape(str(value), quote=False))
 
 
 def install(config) -> None:
@@ -68,7 +70,7 @@ class Fragments:
             self.env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(TEMPLATES_DIR)]), auto_reload=False)
         self.env.autoescape = True
         self.env.filters["text"] = text
-        self.env.filters["attr"] = attr
+        self.env.filters["md_text"] = md_text
         self._templates: dict = {}
 
     def template(self, name: str):

@@ -19,6 +19,7 @@ from mkdocs.utils.meta import get_data
 
 from policy_reader.model import SourceError
 from policy_reader.page.schema import validate_front_matter
+from policy_reader.site import fragments as F
 
 PAPERS_MARKER = "<!-- policy-reader:papers -->"
 ALL_PAPERS_MARKER = "<!-- policy-reader:all-papers -->"
@@ -68,96 +69,80 @@ class PaperIndex:
         return self.sorted()[::-1]
 
 
-def byline_text(meta: dict) -> str:
-    """Authors · publisher · series and number · date, HTML-escaped."""
+def byline_parts(meta: dict) -> list[str]:
+    """Authors, publisher, series and number, date: the parts of a byline, as text."""
     parts = [", ".join(meta["authors"]), meta["publisher"]]
     if meta.get("series"):
         parts.append(f"{meta['series']} No. {meta['number']}" if meta.get("number") else meta["series"])
     parts.append(human_date(meta["date"]))
-    return " · ".join(html.escape(p) for p in parts)
+    return parts
 
 
-def byline(meta: dict) -> str:
+def byline_text(meta: dict) -> str:
+    """Authors · publisher · series and number · date, HTML-escaped."""
+    return " · ".join(html.escape(p) for p in byline_parts(meta))
+
+
+def byline(meta: dict, fragments: F.Fragments | None = None) -> str:
     """The lines under a paper's title: byline with a link to the original, then the
-    publisher's rights statement (front matter ``rights``, from the source's .yml)."""
-    text = byline_text(meta)
-    link = ""
-    if meta.get("source_url"):
-        url = html.escape(meta["source_url"], quote=True)
-        link = f' · <a href="{url}" rel="noopener">original</a>'
-    rights = ""
-    if meta.get("rights"):
-        rights = f'<br><span class="rights"><span class="rights-label">Rights:</span> {html.escape(meta["rights"])}</span>'
-    return f'<p class="byline">{text}{link}{rights}</p>'
+    publisher's rights statement (front matter ``rights``, from the source's .yml).
+    Template ``fragments/policy-reader/byline.html``."""
+    return (fragments or F.for_config()).render(
+        "byline.html", parts=byline_parts(meta), source_url=meta.get("source_url") or "", rights=meta.get("rights") or "")
 
 
-def _attr_json(values: Iterable[str]) -> str:
-    return html.escape(json.dumps(list(values), ensure_ascii=False), quote=True)
-
-
-def papers_list(papers: list[dict], page_url: str, topics_of: TopicsOf | None = None) -> str:
+def papers_list(papers: list[dict], page_url: str, topics_of: TopicsOf | None = None,
+                fragments: F.Fragments | None = None) -> str:
     """One card per paper; each card carries its facet values (authors, publisher,
-    year, topics) as data attributes for the /papers/ filters (docs/assets/library.js)."""
-    items = []
+    year, topics) as data attributes for the /papers/ filters (docs/assets/library.js).
+    Template ``fragments/policy-reader/papers-list.html``."""
     prefix = "papers/" if not page_url.startswith("papers/") else ""
+    cards = []
     for m in papers:
-        href = html.escape(f"{m['slug']}/", quote=True)
-        facets = ""
+        facets = None
         if topics_of is not None:
-            topics = [slug for slug, _ in topics_of(m["slug"])]
-            facets = (
-                f' data-authors="{_attr_json(m["authors"])}"'
-                f' data-publisher="{html.escape(m["publisher"], quote=True)}"'
-                f' data-year="{m["date"][:4]}"'
-                f' data-topics="{_attr_json(topics)}"'
-            )
-        items.append(
-            f'<li class="paper-card"{facets}>'
-            f'<a href="{prefix}{href}"><strong>{html.escape(m["title"])}</strong></a><br>'
-            f'<span class="byline">{byline_text(m)}</span><br>'
-            f'<span class="summary">{html.escape(m["summary"])}</span>'
-            "</li>"
-        )
-    return '<ul class="papers">\n' + "\n".join(items) + "\n</ul>"
+            facets = {
+                "authors": json.dumps(list(m["authors"]), ensure_ascii=False),
+                "publisher": m["publisher"],
+                "year": m["date"][:4],
+                "topics": json.dumps([slug for slug, _ in topics_of(m["slug"])], ensure_ascii=False),
+            }
+        cards.append({"href": f"{prefix}{m['slug']}/", "title": m["title"], "parts": byline_parts(m),
+                      "summary": m["summary"], "facets": facets})
+    return (fragments or F.for_config()).render("papers-list.html", papers=cards)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
-def library_summary(papers: list[dict], topics_of: TopicsOf) -> str:
-    """One sentence of counts and the date range, computed from the library."""
+def library_summary(papers: list[dict], topics_of: TopicsOf, fragments: F.Fragments | None = None) -> str:
+    """One sentence of counts and the date range, computed from the library.
+    Template ``fragments/policy-reader/library-summary.html``."""
+    fragments = fragments or F.for_config()
     if not papers:
-        return '<p class="library-summary">The library holds no papers yet.</p>'
+        return fragments.render("library-summary.html", empty=True)
     authors = {a for m in papers for a in m["authors"]}
     publishers = {m["publisher"] for m in papers}
     topics = {slug for m in papers for slug, _ in topics_of(m["slug"])}
     dates = sorted(m["date"] for m in papers)
-    first, last = month_year(dates[0]), month_year(dates[-1])
-    span = f"in {first}" if first == last else f"from {first} to {last}"
-    topic_part = f", on {_plural(len(topics), 'topic')}" if topics else ""
-    return (
-        '<p class="library-summary">'
-        f"The library holds {_plural(len(papers), 'paper')} by {_plural(len(authors), 'author')} "
-        f"from {_plural(len(publishers), 'publisher')}, published {span}{topic_part}."
-        "</p>"
+    return fragments.render(
+        "library-summary.html", empty=False,
+        papers=_plural(len(papers), "paper"), authors=_plural(len(authors), "author"),
+        publishers=_plural(len(publishers), "publisher"), topics=_plural(len(topics), "topic") if topics else "",
+        first=month_year(dates[0]), last=month_year(dates[-1]),
     )
 
 
-def _select(name: str, label: str, everything: str, options: list[tuple[str, str, int]]) -> str:
-    opts = [f'<option value="">{html.escape(everything)}</option>']
-    for value, text, count in options:
-        opts.append(f'<option value="{html.escape(value, quote=True)}">{html.escape(text)} ({count:,})</option>')
-    return (
-        f'<label class="facet"><span class="facet-name">{html.escape(label)}</span> '
-        f'<select name="{name}" data-facet="{name}">' + "".join(opts) + "</select></label>"
-    )
+def _facet(name: str, label: str, everything: str, options: list[tuple[str, str, int]]) -> dict:
+    return {"name": name, "label": label, "everything": everything,
+            "options": [{"value": v, "text": t, "count": f"{n:,}"} for v, t, n in options]}
 
 
-def facets_form(papers: list[dict], topics_of: TopicsOf) -> str:
+def facets_form(papers: list[dict], topics_of: TopicsOf, fragments: F.Fragments | None = None) -> str:
     """Filters by author, publisher, year and topic, with the number of papers each
     option holds. The form is ``hidden`` until docs/assets/library.js shows it, so
-    without JavaScript the page is the full list."""
+    without JavaScript the page is the full list. Template ``fragments/policy-reader/facets-form.html``."""
     authors = Counter(a for m in papers for a in m["authors"])
     publishers = Counter(m["publisher"] for m in papers)
     years = Counter(m["date"][:4] for m in papers)
@@ -169,16 +154,13 @@ def facets_form(papers: list[dict], topics_of: TopicsOf) -> str:
             topics[slug] += 1
             titles[slug] = title
             order.setdefault(slug, i)
-    return (
-        '<form class="paper-facets" data-facets hidden aria-label="Filter the papers">'
-        + _select("author", "Author", "All authors", [(a, a, n) for a, n in sorted(authors.items(), key=lambda kv: (kv[0].split()[-1], kv[0]))])
-        + _select("publisher", "Publisher", "All publishers", [(p, p, n) for p, n in sorted(publishers.items())])
-        + _select("year", "Year", "All years", [(y, y, n) for y, n in sorted(years.items(), reverse=True)])
-        + _select("topic", "Topic", "All topics", [(s, titles[s], n) for s, n in sorted(topics.items(), key=lambda kv: titles[kv[0]])])
-        + '<button type="reset" class="facet-reset">Show all</button>'
-        + "</form>\n"
-        + f'<p class="facet-count" role="status" data-facet-count data-total="{len(papers)}">{_plural(len(papers), "paper")}</p>'
-    )
+    facets = [
+        _facet("author", "Author", "All authors", [(a, a, n) for a, n in sorted(authors.items(), key=lambda kv: (kv[0].split()[-1], kv[0]))]),
+        _facet("publisher", "Publisher", "All publishers", [(p, p, n) for p, n in sorted(publishers.items())]),
+        _facet("year", "Year", "All years", [(y, y, n) for y, n in sorted(years.items(), reverse=True)]),
+        _facet("topic", "Topic", "All topics", [(s, titles[s], n) for s, n in sorted(topics.items(), key=lambda kv: titles[kv[0]])]),
+    ]
+    return (fragments or F.for_config()).render("facets-form.html", facets=facets, total=str(len(papers)), count=_plural(len(papers), "paper"))
 
 
 class Library:
@@ -188,12 +170,12 @@ class Library:
         self.index = index
         self.home_papers_max = home_papers_max
 
-    def fill(self, markdown: str, page_url: str, held, topics_of: TopicsOf) -> str:
+    def fill(self, markdown: str, page_url: str, held, topics_of: TopicsOf, fragments: F.Fragments | None = None) -> str:
         if PAPERS_MARKER not in markdown and ALL_PAPERS_MARKER not in markdown and LIBRARY_MARKER not in markdown:
             return markdown
         newest = self.index.newest()
         if LIBRARY_MARKER in markdown:
-            markdown = markdown.replace(LIBRARY_MARKER, held.hold(library_summary(newest, topics_of)))
+            markdown = markdown.replace(LIBRARY_MARKER, held.hold(library_summary(newest, topics_of, fragments)))
         if PAPERS_MARKER in markdown:
             shown = newest[: self.home_papers_max]
             more = ""
@@ -201,10 +183,10 @@ class Library:
                 more = f"\n\n[All {len(newest):,} papers, with filters by author, publisher, year and topic](papers/index.md)\n"
             elif newest:
                 more = "\n\n[All papers, with filters by author, publisher, year and topic](papers/index.md)\n"
-            markdown = markdown.replace(PAPERS_MARKER, held.hold(papers_list(shown, page_url)) + more)
+            markdown = markdown.replace(PAPERS_MARKER, held.hold(papers_list(shown, page_url, fragments=fragments)) + more)
         if ALL_PAPERS_MARKER in markdown:
             markdown = markdown.replace(
                 ALL_PAPERS_MARKER,
-                held.hold(facets_form(newest, topics_of) + "\n" + papers_list(newest, page_url, topics_of)),
+                held.hold(facets_form(newest, topics_of, fragments) + "\n" + papers_list(newest, page_url, topics_of, fragments)),
             )
         return markdown

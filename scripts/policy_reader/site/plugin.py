@@ -21,7 +21,7 @@ from mkdocs.utils import get_relative_url
 
 from policy_reader import cache
 from policy_reader.model import SourceError
-from policy_reader.site import compat, reading_room
+from policy_reader.site import compat, fragments, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
 from policy_reader.site.held_html import HeldHtml
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
@@ -96,6 +96,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         for ext in self.config.required_extensions:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
+        fragments.install(config)  # our HTML templates, last on the theme's path (site/fragments.py)
         root = Path(config.config_file_path).parent
         self._aside: dict[str, str] = {}  # paper content during Material's search step (on_page_context)
         # Caches across builds, all in the one cache configured by _on_config_first (README,
@@ -196,10 +197,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             lines = markdown.split("\n")
             for i, line in enumerate(lines):
                 if line.startswith("# "):
-                    lines.insert(i + 1, "\n" + byline(meta) + "\n")
+                    lines.insert(i + 1, "\n" + byline(meta, fragments.for_config(config)) + "\n")
                     break
             return "\n".join(lines)
-        return self.library.fill(markdown, page.file.url, self.held, self._topics_of)
+        return self.library.fill(markdown, page.file.url, self.held, self._topics_of, fragments.for_config(config))
 
     def _topics_of(self, slug: str) -> list[tuple[str, str]]:
         """(slug, title) of a paper's topics, for the library's facets and summary."""

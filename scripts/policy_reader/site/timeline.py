@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from mkdocs.utils import get_relative_url
 
 from policy_reader import fast_yaml
 from policy_reader.page.markdown import read_blocks
+from policy_reader.site import fragments
 from policy_reader.site.citations.bibliography import paragraph_label, short_name
 
 DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
@@ -157,8 +157,9 @@ def check_mentions(events: list[Event], papers_markdown: dict[str, str], label: 
                 raise TimelineError(f"{where}: quote \"{m.quote}\" does not occur in {m.paper} #{m.para}; quote the paragraph exactly")
 
 
-def render(events: list[Event], papers: dict[str, dict], hrefs: dict[str, str]) -> str:
-    """The page's Markdown. ``papers`` maps slug -> front matter, ``hrefs`` slug -> relative URL."""
+def render(events: list[Event], papers: dict[str, dict], hrefs: dict[str, str], frag: fragments.Fragments | None = None) -> str:
+    """The page's Markdown. ``papers`` maps slug -> front matter, ``hrefs`` slug -> relative URL.
+    The events' HTML is the template ``fragments/policy-reader/timeline.html``."""
     lines = [
         "---", "title: Timeline", "---", "",
         "# Timeline",
@@ -166,23 +167,14 @@ def render(events: list[Event], papers: dict[str, dict], hrefs: dict[str, str]) 
         "The dated events the papers discuss, oldest first. Each event links to the paragraphs "
         "that mention it, with the words they use.",
         "",
-        '<ol class="timeline">',
     ]
-    for ev in events:
-        cites = []
-        for m in ev.mentions:
-            href = html.escape(f"{hrefs[m.paper]}#{m.para}", quote=True)
-            cites.append(
-                f'<li><a href="{href}">{html.escape(short_name(papers[m.paper]))}, {paragraph_label(m.para)}</a>: '
-                f"“{html.escape(m.quote)}”</li>"
-            )
-        lines.append(
-            f'<li class="event" id="{ev.anchor}">'
-            f'<h2 class="event-title"><time datetime="{ev.date}">{ev.human_date}</time>: {html.escape(ev.title)}</h2>'
-            f'<p class="event-description">{html.escape(ev.description)}</p>'
-            f'<ul class="event-mentions" aria-label="Mentioned in">{"".join(cites)}</ul></li>'
-        )
-    lines += ["</ol>", ""]
+    shown = [
+        {"anchor": ev.anchor, "date": ev.date, "human_date": ev.human_date, "title": ev.title, "description": ev.description,
+         "mentions": [{"href": f"{hrefs[m.paper]}#{m.para}", "name": short_name(papers[m.paper]),
+                       "label": paragraph_label(m.para), "quote": m.quote} for m in ev.mentions]}
+        for ev in events
+    ]
+    lines += [(frag or fragments.for_config()).render("timeline.html", events=shown), ""]
     return "\n".join(lines)
 
 
@@ -219,5 +211,5 @@ class TimelinePage:
             raise PluginError(str(exc)) from None
         page_url = File(self.src_uri, "", "", config["use_directory_urls"]).url
         hrefs = {slug: get_relative_url(files.get_file_from_path(src).url, page_url) for slug, (src, _) in by_slug.items()}
-        content = render(events, {s: m for s, (_, m) in by_slug.items()}, hrefs)
+        content = render(events, {s: m for s, (_, m) in by_slug.items()}, hrefs, fragments.for_config(config))
         files.append(File.generated(config, self.src_uri, content=content))
