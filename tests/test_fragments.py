@@ -1,0 +1,77 @@
+"""Generated HTML from Jinja templates (site/fragments.py, site/templates/fragments/policy-reader/):
+a template of the same name under the project's custom_dir replaces ours in a real build, the
+cache of generated pages notices it, and every value from outside is escaped where it lands."""
+
+from __future__ import annotations
+
+import html
+
+from policy_reader.site import fragments as F
+from policy_reader.site.library import byline, facets_form, library_summary, papers_list
+from policy_reader.site.timeline import Event, Mention, render as render_timeline
+from support import LOCAL_SITE_URL, copy_project, mkdocs_build
+
+OURS = F.TEMPLATES_DIR / "fragments" / "policy-reader"
+HOSTILE = "<script>alert('x')</script> & \"quoted\""
+
+
+def test_an_override_in_custom_dir_replaces_a_generated_block(tmp_path):
+    project = copy_project(tmp_path / "project")
+    env = {"SITE_URL": LOCAL_SITE_URL}
+    first = mkdocs_build(project, tmp_path / "site1", env=env)  # fills the cache (topic pages included)
+    assert first.returncode == 0, first.stderr
+    topic = next((tmp_path / "site1" / "topics").glob("*/index.html"))
+    assert "topic-passage" in topic.read_text(encoding="utf-8")
+    assert "overridden-passage" not in topic.read_text(encoding="utf-8")
+
+    overrides = project / "docs" / "overrides" / "fragments" / "policy-reader"
+    overrides.mkdir(parents=True)
+    passage = (OURS / "topic-paper.html").read_text(encoding="utf-8")
+    assert 'class="topic-passage"' in passage
+    (overrides / "topic-paper.html").write_text(passage.replace('class="topic-passage"', 'class="topic-passage overridden-passage"'), encoding="utf-8")
+    timeline = (OURS / "timeline.html").read_text(encoding="utf-8")
+    (overrides / "timeline.html").write_text(timeline.replace('<ol class="timeline">', '<ol class="timeline overridden-timeline">'), encoding="utf-8")
+
+    second = mkdocs_build(project, tmp_path / "site2", env=env)  # same cache: the override must win
+    assert second.returncode == 0, second.stderr
+    site = tmp_path / "site2"
+    built = topic.relative_to(tmp_path / "site1")
+    text = (site / built).read_text(encoding="utf-8")
+    assert text.count("overridden-passage") == text.count("topic-passage-link") > 0
+    assert 'class="timeline overridden-timeline"' in (site / "timeline" / "index.html").read_text(encoding="utf-8")
+    # Blocks that were not overridden are as before.
+    assert (site / "bibliography" / "index.html").read_bytes() == (tmp_path / "site1" / "bibliography" / "index.html").read_bytes()
+
+
+def test_filters_escape_as_html_escape_and_python_markdown():
+    assert F.text(HOSTILE) == html.escape(HOSTILE, quote=True)
+    assert F.md_text(HOSTILE) == html.escape(HOSTILE, quote=False)
+    marked = F.md_text("a &lt; b")  # escaped text already (a Markup) is not escaped twice
+    assert F.md_text(marked) == marked and F.text(F.Markup('say "hi"')) == "say &quot;hi&quot;"
+
+
+def _meta(**over):
+    meta = {"slug": "x-2019", "title": HOSTILE, "authors": [HOSTILE, "Ann Lee"], "publisher": HOSTILE,
+            "date": "2019-07-01", "summary": HOSTILE, "series": HOSTILE, "number": "5",
+            "source_url": "https://example.org/?a=1&b=\"2\"", "rights": HOSTILE}
+    return {**meta, **over}
+
+
+def test_library_fragments_escape_every_value():
+    meta = _meta()
+    topics_of = lambda slug: [("t-1", HOSTILE)]  # noqa: E731
+    shown = (byline(meta), papers_list([meta], "papers/", topics_of), facets_form([meta], topics_of))
+    for out in (*shown, library_summary([meta], topics_of)):
+        assert "<script>" not in out and '"quoted"' not in out
+    for out in shown:
+        assert html.escape(HOSTILE) in out
+    assert 'href="https://example.org/?a=1&amp;b=&quot;2&quot;"' in byline(meta)
+
+
+def test_timeline_fragment_escapes_every_value():
+    event = Event(date="2019-07", title=HOSTILE, description=HOSTILE, line=1,
+                  mentions=(Mention(paper="x-2019", para="p-1", quote=HOSTILE),))
+    out = render_timeline([event], {"x-2019": _meta()}, {"x-2019": "../papers/x-2019/"})
+    assert "<script>" not in out and '"quoted"' not in out
+    assert out.count(html.escape(HOSTILE)) == 3  # title, description, quote
+    assert "&quot;quoted&quot; et al. 2019, ¶\u00a01" in out  # the first author's surname, escaped
