@@ -32,6 +32,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+from policy_reader import cache
 from policy_reader.topics import notes as N
 from policy_reader.topics import rules as T
 from policy_reader.page.markdown import escape_text, read_blocks
@@ -70,14 +71,17 @@ def read_passages(slug: str, markdown: str) -> list[Passage]:
     ]
 
 
-def excerpt(text: str, topic: T.Topic) -> str:
+def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = None) -> str:
     """HTML: the sentences of ``text`` that match the topic's rules, terms in <mark>.
 
     Sentences are the paper's words, unchanged; left-out sentences show as "…".
+    ``spans``: the topic's :func:`~policy_reader.topics.rules.highlight_spans` in ``text``
+    when known (:class:`Highlights`), else the rules are run here.
     """
     starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
     bounds = list(zip(starts, starts[1:] + [len(text)]))
-    spans = T.highlight_spans(text, topic)
+    if spans is None:
+        spans = T.highlight_spans(text, topic)
     keep = [(s, e) for s, e in bounds if any(s <= a < e for a, _ in spans)] or bounds[:1]
     parts = []
     prev_end = 0
@@ -92,6 +96,74 @@ def excerpt(text: str, topic: T.Topic) -> str:
     if prev_end < len(text.rstrip()):
         out += " …"
     return out
+
+
+HIGHLIGHTS = "highlights"
+
+
+def _load_spans(value) -> dict:
+    """A stored paper's highlights, ``{pid: {topic: [[start, end], ...]}}``; raise on another shape."""
+    if not isinstance(value, dict):
+        raise TypeError("highlights are an object")
+    out = {}
+    for pid, topics in value.items():
+        if not isinstance(topics, dict):
+            raise TypeError("a passage's highlights are an object")
+        out[pid] = {}
+        for topic, spans in topics.items():
+            if not (isinstance(spans, list) and all(
+                    isinstance(sp, list) and len(sp) == 2 and all(type(n) is int for n in sp) for sp in spans)):
+                raise TypeError("spans are pairs of integers")
+            out[pid][topic] = [(a, b) for a, b in spans]
+    return out
+
+
+class Highlights:
+    """Where each passage's topics match their rules, recorded once per passage text and vocabulary.
+
+    The topic pages mark in every excerpt the words that match the topic's rules
+    (:func:`~policy_reader.topics.rules.highlight_spans`, 40,000 passages at 1,000 papers).
+    The spans are kept per paper in the ``highlights`` namespace of the one cache
+    (:mod:`policy_reader.cache`) under a key of the vocabulary file, the paper's passages
+    (id, topics, words) and our code, so a build that generates the topic pages again (a
+    paper changed, a note was added) runs the rules only over the papers whose passages or
+    rules changed. With the cache off every span is computed; the pages are the same.
+    """
+
+    def __init__(self, enabled: bool):
+        self.enabled = bool(enabled)
+        self.computed = 0  # papers whose spans were computed in this build (tests, bench)
+
+    def _store(self):
+        store = cache.store(HIGHLIGHTS)
+        return store if self.enabled and store.enabled else None
+
+    @staticmethod
+    def _key(store, vocabulary: bytes, passages: list[Passage]) -> str:
+        return store.key(vocabulary, *(f"{p.pid}\0{' '.join(p.topics)}\0{p.text}" for p in passages if p.topics))
+
+    def spans(self, vocab: T.Vocabulary, vocabulary: bytes, passages: dict[str, list[Passage]]) -> dict[str, dict]:
+        """``{paper: {pid: {topic: spans}}}`` for every tagged passage and each of its topics."""
+        store = self._store()
+        by = vocab.by_slug()
+        out = {}
+        for slug, ps in passages.items():
+            key = self._key(store, vocabulary, ps) if store is not None else None
+            got = store.get(key, _load_spans) if store is not None else None
+            if got is None:
+                got = {p.pid: {t: T.highlight_spans(p.text, by[t]) for t in p.topics if t in by} for p in ps if p.topics}
+                self.computed += 1
+                if store is not None:
+                    store.put(key, {pid: {t: [list(sp) for sp in spans] for t, spans in ts.items()} for pid, ts in got.items()})
+            out[slug] = got
+        return out
+
+    def keep(self, vocabulary: bytes, passages: dict[str, list[Passage]]) -> None:
+        """The topic pages came from the cache: keep the papers' entries for the next time they do not."""
+        store = self._store()
+        if store is not None:
+            for ps in passages.values():
+                store.keep_entry(self._key(store, vocabulary, ps))
 
 
 def _marked(sentence: str, spans: list[tuple[int, int]]) -> str:
@@ -207,6 +279,8 @@ class TopicPages:
         self.papers: list[dict] = []  # newest first
         self.page_uris: set[str] = set()  # page 2, 3, ... of each topic (kept out of the sidebar)
         self.fragments = F.for_config(None)  # the theme's templates, once add_files has the config
+        self.highlights = Highlights(cache_dir)  # rule matches per paper, across builds
+        self.spans: dict[str, dict] = {}  # paper -> pid -> topic -> spans, while pages are generated
 
     def load(self, papers: dict[str, dict], files) -> None:
         """Read and check everything; raise PluginError naming file and entry."""
@@ -309,7 +383,8 @@ class TopicPages:
             href = get_relative_url(paper_urls[meta["slug"]], page_url)
             paper = {"slug": meta["slug"], "title": meta["title"],
                      "byline": f'{", ".join(meta["authors"])}, {meta["publisher"]}, {meta["date"]} · {_plural(len(passages), "passage")}'}
-            parts = [passage(p, href, Markup(excerpt(p.text, topic))) for p in passages]
+            marks = self.spans.get(meta["slug"], {})
+            parts = [passage(p, href, Markup(excerpt(p.text, topic, marks.get(p.pid, {}).get(topic.slug)))) for p in passages]
             tail = "".join(self._note_html(n, by_slug, note) for n in notes_of.get(meta["slug"], [])) + end
             # Glossary terms marked now (as held blocks would be), so the sizes measured are the sizes sent.
             first, parts, tail = mark_terms(head(paper, href), definitions), [mark_terms(p, definitions) for p in parts], mark_terms(tail, definitions)
@@ -420,10 +495,14 @@ class TopicPages:
         )
         pages = get_pages(self.cache, digest, held)
         if pages is None:
+            self.spans = self.highlights.spans(self.vocab, self.vocabulary_bytes(), self.passages)
             pages = [(f"{TOPICS_DIR}/index.md", self.index_markdown())]
             for topic in self.vocab.topics:
                 pages += self.topic_pages(topic, held, lambda uri: File(uri, "", "", config["use_directory_urls"]).url, paper_urls)
+            self.spans = {}
             put_pages(self.cache, digest, pages, held)
+        else:
+            self.highlights.keep(self.vocabulary_bytes(), self.passages)
         for uri, _ in pages:
             existing = files.get_file_from_path(uri)
             if existing is not None:

@@ -1,0 +1,80 @@
+"""Topic highlights recorded once (site/topics/pages.py, Highlights): the rules run over a
+paper's passages once per text and vocabulary, later builds read the spans from the cache."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from policy_reader import cache
+from policy_reader.site.topics.pages import Highlights, excerpt, read_passages
+from policy_reader.topics import rules as T
+from support import ROOT
+
+
+@pytest.fixture
+def library():
+    vocab, _ = T.load_topic_data(ROOT)
+    passages = {p.stem: read_passages(p.stem, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "docs" / "papers").glob("*.md"))}
+    vocabulary = (ROOT / T.VOCABULARY_PATH).read_bytes()
+    return vocab, vocabulary, passages
+
+
+@pytest.fixture
+def run_cache(tmp_path):
+    yield lambda: cache.configure(tmp_path / "cache")  # a new run over the same folder
+    cache.configure(None)
+
+
+def _direct(vocab, passages):
+    by = vocab.by_slug()
+    return {slug: {p.pid: {t: T.highlight_spans(p.text, by[t]) for t in p.topics} for p in ps if p.topics} for slug, ps in passages.items()}
+
+
+def test_spans_are_the_rules_and_are_read_back_not_recomputed(library, run_cache):
+    vocab, vocabulary, passages = library
+    assert any(p.topics for ps in passages.values() for p in ps)
+    expected = _direct(vocab, passages)
+
+    run_cache()
+    first = Highlights(True)
+    assert first.spans(vocab, vocabulary, passages) == expected
+    assert first.computed == len(passages)
+
+    run_cache()
+    again = Highlights(True)
+    assert again.spans(vocab, vocabulary, passages) == expected
+    assert again.computed == 0
+
+    # One paper's passage edited: only that paper is computed again, with its new words.
+    slug = next(iter(passages))
+    ps = list(passages[slug])
+    i = next(k for k, p in enumerate(ps) if p.topics)
+    ps[i] = dataclasses.replace(ps[i], text="Deterrence. " + ps[i].text)
+    edited = {**passages, slug: ps}
+    run_cache()
+    third = Highlights(True)
+    assert third.spans(vocab, vocabulary, edited) == _direct(vocab, edited)
+    assert third.computed == 1
+
+    # Another vocabulary (other rules): everything is computed again.
+    run_cache()
+    fourth = Highlights(True)
+    fourth.spans(vocab, vocabulary + b"\n# edited\n", passages)
+    assert fourth.computed == len(passages)
+
+
+def test_cache_off_computes_and_excerpts_are_the_same(library, run_cache):
+    vocab, vocabulary, passages = library
+    run_cache()
+    Highlights(True).spans(vocab, vocabulary, passages)
+    run_cache()
+    stored = Highlights(True).spans(vocab, vocabulary, passages)
+    off = Highlights(False)
+    assert off.spans(vocab, vocabulary, passages) == stored and off.computed == len(passages)
+    by = vocab.by_slug()
+    for slug, ps in passages.items():
+        for p in ps:
+            for t in p.topics:
+                assert excerpt(p.text, by[t], stored[slug][p.pid][t]) == excerpt(p.text, by[t])
