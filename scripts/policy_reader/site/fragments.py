@@ -15,6 +15,7 @@ what Python-Markdown and ``html.escape`` wrote before:
 
 - ``| text``: text or an attribute value (``&``, ``<``, ``>`` and quotes escaped: ``html.escape``);
 - ``| md_text``: text content as Python-Markdown escapes it (quotes kept), for topic passages;
+- ``| md``: text in a template that writes Markdown (a topic page, /topics/), escaped for Markdown;
 - ``| safe`` only for HTML our code built and escaped already (passed in as ``Markup``).
 
 They use nothing Zensical's template engine lacks (no ``list.append`` or
@@ -31,6 +32,7 @@ import jinja2
 from markupsafe import Markup
 
 from policy_reader import cache
+from policy_reader.page.markdown import escape_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PREFIX = "fragments/policy-reader/"
@@ -52,6 +54,13 @@ def md_text(value) -> Markup:
     return Markup(html.escape(str(value), quote=False))
 
 
+def md(value) -> Markup:
+    """Text for a Markdown template: escaped so Markdown renders exactly these characters."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(escape_text(str(value)))
+
+
 def install(config) -> None:
     """Put our templates last on the theme's search path (``custom_dir`` and the theme come first)."""
     folder = str(TEMPLATES_DIR)
@@ -71,6 +80,7 @@ class Fragments:
         self.env.autoescape = True
         self.env.filters["text"] = text
         self.env.filters["md_text"] = md_text
+        self.env.filters["md"] = md
         self._templates: dict = {}
 
     def template(self, name: str):

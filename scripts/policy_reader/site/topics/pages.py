@@ -35,7 +35,7 @@ from mkdocs.utils import get_relative_url
 from policy_reader import cache
 from policy_reader.topics import notes as N
 from policy_reader.topics import rules as T
-from policy_reader.page.markdown import escape_text, read_blocks
+from policy_reader.page.markdown import read_blocks
 from policy_reader.model import SourceError
 from policy_reader.site import fragments as F
 from policy_reader.site.generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
@@ -46,6 +46,8 @@ log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
 
 TOPICS_DIR = "topics"
 TOPIC_PAPER = "topic-paper.html"  # the passages' template (site/templates/fragments/policy-reader/)
+TOPIC_PAGE = "topic-page.html"  # a topic page's Markdown
+TOPICS_INDEX = "topics-index.html"  # /topics/
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]*\s+(?=[A-Z“\"‘])")
 
 
@@ -414,70 +416,36 @@ class TopicPages:
             out.append((uri, self.topic_markdown(topic, held, blocks, k, len(pages), total, n_papers)))
         return out
 
-    def _pager(self, topic: T.Topic, k: int, n: int) -> list[str]:
-        if n == 1:
-            return []
-        here = self.topic_uri(topic.slug, k)
-
-        def link(j: int, text: str) -> str:
-            return f"[{text}]({_rel_md(here, self.topic_uri(topic.slug, j))})"
-
-        items = []
-        items.append(link(k - 1, "← Previous") if k > 1 else "")
-        items += [f"**{j}**" if j == k else link(j, str(j)) for j in range(1, n + 1)]
-        items.append(link(k + 1, "Next →") if k < n else "")
-        return [
-            f'<nav class="topic-pager" aria-label="Pages of this topic" markdown>', "",
-            f"Page {k} of {n}: " + " ".join(i for i in items if i), "",
-            "</nav>", "",
-        ]
-
     def topic_markdown(self, topic: T.Topic, held: HeldHtml, blocks: list[str], k: int = 1, n: int = 1,
                        total: int = 0, n_papers: int = 0) -> str:
-        title = escape_text(topic.title) + (f" (page {k} of {n})" if n > 1 else "")
-        lines = [f"# {title}", "", escape_text(topic.description), "{: .topic-description }", ""]
-        if total:
-            lines += [f"{_plural(total, 'passage')} in {_plural(n_papers, 'paper')}, grouped by paper, newest paper first.",
-                      "{: .topic-counts }", ""]
-        else:
-            lines += ["No passage of the library is tagged with this topic yet.", "{: .topic-counts }", ""]
-        pager = self._pager(topic, k, n)
-        lines += pager
+        """Page ``k`` of ``n`` of a topic: the template ``fragments/policy-reader/topic-page.html``
+        (Markdown with HTML blocks); the passages are one held block (site/held_html.py)."""
+        here = self.topic_uri(topic.slug, k)
+        body = ""
         if blocks:
-            lines += ["## What each paper says", ""]
             # The passages are the papers' paragraphs, searchable there (data-search-exclude on each);
             # the notes are this site's own words and stay searchable here.
-            body = '<div class="topic-papers">' + "\n".join(blocks) + "</div>"
-            lines += [held.hold(body), ""]  # glossary terms already marked (see _groups)
-        lines += pager
-        related = self.related(topic.slug)
-        lines += ["## Related topics", ""]
-        here = self.topic_uri(topic.slug, k)
-        if related:
-            for other, count in related:
-                lines.append(f"- [{escape_text(other.title)}]({_rel_md(here, self.topic_uri(other.slug))}): "
-                             f"{_plural(count, 'passage')} tagged with both")
-        else:
-            lines.append("No other topic shares a passage with this one.")
-        lines += ["", f"[All topics]({_rel_md(here, f'{TOPICS_DIR}/index.md')})", ""]
-        return "\n".join(lines)
+            body = held.hold('<div class="topic-papers">' + "\n".join(blocks) + "</div>")  # glossary terms already marked (see _groups)
+        return self.fragments.render(
+            TOPIC_PAGE, topic=topic, k=k, n=n, total=total,
+            passages=_plural(total, "passage"), papers=_plural(n_papers, "paper"),
+            previous=_rel_md(here, self.topic_uri(topic.slug, k - 1)) if k > 1 else "",
+            next=_rel_md(here, self.topic_uri(topic.slug, k + 1)) if k < n else "",
+            pages=[{"number": j, "current": j == k, "href": _rel_md(here, self.topic_uri(topic.slug, j))} for j in range(1, n + 1)],
+            held=Markup(body),
+            related=[{"title": other.title, "href": _rel_md(here, self.topic_uri(other.slug)), "passages": _plural(count, "passage")}
+                     for other, count in self.related(topic.slug)],
+            index_href=_rel_md(here, f"{TOPICS_DIR}/index.md"),
+        ) + "\n"  # the template's last line break (Jinja drops a template's final newline)
 
     def index_markdown(self) -> str:
-        n = len(self.papers)
-        lines = [
-            "# Topics", "",
-            f"Each topic page gathers what the library's {_plural(n, 'paper')} say about one question: "
-            "every tagged passage, grouped by paper, newest paper first, one click from its paragraph.", "",
-            '<div class="topic-index" markdown>', "",
-        ]
+        """/topics/: the template ``fragments/policy-reader/topics-index.html`` (Markdown with HTML blocks)."""
+        topics = []
         for topic in self.vocab.topics:
             total, papers = self.counts(topic.slug)
-            lines += [f'<section class="topic-card" data-topic="{topic.slug}" markdown>', ""]
-            lines += [f'<p class="topic-card-title" markdown>[{escape_text(topic.title)}]({topic.slug}.md)</p>', ""]
-            lines += [escape_text(topic.description), ""]
-            lines += [f"{_plural(total, 'passage')} in {_plural(papers, 'paper')}", "{: .topic-counts }", "", "</section>", ""]
-        lines += ["</div>", ""]
-        return "\n".join(lines)
+            topics.append({"slug": topic.slug, "title": topic.title, "description": topic.description,
+                           "passages": _plural(total, "passage"), "papers": _plural(papers, "paper")})
+        return self.fragments.render(TOPICS_INDEX, papers=_plural(len(self.papers), "paper"), topics=topics) + "\n"
 
     def add_files(self, files, config, held: HeldHtml, papers: dict[str, dict]) -> None:
         if not self.vocab.topics:
@@ -485,7 +453,7 @@ class TopicPages:
         paper_urls = {meta["slug"]: files.get_file_from_path(uri).url for uri, meta in papers.items()}
         self.fragments = F.for_config(config)
         digest = inputs_digest(  # everything the pages are made of (site/generated_cache.py)
-            self.fragments.digest([TOPIC_PAPER]),  # the template as the theme resolves it (an override)
+            self.fragments.digest([TOPIC_PAPER, TOPIC_PAGE, TOPICS_INDEX]),  # the templates as the theme resolves them (an override)
             self.vocabulary_bytes(),
             self.notes_bytes(),
             str(self.page_bytes),
