@@ -155,6 +155,17 @@ def test_history_and_compare(tmp_path, capsys):
     assert bench.main(["--root", str(tmp_path), "--out", ".", "--sizes", "100", "--compare"]) == 1  # one run only
 
 
+def test_results_md_keeps_the_latest_run_of_each_size_set(tmp_path):
+    runs = [record("aaa"), record("bbb", n="100"), record("ccc")]
+    runs[1]["date"] = "2026-11-25 07:00 UTC"
+    (tmp_path / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in runs), encoding="utf-8")
+    bench.write_results(tmp_path)
+    text = (tmp_path / "results.md").read_text(encoding="utf-8")
+    assert "Bench of commit ccc" in text and "Bench of commit bbb" in text and "commit aaa" not in text
+    assert text.index("commit ccc") < text.index("commit bbb")  # newest first
+    assert "Command: `python -m policy_reader.dev.bench --sizes 100`" in text
+
+
 def test_mrr_says_so_when_the_module_is_missing(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "policy_reader.dev.search_quality", None)  # import fails
     assert bench.mrr(tmp_path, tmp_path, None) == {"note": "not measured (module missing)"}

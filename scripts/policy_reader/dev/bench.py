@@ -473,6 +473,19 @@ def history(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def write_results(out: Path) -> None:
+    """``results.md``: the latest run of each set of sizes in ``history.jsonl``, newest first."""
+    latest: dict[tuple, dict] = {}
+    for r in history(out / "history.jsonl"):
+        latest[tuple(r["sizes"])] = r
+    runs = sorted(latest.values(), key=lambda r: r["date"], reverse=True)
+    head = ["# Bench results", "", "Written by `make bench` (`python -m policy_reader.dev.bench`): the latest run of each set",
+            "of library sizes; every run is a line of `history.jsonl`. Ratios count, not seconds: the",
+            "machine is shared, and its load is given with each run.", ""]
+    body = [table(r) + f"\n\nCommand: `{r.get('command') or 'python -m policy_reader.dev.bench --sizes ' + ','.join(map(str, r['sizes']))}`" for r in runs]
+    (out / "results.md").write_text("\n".join(head) + "\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m policy_reader.dev.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--root", default=".")
@@ -501,7 +514,8 @@ def main(argv: list[str] | None = None) -> int:
     record: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **git_commit(root),
                     "load_before": [round(x, 2) for x in os.getloadavg()], "cores": os.cpu_count(),
                     "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
-                    "sizes": sizes, "runs": args.runs, "seed": args.seed, "results": {}}
+                    "sizes": sizes, "runs": args.runs, "seed": args.seed, "results": {},
+                    "command": " ".join(["python -m policy_reader.dev.bench", *(argv if argv is not None else sys.argv[1:])])}
     print(f"bench: commit {record['commit']}, sizes {sizes}, load {record['load_before']}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
@@ -516,9 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with hist_path.open("a", encoding="utf-8") as f:
         f.write(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n")
-    text = table(record)
-    (out / "results.md").write_text(text + "\n\nCommand: `" + " ".join(["python -m policy_reader.dev.bench", *(argv if argv is not None else sys.argv[1:])]) + "`\n", encoding="utf-8")
-    print("\n" + text)
+    write_results(out)
+    print("\n" + table(record))
     if prev:
         print("\n" + compare(prev[-1], record))
     print(f"\nbench: appended to {hist_path}, wrote {out / 'results.md'}")
