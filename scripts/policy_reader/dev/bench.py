@@ -313,19 +313,26 @@ def index_bytes(site: Path) -> tuple[int, int]:
 
 
 def mrr(root: Path, tmp: Path, queries_file: str | None) -> dict:
-    """Our search's MRR on the real site, or why it was not measured."""
+    """Our search's MRR on the real site (with the development papers, when the module's
+    ``build_site`` adds them), or why it was not measured."""
     try:
         quality = importlib.import_module("policy_reader.dev.search_quality")
     except ModuleNotFoundError:
         return {"note": "not measured (module missing)"}
     candidates = [queries_file] if queries_file else []
     candidates += [getattr(quality, n) for n in ("QUERIES", "QUERIES_FILE", "DEFAULT_QUERIES") if isinstance(getattr(quality, n, None), (str, Path))]
-    qfile = next((Path(c) if Path(c).is_absolute() else root / c for c in candidates if c and (Path(c).is_absolute() and Path(c).exists() or (root / c).exists())), None)
+    paths = [Path(c) if Path(c).is_absolute() else root / c for c in candidates if c]
+    qfile = next((p for p in paths if p.exists()), None)
     if qfile is None:
         return {"note": "not measured (no queries file: pass --queries-file)"}
-    real = copy_project(root, tmp / "real")
-    timed(build_cmd(real / "site"), real)
-    result = dict(quality.evaluate(real / "site", qfile))
+    if hasattr(quality, "build_site"):
+        site = Path(quality.build_site(tmp / "mrr", root))
+    else:
+        real = copy_project(root, tmp / "mrr")
+        timed([str(BIN / "policy-reader"), "permalinks", "--update", "--root", str(real)], real)
+        site = real / "site"
+        timed(build_cmd(site), real)
+    result = {k: v for k, v in dict(quality.evaluate(site, qfile)).items() if k != "queries"}  # per-query detail stays out of the history
     result["queries_file"] = str(qfile.relative_to(root)) if qfile.is_relative_to(root) else str(qfile)
     return result
 

@@ -285,7 +285,7 @@ def paper(i: int, paragraphs: int = 30, seed: int = SEED, root: Path = ROOT) -> 
             lines += ["## Endnotes", ""]
             lines += [_endnote(rng, c, n, day - timedelta(days=rng.randrange(2000))) for n in range(1, notes + 1)]
         meta = (
-            f"publisher: {publisher}\nkind: report\nseries: {series}\n"
+            f"publisher: {publisher}\nkind: report\nseries: {series}\ntakeaways: 3\n"
             f'number: "{i}"\ndate: {day.isoformat()}\n' + meta_common
         )
     else:
