@@ -60,11 +60,12 @@ properdocs-check: export SITE_URL ?= $(LOCAL_SITE_URL)
 properdocs-check: deps
 	$(BIN)/python -m policy_reader.dev.same_site
 
-# Build and search figures (not a test): prints a table, writes bench/results/results.{md,json}.
-# BENCH_SIZES=10,100 make bench for a quick run.
-BENCH_SIZES ?= 10,100,1000,2000
+# Build and search figures of issue 16 against stock Material (not a test): prints the table,
+# appends to bench/history.jsonl, writes bench/results.md. BENCH_SIZES=10,100 make bench is quick.
+# Each run also prints the change from the previous run of the same sizes (BENCH_ARGS=--compare: only that).
+BENCH_SIZES ?= 100,1000,2000
 bench: deps
-	$(BIN)/python -m policy_reader.dev.bench --sizes $(BENCH_SIZES)
+	$(BIN)/python -m policy_reader.dev.bench --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 # Lighthouse scores (mobile) of the home page, a paper and a topic page; npm's lighthouse at the
 # version pinned in package-lock.json, run with Debian's chromium. LIGHTHOUSE_MIN=95 fails below 95.
