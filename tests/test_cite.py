@@ -63,9 +63,20 @@ def test_with_url_replaces_or_adds_the_url():
 
 
 def _panel(html, pid):
-    m = re.search(rf'</p>\n<div class="cite-panel" id="cite-{pid}" role="dialog" aria-label="Cite [^"]+" hidden>(.*?)</div>\n', html, re.S)
-    assert m, pid
-    return m[1]
+    """The panel of paragraph ``pid`` as cite.js builds it: the page's template for its kind with
+    the placeholders replaced (the number everywhere but in BibTeX/RIS, the permalink everywhere).
+    The browser tests (tests/browser/test_cite_panel.py) check cite.js itself does this."""
+    kind, number = ("takeaway", pid[3:]) if pid.startswith("kt-") else ("para", pid[2:])
+    m = re.search(rf'<template class="pr-cite-template" data-kind="{kind}" data-url="([^"]+)" data-locator="([^"]+)">'
+                  r'(<div class="cite-panel" id="[^"]+" role="dialog" aria-label="Cite [^"]+" hidden>.*?</div>)</template>', html, re.S)
+    assert m, kind
+    url_token, locator, panel = m[1], m[2], m[3]
+    permalink = _html.escape(re.search(rf'<a class="pr-link" href="#{pid}" data-permalink="([^"]+)"', html)[1], quote=False)
+    parts = re.split(r"(<pre\b.*?</pre>)", panel, flags=re.S)
+    panel = "".join(part if part.startswith("<pre") else part.replace(locator, number) for part in parts)
+    panel = panel.replace(url_token, permalink)
+    assert re.match(rf'<div class="cite-panel" id="cite-{pid}" role="dialog" aria-label="Cite [^"]+" hidden>', panel)
+    return panel
 
 
 def _panel_copy_texts(panel):
@@ -77,12 +88,18 @@ def _panel_copy_texts(panel):
     return out
 
 
-def test_built_panel_follows_the_paragraph_and_holds_the_exact_text(built_site):
+def test_built_panel_template_holds_the_exact_text(built_site):
+    """The page holds the panel once, as a template; filled for ¶ 12 it is the exact citation."""
     html = page_html(built_site, KLINGNER_SLUG)
     assert re.search(r'<p class="para"[^>]*\bid="p-12"[^>]*>.*?<button type="button" class="pr-cite" aria-expanded="false" '
                      r'aria-controls="cite-p-12" aria-label="Cite ¶ 12">Cite</button></p>', html, re.S)
+    assert '<div class="cite-panel"' not in html.split("<template", 1)[0]  # no panel repeated per paragraph
     texts = _panel_copy_texts(_panel(html, "p-12"))
     assert texts == [KLINGNER_P12[k] for k in ("chicago", "apa", "mla", "bibtex", "ris")]
+    takeaway = _panel_copy_texts(_panel(html, "kt-2"))
+    assert takeaway[1].endswith("\n" + KLINGNER_KT2_APA_INTEXT)
+    gomez = _panel_copy_texts(_panel(page_html(built_site, GOMEZ_SLUG), "p-3"))
+    assert gomez[:3] == [GOMEZ_P3[k] for k in ("chicago", "apa", "mla")]
 
 
 def test_cite_this_paper_block_under_the_byline(built_site):

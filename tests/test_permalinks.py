@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import re
 
+import jinja2
 import pytest
+from mkdocs.exceptions import PluginError
 
 from cite_expected import SITE
 from policy_reader.site.permalinks.panels import PermalinkManager, label, para_kind
@@ -16,7 +18,7 @@ EXPECTED_IDS = {
     KLINGNER_SLUG: ["kt-1", "kt-2", "kt-3", *[f"p-{i}" for i in range(1, 19)]],
     GOMEZ_SLUG: [f"p-{i}" for i in range(1, 10)],
 }
-BLOCK = re.compile(r'<p class="(?P<cls>para|takeaway)"(?P<attrs>[^>]*)>(?P<body>.*?)</p>\n(?P<after>.{0,80})', re.S)
+BLOCK = re.compile(r'<p class="(?P<cls>para|takeaway)"(?P<attrs>[^>]*)>(?P<body>.*?)</p>\n(?=(?P<after>.{0,80}))', re.S)
 
 
 def test_para_kind_and_labels():
@@ -41,7 +43,11 @@ def test_every_paragraph_has_its_number_link_and_cite_control(built_site, slug):
             f'title="Copy the link to {spoken}" aria-label="{spoken}: copy link">{visible}</a>'
         ), pid
         assert b["body"].endswith(f'aria-controls="cite-{pid}" aria-label="Cite {spoken}">Cite</button>'), pid
-        assert b["after"].startswith(f'<div class="cite-panel" id="cite-{pid}" role="dialog"'), pid
+        assert not b["after"].startswith("<div class=\"cite-panel\""), pid  # built by cite.js when opened
+    # the panel once per kind of paragraph, as a template (site/permalinks/panels.py)
+    kinds = {"para", "takeaway"} if slug == KLINGNER_SLUG else {"para"}
+    assert sorted(re.findall(r'<template class="pr-cite-template" data-kind="(\w+)"', html)) == sorted(kinds)
+    assert html.count('<div class="cite-panel"') == len(kinds)
 
 
 def test_paper_words_are_unchanged_by_the_controls(built_site):
@@ -65,15 +71,46 @@ def test_paper_page_stays_light(built_site, slug):
     assert len(gzip.compress(raw, 9)) < 40_000
 
 
+def _templates(folder=ROOT / "docs" / "overrides"):
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)))
+
+
 def test_render_adds_only_inside_and_after_paragraphs():
-    mgr = PermalinkManager("https://example.org/reader", ROOT / "bib")
+    mgr = PermalinkManager("https://example.org/reader", ROOT / "bib", _templates())
     meta = {"slug": GOMEZ_SLUG, "bib_key": "gomez-2019-consequences-north"}
     src = '<p class="byline">B</p>\n<p class="para" id="p-1">Words.</p>\n<p>Other.</p>'
     out = mgr.render(src, meta, {"p-0": "p-1"})
     assert out.startswith('<p class="byline">B</p>\n<details class="cite-paper">')
     assert '<p class="para" id="p-1"><a class="pr-link" href="#p-1" data-permalink="https://example.org/reader/papers/' in out
-    assert "<p>Other.</p>" in out
+    assert '<button type="button" class="pr-cite" aria-expanded="false" aria-controls="cite-p-1" aria-label="Cite ¶ 1">Cite</button></p>\n<p>Other.</p>' in out
+    assert out.count('<template class="pr-cite-template" data-kind="para"') == 1
+    assert 'data-kind="takeaway"' not in out  # no takeaway on the page, no template for one
     assert out.endswith('<script type="application/json" id="pr-successors">{"p-0": "p-1"}</script>\n')
+
+
+def test_a_theme_override_replaces_the_panel_template(tmp_path):
+    partials = tmp_path / "partials"
+    partials.mkdir()
+    (partials / "cite-panel.html").write_text(
+        '{% if kind == "paper" %}<details class="cite-paper">{{ cite.styles[1][1].text | e }}</details>'
+        '{% else %}<div class="cite-panel" id="{{ panel_id }}" hidden>{{ name }}</div>{% endif %}', encoding="utf-8")
+    theme = _templates(tmp_path)
+    mgr = PermalinkManager("https://example.org/reader", ROOT / "bib", type("Theme", (), {"get_env": lambda self: theme})())
+    meta = {"slug": GOMEZ_SLUG, "bib_key": "gomez-2019-consequences-north"}
+    out = mgr.render('<p class="byline">B</p>\n<p class="takeaway" id="kt-1">W.</p>', meta, {})
+    assert '<details class="cite-paper">Gomez, E. (2019, July 25). There must be' in out
+    assert '<div class="cite-panel" id="cite-kt-777777" hidden>key takeaway 777777</div></template>' in out
+    assert mgr.template_source() == (partials / "cite-panel.html").read_text(encoding="utf-8")  # in the cache key
+
+
+def test_a_missing_or_broken_panel_template_fails_with_one_line(tmp_path):
+    meta = {"slug": GOMEZ_SLUG, "bib_key": "gomez-2019-consequences-north"}
+    with pytest.raises(PluginError, match=r"partials/cite-panel.html: the cite panel's template is not in the theme"):
+        PermalinkManager("https://example.org/", ROOT / "bib", _templates(tmp_path)).render('<p class="byline">B</p>', meta, {})
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "cite-panel.html").write_text("ok\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(PluginError, match=r"cite-panel.html:2: .*; fix the template"):
+        PermalinkManager("https://example.org/", ROOT / "bib", _templates(tmp_path)).render('<p class="byline">B</p>', meta, {})
 
 
 def test_scripts_and_styles_are_registered_and_local(built_site):

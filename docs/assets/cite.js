@@ -1,8 +1,12 @@
 /* policy-reader: paragraph permalinks and cite panels (paper pages).
- * All text is in the HTML, written at build time; this script only copies,
- * opens and closes, marks the targeted paragraph and sends a retired fragment
- * to its successor with a notice that the paragraph was removed (docs/permalinks.yml,
- * embedded as #pr-successors). */
+ * All text is in the HTML, written at build time. The page holds the paper's
+ * citation once: a paragraph's panel is built when its Cite is first opened, from
+ * the page's <template class="pr-cite-template"> for its kind (written by
+ * scripts/policy_reader/site/permalinks/panels.py from partials/cite-panel.html)
+ * with the paragraph's permalink and number in place of the template's two
+ * placeholders. This script also copies, opens and closes, marks the targeted
+ * paragraph and sends a retired fragment to its successor with a notice that the
+ * paragraph was removed (docs/permalinks.yml, embedded as #pr-successors). */
 (function () {
   "use strict";
 
@@ -119,8 +123,52 @@
   }
 
   /* ---- cite panels ---- */
+
+  /* `text` with the template's placeholders replaced (split/join: no replacement patterns). */
+  function filled(text, tokens) {
+    for (var i = 0; i < tokens.length; i++) text = text.split(tokens[i][0]).join(tokens[i][1]);
+    return text;
+  }
+
+  /* Fill every attribute and text node under `node`; BibTeX and RIS (<pre>) only get the URL,
+   * as PaperCiter.paragraph does. */
+  function fillTree(node, all, urlOnly) {
+    if (node.nodeType === 3) { node.data = filled(node.data, all); return; }
+    if (node.nodeType !== 1) return;
+    for (var i = 0; i < node.attributes.length; i++) {
+      node.attributes[i].value = filled(node.attributes[i].value, all);
+    }
+    var tokens = node.tagName === "PRE" ? urlOnly : all;
+    for (var child = node.firstChild; child; child = child.nextSibling) fillTree(child, tokens, urlOnly);
+  }
+
+  /* The cite panel of paragraph `block` (p.para or p.takeaway): built from the page's template
+   * on first use, right after the paragraph, hidden; null when the page has none. */
+  function panelFor(block) {
+    if (!block || !block.id) return null;
+    var panel = document.getElementById("cite-" + block.id);
+    if (panel) return panel;
+    var m = /^(p|kt)-(\d+[a-z]*)$/.exec(block.id);
+    var link = block.querySelector(".pr-link");
+    if (!m || !link) return null;
+    var template = document.querySelector('template.pr-cite-template[data-kind="' + (m[1] === "p" ? "para" : "takeaway") + '"]');
+    if (!template) return null;
+    var locator = [template.getAttribute("data-locator"), m[2]];
+    var url = [template.getAttribute("data-url"), link.getAttribute("data-permalink")];
+    var copy = template.content.cloneNode(true);
+    panel = copy.querySelector(".cite-panel");
+    if (!panel) return null;
+    /* the number first: a site address may hold the placeholder's digits */
+    fillTree(panel, [locator, url], [url]);
+    panel.hidden = true;
+    block.parentNode.insertBefore(panel, block.nextSibling);
+    return panel;
+  }
+  window.policyReaderCitePanel = panelFor; /* quote.js reads the short note from it */
+
   function panelOf(button) {
-    return document.getElementById(button.getAttribute("aria-controls"));
+    return document.getElementById(button.getAttribute("aria-controls")) ||
+      panelFor(button.closest("p.para, p.takeaway"));
   }
 
   function closePanel(panel, returnFocus) {
@@ -163,6 +211,7 @@
     var cite = event.target.closest(".pr-cite");
     if (cite) {
       var panel = panelOf(cite);
+      if (!panel) return;
       if (panel.hidden) openPanel(cite); else closePanel(panel, true);
       return;
     }

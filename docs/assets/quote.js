@@ -71,7 +71,7 @@
   /* The short note of the paragraph's cite panel (e.g. Chicago's "Author, “Title,”
    * para. 3."); else the page title and the paragraph's label. */
   function note(block) {
-    var panel = document.getElementById("cite-" + block.id);
+    var panel = window.policyReaderCitePanel ? window.policyReaderCitePanel(block) : document.getElementById("cite-" + block.id);
     var style = panel && panel.querySelector(".cite-style");
     var lines = style ? style.querySelectorAll(".cite-line") : [];
     if (lines.length > 1) return lines[lines.length - 1].textContent.trim();

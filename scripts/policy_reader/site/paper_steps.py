@@ -201,7 +201,7 @@ def permalinks_and_panels(permalinks, registry) -> Step:
         return (
             page.url, json.dumps(page.meta, sort_keys=True, default=str),
             json.dumps(registry.successors(page.meta["slug"]), sort_keys=True), str(permalinks.site_url),
-            repr(citer.styles), citer.bibtex_template, citer.ris_template,
+            repr(citer.styles), citer.bibtex_template, citer.ris_template, permalinks.template_source(),
         )
 
     return Step("permalinks", run, inputs)

@@ -1,15 +1,21 @@
 """Paragraph permalinks and "Cite" panels: an HTML post-processor for paper pages.
 
 For every ``<p class="para" id="p-N">`` and ``<p class="takeaway" id="kt-N">`` (N a number,
-perhaps with letters: ``p-11a``, see convert/identity.py) it
-adds, inside the paragraph, its number in the margin as a link (``cite.js``
-copies the absolute permalink ``site_url + papers/<slug>/#<id>`` when it is
-activated) and a "Cite" button; right after the ``</p>`` it puts the closed
-panel with the paragraph's citation in Chicago (notes-bibliography), APA and
-MLA plus BibTeX and RIS, each with a copy button. Under the byline it adds a
-"Cite this paper" block. The text is all in the HTML, formatted at build time
-by :mod:`.cite`; JavaScript only copies, opens and closes. The ``id`` stays on
-the ``<p>`` and nothing else of the paragraph changes.
+perhaps with letters: ``p-11a``, see convert/identity.py) it adds, inside the paragraph,
+its number in the margin as a link (``cite.js`` copies the absolute permalink
+``site_url + papers/<slug>/#<id>`` when it is activated) and a "Cite" button. The ``id``
+stays on the ``<p>`` and nothing else of the paragraph changes.
+
+The paper's full citation is in the page once: under the byline, the "Cite this paper"
+block (every style, BibTeX, RIS; readable without a script), and at the end of the page
+one ``<template>`` per paragraph kind holding the panel with two placeholders, the
+permalink and the number. ``cite.js`` builds a paragraph's panel from it when the reader
+opens Cite (:data:`URL_PLACEHOLDER` -> the permalink, :data:`LOCATOR_PLACEHOLDER` -> the
+number), which gives exactly the strings :meth:`PaperCiter.paragraph` formats (the pinpoint
+citations stay those of the style's CSL file). Both come from the Jinja template
+``partials/cite-panel.html`` rendered through the theme's environment, so a theme override
+(``custom_dir``) can replace it. Before, every paragraph carried its full panel: 64% of a
+paper page's HTML.
 """
 
 from __future__ import annotations
@@ -19,10 +25,13 @@ import json
 import re
 from pathlib import Path
 
+import jinja2
 from mkdocs.exceptions import PluginError
 
 from policy_reader.page.markdown import parse_id
-from policy_reader.site.citations.cite import Citation, CiteprocError, PaperCiter, prepare
+from policy_reader.site.citations.cite import (
+    LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, Citation, CiteprocError, PaperCiter, prepare,
+)
 
 PARA = re.compile(r"<p\b(?P<attrs>[^>]*)>(?P<body>.*?)</p>", re.S)
 _ID = re.compile(r'\bid="(?P<id>[^"]+)"')
@@ -57,34 +66,43 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def panel_body(cite: Citation, name: str, uid: str) -> str:
-    """The style blocks of a panel; ``name`` is the spoken name ("¶ 12", "this paper")."""
-    parts = []
-    for style, ref, pin in cite.styles:
-        lines = f'<span class="cite-line">{ref.html}</span>'
-        if pin is not None:
-            lines += f'<br><span class="cite-k">{style.citation_name}:</span> <span class="cite-line">{pin.html}</span>'
-        parts.append(
-            f'<div class="cite-style"><p class="cite-name">{style.label}</p><p>{lines}</p>'
-            f'<button type="button" class="cite-copy" aria-label="Copy {style.label} citation of {name}">Copy</button></div>'
-        )
-    for fmt, text in (("BibTeX", cite.bibtex), ("RIS", cite.ris)):
-        parts.append(
-            f'<div class="cite-style"><p class="cite-name">{fmt}</p><pre class="cite-line">{_esc(text)}</pre>'
-            f'<button type="button" class="cite-copy" aria-label="Copy {fmt} of {name}">Copy</button></div>'
-        )
-    return "".join(parts)
+#: The panel's template, looked up in the theme's Jinja environment (docs/overrides/partials/).
+TEMPLATE = "partials/cite-panel.html"
 
 
 class PermalinkManager:
-    """Adds permalinks and cite panels to paper pages; one :class:`PaperCiter` per paper."""
+    """Adds permalinks and cite panels to paper pages; one :class:`PaperCiter` per paper.
 
-    def __init__(self, site_url: str | None, bib_dir: Path):
+    ``templates`` is the theme (MkDocs' ``config.theme``: its ``get_env()`` is used, so
+    ``custom_dir`` overrides apply) or a Jinja environment that holds :data:`TEMPLATE`.
+    """
+
+    def __init__(self, site_url: str | None, bib_dir: Path, templates):
         if not site_url:
             raise PluginError("mkdocs.yml: site_url is not set; permalinks are absolute (set site_url or SITE_URL)")
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
         self.bib_dir = bib_dir
+        self._templates = templates
+        self._template: jinja2.Template | None = None
         self._citers: dict[str, PaperCiter] = {}
+
+    @property
+    def template(self) -> jinja2.Template:
+        if self._template is None:
+            env = self._templates.get_env() if hasattr(self._templates, "get_env") else self._templates
+            try:
+                self._template = env.get_template(TEMPLATE)
+            except jinja2.TemplateNotFound:
+                raise PluginError(f"{TEMPLATE}: the cite panel's template is not in the theme; "
+                                  "keep docs/overrides/partials/cite-panel.html (theme custom_dir)") from None
+            except jinja2.TemplateSyntaxError as exc:
+                raise PluginError(f"{exc.filename or TEMPLATE}:{exc.lineno}: {exc.message}; fix the template") from None
+        return self._template
+
+    def template_source(self) -> str:
+        """The template's text (for the paper-page cache key: a changed override changes the pages)."""
+        name = self.template.filename
+        return Path(name).read_text(encoding="utf-8") if name else TEMPLATE
 
     def prepare(self, papers: list[dict]) -> None:
         """Format every paper's citations together, before the pages (see cite.prepare)."""
@@ -116,9 +134,9 @@ class PermalinkManager:
         return f"{self.site_url}papers/{meta['slug']}/"
 
     def render(self, page_html: str, meta: dict, successors: dict[str, str]) -> str:
-        citer = self.citer(meta)
         base = self.page_url(meta)
         seen: set[str] = set()
+        kinds: set[str] = set()
 
         def sub(m: re.Match) -> str:
             found = para_kind(m["attrs"])
@@ -128,10 +146,9 @@ class PermalinkManager:
             if pid in seen:
                 raise PluginError(f"docs/papers/{meta['slug']}.md: two paragraphs with id '{pid}' in the rendered page; give each its own id")
             seen.add(pid)
+            kinds.add(kind)
             visible, spoken = label(pid, kind)
             permalink = base + "#" + pid
-            number = pid.split("-", 1)[1]
-            cite = citer.paragraph(permalink, number, takeaway=(kind == "takeaway"))
             link = (
                 f'<a class="pr-link" href="#{pid}" data-permalink="{_esc(permalink)}" '
                 f'title="Copy the link to {spoken}" aria-label="{spoken}: copy link">{visible}</a>'
@@ -140,22 +157,32 @@ class PermalinkManager:
                 f' <button type="button" class="pr-cite" aria-expanded="false" aria-controls="cite-{pid}" '
                 f'aria-label="Cite {spoken}">Cite</button>'
             )
-            panel = (
-                f'\n<div class="cite-panel" id="cite-{pid}" role="dialog" aria-label="Cite {spoken}" hidden>'
-                f'<p class="cite-title">Cite {spoken} <button type="button" class="cite-close" aria-label="Close">×</button></p>'
-                f"{panel_body(cite, spoken, pid)}</div>"
-            )
-            return f"<p{m['attrs']}>{link}{m['body']}{button}</p>{panel}"
+            return f"<p{m['attrs']}>{link}{m['body']}{button}</p>"
 
         out = PARA.sub(sub, page_html)
         out = BYLINE.sub(lambda m: m[0] + "\n" + self.paper_block(meta), out, count=1)
+        out += "".join("\n" + self.panel_template(meta, kind) for kind in KINDS if kind in kinds)
         data = json.dumps(successors, sort_keys=True).replace("</", "<\\/")
         return out + f'\n<script type="application/json" id="pr-successors">{data}</script>\n'
 
+    def panel(self, cite: Citation, kind: str, name: str, panel_id: str = "") -> str:
+        """``partials/cite-panel.html`` rendered for ``kind`` ("paper", "para" or "takeaway")."""
+        try:
+            return self.template.render(kind=kind, cite=cite, name=name, panel_id=panel_id)
+        except jinja2.TemplateError as exc:
+            raise PluginError(f"{self.template.filename or TEMPLATE}: cannot render the cite panel ({exc}); fix the template") from None
+
+    def panel_template(self, meta: dict, kind: str) -> str:
+        """The panel of every paragraph of ``kind``, with the permalink and the number as
+        placeholders, in a ``<template>`` that cite.js fills (module docstring)."""
+        pid = KINDS[kind] + LOCATOR_PLACEHOLDER
+        _, spoken = label(pid, kind)
+        cite = self.citer(meta).paragraph(URL_PLACEHOLDER, LOCATOR_PLACEHOLDER, takeaway=(kind == "takeaway"))
+        return (
+            f'<template class="pr-cite-template" data-kind="{kind}" data-url="{URL_PLACEHOLDER}" '
+            f'data-locator="{LOCATOR_PLACEHOLDER}">{self.panel(cite, kind, spoken, "cite-" + pid)}</template>'
+        )
+
     def paper_block(self, meta: dict) -> str:
         url = meta.get("source_url") or self.page_url(meta)
-        cite = self.citer(meta).paper(url)
-        return (
-            '<details class="cite-paper"><summary>Cite this paper</summary>'
-            f"{panel_body(cite, 'this paper', 'paper')}</details>"
-        )
+        return self.panel(self.citer(meta).paper(url), "paper", "this paper")
