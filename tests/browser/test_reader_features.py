@@ -317,6 +317,44 @@ def test_chips_and_cite_are_quiet_until_hover_or_focus_and_reachable_by_keyboard
     page.wait_for_url(re.compile(re.escape(href.replace("../", "")) + "$"))
 
 
+def test_first_desktop_screen_shows_the_papers_paragraphs(page, base_url):
+    """Issue 15: on a 1280x800 desktop the quiet chips and Cite take no line of their own, so
+    the first screen of the Heritage brief shows its key takeaways and its first body paragraph
+    whole (stock Material shows three paragraphs of the same Markdown)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(base_url + f"papers/{KLINGNER_SLUG}/")
+    page.mouse.move(5, 5)
+    whole = page.evaluate("""() => [...document.querySelectorAll('p.para, p.takeaway')]
+      .filter(p => { const r = p.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })
+      .map(p => p.id)""")
+    assert len(whole) >= 3 and "p-1" in whole, whole
+    # the controls add no height to a paragraph: taking them out changes nothing
+    grown = page.evaluate("""() => [...document.querySelectorAll('p.para, p.takeaway')].filter(p => {
+        const before = p.getBoundingClientRect().height;
+        const parts = [...p.querySelectorAll(':scope > .topic-chips, :scope > .pr-cite')];
+        const marks = parts.map(e => { const m = document.createComment(''); e.replaceWith(m); return [m, e]; });
+        const after = p.getBoundingClientRect().height;
+        marks.forEach(([m, e]) => m.replaceWith(e));
+        return Math.abs(before - after) > 0.5;
+      }).map(p => p.id)""")
+    assert grown == [], grown
+    # hovered, a paragraph's chips and Cite show under it, over the gap, not over its own text
+    para = page.locator("#p-1")
+    para.hover()
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    cite = para.locator("button.pr-cite").bounding_box()
+    chip = para.locator("a.topic-chip").first.bounding_box()
+    box = para.bounding_box()
+    assert cite["y"] >= box["y"] + box["height"] - 4 and chip["y"] >= box["y"] + box["height"] - 4, (cite, chip, box)
+    assert _opacity(para.locator("button.pr-cite")) == 1
+    # with its panel open a paragraph keeps Cite in its text (never over the panel's close button)
+    para.locator("button.pr-cite").click()
+    panel = page.locator("#cite-p-1")
+    expect(panel).to_be_visible()
+    cite = para.locator("button.pr-cite").bounding_box()
+    assert cite["y"] + cite["height"] <= panel.bounding_box()["y"], (cite, panel.bounding_box())
+
+
 def test_touch_screens_always_show_chips_and_cite(browser, base_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, has_touch=True, is_mobile=True)
     page = context.new_page()
