@@ -66,9 +66,11 @@ def test_successor_map_is_embedded_empty_when_nothing_was_retired(built_site):
 
 @pytest.mark.parametrize("slug", [KLINGNER_SLUG, GOMEZ_SLUG])
 def test_paper_page_stays_light(built_site, slug):
-    """The cite panels repeat little per paragraph; a later issue caps a page at 100 KB compressed."""
+    """The paper's citation is in the page once, not in every paragraph's panel (issue 16): with a
+    full panel per paragraph the Heritage brief's page was 139 KB raw, now about 64 KB."""
     raw = (built_site / "papers" / slug / "index.html").read_bytes()
-    assert len(gzip.compress(raw, 9)) < 40_000
+    assert len(raw) < 100_000
+    assert len(gzip.compress(raw, 9)) < 25_000
 
 
 def _templates(folder=ROOT / "docs" / "overrides"):
