@@ -103,3 +103,33 @@ def test_footnote_tooltip_still_works_beside_the_controls(page, base_url):
     tooltip = page.locator(".md-tooltip2--active, .md-tooltip--active").first
     expect(tooltip).to_be_visible(timeout=5000)
     expect(tooltip).to_contain_text("Supreme Leader Kim Jong Un Makes Policy Speech")
+
+
+@pytest.mark.parametrize("slug", [KLINGNER_SLUG, GOMEZ_SLUG])
+def test_every_built_panel_equals_the_citations_formatted_for_its_paragraph(page, base_url, slug):
+    """cite.js builds each paragraph's panel from the page's one template: for every paragraph
+    and key takeaway, what its copy buttons would copy is what PaperCiter.paragraph formats for
+    that permalink and number (the strings the panels held when each paragraph carried its own)."""
+    import re
+
+    from cite_expected import SITE
+    from policy_reader.site.citations.cite import PaperCiter
+    from support import ROOT
+
+    key = re.search(r'^bib_key: "([^"]+)"', (ROOT / "docs" / "papers" / f"{slug}.md").read_text(encoding="utf-8"), re.M)[1]
+    citer = PaperCiter((ROOT / "bib" / f"{slug}.bib").read_text(encoding="utf-8"), key)
+    page.goto(f"{base_url}papers/{slug}/")
+    built = page.evaluate("""() => [...document.querySelectorAll('p.para, p.takeaway')].map(p => {
+        const panel = window.policyReaderCitePanel(p);
+        return [p.id, panel.id, panel.getAttribute('aria-label'), [...panel.querySelectorAll('.cite-style')].map(block =>
+          [...block.querySelectorAll('.cite-line')].map(l => l.textContent).join('\\n'))];
+      })""")
+    assert len(built) >= 9
+    for pid, panel_id, name, texts in built:
+        number = pid.split("-", 1)[1]
+        got = citer.paragraph(f"{SITE}papers/{slug}/#{pid}", number, takeaway=pid.startswith("kt-"))
+        expected = [ref.text + ("\n" + pin.text if pin else "") for _, ref, pin in got.styles] + [got.bibtex, got.ris]
+        assert panel_id == f"cite-{pid}"
+        assert name == ("Cite key takeaway " if pid.startswith("kt-") else "Cite ¶ ") + number
+        assert texts == expected, pid
+    assert page.locator(".cite-panel:not([hidden])").count() == 0  # built closed
