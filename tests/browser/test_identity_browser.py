@@ -165,16 +165,14 @@ def test_search_entries_and_bibliography_back_links_follow_the_words(changed_sit
     """Search entries and bibliography back-links are made from the pages: the ids they
     link to are the ids of the same words (the real site, built unchanged, for comparison)."""
     import html as html_lib
-    import json
-
     from policy_reader.page.markdown import label
+    from policy_reader.site.search import shards
 
     name, slug, before, after, _, site, _ = changed_site
     entries = {}
-    for shard in (site / "search" / "shards").glob("d*.json"):
-        for entry in json.loads(shard.read_text(encoding="utf-8")):
-            if entry[0].startswith(f"papers/{slug}/#"):
-                entries[entry[0].split("#", 1)[1]] = entry
+    for doc in shards.load_docs(site):
+        if doc["location"].startswith(f"papers/{slug}/#"):
+            entries[doc["location"].split("#", 1)[1]] = (doc["location"], doc["title"], doc["text"])
     assert set(after) <= set(entries)
     assert not set(before) - set(after) & set(entries)  # no entry for a removed paragraph
     for pid, words in after.items():
