@@ -27,7 +27,7 @@ from policy_reader.site.held_html import HeldHtml
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
 from policy_reader.site import config_paths, csp, page_titles
 from policy_reader.site.build_lock import BuildLock
-from policy_reader.site.citations import pandoc_cache
+from policy_reader.site.citations import citeproc, pandoc_cache
 from policy_reader.site.page_cache import PageCache
 from policy_reader.site import paper_steps
 from policy_reader.site.citations.pandoc_jobs import Background
@@ -163,12 +163,27 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         # The footnotes (one pandoc run) and all cite panels (a few pandoc runs) are formatted in the
         # background while the pages below are added. A failing build reports the first error in the
         # old order: bibliography/timeline, topics, footnotes, cite panels (site/citations/pandoc_jobs.py).
+        # The footnotes' run also formats the bibliography page's entries (citeproc.sharing), so the
+        # topic pages are made first, while it runs; the files keep their old order.
         with (
-            Background(prewarm_citations, config, pages) as footnotes,
+            citeproc.sharing() as shared,
+            Background(prewarm_citations, config, pages, shared) as footnotes,
             Background(self.permalinks.prepare, list(self.index.papers.values())) as panels,
         ):
+            earlier = set(map(id, files))
+            topics_error = None
+            try:
+                self.topics.on_files(files, config, self.index.papers, self.held)  # topic pages (site/topics/pages.py)
+            except Exception as exc:  # raised after the bibliography's, as in the old order
+                topics_error = exc
+            topic_files = [f for f in files if id(f) not in earlier]
+            for f in topic_files:
+                files.remove(f)
             reading_room.add_pages(files, config, self.config, self.index.papers, self.held)
-            self.topics.on_files(files, config, self.index.papers, self.held)  # topic pages (site/topics/pages.py)
+            for f in topic_files:
+                files.append(f)
+            if topics_error is not None:
+                raise topics_error
             footnotes.result()
             panels.result()
         return files

@@ -55,7 +55,7 @@ def _clean_footnotes(page_html: str) -> str:
     return FOOTNOTES.sub(lambda m: TEXT.sub(clean_text, m[0]), page_html)
 
 
-def prewarm(config, pages_markdown: list[str]) -> int:
+def prewarm(config, pages_markdown: list[str], shared=None) -> int:
     """Format every citation of every paper in one pandoc run.
 
     mkdocs-bibtex formats the new keys of each page as it meets the page: one
@@ -63,28 +63,137 @@ def prewarm(config, pages_markdown: list[str]) -> int:
     blocks first fills its cache in a single run, so the page events find
     everything formatted. Returns the number of citation blocks (0 when the
     bibtex plugin is absent or has no pandoc registry).
+
+    ``shared`` (a :class:`.citeproc.SharedReferences`): that run also formats the
+    bibliography page's entries (:func:`share_footnote_run`), and the library's CSL
+    JSON is made beside it; ``shared.finish()`` is called whatever happens.
     """
-    plugin = config.plugins.get("bibtex")
-    registry = getattr(plugin, "registry", None)
-    if registry is None:
-        return 0
-    from mkdocs_bibtex.citation import CitationBlock
+    csl_json_job = None
+    try:
+        plugin = config.plugins.get("bibtex")
+        registry = getattr(plugin, "registry", None)
+        if registry is None:
+            return 0
+        from mkdocs_bibtex.citation import CitationBlock
 
-    blocks = []
-    seen = set()
-    for markdown in pages_markdown:
-        for block in CitationBlock.from_markdown(markdown):
-            if str(block) not in seen:
-                seen.add(str(block))
-                blocks.append(block)
-    use_library_bibtex(config, registry)
-    if blocks:
-        _remember_bibtex(registry)
-        registry.validate_citation_blocks(blocks)
-    return len(blocks)
+        blocks = []
+        seen = set()
+        for markdown in pages_markdown:
+            for block in CitationBlock.from_markdown(markdown):
+                if str(block) not in seen:
+                    seen.add(str(block))
+                    blocks.append(block)
+        library = use_library_bibtex(config, registry)
+        if shared is not None and library is not None:
+            csl_json_job = _start_csl_json(library)
+        if blocks:
+            _remember_bibtex(registry)
+            with _footnote_run_shared_with(shared):
+                registry.validate_citation_blocks(blocks)
+        return len(blocks)
+    finally:
+        if csl_json_job is not None:
+            csl_json_job.join()
+        if shared is not None:
+            shared.finish()
 
 
-def use_library_bibtex(config, registry) -> None:
+def _start_csl_json(library: str):
+    """The library's CSL JSON (bib/library.json; ``citeproc.csl_json``, which keeps it) made in
+    a thread beside the footnotes' run, so the bibliography page finds it made. An error is
+    left for the page's own call to raise, in its place."""
+    import threading
+
+    from policy_reader.site.citations.citeproc import csl_json
+
+    def run():
+        try:
+            csl_json(library)
+        except Exception:  # raised again by the bibliography page's call
+            pass
+
+    job = threading.Thread(target=run, name="policy-reader library CSL JSON")
+    job.start()
+    return job
+
+
+#: The run of :func:`prewarm` that also formats the bibliography page's entries (one at a time).
+_SHARING: dict = {}
+_FOOTNOTE_HEAD = "\n---\nlink-citations: false\n---\n"
+
+
+class _footnote_run_shared_with:
+    def __init__(self, shared):
+        self.shared = shared
+
+    def __enter__(self):
+        if self.shared is not None:
+            share_footnote_run()
+            _SHARING["to"] = self.shared
+
+    def __exit__(self, *exc):
+        _SHARING.pop("to", None)
+
+
+def share_footnote_run() -> None:
+    """Let mkdocs-bibtex's footnote run format the bibliography page's entries too (idempotent).
+
+    mkdocs-bibtex calls ``pypandoc.convert_text`` of its module ``mkdocs_bibtex.registry``;
+    that name is pointed at :class:`_SharingPypandoc`, which hands every call on unchanged
+    except the footnotes' run while :func:`prewarm` shares it (see :func:`_shared_run`).
+    """
+    import mkdocs_bibtex.registry as registry_module
+
+    if not isinstance(registry_module.pypandoc, _SharingPypandoc):
+        registry_module.pypandoc = _SharingPypandoc(registry_module.pypandoc)
+
+
+class _SharingPypandoc:
+    """pypandoc as mkdocs-bibtex's registry module sees it."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def convert_text(self, source, to, format=None, extra_args=(), **kwargs):
+        shared = _SHARING.get("to")
+        if shared is not None and not kwargs:
+            out = _shared_run(shared, source, to, format, list(extra_args or ()))
+            if out is not None:
+                return out
+        return self._module.convert_text(source, to, format=format, extra_args=extra_args, **kwargs)
+
+
+def _shared_run(shared, source, to, format, args) -> str | None:
+    """The footnotes' run, citing every work and writing the bibliography as HTML too
+    (:data:`.citeproc.SHARED_WRITER`); returns what mkdocs-bibtex asked for plus the entries of
+    the works it did not cite (it reads only its citations' entries), or None: not this run,
+    or a style whose entries depend on each other (then nothing changes)."""
+    import pypandoc
+
+    from policy_reader.site.citations.citeproc import SHARED_SEPARATOR, entries_stand_alone, shared_writer
+
+    if not (to == "markdown-citations" and format == "markdown" and len(args) == 5
+            and args[0] == "--citeproc" and args[1] == "--bibliography" and args[3] == "--csl"
+            and isinstance(source, str) and source.startswith(_FOOTNOTE_HEAD)
+            and entries_stand_alone(args[4])):
+        return None
+    try:
+        bibtex = Path(args[2]).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    doc = source.replace(_FOOTNOTE_HEAD, "\n---\nlink-citations: false\nnocite: '@*'\n---\n", 1)
+    out = pypandoc.convert_text(doc, to=str(shared_writer()), format="markdown", extra_args=args, verify_format=False)
+    markdown, sep, html_refs = out.partition(SHARED_SEPARATOR)
+    if not sep:
+        return None
+    shared.put(bibtex, args[4], html_refs)
+    return markdown
+
+
+def use_library_bibtex(config, registry) -> str | None:
     """Give mkdocs-bibtex's pandoc run the library's own BibTeX (site/citations/bibliography.py).
 
     mkdocs-bibtex writes its entries back to BibTeX with pybtex for pandoc, and pybtex's
@@ -92,7 +201,8 @@ def use_library_bibtex(config, registry) -> None:
     (a line break before "&T") and ``50\\%`` becomes ``50\\\\%`` (a comment: the rest of
     the title is lost). The same entries as the converter wrote them, each work once
     (chosen by content, not by file order), avoid both. Sets the cached property, so
-    nothing else of mkdocs-bibtex changes.
+    nothing else of mkdocs-bibtex changes. Returns the library's BibTeX as written
+    (``bibliography.library_bib``), or None when it was left as it was.
     """
     from policy_reader.site.citations.bibliography import library_bib, library_entries
     from policy_reader.site.citations.citeproc import for_pandoc
@@ -100,13 +210,15 @@ def use_library_bibtex(config, registry) -> None:
     plugin = config.plugins.get("bibtex")
     bib_dir = getattr(getattr(plugin, "config", None), "bib_dir", None)
     if not bib_dir or "bib_data_bibtex" in vars(registry):
-        return
+        return None
     folder = Path(config.config_file_path).parent / bib_dir
     try:
         texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.bib"))]
     except (OSError, UnicodeDecodeError):
-        return  # left to mkdocs-bibtex, which reports it
-    vars(registry)["bib_data_bibtex"] = for_pandoc(library_bib(library_entries(texts)))
+        return None  # left to mkdocs-bibtex, which reports it
+    library = library_bib(library_entries(texts))
+    vars(registry)["bib_data_bibtex"] = for_pandoc(library)
+    return library
 
 
 def speed_up_pybtex() -> None:

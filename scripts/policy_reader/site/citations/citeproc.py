@@ -15,6 +15,7 @@ import json
 import html as _html
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 import pypandoc
@@ -125,9 +126,16 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
 
     ``bibtex`` is the text of one or more BibTeX/BibLaTeX entries; ``csl`` is a
     path to a ``.csl`` file. Raises :class:`CiteprocError` if an entry is missing
-    from pandoc's output.
+    from pandoc's output. While a :func:`sharing` block is open, the entries the
+    footnotes' run formatted are taken from there (waiting for that run) when
+    they are of the same BibTeX and style; otherwise pandoc runs here.
     """
     keys = _bibtex_keys(bibtex)
+    shared = _SHARED
+    if shared is not None:
+        found = shared.get(for_pandoc(bibtex), csl)
+        if found is not None and all(k in found for k in keys):
+            return found
     with tempfile.TemporaryDirectory() as tmp:
         bib = Path(tmp) / "refs.bib"
         bib.write_text(for_pandoc(bibtex), encoding="utf-8")
@@ -149,3 +157,108 @@ def csl_json(bibtex: str) -> str:
     for reference managers (Zotero, Mendeley...) that import CSL JSON."""
     data = json.loads(pypandoc.convert_text(for_pandoc(bibtex), to="csljson", format="biblatex", verify_format=False))
     return json.dumps(sorted(data, key=lambda item: item.get("id", "")), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# One citeproc pass for the footnotes and the bibliography page.
+#
+# mkdocs-bibtex formats every cited work of the library in one pandoc run (the footnotes,
+# site/citations/bibtex_seam.py); the bibliography page formats every work of the same
+# library with the same style. bibtex_seam asks that run to cite every work (``nocite``)
+# and to write, besides the Markdown mkdocs-bibtex reads, the bibliography citeproc made
+# as HTML (:data:`SHARED_WRITER`, a pandoc writer in Lua, run by pandoc itself); the page
+# takes its entries from there (:func:`format_references`). Only for a style whose
+# entries print the same whatever else the bibliography holds (:func:`entries_stand_alone`):
+# then citing every work changes no footnote.
+
+#: Between the Markdown and the HTML in the output of :data:`SHARED_WRITER`.
+SHARED_SEPARATOR = "\n\0policy-reader: the bibliography as HTML\0\n"
+#: Pandoc's document as ``markdown-citations`` (written as ``-t markdown-citations`` writes it:
+#: the command line's writer options), then the separator, then the ``refs`` div as HTML
+#: (``--wrap=none``, as :func:`format_references` asks).
+SHARED_WRITER = r"""-- policy-reader (site/citations/citeproc.py): one citeproc pass, two outputs.
+function Writer(doc, opts)
+  local refs = ''
+  for _, block in ipairs(doc.blocks) do
+    if block.t == 'Div' and block.identifier == 'refs' then
+      refs = pandoc.write(pandoc.Pandoc({block}), 'html', pandoc.WriterOptions{wrap_text = 'wrap-none'})
+    end
+  end
+  return pandoc.write(doc, 'markdown-citations', opts) .. "\n\0policy-reader: the bibliography as HTML\0\n" .. refs
+end
+"""
+_WRITER_FILE = None
+
+#: CSL that makes an entry depend on the other entries of the bibliography: disambiguation
+#: (names, given names, year suffixes), "———" for a repeated author, numbers.
+_SET_DEPENDENT = ("disambiguate", "year-suffix", "subsequent-author-substitute", "citation-number",
+                  "first-reference-note-number", "givenname-disambiguation-rule")
+
+
+def shared_writer() -> Path:
+    """:data:`SHARED_WRITER` as a file (written once per process to a temporary folder)."""
+    global _WRITER_FILE
+    if _WRITER_FILE is None:
+        folder = tempfile.mkdtemp(prefix="policy-reader-writer-")
+        path = Path(folder) / "footnotes-and-bibliography.lua"
+        path.write_text(SHARED_WRITER, encoding="utf-8")
+        _WRITER_FILE = path
+    return _WRITER_FILE
+
+
+def entries_stand_alone(csl: str | Path) -> bool:
+    """Whether style ``csl`` prints a bibliography entry the same whatever other entries the
+    bibliography holds (none of :data:`_SET_DEPENDENT` in it)."""
+    try:
+        text = Path(csl).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return not any(word in text for word in _SET_DEPENDENT)
+
+
+def _csl_bytes(csl: str | Path) -> bytes | None:
+    try:
+        return Path(csl).read_bytes()
+    except OSError:
+        return None
+
+
+class SharedReferences:
+    """Bibliography entries formatted by the footnotes' run, by (BibTeX as pandoc read it,
+    style file's content); :meth:`get` waits until :meth:`finish`."""
+
+    def __init__(self):
+        self._done = threading.Event()
+        self._found: dict[tuple[str, bytes], dict[str, tuple[str, str]]] = {}
+
+    def put(self, bibtex: str, csl: str | Path, pandoc_html: str) -> None:
+        data = _csl_bytes(csl)
+        if data is not None:
+            self._found[(bibtex, data)] = parse_references(pandoc_html)
+
+    def finish(self) -> None:
+        self._done.set()
+
+    def get(self, bibtex: str, csl: str | Path) -> dict[str, tuple[str, str]] | None:
+        self._done.wait()
+        data = _csl_bytes(csl)
+        return None if data is None else self._found.get((bibtex, data))
+
+
+_SHARED: SharedReferences | None = None
+
+
+class sharing:
+    """``with sharing() as shared:`` hand ``shared`` to the footnotes' run (which calls
+    ``shared.finish()`` when done); :func:`format_references` looks there first until the
+    block ends."""
+
+    def __enter__(self) -> SharedReferences:
+        global _SHARED
+        _SHARED = SharedReferences()
+        return _SHARED
+
+    def __exit__(self, *exc) -> None:
+        global _SHARED
+        if _SHARED is not None:
+            _SHARED.finish()
+        _SHARED = None
