@@ -98,7 +98,7 @@ def test_the_footnotes_error_comes_before_the_cite_panels_error(project_copy, tm
     """As when mkdocs-bibtex's footnotes were formatted before the cite panels."""
     from mkdocs.exceptions import Abort
 
-    def footnotes_fail(config, pages):
+    def footnotes_fail(config, pages, shared=None):
         raise PluginError("footnotes failed")
 
     def panels_fail(self, papers):

@@ -167,7 +167,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         # topic pages are made first, while it runs; the files keep their old order.
         with (
             citeproc.sharing() as shared,
-            Background(prewarm_citations, config, pages, shared) as footnotes,
+            Background(shared.run, prewarm_citations, config, pages) as footnotes,
             Background(self.permalinks.prepare, list(self.index.papers.values())) as panels,
         ):
             earlier = set(map(id, files))

@@ -66,7 +66,7 @@ def prewarm(config, pages_markdown: list[str], shared=None) -> int:
 
     ``shared`` (a :class:`.citeproc.SharedReferences`): that run also formats the
     bibliography page's entries (:func:`share_footnote_run`), and the library's CSL
-    JSON is made beside it; ``shared.finish()`` is called whatever happens.
+    JSON is made beside it (the plugin calls this through ``shared.run``).
     """
     csl_json_job = None
     try:
@@ -94,8 +94,6 @@ def prewarm(config, pages_markdown: list[str], shared=None) -> int:
     finally:
         if csl_json_job is not None:
             csl_json_job.join()
-        if shared is not None:
-            shared.finish()
 
 
 def _start_csl_json(library: str):

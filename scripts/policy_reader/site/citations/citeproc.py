@@ -238,6 +238,14 @@ class SharedReferences:
     def finish(self) -> None:
         self._done.set()
 
+    def run(self, footnotes, *args):
+        """``footnotes(*args, self)``, then :meth:`finish` whatever happens (a waiting
+        :meth:`get` never outlives the run)."""
+        try:
+            return footnotes(*args, self)
+        finally:
+            self.finish()
+
     def get(self, bibtex: str, csl: str | Path) -> dict[str, tuple[str, str]] | None:
         self._done.wait()
         data = _csl_bytes(csl)
@@ -248,9 +256,8 @@ _SHARED: SharedReferences | None = None
 
 
 class sharing:
-    """``with sharing() as shared:`` hand ``shared`` to the footnotes' run (which calls
-    ``shared.finish()`` when done); :func:`format_references` looks there first until the
-    block ends."""
+    """``with sharing() as shared:`` run the footnotes as ``shared.run(prewarm, ...)``;
+    :func:`format_references` looks in ``shared`` first until the block ends."""
 
     def __enter__(self) -> SharedReferences:
         global _SHARED

@@ -1,13 +1,14 @@
 """Calls of ``on_files`` run in background threads, beside the calling thread's work.
 
-A cold build's ``on_files`` formats citations in three pandoc phases: the
-bibliography page (one run, in ``reading_room.add_pages``), mkdocs-bibtex's
-footnotes (one long run, :func:`.bibtex_seam.prewarm`) and the cite panels
-(many runs in a pool, :func:`.cite.prepare`). Pandoc uses one core per process
-and the topic pages between them are Python work, so one after the other they
+A cold build's ``on_files`` formats citations in two pandoc phases:
+mkdocs-bibtex's footnotes, which also format the bibliography page's entries
+(one long run, :func:`.bibtex_seam.prewarm`, see ``citeproc.sharing``), and the
+cite panels (many runs in a pool, :func:`.cite.prepare`). Pandoc uses one core
+per process and the topic pages are Python work, so one after the other they
 leave cores idle. The plugin starts the footnotes and the cite panels as
-:class:`Background` jobs, adds the bibliography and topic pages meanwhile, then
-takes the jobs' results in the order the calls used to have.
+:class:`Background` jobs, adds the topic pages meanwhile, then the bibliography
+page (which waits for the footnotes' run), then takes the jobs' results in the
+order the calls used to have.
 
 What keeps the build's behaviour as when the calls ran one after another:
 

@@ -1,0 +1,145 @@
+"""One citeproc pass for the footnotes and the bibliography page (site/citations/citeproc.py,
+site/citations/bibtex_seam.py): mkdocs-bibtex gets what its own run gives for every work it
+cites, the bibliography page gets what its own run gives, and a build runs no pandoc for the
+bibliography page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypandoc
+import pytest
+from mkdocs_bibtex.citation import CitationBlock
+from mkdocs_bibtex.registry import PandocRegistry
+
+from policy_reader.site.citations import bibtex_seam, citeproc
+from policy_reader.site.citations.bibliography import library_bib, library_entries
+
+from support import ROOT, build_in_process
+
+CSL = str(ROOT / "bib" / "policy-reader-notes.csl")
+
+# Works of my own making: two share an author (no style here adds "2019a": ours has no
+# disambiguation), one is cited by no paper (only the bibliography page lists it), one has
+# a case-protected word and a URL with an underscore.
+LIBRARY = """\
+@report{ana2019,
+  author = {Ana Quist},
+  title = {Harbour Dues in the {North} Sea},
+  institution = {Example Institute},
+  type = {Brief},
+  number = {12},
+  date = {2019-03-04},
+  url = {https://example.org/briefs/harbour_dues},
+}
+
+@online{ana2020,
+  author = {Ana Quist},
+  title = {Ferry Fares After the Storm},
+  date = {2020-05-06},
+}
+
+@article{bo2018,
+  author = {Bo Rinne and Cy Salo},
+  title = {Tolls and Lanes},
+  journaltitle = {The Example Review},
+  date = {2018},
+}
+
+@report{own2021,
+  author = {Dee Tarn},
+  title = {The Paper Itself},
+  institution = {Example Institute},
+  date = {2021-01-02},
+}
+"""
+
+
+def registry(tmp_path: Path) -> PandocRegistry:
+    bib = tmp_path / "lib.bib"
+    bib.write_text(LIBRARY, encoding="utf-8")
+    reg = PandocRegistry([str(bib)], CSL, None)
+    vars(reg)["bib_data_bibtex"] = citeproc.for_pandoc(library_bib(library_entries([LIBRARY])))
+    return reg
+
+
+BLOCKS = "See [@ana2019]. Also [@bo2018; @ana2020]. Again [@ana2019]."
+
+
+def test_the_shared_run_gives_mkdocs_bibtex_and_the_bibliography_what_their_own_runs_give(tmp_path):
+    blocks = CitationBlock.from_markdown(BLOCKS)
+    alone = registry(tmp_path)._process_with_pandoc(blocks)  # mkdocs-bibtex's own run
+    shared = citeproc.SharedReferences()
+    with bibtex_seam._footnote_run_shared_with(shared):
+        together = registry(tmp_path)._process_with_pandoc(blocks)
+    shared.finish()
+    inline, refs = together
+    assert inline == alone[0]
+    cited = {"ana2019", "ana2020", "bo2018"}
+    assert set(alone[1]) == cited
+    assert {k: refs[k] for k in cited} == alone[1]  # every footnote as before
+    assert set(refs) == cited | {"own2021"}  # and the work no paper cites, which no footnote reads
+    library = library_bib(library_entries([LIBRARY]))
+    found = shared.get(citeproc.for_pandoc(library), CSL)
+    own = citeproc.format_references.__wrapped__(library, CSL)  # the bibliography page's own run
+    assert found == own and set(own) == cited | {"own2021"}
+
+
+def test_outside_a_shared_run_mkdocs_bibtex_calls_pandoc_as_before(tmp_path, monkeypatch):
+    bibtex_seam.share_footnote_run()
+    calls = []
+    real = pypandoc.convert_text
+
+    def spy(source, to, format=None, extra_args=(), **kwargs):
+        calls.append(to)
+        return real(source, to, format=format, extra_args=extra_args, **kwargs)
+
+    monkeypatch.setattr(pypandoc, "convert_text", spy)
+    registry(tmp_path)._process_with_pandoc(CitationBlock.from_markdown(BLOCKS))
+    assert calls == ["markdown-citations"]
+
+
+def test_a_style_whose_entries_depend_on_each_other_is_not_shared(tmp_path):
+    dependent = tmp_path / "numbered.csl"
+    dependent.write_text(Path(CSL).read_text(encoding="utf-8").replace(
+        "<text macro=\"names\"/>", "<text variable=\"citation-number\"/><text macro=\"names\"/>", 1), encoding="utf-8")
+    assert citeproc.entries_stand_alone(CSL)
+    assert not citeproc.entries_stand_alone(dependent)
+    assert not citeproc.entries_stand_alone(citeproc.style_path("apa"))  # disambiguates names and years
+    reg = registry(tmp_path)
+    reg.csl_file = str(dependent)
+    shared = citeproc.SharedReferences()
+    with bibtex_seam._footnote_run_shared_with(shared):
+        _, refs = reg._process_with_pandoc(CitationBlock.from_markdown(BLOCKS))
+    shared.finish()
+    assert set(refs) == {"ana2019", "ana2020", "bo2018"}  # cited works only: the run as before
+    assert shared.get(citeproc.for_pandoc(library_bib(library_entries([LIBRARY]))), str(dependent)) is None
+
+
+def test_a_waiting_bibliography_is_released_when_the_footnotes_fail():
+    shared = citeproc.SharedReferences()
+
+    def footnotes(config, pages, shared):
+        raise RuntimeError("footnotes failed")
+
+    with pytest.raises(RuntimeError, match="footnotes failed"):
+        shared.run(footnotes, None, [])
+    assert shared.get("@x{y,}", CSL) is None  # does not wait: the page formats its entries itself
+
+
+def test_a_build_formats_the_bibliography_in_the_footnotes_run(project_copy, tmp_path, monkeypatch):
+    runs = []
+    real = pypandoc.convert_text
+
+    def spy(source, to, format=None, extra_args=(), **kwargs):
+        runs.append((str(to), source if isinstance(source, str) else ""))
+        return real(source, to, format=format, extra_args=extra_args, **kwargs)
+
+    monkeypatch.setattr(pypandoc, "convert_text", spy)
+    build_in_process(project_copy, tmp_path / "site", monkeypatch)
+    shared = [source for to, source in runs if to.endswith(".lua")]
+    assert len(shared) == 1 and "nocite: '@*'" in shared[0]
+    assert not [1 for to, source in runs if to == "html" and source == "---\nnocite: '@*'\n---\n"]
+    page = (tmp_path / "site" / "bibliography" / "index.html").read_text(encoding="utf-8")
+    assert page.count('<span class="reference">') == len(library_entries(
+        [p.read_text(encoding="utf-8") for p in sorted((project_copy / "bib").glob("*.bib"))]))
