@@ -60,3 +60,14 @@ def test_held_blocks_come_back_in_place_and_only_there():
 def test_no_placeholder_reaches_the_built_site(built_site):
     leaked = [p for p in built_site.rglob("*.html") if "policy-reader:held" in p.read_text(encoding="utf-8")]
     assert leaked == []
+
+
+def test_packed_pages_come_back_unchanged_once():
+    from policy_reader.site.held_html import PackedPages
+
+    packed = PackedPages()
+    page = '<p id="p-1">¶ 1 “quoted” text</p>\n' * 500 + "<div>\u2014 end</div>"
+    packed.pack("papers/a.md", page)
+    assert packed.unpack("papers/a.md") == page
+    assert packed.unpack("papers/a.md") is None  # handed back once: nothing kept
+    assert packed.unpack("papers/other.md") is None

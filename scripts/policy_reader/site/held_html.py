@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 
 from policy_reader.site.glossary import mark_terms
 
@@ -42,3 +43,27 @@ class HeldHtml:
         if "policy-reader:held" not in page_html:
             return page_html
         return PLACEHOLDER.sub(lambda m: self.blocks[m["key"]], page_html)
+
+
+class PackedPages:
+    """Finished pages' HTML, compressed, between ``on_page_content`` and their template.
+
+    MkDocs renders every page's Markdown before it writes any page, and keeps each
+    ``page.content`` to the end: a large library's paper pages (cite panels in every
+    paragraph) are most of the build's memory. The plugin packs a paper page's
+    finished HTML when every ``on_page_content`` handler is done (the page's content
+    is then empty, as Material's search step already saw it), unpacks it for its
+    template (``on_page_context``) and empties it again once the page is written
+    (``on_post_page``). zlib level 1: the HTML is very repetitive, so a tenth of the
+    size for about a second per 250 MB. The bytes come back unchanged.
+    """
+
+    def __init__(self):
+        self._pages: dict[str, bytes] = {}
+
+    def pack(self, key: str, page_html: str) -> None:
+        self._pages[key] = zlib.compress(page_html.encode("utf-8"), 1)
+
+    def unpack(self, key: str) -> str | None:
+        data = self._pages.pop(key, None)
+        return None if data is None else zlib.decompress(data).decode("utf-8")

@@ -23,7 +23,7 @@ from policy_reader import cache
 from policy_reader.model import SourceError
 from policy_reader.site import compat, fragments, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
-from policy_reader.site.held_html import HeldHtml
+from policy_reader.site.held_html import HeldHtml, PackedPages
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
 from policy_reader.site import config_paths, csp, page_titles
 from policy_reader.site.build_lock import BuildLock
@@ -99,6 +99,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         fragments.install(config)  # our HTML templates, last on the theme's path (site/fragments.py)
         root = Path(config.config_file_path).parent
         self._aside: dict[str, str] = {}  # paper content during Material's search step (on_page_context)
+        self._packed = PackedPages()  # finished paper pages, compressed until their template (site/held_html.py)
         # Caches across builds, all in the one cache configured by _on_config_first (README,
         # "Performance"): rendered Markdown (site/page_cache.py), finished paper pages
         # (site/paper_steps.py), topic pages and the registry check (site/generated_cache.py).
@@ -226,6 +227,14 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         nav = self.topics.on_nav(nav)  # topic pages 2, 3, ... are reached from page 1, not the sidebar
         return self.navigation.trim(nav, len(self.index.papers))
 
+    @event_priority(-100)
+    def _pack_paper_content(self, html_text, *, page, config, files):
+        """Last of all: a finished paper page waits for its template compressed (site/held_html.py)."""
+        if page.file.src_uri in self.index.papers:
+            self._packed.pack(page.file.src_uri, html_text)
+            return ""
+        return html_text
+
     def on_page_content(self, html_text, *, page, config, files):
         """HTML post-processing, in order: held HTML released, glossary first uses, then
         papers: footnote links, search capture of the plain paragraphs, topic chips, ¶
@@ -249,6 +258,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         """
         return self.paper_steps.run(html_text, paper_steps.PaperPage(page, meta))
 
+    on_page_content = CombinedEvent(on_page_content, _pack_paper_content)
+
     @event_priority(100)
     def _set_paper_content_aside(self, context, *, page, config, nav):
         """Paper pages: keep the content out of Material's search ``on_page_context``.
@@ -269,6 +280,9 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
     def _put_paper_content_back(self, context, *, page, config, nav):
         if page.file.src_uri in self._aside:
             page.content = self._aside.pop(page.file.src_uri)
+        packed = self._packed.unpack(page.file.src_uri)
+        if packed is not None:
+            page.content = packed
         return context
 
     on_page_context = CombinedEvent(_set_paper_content_aside, _put_paper_content_back)
@@ -287,6 +301,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
         Priority -100: last, so that nothing is added to the page after the check.
         """
+        if page.file.src_uri in self.index.papers:
+            page.content = ""  # written: its HTML is not kept to the end of the build (PackedPages)
         return self._finish(output, get_relative_url(".", page.url), page.file.src_uri)
 
     @event_priority(-100)
