@@ -12,7 +12,7 @@ from support import ROOT
 
 from policy_reader.page.markdown import read_blocks, unescape_text
 from policy_reader.site.glossary import load_definitions, mark_terms
-from policy_reader.site.held_html import HeldHtml
+from policy_reader.site.held_html import PLACEHOLDER, HeldHtml
 
 GLOSSARY = ROOT / "docs" / "includes" / "glossary.md"
 
@@ -71,3 +71,15 @@ def test_packed_pages_come_back_unchanged_once():
     assert packed.unpack("papers/a.md") == page
     assert packed.unpack("papers/a.md") is None  # handed back once: nothing kept
     assert packed.unpack("papers/other.md") is None
+
+
+def test_held_blocks_are_kept_packed_and_come_back_as_held():
+    held = HeldHtml()
+    block = "<ol>" + "<li>“Allies” ¶ 4</li>" * 300 + "</ol>"
+    line = held.hold(block)
+    key = PLACEHOLDER.search(line)["key"]
+    assert held.blocks[key] == block and list(held.blocks) == [key]
+    assert len(held.blocks._packed[key]) < len(block) // 5
+    assert held.release(f"<p>x</p>{line}<p>y</p>") == f"<p>x</p>\n{block}\n<p>y</p>"
+    held.blocks.update({"0" * 24: "<p>from the cache</p>"})
+    assert held.blocks["0" * 24] == "<p>from the cache</p>"

@@ -20,16 +20,41 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from collections.abc import MutableMapping
 
 from policy_reader.site.glossary import mark_terms
 
 PLACEHOLDER = re.compile(r"<!-- policy-reader:held (?P<key>[0-9a-f]{24}) -->")
 
 
+class PackedBlocks(MutableMapping):
+    """``{key: block}`` that keeps each block zlib-compressed (level 1) and gives it back as
+    text: the held blocks of a large library (topic passages, the bibliography, the lists
+    of papers) are tens of megabytes of very repetitive HTML, held for the whole build."""
+
+    def __init__(self):
+        self._packed: dict[str, bytes] = {}
+
+    def __setitem__(self, key: str, block: str) -> None:
+        self._packed[key] = zlib.compress(block.encode("utf-8"), 1)
+
+    def __getitem__(self, key: str) -> str:
+        return zlib.decompress(self._packed[key]).decode("utf-8")
+
+    def __delitem__(self, key: str) -> None:
+        del self._packed[key]
+
+    def __iter__(self):
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
 class HeldHtml:
     def __init__(self, definitions: dict[str, str] | None = None):
         self.definitions = definitions or {}
-        self.blocks: dict[str, str] = {}
+        self.blocks: PackedBlocks = PackedBlocks()
 
     def hold(self, block: str, glossary: bool = False) -> str:
         """A Markdown line that stands for ``block`` until :meth:`release`."""
