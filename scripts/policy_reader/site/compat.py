@@ -35,8 +35,9 @@ PATCHES: tuple[Patch, ...] = (
           "templates: partials/javascripts/*.html (the inline scripts the CSP allows) and block htmltitle",
           "site/csp.py, docs/overrides/main.html", "tests/browser/test_csp.py, tests/browser/test_hostile_site.py"),
     Patch("mkdocs-bibtex", frozenset({"4.4.0"}),
-          "mkdocs_bibtex.registry (parse_file, validate_citation_blocks, the bib_data_bibtex property)",
-          "site/citations/bibtex_seam.py", "tests/test_bibtex_seam.py and tests/test_library.py"),
+          "mkdocs_bibtex.registry (parse_file, validate_citation_blocks, the bib_data_bibtex property, "
+          "its pypandoc name and _process_with_pandoc's document head)",
+          "site/citations/bibtex_seam.py", "tests/test_bibtex_seam.py, tests/test_library.py and tests/test_shared_citeproc.py"),
     Patch("pybtex", frozenset({"0.26.1"}), "pybtex.plugin.entry_points",
           "site/citations/bibtex_seam.py", "tests/test_bibtex_seam.py"),
     Patch("pypandoc", frozenset({"1.17"}), "pypandoc.convert_text and its version probe",
