@@ -1,13 +1,23 @@
 """Glossary tooltips: explain a term at its first use on each page.
 
 The glossary (docs/includes/glossary.md) is a list of abbr definitions that
-pymdownx.snippets appends to every page; Python-Markdown's abbr then marks every
-occurrence of every term, and Material mounts a tooltip for each mark. A reader
-needs the explanation once per page, and every tooltip costs script time when the
-page loads (Lighthouse's Total Blocking Time), so :func:`first_use_only` keeps the
-first ``<abbr>`` of each term on a page and turns later ones back into plain text.
-HTML that we write ourselves and keep out of Python-Markdown gets the same marks
-from :func:`mark_terms`.
+pymdownx.snippets appends to every page; Material mounts a tooltip for each
+``<abbr>`` mark. A reader needs the explanation once per page, and every tooltip
+costs script time when the page loads (Lighthouse's Total Blocking Time), so a
+term is marked at its first use on a page only:
+
+* in Markdown, Python-Markdown's abbr marks every occurrence; our extension
+  (:class:`FirstUseExtension`, added by the plugin in ``on_config``) replaces its
+  Treeprocessor with :class:`FirstUseAbbrTreeprocessor`, abbr's own rule applied to
+  the first occurrence of each term in document order only, so later uses are
+  never marked (a paper page needs nothing more);
+* HTML that we write ourselves and keep out of Python-Markdown gets the same marks
+  from :func:`mark_terms` (site/held_html.py, topic pages), and
+  :func:`first_use_only` turns marks after a term's first on the finished page back
+  into plain text (pages that hold such HTML).
+
+The marks are read with :mod:`policy_reader.page.rendered` (the one reader of the
+rendered page).
 """
 
 from __future__ import annotations
@@ -15,26 +25,104 @@ from __future__ import annotations
 import html
 import os
 import re
+import xml.etree.ElementTree as etree
 from pathlib import Path
 
+from markdown.extensions import Extension
+from markdown.extensions.abbr import AbbrTreeprocessor
+from markdown.util import AtomicString
 from mkdocs.exceptions import PluginError
 
-ABBR = re.compile(r'<abbr title="[^"]*">(?P<term>[^<]*)</abbr>')
+from policy_reader.page import rendered
+
 DEFINITION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<title>.*?)\s*$")
-TAG = re.compile(r"(<[^>]*>)")
-SKIP_INSIDE = {"abbr", "code", "pre", "script", "style", "textarea"}
 
 
-def first_use_only(page_html: str) -> str:
-    seen: set[str] = set()
-
-    def keep_first(m: re.Match) -> str:
+def first_use_only(page_html: str, seen: set[str] | None = None) -> str:
+    """``page_html`` with each term's marks after its first turned back into text
+    (``seen``: terms already marked earlier on the page; updated)."""
+    seen = set() if seen is None else seen
+    out, pos = [], 0
+    for m in rendered.abbrs(page_html):
         if m["term"] in seen:
-            return m["term"]
-        seen.add(m["term"])
-        return m[0]
+            out.append(page_html[pos:m.start()])
+            out.append(m["term"])
+            pos = m.end()
+        else:
+            seen.add(m["term"])
+    if not out:
+        return page_html
+    out.append(page_html[pos:])
+    return "".join(out)
 
-    return ABBR.sub(keep_first, page_html)
+
+class FirstUseAbbrTreeprocessor(AbbrTreeprocessor):
+    """Python-Markdown's abbr, marking the first use of each term on a page only.
+
+    The same terms (abbr's regular expression: the longest first, between word
+    boundaries), the same texts (not code, not an existing mark: AtomicString), the
+    same ``<abbr title>`` element; the page is walked in document order (an element's
+    text, then each child and its tail) and a term once marked is left as text after.
+    What abbr followed by :func:`first_use_only` gave, without the marks it removed.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        if not self.abbrs:
+            return
+        terms = sorted(self.abbrs, key=len, reverse=True)
+        self.RE = re.compile(f"\\b(?:{'|'.join(re.escape(t) for t in terms)})\\b")
+        self._seen: set[str] = set()
+        self._walk(root)
+
+    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
+        """(text before the first new mark, the new marks with the text after each as tail)."""
+        head, marks, pos = text, [], 0
+        for m in self.RE.finditer(text):
+            term = m.group(0)
+            if term in self._seen or not self.abbrs[term]:
+                continue
+            self._seen.add(term)
+            piece = text[pos:m.start()]
+            if marks:
+                marks[-1].tail = piece
+            else:
+                head = piece
+            marks.append(self.create_element(self.abbrs[term], term, None))
+            pos = m.end()
+        if marks:
+            marks[-1].tail = text[pos:]
+        return head, marks
+
+    def _walk(self, el: etree.Element) -> None:
+        children = list(el)
+        if el.text and not isinstance(el.text, AtomicString):
+            el.text, marks = self._split(el.text)
+            for i, mark in enumerate(marks):
+                el.insert(i, mark)
+        for child in children:
+            self._walk(child)
+            if child.tail and not isinstance(child.tail, AtomicString):
+                child.tail, marks = self._split(child.tail)
+                at = list(el).index(child) + 1
+                for i, mark in enumerate(marks):
+                    el.insert(at + i, mark)
+
+
+class FirstUseExtension(Extension):
+    """Replaces abbr's Treeprocessor (same name and priority) when abbr is in use; does
+    nothing otherwise. Must come after abbr in the list of extensions (the plugin appends it)."""
+
+    def extendMarkdown(self, md):
+        if "abbr" in md.treeprocessors:
+            abbr = md.treeprocessors["abbr"]
+            if type(abbr) is AbbrTreeprocessor:
+                # 7: abbr's documented priority (its extendMarkdown's table).
+                md.treeprocessors.register(FirstUseAbbrTreeprocessor(md, abbr.abbrs), "abbr", 7)
+
+
+def makeExtension(**kwargs) -> FirstUseExtension:
+    """``policy_reader.site.glossary`` as a Markdown extension name."""
+    return FirstUseExtension(**kwargs)
 
 
 def glossary_files(mdx_configs: dict) -> list[Path]:
@@ -93,32 +181,35 @@ def _attribute(value: str) -> str:
     return html.escape(value, quote=False).replace('"', "&quot;").replace("\n", "&#10;")
 
 
+_terms_rx: tuple[dict[str, str], int, re.Pattern] | None = None
+
+
+def _terms(definitions: dict[str, str]) -> re.Pattern:
+    """abbr's regular expression of the glossary's terms (the longest first), kept."""
+    global _terms_rx
+    if _terms_rx is None or _terms_rx[0] is not definitions or _terms_rx[1] != len(definitions):
+        terms = sorted(definitions, key=len, reverse=True)
+        _terms_rx = (definitions, len(definitions), re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b"))
+    return _terms_rx[2]
+
+
 def mark_terms(fragment: str, definitions: dict[str, str]) -> str:
     """Wrap each glossary term in the text of ``fragment`` (HTML) in ``<abbr title>``.
 
     The rule of Python-Markdown's abbr (terms between word boundaries, the
     longest first), for HTML that does not pass through Python-Markdown
     (site/held_html.py). Text inside code and existing marks is left alone, as
-    are tags and their attributes.
+    are tags and their attributes (:func:`policy_reader.page.rendered.tokens`).
     """
     if not definitions:
         return fragment
-    terms = sorted(definitions, key=len, reverse=True)
-    rx = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b")
-    out, skip = [], []
-    for part in TAG.split(fragment):
-        if part.startswith("<"):
-            m = re.match(r"<(/?)([a-zA-Z0-9]+)", part)
-            if m and m[2].lower() in SKIP_INSIDE and not part.endswith("/>"):
-                if m[1]:
-                    if skip:
-                        skip.pop()
-                else:
-                    skip.append(m[2].lower())
-            out.append(part)
-        elif skip or not part:
-            out.append(part)
-        else:
-            out.append(rx.sub(lambda m: f'<abbr title="{_attribute(definitions[m[0]])}">{m[0]}</abbr>'
-                              if definitions[m[0]] else m[0], part))
+    rx = _terms(definitions)
+    if not rx.search(fragment):  # no term anywhere, not even in a tag: nothing to mark
+        return fragment
+    out = []
+    for part, plain in rendered.tokens(fragment):
+        if plain:
+            part = rx.sub(lambda m: f'<abbr title="{_attribute(definitions[m[0]])}">{m[0]}</abbr>'
+                          if definitions[m[0]] else m[0], part)
+        out.append(part)
     return "".join(out)

@@ -1,7 +1,7 @@
 """A paper page's HTML steps as values: each is a function content -> (new content, records).
 
 After Python-Markdown has rendered a paper page, the plugin runs a fixed list
-of steps over its HTML (glossary first uses, footnote links, search capture,
+of steps over its HTML (footnote links, search capture,
 topic chips, ¶ permalinks and cite panels). Each :class:`Step` is
 
 * ``run(content, page)``: the new content and the step's *records*, plain JSON

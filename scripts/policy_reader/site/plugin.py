@@ -97,6 +97,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
         fragments.install(config)  # our HTML templates, last on the theme's path (site/fragments.py)
+        # Glossary terms marked at their first use only, in Markdown already (site/glossary.py;
+        # last, so after abbr, whatever name mkdocs.yml gives it).
+        if "policy_reader.site.glossary" not in config.markdown_extensions:
+            config.markdown_extensions.append("policy_reader.site.glossary")
         root = Path(config.config_file_path).parent
         self._aside: dict[str, str] = {}  # paper content during Material's search step (on_page_context)
         self._packed = PackedPages()  # finished paper pages, compressed until their template (site/held_html.py)
@@ -116,7 +120,6 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)
         # A paper page's HTML steps, in this order (site/paper_steps.py).
         self.paper_steps = paper_steps.PaperSteps([
-            paper_steps.content_only("glossary", first_use_only),  # tooltips at each term's first use (site/glossary.py)
             paper_steps.content_only("footnote-links", fix_footnote_links),  # site/citations/bibtex_seam.py
             paper_steps.search_capture(self.search_index),  # paragraph text before chips/controls
             paper_steps.topic_chips(self.topics),
@@ -236,10 +239,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         return html_text
 
     def on_page_content(self, html_text, *, page, config, files):
-        """HTML post-processing, in order: held HTML released, glossary first uses, then
-        papers: footnote links, search capture of the plain paragraphs, topic chips, ¶
-        permalinks and cite panels (:meth:`_paper_content`); other pages: topic-link
-        records, search capture of generated pages."""
+        """HTML post-processing, in order: held HTML released, then papers (glossary terms
+        already marked at their first use only, site/glossary.py): footnote links, search
+        capture of the plain paragraphs, topic chips, ¶ permalinks and cite panels (:meth:`_paper_content`); other pages: glossary first uses
+        (held HTML has its own marks), topic-link records, search capture of generated pages."""
         html_text = self.held.release(html_text)  # our generated HTML back in place (site/held_html.py)
         meta = self.index.papers.get(page.file.src_uri)
         if meta is not None:

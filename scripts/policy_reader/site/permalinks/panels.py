@@ -22,44 +22,28 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from pathlib import Path
 
 import jinja2
 from mkdocs.exceptions import PluginError
 
-from policy_reader.page.markdown import parse_id
+from policy_reader.page import rendered
 from policy_reader.site.citations.cite import (
     LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, Citation, CiteprocError, PaperCiter, prepare,
 )
 
-PARA = re.compile(r"<p\b(?P<attrs>[^>]*)>(?P<body>.*?)</p>", re.S)
-_ID = re.compile(r'\bid="(?P<id>[^"]+)"')
-_CLASS = re.compile(r'\bclass="(?P<cls>[^"]+)"')
-BYLINE = re.compile(r'<p class="byline">.*?</p>', re.S)
-KINDS = {"para": "p-", "takeaway": "kt-"}
 
 
 def para_kind(attrs: str) -> tuple[str, str] | None:
-    """``(id, kind)`` of a paragraph's attributes if it is permalinked, else None."""
-    m_id, m_cls = _ID.search(attrs), _CLASS.search(attrs)
-    if not m_id or not m_cls:
-        return None
-    classes = m_cls["cls"].split()
-    parsed = parse_id(m_id["id"])
-    for kind, prefix in KINDS.items():
-        if kind in classes and parsed and parsed[0] == prefix:
-            return m_id["id"], kind
-    return None
+    """``(id, kind)`` of a paragraph's attributes if it is permalinked, else None
+    (page/rendered.py reads the page; this reads one tag's attributes)."""
+    [block] = rendered.Rendered(f"<p{attrs}></p>").blocks
+    return (block.id, block.kind) if block.kind in rendered.PERMALINKED else None
 
 
 def label(pid: str, kind: str) -> tuple[str, str]:
-    """(visible margin label, spoken name): ``("¶ 12", "¶ 12")``, ``("¶ 11a", "¶ 11a")`` or
-    ``("KT 2", "key takeaway 2")``; the number and letters are the id's (page/markdown.py)."""
-    n = pid.split("-", 1)[1]
-    if kind == "takeaway":
-        return f"KT {n}", f"key takeaway {n}"
-    return f"¶ {n}", f"¶ {n}"
+    """(visible margin label, spoken name): :func:`policy_reader.page.rendered.label`."""
+    return rendered.label(pid)
 
 
 def _esc(text: str) -> str:
@@ -138,16 +122,13 @@ class PermalinkManager:
         seen: set[str] = set()
         kinds: set[str] = set()
 
-        def sub(m: re.Match) -> str:
-            found = para_kind(m["attrs"])
-            if found is None:
-                return m[0]
-            pid, kind = found
+        def sub(m: rendered.Block) -> str:
+            pid, kind = m.id, m.kind
             if pid in seen:
                 raise PluginError(f"docs/papers/{meta['slug']}.md: two paragraphs with id '{pid}' in the rendered page; give each its own id")
             seen.add(pid)
             kinds.add(kind)
-            visible, spoken = label(pid, kind)
+            visible, spoken = m.label
             permalink = base + "#" + pid
             link = (
                 f'<a class="pr-link" href="#{pid}" data-permalink="{_esc(permalink)}" '
@@ -157,11 +138,15 @@ class PermalinkManager:
                 f' <button type="button" class="pr-cite" aria-expanded="false" aria-controls="cite-{pid}" '
                 f'aria-label="Cite {spoken}">Cite</button>'
             )
-            return f"<p{m['attrs']}>{link}{m['body']}{button}</p>"
+            return f"<p{m.attr_text}>{link}{m.body}{button}</p>"
 
-        out = PARA.sub(sub, page_html)
-        out = BYLINE.sub(lambda m: m[0] + "\n" + self.paper_block(meta), out, count=1)
-        out += "".join("\n" + self.panel_template(meta, kind) for kind in KINDS if kind in kinds)
+        page = rendered.read(page_html)  # the page's blocks (page/rendered.py)
+        edits = [(b.start, b.end, sub(b)) for b in page.paragraphs()]
+        byline = page.byline()
+        if byline is not None:
+            edits.append((byline.end, byline.end, "\n" + self.paper_block(meta)))
+        out = rendered.splice(page_html, sorted(edits, key=lambda e: (e[0], e[1])))
+        out += "".join("\n" + self.panel_template(meta, kind) for kind in rendered.PERMALINKED if kind in kinds)
         data = json.dumps(successors, sort_keys=True).replace("</", "<\\/")
         return out + f'\n<script type="application/json" id="pr-successors">{data}</script>\n'
 
@@ -175,7 +160,7 @@ class PermalinkManager:
     def panel_template(self, meta: dict, kind: str) -> str:
         """The panel of every paragraph of ``kind``, with the permalink and the number as
         placeholders, in a ``<template>`` that cite.js fills (module docstring)."""
-        pid = KINDS[kind] + LOCATOR_PLACEHOLDER
+        pid = rendered.PERMALINKED[kind] + LOCATOR_PLACEHOLDER
         _, spoken = label(pid, kind)
         cite = self.citer(meta).paragraph(URL_PLACEHOLDER, LOCATOR_PLACEHOLDER, takeaway=(kind == "takeaway"))
         return (

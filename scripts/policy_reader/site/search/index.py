@@ -24,23 +24,10 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from policy_reader.page import rendered
 from policy_reader.site.search import shards as search_shards
-from policy_reader.site.permalinks.panels import PARA, label, para_kind
-
-_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
-_TAGS = re.compile(r"<[^>]+>")
-_HEADING = re.compile(r'<h(?P<level>[2-6])[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<body>.*?)</h(?P=level)>', re.S)
-_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
-
-
-def plain(fragment: str) -> str:
-    """Text of an HTML fragment without footnote numbers, white space collapsed."""
-    fragment = _FOOTNOTE_REF.sub("", fragment)
-    return " ".join(html.unescape(_TAGS.sub("", fragment)).split())
-
 
 _EXCLUDED_START = re.compile(r"<(?P<tag>[a-z0-9]+)\b[^>]*\bdata-search-exclude\b[^>]*>", re.I)
-_H2 = re.compile(r'<h2[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<body>.*?)</h2>', re.S)
 
 
 def drop_excluded(page_html: str) -> str:
@@ -70,26 +57,22 @@ def html_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def block_text(fragment: str) -> str:
-    """Text of a page region: tags become spaces, so list items and cells stay apart."""
-    fragment = _FOOTNOTE_REF.sub("", fragment)
-    return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
-
-
 def section_entries(page_html: str, page_url: str, title: str) -> list[dict]:
     """A page as Material would index it, cheaply: the page (its lead text), then one
     entry per ``h2`` section; elements marked ``data-search-exclude`` are left out."""
     content = drop_excluded(page_html)
-    cuts = list(_H2.finditer(content))
-    lead_end = cuts[0].start() if cuts else len(content)
-    lead = re.sub(r"<h1[^>]*>.*?</h1>", "", content[:lead_end], flags=re.S)
-    entries = [{"location": page_url, "title": html_text(plain(title)), "text": html.escape(block_text(lead), quote=False)}]
-    for i, m in enumerate(cuts):
-        end = cuts[i + 1].start() if i + 1 < len(cuts) else len(content)
+    page = rendered.read(content)  # the page's blocks (page/rendered.py)
+    cuts = page.headings("2")
+    lead_end = cuts[0].start if cuts else len(content)
+    lead = rendered.splice(content[:lead_end], [(b.start, b.end, "") for b in page.blocks if b.tag == "h1" and b.end <= lead_end])
+    entries = [{"location": page_url, "title": html_text(rendered.words(title)),
+                "text": html.escape(rendered.words(lead, spaced=True), quote=False)}]
+    for i, h in enumerate(cuts):
+        end = cuts[i + 1].start if i + 1 < len(cuts) else len(content)
         entries.append({
-            "location": f"{page_url}#{m['id']}",
-            "title": html_text(plain(_HEADERLINK.sub("", m["body"]))),
-            "text": html.escape(block_text(content[m.end():end]), quote=False),
+            "location": f"{page_url}#{h.id}",
+            "title": html_text(h.words),
+            "text": html.escape(rendered.words(content[h.end:end], spaced=True), quote=False),
         })
     return entries
 
@@ -111,21 +94,19 @@ class SearchIndexManager:
     def collect(self, page_html: str, page_url: str, title: str) -> None:
         """Record a paper page's headings and paragraphs, before any controls are added to them."""
         entries = []
-        for m in _HEADING.finditer(page_html):
-            entries.append((m.start(), {"location": f"{page_url}#{m['id']}", "title": html_text(plain(_HEADERLINK.sub("", m["body"]))), "text": ""}))
-        for m in PARA.finditer(page_html):
-            found = para_kind(m["attrs"])
-            pid = found[0] if found else ("bio" if 'id="bio"' in m["attrs"] else None)
-            if pid is None:
-                continue
-            name = label(*found)[1] if found else "about the author"
-            name = name[0].upper() + name[1:]
-            entries.append((m.start(), {
-                "location": f"{page_url}#{pid}",
-                "title": html_text(f"{name} · {title}"),
-                "text": html.escape(plain(m["body"]), quote=False),
-            }))
-        self.pages[page_url] = [e for _, e in sorted(entries, key=lambda x: x[0])]
+        for b in rendered.read(page_html).blocks:  # in page order (page/rendered.py)
+            kind = b.kind
+            if kind == "heading" and b.level >= 2 and b.id:
+                entries.append({"location": f"{page_url}#{b.id}", "title": html_text(b.words), "text": ""})
+            elif kind in ("para", "takeaway", "bio"):
+                name = b.label.spoken
+                name = name[0].upper() + name[1:]
+                entries.append({
+                    "location": f"{page_url}#{b.id}",
+                    "title": html_text(f"{name} · {title}"),
+                    "text": html.escape(b.words, quote=False),
+                })
+        self.pages[page_url] = entries
         self.titles[page_url] = title
 
     def write(self, site_dir: str) -> None:

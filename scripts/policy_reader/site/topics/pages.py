@@ -35,6 +35,7 @@ from mkdocs.utils import get_relative_url
 from policy_reader import cache
 from policy_reader.topics import notes as N
 from policy_reader.topics import rules as T
+from policy_reader.page import rendered
 from policy_reader.page.markdown import read_blocks
 from policy_reader.model import SourceError
 from policy_reader.site import fragments as F
@@ -595,8 +596,6 @@ def _resolve(from_url: str, href: str) -> str:
 class TopicChips:
     """HTML post-processor for paper pages: chips inside tagged paragraphs, topics in the header."""
 
-    P_OPEN = re.compile(r"<p\b([^>]*)>")
-
     def __init__(self, pages: TopicPages, check: LinkCheck):
         self.pages = pages
         self.check = check
@@ -613,38 +612,28 @@ class TopicChips:
 
     def process(self, html_text: str, paper_slug: str, page_url: str, source: str) -> str:
         by = self.pages.vocab.by_slug()
-        out, pos = [], 0
-        for m in self.P_OPEN.finditer(html_text):
-            attrs = m.group(1)
-            topics = re.search(r'\sdata-topics="([^"]*)"', attrs)
-            if not topics or not re.search(r'\sid="', attrs):
+        page = rendered.read(html_text)  # the page's blocks (page/rendered.py)
+        edits = []
+        for block in page.blocks:
+            topics = block.attr_source("data-topics")
+            if block.tag != "p" or block.id is None or not topics:
                 continue
-            slugs = [s for s in topics[1].split() if s in by]
-            close = html_text.find("</p>", m.end())
-            if not slugs or close == -1:
+            slugs = [s for s in block.topics if s in by]
+            if not slugs:
                 continue
             chips = " ".join(self._chip(page_url, by[s], source) for s in slugs)
             # Keep the contract `<p class="para" id="p-N"`: data-topics goes after the id.
-            moved = "<p" + attrs.replace(topics.group(0), "").rstrip() + topics.group(0) + ">"
-            out.append(html_text[pos:m.start()])
-            out.append(moved)
-            out.append(html_text[m.end():close])
-            out.append(f' <span class="topic-chips"><span class="topic-chips-label">Topics:</span> {chips}</span>')
-            pos = close
-        out.append(html_text[pos:])
-        html_text = "".join(out)
+            moved = "<p" + block.attr_text.replace(topics, "").rstrip() + topics + ">"
+            edits.append((block.start, block.body_start, moved))
+            edits.append((block.body_end, block.body_end, f' <span class="topic-chips"><span class="topic-chips-label">Topics:</span> {chips}</span>'))
         covered = self.pages.paper_topics(paper_slug) if by else []
         if covered:
             chips = " ".join(self._chip(page_url, t, source, "topic-chip") for t in covered)
             header = f'<p class="paper-topics"><span class="topic-chips-label">Topics in this paper:</span> {chips}</p>'
-            byline = re.search(r'<p class="byline">.*?</p>', html_text, re.S)
-            if byline:
-                html_text = html_text[: byline.end()] + "\n" + header + html_text[byline.end():]
-            else:
-                h1 = html_text.find("</h1>")
-                at = h1 + len("</h1>") if h1 != -1 else 0
-                html_text = html_text[:at] + "\n" + header + html_text[at:]
-        return html_text
+            byline, h1 = page.byline(), page.first("h1")
+            at = byline.end if byline is not None else h1.end if h1 is not None else 0
+            edits.append((at, at, "\n" + header))
+        return rendered.splice(html_text, sorted(edits, key=lambda e: (e[0], e[1])))
 
 
 class TopicsFeature:

@@ -1,0 +1,294 @@
+"""The rendered page, read once: the one reader of a page's finished HTML.
+
+:mod:`policy_reader.page.markdown` writes and reads the Markdown side of the
+page contract (a paragraph, its id line ``{: #p-3 .para data-topics="..." }``).
+Python-Markdown turns each such block into ``<p class="para" id="p-3"
+data-topics="...">`` (attr_list), headings into ``<h2 id="...">`` (toc), note
+markers into ``<sup id="fnref:key">`` (footnotes) and glossary terms into
+``<abbr title="...">`` (abbr). Every build step that needs to know where those
+are in a page's HTML (search capture, topic chips, ¶ permalinks and cite panels,
+generated pages' search sections, glossary marks) asks this module, so the
+words of a paragraph and its ¶ label are computed in one place:
+
+* :func:`read` scans a page once and gives its :class:`Block` s in document
+  order: paragraphs (``<p>``) and headings (``<h1>`` to ``<h6>``), each with its
+  attributes parsed (in any order, any quoting), its id, its kind (``para``,
+  ``takeaway``, ``bio``, ``heading`` or None), its topics, its note marks, its
+  ¶ :func:`label` and its plain :func:`words`, and the offsets of its opening
+  tag, body and closing tag so that a step can rewrite the page with
+  :func:`splice` without reading it again;
+* :func:`words` is the text of an HTML fragment (note numbers left out), the
+  only definition of "the words of a paragraph" on the HTML side (the Markdown
+  side's is :attr:`policy_reader.page.markdown.PageBlock.words`);
+* :func:`label` is a paragraph's label, visible (``¶ 12``, ``KT 2``) and spoken
+  (``¶ 12``, ``key takeaway 2``), read from its id
+  (:func:`policy_reader.page.markdown.label`);
+* :func:`tokens` splits a fragment into tags and text (with whether the text is
+  inside code or an existing mark), and :func:`abbrs` finds glossary marks: what
+  site/glossary.py reads.
+
+Why one scan of the finished HTML rather than a Python-Markdown Treeprocessor
+(as mkdocs-autorefs collects anchors): the steps that read the page run after
+Python-Markdown, on HTML that other steps have changed (held HTML released,
+mkdocs-bibtex's footnotes cleaned, chips added before the permalinks), and the
+rendered HTML of a page is kept in the page cache (site/page_cache.py), so a
+Treeprocessor would not run on a cached page and its records would have to be
+cached and replayed beside it. The HTML is Python-Markdown's serializer output
+(attributes double-quoted, ``<``, ``>``, ``&`` and ``"`` escaped in values, no
+``<p>`` inside a ``<p>``) or ours, written the same way; the scan relies on that
+and nothing more.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Iterator, NamedTuple
+
+from policy_reader.page.markdown import parse_id
+
+#: A paragraph or heading with its body: the only block-level pattern of the module.
+_BLOCK = re.compile(r"<(?:(?P<p>p)(?:\s[^>]*)?>(?P<pbody>.*?)</p>|(?P<h>h[1-6])(?:\s[^>]*)?>(?P<hbody>.*?)</(?P=h)>)", re.S)
+#: One attribute of an opening tag: name, and value double-, single- or un-quoted.
+_ATTR = re.compile(r"""\s*(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s"'=<>`]+)))?""")
+#: A tag (opening, closing, comment): what is not text.
+TAG = re.compile(r"<[^>]*>")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
+#: A note marker (footnotes extension): its number is not part of the paragraph's words.
+_NOTE_MARK = re.compile(r'<sup id="(?P<id>fnref[^"]*)">.*?</sup>', re.S)
+_NOTE_KEY = re.compile(r"^fnref\d*:")
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+#: A glossary mark as Python-Markdown's abbr writes it.
+ABBR = re.compile(r'<abbr title="[^"]*">(?P<term>[^<]*)</abbr>')
+#: Text inside these elements is never a glossary term (code, existing marks, scripts).
+SKIP_INSIDE = frozenset({"abbr", "code", "pre", "script", "style", "textarea"})
+
+#: Paragraph kinds carrying a permalink, and the id prefix each must have.
+PERMALINKED = {"para": "p-", "takeaway": "kt-"}
+
+
+class Label(NamedTuple):
+    """A paragraph's label: what the margin shows and what a screen reader says."""
+
+    visible: str
+    spoken: str
+
+
+@lru_cache(maxsize=4096)
+def label(pid: str) -> Label:
+    """``p-12`` -> ``("¶ 12", "¶ 12")``, ``p-11a`` -> ``("¶ 11a", "¶ 11a")``,
+    ``kt-2`` -> ``("KT 2", "key takeaway 2")``, ``bio`` -> ``("bio", "about the author")``.
+    The number and letters are the id's after its prefix (page/markdown.py), so a label
+    stays on its words; an id with a placeholder for its number (a panel template) works alike."""
+    prefix, _, n = pid.partition("-")
+    if prefix == "kt" and n:
+        return Label(f"KT {n}", f"key takeaway {n}")
+    if prefix == "p" and n:
+        return Label(f"¶ {n}", f"¶ {n}")
+    return Label(pid, "about the author" if pid == "bio" else pid)
+
+
+def words(fragment: str, *, spaced: bool = False) -> str:
+    """The words of an HTML fragment: note numbers left out, tags removed, entities
+    decoded, white space collapsed. ``spaced``: every tag counts as a space (a region
+    of a page, whose list items and cells must stay apart); otherwise tags join
+    (a paragraph, whose inline marks sit inside words: ``<abbr>U.N</abbr>.``)."""
+    fragment = _NOTE_MARK.sub("", fragment)
+    return " ".join(html.unescape(TAG.sub(" " if spaced else "", fragment)).split())
+
+
+def parse_attrs(attrs: str) -> dict[str, tuple[str, int, int]]:
+    """``name -> (value, start, end)``: each attribute of an opening tag's attribute text,
+    its value entity-decoded, and the span of the whole attribute (its leading white space
+    included) in ``attrs``. The first of a repeated attribute wins, as in browsers."""
+    out: dict[str, tuple[str, int, int]] = {}
+    for m in _ATTR.finditer(attrs):
+        name, dq, sq, uq = m.groups()
+        value = dq if dq is not None else sq if sq is not None else uq or ""
+        name = name.lower()
+        if name not in out:
+            out[name] = (html.unescape(value) if "&" in value else value, m.start(), m.end())
+    return out
+
+
+class Block:
+    """A ``<p>`` or heading of a rendered page, where it is and what it carries.
+
+    ``tag``: "p", "h1" ... "h6"; offsets in ``page`` (the page's HTML): ``start`` (the
+    "<" of the opening tag), ``body_start`` (just after it), ``body_end`` (the "<" of the
+    closing tag), ``end`` (just after it). Attributes and kind are read when first asked for.
+    """
+
+    __slots__ = ("page", "tag", "start", "body_start", "body_end", "end", "_attrs", "_kind")
+
+    def __init__(self, page: str, tag: str, start: int, body_start: int, body_end: int, end: int):
+        self.page, self.tag, self.start, self.body_start, self.body_end, self.end = page, tag, start, body_start, body_end, end
+        self._attrs: dict[str, tuple[str, int, int]] | None = None
+        self._kind: str | None | bool = False  # False: not read yet
+
+    def __repr__(self) -> str:
+        return f"Block({self.tag!r}, id={self.id!r}, kind={self.kind!r}, at={self.start})"
+
+    @property
+    def attr_text(self) -> str:
+        """The opening tag's attribute text as written (leading space included)."""
+        return self.page[self.start + 1 + len(self.tag):self.body_start - 1]
+
+    @property
+    def attrs(self) -> dict[str, tuple[str, int, int]]:
+        """The opening tag's attributes (:func:`parse_attrs`), read when first asked for."""
+        if self._attrs is None:
+            self._attrs = parse_attrs(self.attr_text)
+        return self._attrs
+
+    @property
+    def body(self) -> str:
+        return self.page[self.body_start:self.body_end]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        found = self.attrs.get(name)
+        return found[0] if found else default
+
+    def attr_source(self, name: str) -> str:
+        """The attribute as written in the tag (``' data-topics="a b"'``), or ""."""
+        found = self.attrs.get(name)
+        return self.attr_text[found[1]:found[2]] if found else ""
+
+    @property
+    def id(self) -> str | None:
+        return self.get("id")
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple((self.get("class") or "").split())
+
+    @property
+    def level(self) -> int | None:
+        """A heading's level (2 for ``<h2>``); None for a paragraph."""
+        return int(self.tag[1]) if self.tag != "p" else None
+
+    @property
+    def kind(self) -> str | None:
+        """``para`` or ``takeaway`` (a permalinked paragraph: its class and an id of its
+        scheme, ``p-N`` or ``kt-N``), ``bio``, ``heading`` (with an id), else None."""
+        if self._kind is False:
+            self._kind = self._read_kind()
+        return self._kind
+
+    def _read_kind(self) -> str | None:
+        pid = self.id
+        if pid is None:
+            return None
+        if self.tag != "p":
+            return "heading"
+        parsed = parse_id(pid)
+        classes = self.classes
+        for kind, prefix in PERMALINKED.items():
+            if kind in classes and parsed and parsed[0] == prefix:
+                return kind
+        return "bio" if pid == "bio" else None
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topic slugs of ``data-topics`` (page contract, page/markdown.py)."""
+        return tuple((self.get("data-topics") or "").split())
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The note keys the body's note markers point to (``<sup id="fnref:key">``, and
+        ``fnref2:key`` for a note's second marker), in order: the ``[@key]`` of the page."""
+        return tuple(_NOTE_KEY.sub("", m["id"]) for m in _NOTE_MARK.finditer(self.body))
+
+    @property
+    def label(self) -> Label:
+        return label(self.id or "")
+
+    @property
+    def words(self) -> str:
+        """The block's words (:func:`words`); a heading's without its ¶ anchor link."""
+        body = self.body if self.tag == "p" else _HEADERLINK.sub("", self.body)
+        return words(body)
+
+
+class Rendered:
+    """A page's HTML and its blocks, in document order (:func:`read`)."""
+
+    def __init__(self, page_html: str):
+        self.html = page_html
+        self.blocks: list[Block] = [
+            Block(page_html, "p", m.start(), m.start(2), m.end(2), m.end()) if m[1] else
+            Block(page_html, m[3], m.start(), m.start(4), m.end(4), m.end())
+            for m in _BLOCK.finditer(page_html)
+        ]
+
+    def paragraphs(self) -> list[Block]:
+        """The permalinked paragraphs and key takeaways."""
+        return [b for b in self.blocks if b.tag == "p" and b.kind in PERMALINKED]
+
+    def byline(self) -> Block | None:
+        """The paper's byline (``<p class="byline">``, site/library.py), if any."""
+        return next((b for b in self.blocks if b.tag == "p" and b.classes == ("byline",)), None)
+
+    def first(self, tag: str) -> Block | None:
+        """The first block of this tag (``"h1"``)."""
+        return next((b for b in self.blocks if b.tag == tag), None)
+
+    def headings(self, levels: str = "123456") -> list[Block]:
+        """Headings with an id, of the given levels."""
+        return [b for b in self.blocks if b.tag != "p" and b.tag[1] in levels and b.id is not None]
+
+
+_last: tuple[str, Rendered] | None = None
+
+
+def read(page_html: str) -> Rendered:
+    """The page's blocks. Steps that read the same page one after the other (search
+    capture, then topic chips) share one scan: the last page read is kept."""
+    global _last
+    if _last is not None and _last[0] is page_html:
+        return _last[1]
+    found = Rendered(page_html)
+    _last = (page_html, found)
+    return found
+
+
+def splice(page_html: str, edits: list[tuple[int, int, str]]) -> str:
+    """``page_html`` with each ``(start, end, text)`` replacing that span; spans in order,
+    not overlapping (an insertion is ``(at, at, text)``)."""
+    out, pos = [], 0
+    for start, end, text in edits:
+        out.append(page_html[pos:start])
+        out.append(text)
+        pos = end
+    out.append(page_html[pos:])
+    return "".join(out)
+
+
+def tokens(fragment: str) -> Iterator[tuple[str, bool]]:
+    """``(part, plain)`` for each tag and each run of text of ``fragment``, in order:
+    ``plain`` is True for text outside code, scripts and existing glossary marks
+    (:data:`SKIP_INSIDE`), where a glossary term may be marked."""
+    skip: list[str] = []
+    pos = 0
+    for m in TAG.finditer(fragment):
+        if m.start() > pos:
+            yield fragment[pos:m.start()], not skip
+        part = m[0]
+        t = _TAG_NAME.match(part)
+        if t and t[2].lower() in SKIP_INSIDE and not part.endswith("/>"):
+            if t[1]:
+                if skip:
+                    skip.pop()
+            else:
+                skip.append(t[2].lower())
+        yield part, False
+        pos = m.end()
+    if pos < len(fragment):
+        yield fragment[pos:], not skip
+
+
+def abbrs(page_html: str) -> Iterator[re.Match]:
+    """The glossary marks of a page, in order; ``m["term"]`` is the marked text."""
+    return ABBR.finditer(page_html)
+

@@ -1,0 +1,194 @@
+"""The one reader of the rendered page (scripts/policy_reader/page/rendered.py), on HTML
+written here by hand, and the glossary's first-use marking it serves (site/glossary.py)."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import pytest
+
+from support import ROOT
+
+from policy_reader.page import rendered
+from policy_reader.page.markdown import read_blocks
+from policy_reader.site.glossary import first_use_only, mark_terms
+
+GLOSSARY = ROOT / "docs" / "includes" / "glossary.md"
+
+PAGE = (
+    '<h1 id="the-title">The Title</h1>\n'
+    '<p class="byline">A. Author · Pub · 1 May 2019</p>\n'
+    '<h2 id="key-takeaways">Key Takeaways<a class="headerlink" href="#key-takeaways" title="Permanent link">&para;</a></h2>\n'
+    '<div class="takeaways">\n'
+    '<p class="takeaway" id="kt-2" data-topics="sanctions diplomacy">Talks &amp; <em>pressure</em>.'
+    '<sup id="fnref:kcna-2019"><a class="footnote-ref" href="#fn:kcna-2019">1</a></sup></p>\n'
+    '</div>\n'
+    '<h3>No id here</h3>\n'
+    "<p data-topics='icbm' id=p-11a class=\"lead para\">An <abbr title=\"Intercontinental ballistic missile\">ICBM</abbr>"
+    ' <strong>test</strong> (<a href="https://example.org/?a=1&amp;b=2">link</a>) <code>x &lt; y</code>.'
+    '<sup id="fnref:jeong-2019"><a class="footnote-ref" href="#fn:jeong-2019">2</a></sup>'
+    '<sup id="fnref2:kcna-2019"><a class="footnote-ref" href="#fn:kcna-2019">1</a></sup></p>\n'
+    '<p class="para" id="intro">Not a permalink id.</p>\n'
+    "<p>A plain paragraph.</p>\n"
+    '<hr>\n<p class="bio" id="bio">The author is a fellow.</p>\n'
+)
+
+
+def test_blocks_in_page_order_with_kinds():
+    page = rendered.Rendered(PAGE)
+    got = [(b.tag, b.id, b.kind) for b in page.blocks]
+    assert got == [
+        ("h1", "the-title", "heading"),
+        ("p", None, None),
+        ("h2", "key-takeaways", "heading"),
+        ("p", "kt-2", "takeaway"),
+        ("h3", None, None),
+        ("p", "p-11a", "para"),
+        ("p", "intro", None),  # class para, but an id outside the p-N scheme: no permalink
+        ("p", None, None),
+        ("p", "bio", "bio"),
+    ]
+    assert [b.id for b in page.paragraphs()] == ["kt-2", "p-11a"]
+    assert [b.id for b in page.headings()] == ["the-title", "key-takeaways"]
+    assert [b.id for b in page.headings("2")] == ["key-takeaways"]
+    assert page.byline().body == "A. Author · Pub · 1 May 2019"
+    assert page.first("h1").words == "The Title"
+
+
+def test_offsets_cover_the_element_its_body_and_its_tags():
+    page = rendered.Rendered(PAGE)
+    for b in page.blocks:
+        whole = PAGE[b.start:b.end]
+        assert whole.startswith(f"<{b.tag}") and whole.endswith(f"</{b.tag}>")
+        assert PAGE[b.body_start:b.body_end] == b.body
+        assert PAGE[b.start:b.body_start] == f"<{b.tag}{b.attr_text}>"
+
+
+def test_attributes_in_any_order_and_quoting():
+    [kt, para] = rendered.Rendered(PAGE).paragraphs()
+    assert para.id == "p-11a" and para.classes == ("lead", "para") and para.topics == ("icbm",)
+    assert para.attr_source("data-topics") == " data-topics='icbm'"
+    assert para.attr_source("id") == " id=p-11a"
+    assert para.attr_source("title") == ""
+    assert kt.topics == ("sanctions", "diplomacy")
+    [odd] = rendered.Rendered('<p  title="a &quot;b&quot; &lt;c&gt;"   class="para"\nid="p-3" hidden>x</p>').blocks
+    assert (odd.id, odd.kind, odd.get("title"), odd.get("hidden")) == ("p-3", "para", 'a "b" <c>', "")
+    # The first of a repeated attribute counts, as in a browser.
+    [twice] = rendered.Rendered('<p id="p-1" class="para" id="p-2">x</p>').blocks
+    assert twice.id == "p-1"
+
+
+def test_words_leave_out_note_numbers_and_keep_the_text_exact():
+    [kt, para] = rendered.Rendered(PAGE).paragraphs()
+    assert kt.words == "Talks & pressure."
+    assert para.words == "An ICBM test (link) x < y."
+    assert rendered.words("<li>one</li><li>two</li>") == "onetwo"
+    assert rendered.words("<li>one</li><li>two</li>", spaced=True) == "one two"
+    assert rendered.words("a\n  <b>b</b>\tc &#64; d") == "a b c @ d"
+
+
+def test_note_marks_are_the_notes_keys_in_order():
+    [kt, para] = rendered.Rendered(PAGE).paragraphs()
+    assert kt.notes == ("kcna-2019",)
+    assert para.notes == ("jeong-2019", "kcna-2019")
+
+
+def test_heading_words_without_the_anchor_link():
+    h2 = rendered.Rendered(PAGE).headings("2")[0]
+    assert h2.words == "Key Takeaways" and h2.level == 2
+
+
+def test_one_label_per_id():
+    assert rendered.label("p-12") == ("¶ 12", "¶ 12")
+    assert rendered.label("p-11a") == ("¶ 11a", "¶ 11a")
+    assert rendered.label("kt-2") == rendered.Label("KT 2", "key takeaway 2")
+    assert rendered.label("bio").spoken == "about the author"
+    [kt, para] = rendered.Rendered(PAGE).paragraphs()
+    assert (kt.label.visible, para.label.visible) == ("KT 2", "¶ 11a")
+
+
+def test_html_words_match_the_page_contract_words_of_the_seed_papers(built_site):
+    """What the converter wrote (page/markdown.py) is what the page shows (page/rendered.py)."""
+    compared = 0
+    for md in sorted((ROOT / "docs" / "papers").glob("*-*.md")):
+        slug = md.stem
+        written = {b.id: b.words for b in read_blocks(md.read_text(encoding="utf-8"))}
+        page = rendered.Rendered((built_site / "papers" / slug / "index.html").read_text(encoding="utf-8"))
+        for b in page.blocks:
+            if b.kind in ("para", "takeaway", "bio"):
+                body = re.sub(r'<a class="pr-link".*?</a>|<button.*?</button>|<span class="topic-chips">.*?</a></span>', "", b.body)
+                assert rendered.words(body) == written[b.id], (slug, b.id)
+                compared += 1
+    assert compared >= 30
+
+
+def test_splice_replaces_and_inserts_in_one_pass():
+    assert rendered.splice("abcdef", [(0, 0, "<"), (2, 4, "XY"), (6, 6, ">")]) == "<abXYef>"
+    assert rendered.splice("abc", []) == "abc"
+
+
+def test_read_keeps_the_last_page():
+    text = "".join(["<p>", "x", "</p>"])
+    assert rendered.read(text) is rendered.read(text)
+    other = "<p>y</p>"
+    assert rendered.read(other).blocks[0].body == "y"
+
+
+def test_tokens_mark_text_where_a_term_may_be_marked():
+    parts = list(rendered.tokens('a <code>b</code> <abbr title="x">c</abbr> <a href="d">e</a>'))
+    assert parts == [
+        ("a ", True), ("<code>", False), ("b", False), ("</code>", False), (" ", True),
+        ('<abbr title="x">', False), ("c", False), ("</abbr>", False), (" ", True),
+        ('<a href="d">', False), ("e", True), ("</a>", False),
+    ]
+
+
+# ---- glossary marks at the first use only (site/glossary.py)
+
+SOURCE = """# ICBM tests
+
+An ICBM and an ICBM again; the U.N. said *ICBM*.
+
+- ICBM in a list
+- U.N and `ICBM in code`
+
+## Pyongyang and ICBMs
+
+<div class="box" markdown>
+Pyongyang's ICBM [^n]
+</div>
+
+Last: Pyongyang, U.N, [ICBM](https://example.org/ICBM).
+
+[^n]: A note on the ICBM and the U.N.
+"""
+
+
+def _md(extensions: list[str]) -> markdown.Markdown:
+    return markdown.Markdown(extensions=["abbr", "attr_list", "md_in_html", "footnotes", "toc", *extensions])
+
+
+@pytest.mark.parametrize("text", [SOURCE, *[p.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+                                           for p in sorted((ROOT / "docs" / "papers").glob("*-*.md"))]])
+def test_first_use_marking_gives_what_marking_all_then_unmarking_gave(text):
+    glossary = "\n\n" + GLOSSARY.read_text(encoding="utf-8")
+    old = first_use_only(_md([]).convert(text + glossary))
+    new = _md(["policy_reader.site.glossary"]).convert(text + glossary)
+    assert new == old
+    terms = re.findall(r'<abbr title="[^"]*">([^<]*)</abbr>', new)
+    assert terms and len(terms) == len(set(terms))
+
+
+def test_first_use_only_continues_from_the_terms_already_seen():
+    seen = {"ICBM"}
+    out = first_use_only('<abbr title="a">ICBM</abbr> <abbr title="b">SPA</abbr> <abbr title="b">SPA</abbr>', seen)
+    assert out == 'ICBM <abbr title="b">SPA</abbr> SPA' and seen == {"ICBM", "SPA"}
+
+
+def test_mark_terms_skips_fragments_without_a_term_and_marks_those_with_one():
+    d = {"ICBM": "missile"}
+    plain = '<p class="x">no term here</p>'
+    assert mark_terms(plain, d) is plain
+    assert mark_terms('<a title="ICBM">x</a>', d) == '<a title="ICBM">x</a>'  # only in a tag
+    assert mark_terms("<p>an ICBM</p>", d) == '<p>an <abbr title="missile">ICBM</abbr></p>'
