@@ -15,7 +15,7 @@ from mkdocs_bibtex.registry import PandocRegistry
 from policy_reader.site.citations import bibtex_seam, citeproc
 from policy_reader.site.citations.bibliography import library_bib, library_entries
 
-from support import ROOT, build_in_process
+from support import ROOT
 
 CSL = str(ROOT / "bib" / "policy-reader-notes.csl")
 
@@ -127,16 +127,35 @@ def test_a_waiting_bibliography_is_released_when_the_footnotes_fail():
     assert shared.get("@x{y,}", CSL) is None  # does not wait: the page formats its entries itself
 
 
-def test_a_build_formats_the_bibliography_in_the_footnotes_run(project_copy, tmp_path, monkeypatch):
-    runs = []
-    real = pypandoc.convert_text
+# A fresh interpreter, as `mkdocs build` is: pandoc runs are watched there, with no state left
+# by other in-process builds of this test session.
+_WATCHED_BUILD = """
+import json, sys
+import pypandoc
+runs = []
+real = pypandoc.convert_text
+def spy(source, to, format=None, extra_args=(), **kwargs):
+    runs.append((str(to), source if isinstance(source, str) else ""))
+    return real(source, to, format=format, extra_args=extra_args, **kwargs)
+pypandoc.convert_text = spy
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+build(load_config("mkdocs.yml", site_dir=sys.argv[1], strict=True))
+print(json.dumps(runs))
+"""
 
-    def spy(source, to, format=None, extra_args=(), **kwargs):
-        runs.append((str(to), source if isinstance(source, str) else ""))
-        return real(source, to, format=format, extra_args=extra_args, **kwargs)
 
-    monkeypatch.setattr(pypandoc, "convert_text", spy)
-    build_in_process(project_copy, tmp_path / "site", monkeypatch)
+def test_a_build_formats_the_bibliography_in_the_footnotes_run(project_copy, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _WATCHED_BUILD, str(tmp_path / "site")],
+        cwd=project_copy, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    runs = json.loads(result.stdout.strip().splitlines()[-1])
     shared = [source for to, source in runs if to.endswith(".lua")]
     assert len(shared) == 1 and "nocite: '@*'" in shared[0]
     assert not [1 for to, source in runs if to == "html" and source == "---\nnocite: '@*'\n---\n"]

@@ -113,7 +113,17 @@ def _serve(site_dir: Path):
 
 
 def run_queries(site_dir: Path, queries: list[str]) -> list[list[str]]:
-    """The hits (locations, in the order shown) the site's worker returns for each query."""
+    """The hits (locations, in the order shown) the site's worker returns for each query.
+
+    Runs in a thread of its own: Playwright's sync API refuses a thread whose asyncio loop is
+    running (as it is in a pytest session that already drives a browser)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_run_queries, site_dir, queries).result()
+
+
+def _run_queries(site_dir: Path, queries: list[str]) -> list[list[str]]:
     from playwright.sync_api import sync_playwright
 
     server, url = _serve(Path(site_dir))
