@@ -100,10 +100,19 @@ def test_heading_words_without_the_anchor_link():
 
 
 def test_one_label_per_id():
-    assert rendered.label("p-12") == ("¶ 12", "¶ 12")
-    assert rendered.label("p-11a") == ("¶ 11a", "¶ 11a")
-    assert rendered.label("kt-2") == rendered.Label("KT 2", "key takeaway 2")
-    assert rendered.label("bio").spoken == "about the author"
+    assert rendered.label("p-12") == ("¶ 12", "¶ 12", "¶ 12")
+    assert rendered.label("p-11a") == ("¶ 11a", "¶ 11a", "¶ 11a")
+    assert rendered.label("kt-2") == rendered.Label("KT 2", "key takeaway 2", "Key takeaway 2")
+    assert rendered.label("bio") == ("bio", "about the author", "About the author")
+    assert rendered.label("intro") == ("intro",) * 3  # outside the scheme: its own label
+    # Every label delegates to the page contract's one definition.
+    from policy_reader.page import markdown
+    from policy_reader.site.citations.bibliography import paragraph_label
+    from policy_reader.site.topics.pages import Passage
+    for pid in ("p-12", "p-11a", "kt-2", "bio"):
+        assert rendered.label(pid) is markdown.labels(pid) and markdown.label(pid) == markdown.labels(pid).visible
+    assert Passage("x", "kt-1a", "takeaway", (), "").label == "Key takeaway 1a"
+    assert Passage("x", "p-3", "para", (), "").label == "¶ 3" and paragraph_label("p-3") == "¶\u00a03"
     [kt, para] = rendered.Rendered(PAGE).paragraphs()
     assert (kt.label.visible, para.label.visible) == ("KT 2", "¶ 11a")
 

@@ -17,6 +17,8 @@ import html
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from policy_reader.model import Document, Paragraph
 from policy_reader.readers.text import NOTE_CLOSE, NOTE_OPEN
@@ -85,15 +87,34 @@ def parse_id(pid: str) -> tuple[str, int, str] | None:
     return (m["prefix"], int(m["number"]), m["letters"]) if m else None
 
 
-def label(pid: str) -> str:
-    """The label a reader sees and cites, read from the id: ``p-11a`` -> ``¶ 11a``, ``kt-2`` -> ``KT 2``.
+class Label(NamedTuple):
+    """A paragraph's label, the one definition (every other label delegates here)."""
+
+    visible: str  #: the margin, the registry's messages: ``¶ 12``, ``KT 2``, ``bio``
+    spoken: str  #: what a screen reader says: ``¶ 12``, ``key takeaway 2``, ``about the author``
+    written: str  #: in running text and lists (topic passages, bibliography): ``¶ 12``, ``Key takeaway 2``, ``About the author``
+
+
+@lru_cache(maxsize=4096)
+def labels(pid: str) -> Label:
+    """A paragraph's :class:`Label`, read from its id: ``p-11a`` -> ``¶ 11a``, ``kt-2`` -> ``KT 2``
+    (spoken and written ``key takeaway 2``, ``Key takeaway 2``), ``bio`` -> ``bio`` (``about the
+    author``); an id outside the scheme is its own label.
 
     The label is the id's number and letters, so it stays on the words exactly as the id does."""
     parsed = parse_id(pid)
     if parsed is None:
-        return pid
+        return Label(pid, "about the author", "About the author") if pid == "bio" else Label(pid, pid, pid)
     prefix, number, letters = parsed
-    return ("¶ " if prefix == "p-" else "KT ") + f"{number}{letters}"
+    n = f"{number}{letters}"
+    if prefix == "p-":
+        return Label(f"¶ {n}", f"¶ {n}", f"¶ {n}")
+    return Label(f"KT {n}", f"key takeaway {n}", f"Key takeaway {n}")
+
+
+def label(pid: str) -> str:
+    """The label a reader sees and cites: :attr:`Label.visible` of :func:`labels`."""
+    return labels(pid).visible
 
 
 #: The id line :func:`_attr` writes under a block, read back by :func:`read_blocks`.

@@ -21,8 +21,8 @@ words of a paragraph and its ¶ label are computed in one place:
   only definition of "the words of a paragraph" on the HTML side (the Markdown
   side's is :attr:`policy_reader.page.markdown.PageBlock.words`);
 * :func:`label` is a paragraph's label, visible (``¶ 12``, ``KT 2``) and spoken
-  (``¶ 12``, ``key takeaway 2``), read from its id
-  (:func:`policy_reader.page.markdown.label`);
+  (``¶ 12``, ``key takeaway 2``), read from its id: it delegates to
+  :func:`policy_reader.page.markdown.labels`, the one definition;
 * :func:`tokens` splits a fragment into tags and text (with whether the text is
   inside code or an existing mark), and :func:`abbrs` finds glossary marks: what
   site/glossary.py reads.
@@ -43,10 +43,9 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
-from policy_reader.page.markdown import parse_id
+from policy_reader.page.markdown import Label, labels, parse_id  # noqa: F401  (Label: the type of Block.label)
 
 #: A paragraph or heading with its body: the only block-level pattern of the module.
 _BLOCK = re.compile(r"<(?:(?P<p>p)(?:\s[^>]*)?>(?P<pbody>.*?)</p>|(?P<h>h[1-6])(?:\s[^>]*)?>(?P<hbody>.*?)</(?P=h)>)", re.S)
@@ -68,25 +67,10 @@ SKIP_INSIDE = frozenset({"abbr", "code", "pre", "script", "style", "textarea"})
 PERMALINKED = {"para": "p-", "takeaway": "kt-"}
 
 
-class Label(NamedTuple):
-    """A paragraph's label: what the margin shows and what a screen reader says."""
-
-    visible: str
-    spoken: str
-
-
-@lru_cache(maxsize=4096)
 def label(pid: str) -> Label:
-    """``p-12`` -> ``("¶ 12", "¶ 12")``, ``p-11a`` -> ``("¶ 11a", "¶ 11a")``,
-    ``kt-2`` -> ``("KT 2", "key takeaway 2")``, ``bio`` -> ``("bio", "about the author")``.
-    The number and letters are the id's after its prefix (page/markdown.py), so a label
-    stays on its words; an id with a placeholder for its number (a panel template) works alike."""
-    prefix, _, n = pid.partition("-")
-    if prefix == "kt" and n:
-        return Label(f"KT {n}", f"key takeaway {n}")
-    if prefix == "p" and n:
-        return Label(f"¶ {n}", f"¶ {n}")
-    return Label(pid, "about the author" if pid == "bio" else pid)
+    """A paragraph's label, visible and spoken: :func:`policy_reader.page.markdown.labels`,
+    the one definition (``p-12`` -> ``¶ 12``, ``kt-2`` -> ``KT 2`` / ``key takeaway 2``)."""
+    return labels(pid)
 
 
 def words(fragment: str, *, spaced: bool = False) -> str:

@@ -24,7 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from policy_reader.page.markdown import read_blocks
+from policy_reader.page.markdown import labels, read_blocks
 from policy_reader.site.citations.citeproc import CiteprocError, csl_json as library_csl_json, format_references
 from policy_reader.site import fragments
 from policy_reader.site.held_html import HeldHtml
@@ -96,14 +96,10 @@ def citations(markdown: str, label: str) -> dict[str, list[str]]:
 
 
 def paragraph_label(para_id: str) -> str:
-    """``p-4`` -> ``¶ 4``, ``kt-2`` -> ``Key takeaway 2``, ``bio`` -> ``About the author``."""
-    if para_id.startswith("p-"):
-        return f"¶\u00a0{para_id[2:]}"
-    if para_id.startswith("kt-"):
-        return f"Key takeaway {para_id[3:]}"
-    if para_id == "bio":
-        return "About the author"
-    return para_id
+    """``p-4`` -> ``¶\u00a04``, ``kt-2`` -> ``Key takeaway 2``, ``bio`` -> ``About the author``:
+    the written form of :func:`policy_reader.page.markdown.labels`, with a no-break space
+    after ``¶`` so that the sign and its number stay on one line in the lists."""
+    return labels(para_id).written.replace("¶ ", "¶\u00a0", 1)
 
 
 def short_name(meta: dict) -> str:

@@ -36,7 +36,7 @@ from policy_reader import cache
 from policy_reader.topics import notes as N
 from policy_reader.topics import rules as T
 from policy_reader.page import rendered
-from policy_reader.page.markdown import read_blocks
+from policy_reader.page.markdown import labels, read_blocks
 from policy_reader.model import SourceError
 from policy_reader.site import fragments as F
 from policy_reader.site.generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
@@ -62,8 +62,8 @@ class Passage:
 
     @property
     def label(self) -> str:
-        n = self.pid.split("-")[-1]
-        return f"¶ {n}" if self.kind == "para" else f"Key takeaway {n}"
+        """``¶ 4``, ``Key takeaway 2``: :func:`policy_reader.page.markdown.labels`, written form."""
+        return labels(self.pid).written
 
 
 def read_passages(slug: str, markdown: str) -> list[Passage]:
