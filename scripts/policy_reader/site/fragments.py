@@ -1,7 +1,8 @@
 """Our generated HTML as Jinja templates a theme override can replace.
 
 The HTML the plugin writes into generated pages (topic passages, the lists of
-papers, the bibliography, the timeline, the byline) comes from templates under
+papers, the bibliography, the timeline, the byline) and into paper pages (the ¶
+links and Cite buttons, the topic chips) comes from templates under
 ``site/templates/fragments/policy-reader/``. That folder is added to the end of
 the theme's template folders (:func:`install`, from the plugin's ``on_config``),
 as Material ships its tags plugin's ``fragments/tags/`` in its theme: a file of
@@ -82,6 +83,8 @@ class Fragments:
         self.env.filters["md_text"] = md_text
         self.env.filters["md"] = md
         self._templates: dict = {}
+        self._macros: dict = {}
+        self._digests: dict = {}
 
     def template(self, name: str):
         t = self._templates.get(name)
@@ -95,11 +98,22 @@ class Fragments:
     def macro(self, name: str, macro: str):
         """A macro of a template as a function giving ``str`` (a macro gives Markup, and
         ``Markup + str`` would escape the str), to call once per item: cheaper than a render."""
-        m = getattr(self.template(name).module, macro)
-        return lambda *args, **kwargs: str(m(*args, **kwargs))
+        got = self._macros.get((name, macro))
+        if got is None:  # the template's module is made once per build's theme, not per call
+            m = getattr(self.template(name).module, macro)
+            got = self._macros[name, macro] = lambda *args, **kwargs: str(m(*args, **kwargs))
+        return got
 
     def digest(self, names) -> str:
-        """A hash of the templates ``names`` as this theme resolves them (an override included)."""
+        """A hash of the templates ``names`` as this theme resolves them (an override included),
+        read once per build's theme (a key part of every paper page)."""
+        names = tuple(sorted(names))
+        got = self._digests.get(names)
+        if got is None:
+            got = self._digests[names] = self._digest(names)
+        return got
+
+    def _digest(self, names) -> str:
         parts = []
         for name in sorted(names):
             source, _, _ = self.env.loader.get_source(self.env, PREFIX + name)

@@ -172,7 +172,8 @@ def topic_chips(topics) -> Step:
         return content, {"links": [list(link) for link in scratch.links], "ids": sorted(scratch.ids[page.url])}
 
     def inputs(page: PaperPage):
-        return (page.meta["slug"], page.url, page.src_uri, page.page.file.content_string, topics.pages.vocabulary_bytes())
+        return (page.meta["slug"], page.url, page.src_uri, page.page.file.content_string, topics.pages.vocabulary_bytes(),
+                topics.chips_digest())
 
     def load(records) -> dict:
         links = [tuple(link) for link in records["links"]]
@@ -202,6 +203,7 @@ def permalinks_and_panels(permalinks, registry) -> Step:
             page.url, json.dumps(page.meta, sort_keys=True, default=str),
             json.dumps(registry.successors(page.meta["slug"]), sort_keys=True), str(permalinks.site_url),
             repr(citer.styles), citer.bibtex_template, citer.ris_template, permalinks.template_source(),
+            permalinks.paragraph_link_digest(),
         )
 
     return Step("permalinks", run, inputs)

@@ -114,7 +114,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         self.index = PaperIndex(self.config.papers_dir)
         self.topics = TopicsFeature(config.config_file_path, self.config.papers_dir, generated, self.config.topic_page_kb)
         self.registry = RegistryManager(config.docs_dir, self.config.papers_dir, generated)  # permalinks (site/permalinks/check.py)
-        self.permalinks = PermalinkManager(config.site_url, root / self.config.bib_dir, config.theme)
+        self.permalinks = PermalinkManager(config.site_url, root / self.config.bib_dir, config.theme, fragments.for_config(config))
         self.search_index = SearchIndexManager()  # paragraph-level search (site/search/index.py)
         self.library = Library(self.index, self.config.home_papers_max)  # home and /papers/ (site/library.py)
         self.navigation = Navigation(self.config.papers_dir, self.config.nav_papers_max, self.config.home_papers_max)

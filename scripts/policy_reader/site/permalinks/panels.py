@@ -3,8 +3,10 @@
 For every ``<p class="para" id="p-N">`` and ``<p class="takeaway" id="kt-N">`` (N a number,
 perhaps with letters: ``p-11a``, see convert/identity.py) it adds, inside the paragraph,
 its number in the margin as a link (``cite.js`` copies the absolute permalink
-``site_url + papers/<slug>/#<id>`` when it is activated) and a "Cite" button. The ``id``
-stays on the ``<p>`` and nothing else of the paragraph changes.
+``site_url + papers/<slug>/#<id>`` when it is activated) and a "Cite" button, both from the
+macros of the template ``fragments/policy-reader/paragraph-link.html`` (site/fragments.py; a
+theme's ``custom_dir`` can replace it). The ``id`` stays on the ``<p>`` and nothing else of
+the paragraph changes.
 
 The paper's full citation is in the page once: under the byline, the "Cite this paper"
 block (every style, BibTeX, RIS; readable without a script), and at the end of the page
@@ -20,7 +22,6 @@ paper page's HTML.
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import jinja2
 from mkdocs.exceptions import PluginError
 
 from policy_reader.page import rendered
+from policy_reader.site import fragments as F
 from policy_reader.site.citations.cite import (
     LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, Citation, CiteprocError, PaperCiter, prepare,
 )
@@ -42,16 +44,15 @@ def para_kind(attrs: str) -> tuple[str, str] | None:
 
 
 def label(pid: str, kind: str) -> tuple[str, str]:
-    """(visible margin label, spoken name): :func:`policy_reader.page.rendered.label`."""
-    return rendered.label(pid)
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """(visible margin label, spoken name): :func:`policy_reader.page.markdown.labels`."""
+    got = rendered.label(pid)
+    return got.visible, got.spoken
 
 
 #: The panel's template, looked up in the theme's Jinja environment (docs/overrides/partials/).
 TEMPLATE = "partials/cite-panel.html"
+#: The ¶ link and Cite button of every paragraph (site/templates/fragments/policy-reader/, site/fragments.py).
+PARAGRAPH_LINK = "paragraph-link.html"
 
 
 class PermalinkManager:
@@ -59,9 +60,11 @@ class PermalinkManager:
 
     ``templates`` is the theme (MkDocs' ``config.theme``: its ``get_env()`` is used, so
     ``custom_dir`` overrides apply) or a Jinja environment that holds :data:`TEMPLATE`.
+    ``fragments``: the build's :class:`~policy_reader.site.fragments.Fragments`, for the ¶ link
+    and Cite button of :data:`PARAGRAPH_LINK` (default: our templates alone).
     """
 
-    def __init__(self, site_url: str | None, bib_dir: Path, templates):
+    def __init__(self, site_url: str | None, bib_dir: Path, templates, fragments: F.Fragments | None = None):
         if not site_url:
             raise PluginError("mkdocs.yml: site_url is not set; permalinks are absolute (set site_url or SITE_URL)")
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
@@ -69,6 +72,7 @@ class PermalinkManager:
         self._templates = templates
         self._template: jinja2.Template | None = None
         self._citers: dict[str, PaperCiter] = {}
+        self.fragments = fragments or F.for_config()
 
     @property
     def template(self) -> jinja2.Template:
@@ -87,6 +91,10 @@ class PermalinkManager:
         """The template's text (for the paper-page cache key: a changed override changes the pages)."""
         name = self.template.filename
         return Path(name).read_text(encoding="utf-8") if name else TEMPLATE
+
+    def paragraph_link_digest(self) -> str:
+        """A hash of :data:`PARAGRAPH_LINK` as the theme resolves it (the paper-page cache key)."""
+        return self.fragments.digest([PARAGRAPH_LINK])
 
     def prepare(self, papers: list[dict]) -> None:
         """Format every paper's citations together, before the pages (see cite.prepare)."""
@@ -121,6 +129,7 @@ class PermalinkManager:
         base = self.page_url(meta)
         seen: set[str] = set()
         kinds: set[str] = set()
+        link, cite = (self.fragments.macro(PARAGRAPH_LINK, m) for m in ("link", "cite"))
 
         def sub(m: rendered.Block) -> str:
             pid, kind = m.id, m.kind
@@ -128,17 +137,8 @@ class PermalinkManager:
                 raise PluginError(f"docs/papers/{meta['slug']}.md: two paragraphs with id '{pid}' in the rendered page; give each its own id")
             seen.add(pid)
             kinds.add(kind)
-            visible, spoken = m.label
-            permalink = base + "#" + pid
-            link = (
-                f'<a class="pr-link" href="#{pid}" data-permalink="{_esc(permalink)}" '
-                f'title="Copy the link to {spoken}" aria-label="{spoken}: copy link">{visible}</a>'
-            )
-            button = (
-                f' <button type="button" class="pr-cite" aria-expanded="false" aria-controls="cite-{pid}" '
-                f'aria-label="Cite {spoken}">Cite</button>'
-            )
-            return f"<p{m.attr_text}>{link}{m.body}{button}</p>"
+            visible, spoken, _ = m.label
+            return f"<p{m.attr_text}>{link(pid, base + '#' + pid, visible, spoken)}{m.body}{cite(pid, spoken)}</p>"
 
         page = rendered.read(page_html)  # the page's blocks (page/rendered.py)
         edits = [(b.start, b.end, sub(b)) for b in page.paragraphs()]

@@ -49,6 +49,7 @@ TOPICS_DIR = "topics"
 TOPIC_PAPER = "topic-paper.html"  # the passages' template (site/templates/fragments/policy-reader/)
 TOPIC_PAGE = "topic-page.html"  # a topic page's Markdown
 TOPICS_INDEX = "topics-index.html"  # /topics/
+TOPIC_CHIPS = "topic-chips.html"  # the chips on paper pages (TopicChips)
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]*\s+(?=[A-Z“\"‘])")
 
 
@@ -449,10 +450,10 @@ class TopicPages:
         return self.fragments.render(TOPICS_INDEX, papers=_plural(len(self.papers), "paper"), topics=topics) + "\n"
 
     def add_files(self, files, config, held: HeldHtml, papers: dict[str, dict]) -> None:
+        self.fragments = F.for_config(config)  # also the chips' template (TopicChips)
         if not self.vocab.topics:
             return
         paper_urls = {meta["slug"]: files.get_file_from_path(uri).url for uri, meta in papers.items()}
-        self.fragments = F.for_config(config)
         digest = inputs_digest(  # everything the pages are made of (site/generated_cache.py)
             self.fragments.digest([TOPIC_PAPER, TOPIC_PAGE, TOPICS_INDEX]),  # the templates as the theme resolves them (an override)
             self.vocabulary_bytes(),
@@ -603,15 +604,15 @@ class TopicChips:
     def _href(self, page_url: str, slug: str) -> str:
         return get_relative_url(TopicPages.topic_url(slug), page_url)
 
-    def _chip(self, page_url: str, topic: T.Topic, source: str, cls: str = "topic-chip") -> str:
+    def _chip(self, chip, page_url: str, topic: T.Topic, source: str) -> str:
         self.check.record_link(source, page_url, TopicPages.topic_url(topic.slug))
-        return (
-            f'<a class="{cls}" href="{html.escape(self._href(page_url, topic.slug), quote=True)}" '
-            f'data-topic="{topic.slug}">{html.escape(topic.title)}</a>'
-        )
+        return chip(self._href(page_url, topic.slug), topic.slug, topic.title)
 
     def process(self, html_text: str, paper_slug: str, page_url: str, source: str) -> str:
+        """The chips' HTML is the template ``fragments/policy-reader/topic-chips.html`` (site/fragments.py)."""
         by = self.pages.vocab.by_slug()
+        frag = self.pages.fragments
+        chip, after, header = (frag.macro(TOPIC_CHIPS, m) for m in ("chip", "paragraph", "header"))
         page = rendered.read(html_text)  # the page's blocks (page/rendered.py)
         edits = []
         for block in page.blocks:
@@ -621,18 +622,17 @@ class TopicChips:
             slugs = [s for s in block.topics if s in by]
             if not slugs:
                 continue
-            chips = " ".join(self._chip(page_url, by[s], source) for s in slugs)
+            chips = Markup(" ".join(self._chip(chip, page_url, by[s], source) for s in slugs))
             # Keep the contract `<p class="para" id="p-N"`: data-topics goes after the id.
             moved = "<p" + block.attr_text.replace(topics, "").rstrip() + topics + ">"
             edits.append((block.start, block.body_start, moved))
-            edits.append((block.body_end, block.body_end, f' <span class="topic-chips"><span class="topic-chips-label">Topics:</span> {chips}</span>'))
+            edits.append((block.body_end, block.body_end, after(chips)))
         covered = self.pages.paper_topics(paper_slug) if by else []
         if covered:
-            chips = " ".join(self._chip(page_url, t, source, "topic-chip") for t in covered)
-            header = f'<p class="paper-topics"><span class="topic-chips-label">Topics in this paper:</span> {chips}</p>'
+            chips = Markup(" ".join(self._chip(chip, page_url, t, source) for t in covered))
             byline, h1 = page.byline(), page.first("h1")
             at = byline.end if byline is not None else h1.end if h1 is not None else 0
-            edits.append((at, at, "\n" + header))
+            edits.append((at, at, "\n" + header(chips)))
         return rendered.splice(html_text, sorted(edits, key=lambda e: (e[0], e[1])))
 
 
@@ -643,6 +643,10 @@ class TopicsFeature:
         self.pages = TopicPages(Path(config_file_path).resolve().parent, papers_dir, cache_dir, page_kb)
         self.check = LinkCheck()
         self.chips = TopicChips(self.pages, self.check)
+
+    def chips_digest(self) -> str:
+        """A hash of the chips' template as the theme resolves it (the paper-page cache key)."""
+        return self.pages.fragments.digest([TOPIC_CHIPS])
 
     def on_files(self, files, config, papers: dict[str, dict], held: HeldHtml) -> None:
         self.check.reset()
