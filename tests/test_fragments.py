@@ -29,6 +29,15 @@ def test_an_override_in_custom_dir_replaces_a_generated_block(tmp_path):
     passage = (OURS / "topic-paper.html").read_text(encoding="utf-8")
     assert 'class="topic-passage"' in passage
     (overrides / "topic-paper.html").write_text(passage.replace('class="topic-passage"', 'class="topic-passage overridden-passage"'), encoding="utf-8")
+    # The paper pages' ¶ link, Cite button and topic chips (paragraph-link.html, topic-chips.html).
+    link = (OURS / "paragraph-link.html").read_text(encoding="utf-8")
+    assert 'class="pr-link"' in link and 'class="pr-cite"' in link
+    (overrides / "paragraph-link.html").write_text(
+        link.replace('class="pr-link"', 'class="pr-link overridden-link"').replace('class="pr-cite"', 'class="pr-cite overridden-cite"'),
+        encoding="utf-8")
+    chips = (OURS / "topic-chips.html").read_text(encoding="utf-8")
+    assert 'class="topic-chip"' in chips
+    (overrides / "topic-chips.html").write_text(chips.replace('class="topic-chip"', 'class="topic-chip overridden-chip"'), encoding="utf-8")
     timeline = (OURS / "timeline.html").read_text(encoding="utf-8")
     (overrides / "timeline.html").write_text(timeline.replace('<ol class="timeline">', '<ol class="timeline overridden-timeline">'), encoding="utf-8")
 
@@ -39,8 +48,39 @@ def test_an_override_in_custom_dir_replaces_a_generated_block(tmp_path):
     text = (site / built).read_text(encoding="utf-8")
     assert text.count("overridden-passage") == text.count("topic-passage-link") > 0
     assert 'class="timeline overridden-timeline"' in (site / "timeline" / "index.html").read_text(encoding="utf-8")
+    paper = next((tmp_path / "site1" / "papers").glob("*/index.html")).relative_to(tmp_path / "site1")
+    before = (tmp_path / "site1" / paper).read_text(encoding="utf-8")
+    after = (site / paper).read_text(encoding="utf-8")  # the paper-page cache keys on the templates too
+    assert "overridden" not in before
+    assert after.count('class="pr-link overridden-link"') == before.count('class="pr-link"') > 0
+    assert after.count('class="pr-cite overridden-cite"') == before.count('class="pr-cite"') > 0
+    assert after.count('class="topic-chip overridden-chip"') == before.count('class="topic-chip"') > 0
+    # Undo the classes the override added: the rest of the paper page is the same bytes.
+    undone = after.replace(" overridden-link", "").replace(" overridden-cite", "").replace(" overridden-chip", "")
+    assert undone == before
     # Blocks that were not overridden are as before.
     assert (site / "bibliography" / "index.html").read_bytes() == (tmp_path / "site1" / "bibliography" / "index.html").read_bytes()
+
+
+def test_paragraph_link_and_chip_macros_escape_as_the_html_they_replace():
+    """The macros give the bytes the f-strings of panels.py and TopicChips gave, values escaped."""
+    frag = F.for_config()
+    link = frag.macro("paragraph-link.html", "link")
+    assert link("p-3", "https://x.org/?a=1&b=\"2\"#p-3", "¶ 3", "¶ 3") == (
+        '<a class="pr-link" href="#p-3" data-permalink="https://x.org/?a=1&amp;b=&quot;2&quot;#p-3" '
+        'title="Copy the link to ¶ 3" aria-label="¶ 3: copy link">¶ 3</a>')
+    assert frag.macro("paragraph-link.html", "cite")("kt-2", "key takeaway 2") == (
+        ' <button type="button" class="pr-cite" aria-expanded="false" aria-controls="cite-kt-2" '
+        'aria-label="Cite key takeaway 2">Cite</button>')
+    chip = frag.macro("topic-chips.html", "chip")(HOSTILE, "t-1", HOSTILE)
+    assert chip == (f'<a class="topic-chip" href="{html.escape(HOSTILE, quote=True)}" '
+                    f'data-topic="t-1">{html.escape(HOSTILE)}</a>')
+    chips = F.Markup(chip)  # the chips' HTML, built by chip(): not escaped again
+    assert frag.macro("topic-chips.html", "paragraph")(chips) == (
+        f' <span class="topic-chips"><span class="topic-chips-label">Topics:</span> {chip}</span>')
+    assert frag.macro("topic-chips.html", "header")(chips) == (
+        f'<p class="paper-topics"><span class="topic-chips-label">Topics in this paper:</span> {chip}</p>')
+    assert frag.macro("topic-chips.html", "chip") is frag.macro("topic-chips.html", "chip")  # fetched once
 
 
 def test_filters_escape_as_html_escape_and_python_markdown():
