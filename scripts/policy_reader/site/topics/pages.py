@@ -604,15 +604,19 @@ class TopicChips:
     def _href(self, page_url: str, slug: str) -> str:
         return get_relative_url(TopicPages.topic_url(slug), page_url)
 
-    def _chip(self, chip, page_url: str, topic: T.Topic, source: str) -> str:
+    def _chip(self, chip, made: dict, page_url: str, topic: T.Topic, source: str) -> str:
         self.check.record_link(source, page_url, TopicPages.topic_url(topic.slug))
-        return chip(self._href(page_url, topic.slug), topic.slug, topic.title)
+        got = made.get(topic.slug)  # a topic's chip is the same all over one page: made once
+        if got is None:
+            got = made[topic.slug] = chip(self._href(page_url, topic.slug), topic.slug, topic.title)
+        return got
 
     def process(self, html_text: str, paper_slug: str, page_url: str, source: str) -> str:
         """The chips' HTML is the template ``fragments/policy-reader/topic-chips.html`` (site/fragments.py)."""
         by = self.pages.vocab.by_slug()
         frag = self.pages.fragments
         chip, after, header = (frag.macro(TOPIC_CHIPS, m) for m in ("chip", "paragraph", "header"))
+        made: dict[str, str] = {}
         page = rendered.read(html_text)  # the page's blocks (page/rendered.py)
         edits = []
         for block in page.blocks:
@@ -622,14 +626,14 @@ class TopicChips:
             slugs = [s for s in block.topics if s in by]
             if not slugs:
                 continue
-            chips = Markup(" ".join(self._chip(chip, page_url, by[s], source) for s in slugs))
+            chips = Markup(" ".join(self._chip(chip, made, page_url, by[s], source) for s in slugs))
             # Keep the contract `<p class="para" id="p-N"`: data-topics goes after the id.
             moved = "<p" + block.attr_text.replace(topics, "").rstrip() + topics + ">"
             edits.append((block.start, block.body_start, moved))
             edits.append((block.body_end, block.body_end, after(chips)))
         covered = self.pages.paper_topics(paper_slug) if by else []
         if covered:
-            chips = Markup(" ".join(self._chip(chip, page_url, t, source) for t in covered))
+            chips = Markup(" ".join(self._chip(chip, made, page_url, t, source) for t in covered))
             byline, h1 = page.byline(), page.first("h1")
             at = byline.end if byline is not None else h1.end if h1 is not None else 0
             edits.append((at, at, "\n" + header(chips)))
