@@ -182,10 +182,14 @@ def check_own_files(files: dict[str, bytes]) -> None:
     after the last); no other p- file."""
     manifest = json.loads(files["manifest.json"])
     paragraphs = manifest["paragraphs"]
+    records = _records(files)
     used = set()
     for term, (df, *tiers) in manifest["ownFiles"].items():
         assert tiers, term
-        got = [search_shards._absolute(json.loads(files[f"p-{n}.json"])) for n, _, _ in tiers]
+        tier_files = [json.loads(files[f"p-{n}.json"]) for n, _, _ in tiers]
+        assert all(sorted(f) == ["postings", "records"] for f in tier_files), term
+        got = [search_shards._absolute(f["postings"]) for f in tier_files]
+        check_carried(term, got, tier_files, records, paragraphs)
         used |= {f"p-{n}.json" for n, _, _ in tiers}
         assert sum(len(g) // 2 for g in got) == df, term
         assert sum(len(files[f"p-{n}.json"]) for n, _, _ in tiers) > search_shards.OWN_FILE
@@ -196,6 +200,31 @@ def check_own_files(files: dict[str, bytes]) -> None:
                 assert max(later, default=0) == most, (term, k)
                 assert not later or not mine or min(mine) > most, (term, k)
     assert used == {n for n in files if n.startswith("p-")}
+
+
+def check_carried(term, got, tier_files, records, paragraphs) -> None:
+    """A frequent term's first tier carries the records of its EMBED heaviest paragraphs (ties
+    by id), then of its heaviest other documents up to EMBED in all; later tiers carry none. A
+    carried record is the document's record with its text cut to a window: at most WINDOW
+    characters (and the marks of what was left out), no tags, holding the term when the
+    text around it does."""
+    pairs = [(d, w) for g in got for d, w in zip(g[0::2], g[1::2])]
+    paras = sorted((-w, d) for d, w in pairs if d < paragraphs)[: search_shards.EMBED]
+    others = sorted((-w, d) for d, w in pairs if d >= paragraphs)[: search_shards.EMBED - len(paras)]
+    carried = tier_files[0]["records"]
+    assert sorted(map(int, carried)) == sorted(d for _, d in paras + others), term
+    assert all(not f["records"] for f in tier_files[1:]), term
+    for d, rec in carried.items():
+        full = records[int(d)]
+        assert [rec[0], rec[1], rec[3]] == [full[0], full[1], full[3]], (term, d)
+        text = rec[2].removeprefix("… ").removesuffix(" …")
+        assert len(text) <= search_shards.WINDOW and "<" not in rec[2].replace("<unclosed", ""), (term, d, rec[2])
+        plain = re.sub(r"<[^>]*>", "", full[2])
+        if int(d) >= paragraphs and full[2].endswith(" …"):
+            continue  # the shard keeps only the start of a long section: the window may lie beyond it
+        assert text in plain, (term, d)
+        if term in search_shards.tokens(plain) and term not in search_shards.tokens(rec[1]):
+            assert term in search_shards.tokens(rec[2]), (term, d, rec[2])
 
 
 def assert_same_content(built: dict[str, bytes], reference: tuple) -> None:

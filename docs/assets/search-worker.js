@@ -14,14 +14,28 @@
 var BASE = new URL("../search/shards/", self.location.href);
 var manifest = null;
 var cache = {};
+var carried = {};  /* document id -> record, from the frequent terms' first tiers fetched so far */
 var MAX_SHOWN = 10;   /* results shown per query (their records are fetched): the best ones */
 var MAX_FORMS = 3;    /* a word still being typed also finds this many of its commonest completions */
 
+/* Where a query's time goes (milliseconds, performance.now()): set per query, sent with
+ * its result as data.timing (Material ignores it; dev/search_timing.py reads it). */
+var clock = null;
+
 function load(name) {
   if (!cache[name]) {
+    var t0 = performance.now();
     cache[name] = fetch(new URL(name, BASE).href).then(function (r) {
       if (!r.ok) throw new Error(name + ": " + r.status);
-      return r.json();
+      return r.text();
+    }).then(function (text) {
+      var t1 = performance.now();
+      var value = JSON.parse(text);
+      if (clock) {
+        clock.fetches += 1; clock.fetchMs += t1 - t0; clock.parseMs += performance.now() - t1;
+        clock.bytes += text.length;
+      }
+      return value;
     });
   }
   return cache[name];
@@ -114,7 +128,7 @@ function postings(word, isPrefix) {
       if (!f[2] && manifest.ownFiles[f[0]].length > 2) pending.push({ tiers: manifest.ownFiles[f[0]].slice(1), next: 1 });
     });
     return Promise.all(forms.map(function (f) {
-      return f[2] ? Promise.resolve(f[2]) : load("p-" + manifest.ownFiles[f[0]][1][0] + ".json");
+      return f[2] ? Promise.resolve(f[2]) : loadOwn(manifest.ownFiles[f[0]][1][0]);
     })).then(function (lists) {
       var hits = {}, df = 0;
       lists.forEach(function (flat, j) {
@@ -123,6 +137,15 @@ function postings(word, isPrefix) {
       });
       return settle({ hits: hits, df: df, forms: forms.map(function (f) { return f[0]; }), pending: pending });
     });
+  });
+}
+
+/* A frequent term's tier file {postings, records}: its postings; the records it carries
+ * (the first tier's: those of the term's heaviest documents) are kept for docRecord. */
+function loadOwn(n) {
+  return load("p-" + n + ".json").then(function (file) {
+    for (var id in file.records) if (!has(carried, id)) carried[id] = file.records[id];
+    return file.postings;
   });
 }
 
@@ -149,14 +172,17 @@ function settle(list) {
 /* Fetch the next tier of each of a word's frequent forms into its hits. */
 function loadTails(list) {
   if (!list.tails) return Promise.resolve(list);
-  return Promise.all(list.pending.map(function (p) { return load("p-" + p.tiers[p.next][0] + ".json"); })).then(function (flats) {
+  return Promise.all(list.pending.map(function (p) { return loadOwn(p.tiers[p.next][0]); })).then(function (flats) {
     flats.forEach(function (flat) { addPostings(list.hits, flat); });
     list.pending.forEach(function (p) { p.next += 1; });
     return settle(list);
   });
 }
 
+/* A result's record: carried by a term file already fetched (no fetch), or from its shard. */
 function docRecord(id) {
+  if (has(carried, id)) return Promise.resolve(carried[id]);
+  if (clock) clock.shardRecords += 1;
   var shard = Math.floor(id / manifest.recordShard);
   return load("r" + shard + ".json").then(function (docs) {
     return docs[id - shard * manifest.recordShard];
@@ -230,10 +256,13 @@ function search(query) {
   return Promise.all(words.map(function (w, i) {
     return postings(w, i === words.length - 1 && !trailingSpace);
   })).then(function (lists) {
+    mark("postings");
     /* fetch lighter tiers, a round at a time, while they could change what is shown */
     function deepen(ranked) {
+      mark("rank");
       if (!needTails(lists, ranked)) return [lists, ranked];
-      return Promise.all(lists.map(loadTails)).then(function () { return deepen(rank(lists)); });
+      clock.rounds += 1;
+      return Promise.all(lists.map(loadTails)).then(function () { mark("tails"); return deepen(rank(lists)); });
     }
     return deepen(rank(lists));
   }).then(function (found) {
@@ -242,7 +271,9 @@ function search(query) {
     lists.forEach(function (l) { forms = forms.concat(l.forms); });
     var marks = words.concat(forms).filter(function (w, i, all) { return all.indexOf(w) === i; })
       .sort(function (a, b) { return b.length - a.length; });
+    if (ranked.some(function (r) { return !has(carried, r.id); })) clock.rounds += 1;
     return Promise.all(ranked.map(function (r) { return docRecord(r.id); })).then(function (records) {
+      mark("records");
       var groups = [], byPage = {};
       records.forEach(function (rec, i) {
         var hasParent = rec[3] !== null;
@@ -265,9 +296,21 @@ function search(query) {
           group.push(item);
         }
       });
+      mark("render");
       return { items: groups };
     });
   });
+}
+
+/* Queries are answered in the order they were asked, and only the newest: a query still
+ * waiting for its files when the reader has typed on is dropped (its result would replace
+ * the newer one's on arrival). */
+var latest = 0;
+
+function mark(phase) {
+  var now = performance.now();
+  clock.phases[phase] = (clock.phases[phase] || 0) + now - clock.last;
+  clock.last = now;
 }
 
 addEventListener("message", function (ev) {
@@ -279,9 +322,16 @@ addEventListener("message", function (ev) {
     });
   } else if (message.type === 2) {
     var ready = manifest ? Promise.resolve() : load("manifest.json").then(function (m) { manifest = m; });
-    ready.then(function () { return search(message.data); }).then(function (result) {
+    var started = performance.now(), seq = ++latest;
+    ready.then(function () {
+      clock = { phases: {}, last: performance.now(), rounds: 1, fetches: 0, fetchMs: 0, parseMs: 0, bytes: 0, shardRecords: 0 };
+      return search(message.data);
+    }).then(function (result) {
+      if (seq !== latest) return;  /* a newer query came meanwhile: its result is the one to show */
+      if (clock) { clock.totalMs = performance.now() - started; result.timing = clock; }
       postMessage({ type: 3, data: result });
     }, function (err) {
+      if (seq !== latest) return;
       console.warn("search failed: " + err);
       postMessage({ type: 3, data: { items: [] } });
     });

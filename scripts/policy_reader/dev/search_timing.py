@@ -14,7 +14,14 @@ order alternates), so a slow spell of the machine falls on all of them alike:
 - **warm**: the same queries typed one after another in one tab (a file an
   earlier query fetched is in the worker's memory), as ``make bench`` does.
 
-Prints median and p95 of each, per site. Not a test: figures only.
+Prints median and p95 of each, per site. With ``--phases`` it prints instead
+where the worker's time goes: the site's worker is started in the page (as
+Material starts it) and sent the queries one after another; the worker
+reports per query (``timing`` beside its result) the milliseconds of each
+phase (postings: first round of fetches; rank; tails: later rounds;
+records: fetch of the shown results' records; render: building the result
+list), its rounds of fetches, the files fetched with the time spent fetching
+and parsing them. Medians per phase and site. Not a test: figures only.
 """
 
 from __future__ import annotations
@@ -51,6 +58,58 @@ PROBE = """async ([query]) => {
   }
   return performance.now() - t0;
 }"""
+
+
+PHASES = """async ([worker, queries]) => {
+  const next = () => new Promise((resolve) => { window.__w.onmessage = (ev) => resolve(ev.data); });
+  let answer;
+  if (!window.__w) {  /* one worker per tab, kept across calls: later queries find earlier files in its memory */
+    window.__w = new Worker(worker);
+    answer = next();
+    window.__w.postMessage({type: 0, data: {config: {}, docs: [], options: {}}});
+    await answer;
+  }
+  const w = window.__w;
+  const out = [];
+  for (const q of queries) {
+    answer = next();
+    const t0 = performance.now();
+    w.postMessage({type: 2, data: q});
+    const result = await answer;
+    const timing = result.data.timing || {};
+    timing.roundTripMs = performance.now() - t0;
+    out.push(timing);
+  }
+  return out;
+}"""
+
+
+def phases(sites: list[Path], queries: list[str]) -> dict:
+    """Per site: each query's ``timing`` from its worker (queries sent one after another, sites
+    taking turns query by query, each in its own tab and worker)."""
+    from playwright.sync_api import sync_playwright
+
+    servers = [_serve(s) for s in sites]
+    out: dict = {str(s): [] for s in sites}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            pages = []
+            for server, url in servers:
+                page = browser.new_context(bypass_csp=True).new_page()
+                page.goto(url, wait_until="load")
+                pages.append((page, url))
+            for qi, query in enumerate(queries):
+                order = list(range(len(sites)))[:: -1 if qi % 2 else 1]
+                for i in order:
+                    page, url = pages[i]
+                    out[str(sites[i])] += page.evaluate(PHASES, [url + "assets/search-worker.js", [query]])
+            browser.close()
+    finally:
+        for server, _ in servers:
+            server.shutdown()
+            server.server_close()
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -114,8 +173,32 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="search_timing", description=__doc__.split("\n\n")[0])
     ap.add_argument("sites", nargs="+")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--phases", action="store_true", help="where the worker's time goes, per phase")
+    ap.add_argument("--queries", type=int, default=0, help="this many queries drawn from the site's library "
+                    "(as make bench draws them: needs --papers) instead of the fixed set")
+    ap.add_argument("--papers", type=int, default=0, help="papers of the synthetic library the sites hold")
+    ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args(argv)
-    result = measure([Path(s) for s in args.sites], QUERIES, args.rounds)
+    queries = QUERIES
+    if args.queries:
+        from policy_reader.dev import bench, synth
+
+        seed = synth.SEED if args.seed is None else args.seed
+        paragraphs = [p for i in range(1, args.papers + 1) for p in synth.body_paragraphs(synth.paper(i, seed=seed)[1])]
+        queries = bench.library_queries(paragraphs or synth.corpus().paragraphs, args.queries)
+    if args.phases:
+        result = phases([Path(s) for s in args.sites], queries)
+        for site, rows in result.items():
+            keys = sorted({k for r in rows for k in r.get("phases", {})})
+            line = " ".join(f"{k} {statistics.median([r.get('phases', {}).get(k, 0) for r in rows]):.1f}" for k in keys)
+            print(f"{site}: medians over {len(rows)} queries (ms): total {statistics.median([r.get('totalMs', 0) for r in rows]):.1f} "
+                  f"(p95 {pct([r.get('totalMs', 0) for r in rows], 0.95):.1f}), round trip {statistics.median([r['roundTripMs'] for r in rows]):.1f} | {line} | "
+                  f"rounds {statistics.median([r.get('rounds', 0) for r in rows])} fetches {statistics.median([r.get('fetches', 0) for r in rows])} "
+                  f"fetch {statistics.median([r.get('fetchMs', 0) for r in rows]):.1f} parse {statistics.median([r.get('parseMs', 0) for r in rows]):.1f} "
+                  f"KB {statistics.median([r.get('bytes', 0) for r in rows]) / 1024:.1f}")
+        print(json.dumps(result))
+        return 0
+    result = measure([Path(s) for s in args.sites], queries, args.rounds)
     for site, r in result.items():
         bad = sum(1 for x in r["cold_ms"] + r["warm_ms"] if x < 0)
         cold = [x for x in r["cold_ms"] if x >= 0]

@@ -35,10 +35,16 @@ results it shows):
     holds either at most ``TERM_BUNDLE`` bytes or a single prefix, and no prefix
     is ever split;
 ``search/shards/p-<n>.json``
-    postings of one frequent term (longer than ``OWN_FILE`` bytes), so that
-    looking up a rare word never downloads a frequent one's postings, and a
-    frequent word downloads only its own: one tier of them (its heaviest, then
-    lighter ones, fetched only when needed).
+    ``{"postings": [...], "records": {id: record}}``: postings of one frequent
+    term (longer than ``OWN_FILE`` bytes), so that looking up a rare word never
+    downloads a frequent one's postings, and a frequent word downloads only its
+    own: one tier of them (its heaviest, then lighter ones, fetched only when
+    needed). The first tier also carries the records of the term's ``EMBED``
+    heaviest paragraphs (or, when it has fewer, of its heaviest other
+    documents too), keyed by document id, their text cut to a window of
+    ``WINDOW`` characters around the term (see ``window``): the results of a
+    one-word query are among them, so such a query shows its results after a
+    single round of fetches; later tiers carry no records.
 
 Postings are ``[gap, weight, gap, weight, ...]``: the document ids in
 ascending order as differences from the previous id (the first from 0), which
@@ -95,6 +101,12 @@ MIN_TOP = 16  # more than the results a query shows, so a one-word query never n
 # cut at a space: a result shows the start of its section, and one record of a
 # long list no longer weighs hundreds of KB. Paragraphs keep their whole text.
 SNIPPET = 400
+# Records carried in a frequent term's first tier: more than the 10 results a query shows,
+# so that the best documents of a query for the word (or for its commonest completions,
+# each with its own) are at hand without fetching record shards.
+EMBED = 16
+# Characters of text a carried record keeps around the term's first occurrence.
+WINDOW = 200
 TITLE_WEIGHT = 3
 K1 = 1.2
 B = 0.75
@@ -290,6 +302,12 @@ def _split(gaps: list[str], paragraphs: int) -> list[tuple[bytes, int, int]]:
     return tiers
 
 
+def _carry(record: tuple, term: str) -> tuple:
+    """A record as a frequent term's first tier carries it: its text a window around the term."""
+    location, title, text, parent = record
+    return (location, title, window(text, term), parent)
+
+
 def _snippet(record: tuple) -> tuple:
     """A record as stored: paragraphs whole, other documents' text cut to SNIPPET characters."""
     location, title, text, parent = record
@@ -297,6 +315,49 @@ def _snippet(record: tuple) -> tuple:
         cut = text.rfind(" ", 0, SNIPPET)
         text = text[: cut if cut > 0 else SNIPPET].rstrip() + " …"
     return (location, title, text, parent)
+
+
+_ENTITY_OR_TAG = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"[0-9a-z\u00c0-\u024f’']+")  # a term once its apostrophes are dropped
+
+
+def window(text: str, term: str, size: int = WINDOW) -> str:
+    """``text`` (HTML text) as a carried record keeps it: tags dropped, then at most
+    ``size`` characters cut at spaces around the first occurrence of ``term`` as a whole
+    word (case and apostrophes aside), with " …" / "… " where text was left out; from the
+    start when the term is not found in it (a title word). Cuts fall only at spaces, so no
+    character reference is split."""
+    plain = _ENTITY_OR_TAG.sub("", text) if "<" in text else text
+    if len(plain) <= size:
+        return plain
+    at = 0
+    for m in _WORD.finditer(plain.lower()):
+        if m[0].replace("’", "").replace("'", "") == term:
+            at = m.start()
+            break
+    begin = max(0, at - size // 4)
+    if begin:
+        cut = plain.rfind(" ", 0, begin + 1)
+        begin = cut + 1 if cut >= 0 else 0
+    end = begin + size
+    if end < len(plain):
+        cut = plain.rfind(" ", begin, end)
+        end = cut if cut > begin else end
+    out = plain[begin:end].strip()
+    return ("… " if begin else "") + out + (" …" if end < len(plain) else "")
+
+
+def _carried(flat: list[str], paragraphs: int) -> list[int]:
+    """The documents whose records a frequent term's first tier carries: its EMBED heaviest
+    paragraphs (ties by id, as the worker orders them), then, if it has fewer, its heaviest
+    other documents up to EMBED in all."""
+    docs, doc = [], 0
+    for i in range(0, len(flat), 2):
+        doc += int(flat[i])
+        docs.append((-int(flat[i + 1]), doc))
+    paras = sorted(d for d in docs if d[1] < paragraphs)[:EMBED]
+    others = sorted(d for d in docs if d[1] >= paragraphs)[: EMBED - len(paras)]
+    return [d for _, d in paras + others]
 
 
 def build(docs: list[dict]) -> dict[str, bytes]:
@@ -332,9 +393,11 @@ def build(docs: list[dict]) -> dict[str, bytes]:
         flat = f'[{",".join(postings[key])}]'
         if len(flat) > OWN_FILE:
             own[term] = [len(postings[key]) // 2]
+            carried = {str(d): _carry(records[d], term) for d in _carried(postings[key], paragraphs)}
             for content, heaviest, heaviest_other in _split(postings[key], paragraphs):
                 n = len(files)
-                files[f"p-{n}.json"] = content
+                files[f"p-{n}.json"] = b'{"postings":' + content + b',"records":' + _dump(carried) + b"}"
+                carried = {}  # only the first tier carries records
                 own[term].append([n, heaviest, heaviest_other])
         else:
             # what json.dumps(..., sort_keys=True) writes for {term: [gap, weight, ...]}
@@ -400,7 +463,7 @@ def read_terms(files: dict[str, bytes]) -> dict[str, list[int]]:
     for term, (_df, *tiers) in manifest["ownFiles"].items():
         pairs = []
         for n, _left, _other in tiers:
-            pairs += _absolute(json.loads(files[f"p-{n}.json"]))
+            pairs += _absolute(json.loads(files[f"p-{n}.json"])["postings"])
         merged = sorted(zip(pairs[0::2], pairs[1::2]))
         out[term] = [x for pair in merged for x in pair]
     return out
