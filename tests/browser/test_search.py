@@ -182,3 +182,79 @@ def test_known_answers_rank_first(evaluation_site):
     misses = [(q["query"], q["rank"], q["top"]) for q in result["queries"] if q["rank"] != 1]
     assert result["mrr_dev"] >= MRR_DEV_FLOOR, misses
     assert result["mrr_heldout"] >= MRR_HELDOUT_FLOOR, misses
+
+
+# ------------------------------------------------------------------ one round for a frequent word
+
+# The worker spoken to as Material speaks to it; every answer it posts is collected.
+_ASK = """async ([worker, queries]) => {
+  const w = new Worker(worker);
+  const answers = [];
+  let wake = null;
+  w.onmessage = (ev) => { answers.push(ev.data); if (wake) wake(); };
+  const until = (n) => new Promise((resolve) => {
+    wake = () => { if (answers.length >= n) resolve(); };
+    wake();
+  });
+  w.postMessage({type: 0, data: {config: {}, docs: [], options: {}}});
+  await until(1);
+  let expected = 1;
+  for (const group of queries) {  /* the queries of a group are sent at once, the next group after an answer */
+    for (const q of group) w.postMessage({type: 2, data: q});
+    expected += 1;
+    await until(expected);
+  }
+  w.terminate();
+  return answers.slice(1).map((a) => a.data.items.map((g) => g.map((i) => [i.location, i.title, i.text])));
+}"""
+
+
+def _ask(page, base_url, groups):
+    page.goto(base_url)
+    return page.evaluate(_ASK, [base_url + "assets/search-worker.js", groups])
+
+
+@pytest.fixture(scope="module")
+def lazy_url(resharded):
+    """The real site's index with every term in files of its own (``resharded["lazy"]``), served."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(resharded["lazy"])))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_frequent_word_shows_its_results_from_its_own_file_alone(page, lazy_url):
+    """A whole word with a file of its own needs no record shard: the records of its heaviest
+    paragraphs come with its postings, their text a window holding the word, marked."""
+    fetched = []
+    page.context.on("request", lambda r: fetched.append(r.url.rsplit("/", 1)[-1]) if "/search/shards/" in r.url else None)
+    [groups] = _ask(page, lazy_url, [["sanctions "]])  # a trailing space: the word is whole
+    hits = [item for group in groups for item in group if item[2]]
+    paragraphs = [h for h in hits if re.search(r"papers/[^/]+/#(p-\d+[a-z]*|kt-\d+[a-z]*|bio)$", h[0])]
+    assert len(hits) >= 10 and len(paragraphs) >= 3, hits
+    assert not [n for n in fetched if n.startswith("r")], fetched  # no record shard
+    assert [n for n in fetched if n.startswith("p-")]
+    for location, title, text in paragraphs:
+        assert re.match(r"(¶ \d+[a-z]*|Key takeaway \d+|About the author)", title) or "·" in title, title
+        assert "<mark data-md-highlight>" in text and len(re.sub(r"<[^>]+>", "", text)) <= 210, text
+
+
+def test_a_query_overtaken_by_a_newer_one_is_not_answered(page, base_url):
+    """Queries sent while an earlier one still waits for its files: only the newest is
+    answered (an older answer arriving later would replace the results of what the reader
+    typed last)."""
+    answers = _ask(page, base_url, [["sanctions relief", "ballistic", "Damocles"], ["plenum"]])
+    assert len(answers) == 2
+    first = [item[0] for group in answers[0] for item in group]
+    second = [item[0] for group in answers[1] for item in group]
+    assert any(h.endswith(f"papers/{K}/#p-12") for h in first), first  # Damocles
+    assert any(h.endswith(f"papers/{K}/#p-7") for h in second), second  # plenum
