@@ -237,16 +237,25 @@ def browser_figures(ours: Path, stock: Path, queries: list[str], loads: int) -> 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             contexts = {k: browser.new_context(bypass_csp=True, service_workers="block") for k in servers}
-            fetched: dict[str, list[tuple[str, int]]] = {k: [] for k in servers}
+            fetched: dict[str, list[str]] = {k: [] for k in servers}
+            roots = {"ours": ours, "stock": stock}
+            sizes: dict[Path, int] = {}
 
+            # Only the URL is noted while a query runs: asking the browser for each response's
+            # body (and compressing it) then took time from the query being timed. The bytes
+            # are the files' own, gzip-compressed, once the query is done.
             def recorder(name):
-                def record(response):
-                    try:
-                        body = response.body()
-                    except Exception:
-                        return
-                    fetched[name].append((response.url, len(gzip.compress(body, 6))))
+                def record(request):
+                    fetched[name].append(request.url)
                 return record
+
+            def gzip_bytes(name: str, url: str) -> int:
+                path = roots[name] / url.split("?", 1)[0].split("#", 1)[0].split("/", 3)[3]
+                if path.is_dir():
+                    path = path / "index.html"
+                if path not in sizes:
+                    sizes[path] = len(gzip.compress(path.read_bytes(), 6)) if path.is_file() else 0
+                return sizes[path]
 
             ready: dict[str, list[float]] = {k: [] for k in servers}
             pages = {}
@@ -262,7 +271,7 @@ def browser_figures(ours: Path, stock: Path, queries: list[str], loads: int) -> 
                         ready[name].append(at - load_at)
                     pages[name] = page
             for name in servers:
-                contexts[name].on("response", recorder(name))
+                contexts[name].on("request", recorder(name))
                 fetched[name].clear()
             latency: dict[str, list[float]] = {k: [] for k in servers}
             per_query_bytes: dict[str, list[int]] = {k: [] for k in servers}
@@ -272,7 +281,7 @@ def browser_figures(ours: Path, stock: Path, queries: list[str], loads: int) -> 
                     before = len(fetched[name])
                     ms = pages[name].evaluate(QUERY_PROBE, [q])
                     pages[name].wait_for_timeout(60)  # let the response events of this query arrive
-                    per_query_bytes[name].append(sum(b for _, b in fetched[name][before:]))
+                    per_query_bytes[name].append(sum(gzip_bytes(name, u) for u in fetched[name][before:]))
                     if ms >= 0:
                         latency[name].append(ms)
                     else:
