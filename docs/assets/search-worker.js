@@ -5,9 +5,10 @@
  * same four messages (0 setup, 1 ready, 2 query, 3 result) but reads the
  * prebuilt, sharded index in search/shards/ (see scripts/policy_reader/site/
  * search/shards.py) instead of building a lunr index in the browser, so it is
- * ready as soon as the small manifest has arrived. A query takes two rounds of
- * parallel fetches: the postings of its words (a term bundle, or a frequent
- * word's own file), then the small record shards of the results it shows.
+ * ready as soon as the small manifest has arrived. A query fetches in parallel
+ * the postings of its words (a term bundle, or a frequent word's own file, whose
+ * first tier carries the records of the word's best results), then, only for
+ * results shown that no fetched file carries, their small record shards.
  */
 "use strict";
 

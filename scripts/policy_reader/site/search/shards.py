@@ -4,9 +4,10 @@ Material's own worker downloads the whole ``search_index.json`` and builds a
 lunr index in the browser after every page load: seconds at a library of a
 thousand papers. This module turns the same documents into small static files
 that our worker (``docs/assets/search-worker.js``) reads only as a query needs
-them, so the box is ready at once and a query touches a few kilobytes, in two
-rounds of parallel fetches (the postings of its words, then the records of the
-results it shows):
+them, so the box is ready at once and a query touches a few kilobytes, in one
+round of parallel fetches (the postings of its words, which for a frequent word
+carry the records of its best results) and, when a result shown is carried by
+none of them, a second (the record shards of those results):
 
 ``search/shards/manifest.json``
     ``{"docs": n, "paragraphs": p, "recordShard": RECORD_SHARD, "termShards": {prefix: bundle},
