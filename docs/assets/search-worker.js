@@ -89,7 +89,7 @@ function highlight(html, words) {
 
 /* Postings of one query word: the word itself, or (the last word, still being
  * typed) also up to MAX_FORMS of the commonest indexed words it begins. Returns
- * {hits: {doc: weight}, df, forms: [terms], tails: [files], tailMax}. A frequent
+ * {hits: Map doc -> weight, df, forms: [terms], tails: [files], tailMax}. A frequent
  * term's postings are files of their own, in tiers by weight (manifest.ownFiles:
  * [df, [file, heaviest weight left after it among paragraphs, among the others], ...]):
  * the first tier is fetched, the next ones only while they could change what is
@@ -131,7 +131,7 @@ function postings(word, isPrefix) {
     return Promise.all(forms.map(function (f) {
       return f[2] ? Promise.resolve(f[2]) : loadOwn(manifest.ownFiles[f[0]][1][0]);
     })).then(function (lists) {
-      var hits = {}, df = 0;
+      var hits = new Map(), df = 0;
       lists.forEach(function (flat, j) {
         addPostings(hits, flat);
         df = Math.max(df, forms[j][1]);
@@ -154,7 +154,8 @@ function addPostings(hits, flat) {
   var doc = 0;
   for (var i = 0; i < flat.length; i += 2) {
     doc += flat[i];
-    if (!(hits[doc] >= flat[i + 1])) hits[doc] = flat[i + 1];
+    var had = hits.get(doc);
+    if (had === undefined || had < flat[i + 1]) hits.set(doc, flat[i + 1]);
   }
 }
 
@@ -204,12 +205,12 @@ function rank(lists) {
   var n = manifest.docs, W = lists.length, scores = new Float64Array(n), matched = new Int32Array(n), touched = [];
   lists.forEach(function (list, i) {
     list.idf = Math.log(1 + n / (1 + list.df));
-    for (var d in list.hits) {
-      var id = +d;
+    var idf = list.idf, bit = 1 << i;
+    list.hits.forEach(function (weight, id) {
       if (!matched[id]) touched.push(id);
-      scores[id] += list.idf * list.hits[d] / 100;  /* weights are BM25 tf parts */
-      matched[id] |= 1 << i;
-    }
+      scores[id] += idf * weight / 100;  /* weights are BM25 tf parts */
+      matched[id] |= bit;
+    });
   });
   var ranked = touched.map(function (id) {
     var m = matched[id], c = 0;
