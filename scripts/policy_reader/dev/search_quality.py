@@ -46,7 +46,6 @@ QUERIES = ROOT / "tests" / "data" / "search" / "queries.yml"
 # The papers the query set is written over, beside the project's own sources/.
 EXTRA_SOURCES = [
     Path("tests/data/topics/dev/sources"),
-    Path("tests/data/topics/heldout/sources"),
     Path("tests/data/unseen/sources"),
 ]
 CHROMIUM = "/usr/bin/chromium"
