@@ -4,9 +4,12 @@
 - ``--explain`` prints, per paragraph, each rule that matched, the words it
   matched, the score against the threshold, and any override;
 - ``--score tests/data/topic_labels.yml`` prints precision and recall per topic
-  of the rules alone (overrides ignored) against hand labels. A label file with a
-  ``sources/`` folder beside it (``tests/data/topics/dev/labels.yml``) labels the
-  papers in that folder, scored with the project's vocabulary;
+  of the tagging (rules and model; overrides ignored; ``--rules-only`` leaves the model
+  out) against hand labels. A label file with a ``sources/`` folder beside it
+  (``tests/data/topics/dev/labels.yml``) labels the papers in that folder, scored with the
+  project's vocabulary and model (the model was trained on those labels: in-sample);
+- ``--train`` trains the model on the labelled papers and writes ``docs/topics/model.json``;
+  ``--lopo`` measures it leave-one-paper-out (topics/train.py; both need scikit-learn);
 - ``--suggest`` lists borderline paragraphs (one point from the threshold, or
   tagged only by context) with the ``overrides.yml`` line that would confirm the
   other reading (topics/quality.py).
@@ -14,6 +17,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from policy_reader.convert import identity
@@ -37,6 +41,20 @@ def run(args) -> int:
     root = Path(args.root).resolve()
     vocab = topics.load_vocabulary(root)
     overrides = topics.load_overrides(root, vocab)
+    if args.train or args.lopo:
+        from policy_reader.topics import train
+
+        if args.lopo:
+            result = train.lopo(root, vocab)
+            n = len({r.paper for r in train.rows(root, vocab) if r.label_file == train.DEV})
+            print("\n".join(train.lopo_lines(result, n)))
+        if args.train:
+            model, rows = train.train(root, vocab)
+            path = train.write(root, model)
+            print(f"wrote {path.relative_to(root).as_posix()}: {model.trained_on}; digest {model.digest[:12]}")
+        return 0
+    if getattr(args, "rules_only", False):
+        vocab = replace(vocab, model=None)
     labels_path = None
     if args.score:
         labels_path = Path(args.score) if Path(args.score).is_absolute() else root / args.score
@@ -61,7 +79,8 @@ def run(args) -> int:
             labels = {k: v for k, v in labels.items() if k == args.paper}
         scores, misses = topics.evaluate(docs, vocab, labels, label)
         n = sum(len(d.takeaways) + len(d.paragraphs()) for d in docs)
-        print(f"rules alone (no overrides) vs {label}: {len(docs)} papers, {n} paragraphs and takeaways")
+        what = "rules alone" if vocab.model is None else "rules + model"
+        print(f"{what} (no overrides) vs {label}: {len(docs)} papers, {n} paragraphs and takeaways")
         print(f"{'topic':<20} {'precision':>9} {'recall':>7}   tp fp fn")
         for s in scores:
             print(f"{s.slug:<20} {s.precision:>9.2f} {s.recall:>7.2f}   {s.tp:>2} {s.fp:>2} {s.fn:>2}")

@@ -7,7 +7,7 @@ output's whole text without the seal itself, where the *fingerprint* covers
 everything that output is computed from:
 
 - the paper's own files: the bytes of ``sources/<name>.txt`` and ``<name>.yml``;
-- ``docs/topics/vocabulary.yml`` (its bytes; every paper is tagged with it);
+- ``docs/topics/vocabulary.yml`` and ``docs/topics/model.json`` (their bytes; every paper is tagged with them);
 - the entries of ``docs/topics/overrides.yml`` for this paper's slug, and the
   entries of ``bib/corrections.yaml`` for this paper's keys;
 - the paper's slug, its keys (own key first, then its endnotes' keys) and the
@@ -72,6 +72,7 @@ from pathlib import Path
 from policy_reader import cache
 from policy_reader.convert.bib import BIB_HASH_LINE
 from policy_reader.page.markdown import GENERATED_MARK
+from policy_reader.topics.model import MODEL_PATH
 from policy_reader.topics.rules import VOCABULARY_PATH
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the policy_reader package
@@ -219,7 +220,10 @@ class Context:
 
 
 def vocabulary_digest(root: Path) -> str:
-    return file_digest(root / VOCABULARY_PATH)
+    """The vocabulary's digest, joined by the topic model's when the project has one."""
+    model = file_digest(root / MODEL_PATH)
+    vocab = file_digest(root / VOCABULARY_PATH)
+    return vocab if model == "absent" else f"{vocab} {model}"
 
 
 def _seal(fingerprint: str, kind: str, text: str) -> str:

@@ -6,7 +6,8 @@ weight point, so an editor can read it and confirm or correct it in
 
 - *near*: the rules score it one point below the threshold, so it is not tagged;
 - *edge*: it is tagged with exactly the threshold, or only by context (a tagged
-  neighbour, see :func:`rules.classify_sequence`).
+  neighbour, see :func:`rules.classify_sequence`), or only by the model
+  (:mod:`policy_reader.topics.model`; its probability is shown).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from policy_reader.model import Document
 from policy_reader.topics.rules import (
-    OVERRIDES_PATH, Override, Vocabulary, classify, plain_text, rules_topics, score,
+    OVERRIDES_PATH, Override, Vocabulary, model_adds, plain_text, rules_topics, score,
 )
 
 
@@ -29,6 +30,7 @@ class Suggestion:
     threshold: float
     rules: tuple[str, ...]  # the paragraph's topics from the rules
     text: str
+    model_p: float | None = None  # the model's probability when the model alone tags it
 
     def proposed(self) -> tuple[str, ...]:
         """The topics the editor is asked about: the rules' topics with this one flipped."""
@@ -44,18 +46,18 @@ def suggest(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
         if p.id in mine:
             continue
         text = plain_text(p.text)
-        own = classify(text, vocab)
-        for t in vocab.topics:
-            s = score(text, t)
-            if not s.hits:
+        scores = [score(text, t) for t in vocab.topics]
+        added = model_adds(text, vocab, scores)
+        for t, s in zip(vocab.topics, scores):
+            if not s.hits and t.slug not in added:
                 continue
-            if t.slug in ruled[p.id] and (t.slug not in own or s.score == t.threshold):
+            if t.slug in ruled[p.id] and (not s.tagged or s.score == t.threshold):
                 kind = "edge"
             elif t.slug not in ruled[p.id] and t.threshold - 1 <= s.score < t.threshold:
                 kind = "near"
             else:
                 continue
-            out.append(Suggestion(doc.meta.slug, p.id, t.slug, kind, s.score, t.threshold, ruled[p.id], text))
+            out.append(Suggestion(doc.meta.slug, p.id, t.slug, kind, s.score, t.threshold, ruled[p.id], text, added.get(t.slug)))
     return out
 
 
@@ -71,8 +73,9 @@ def suggestion_lines(suggestions: list[Suggestion], vocab: Vocabulary) -> list[s
              f"to {OVERRIDES_PATH} under the paper's slug (with your reason), or keep the rules' reading with "
              f"topics: [...] as they are."]
     for s in suggestions:
-        what = (f"tagged '{s.topic}' " + ("by context" if s.score < s.threshold else "at the threshold")
-                if s.kind == "edge" else f"not tagged '{s.topic}', one point short")
+        how = (f"by the model (p={s.model_p:.2f})" if s.model_p is not None
+               else "by context" if s.score < s.threshold else "at the threshold")
+        what = f"tagged '{s.topic}' {how}" if s.kind == "edge" else f"not tagged '{s.topic}', one point short"
         proposed = [t for t in order if t in s.proposed()]
         lines += [
             f"{s.paper} {s.pid}: {what} (score {s.score:g} / threshold {s.threshold:g}); rules: [{' '.join(s.rules)}]",

@@ -12,12 +12,17 @@ matches a space, hyphen or dash in the text (``working-level`` also finds
 "working level"); a trailing ``*`` matches any word ending (``negotiat*``).
 Each rule counts once per paragraph, however often it matches; a negative
 weight lets a rule cancel a misleading use (``to pressure``, a verb).
+
+A project with ``docs/topics/model.json`` also tags with a small model trained on the labelled
+papers (:mod:`policy_reader.topics.model`): it adds topics the rules miss, never removes one.
+:func:`load_vocabulary` attaches it to the vocabulary; a vocabulary parsed from text alone
+(:func:`parse_vocabulary`) has none and tags by the rules alone.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable
@@ -196,6 +201,7 @@ class Topic:
 class Vocabulary:
     topics: tuple[Topic, ...]
     path: str = VOCABULARY_PATH
+    model: object = field(default=None, compare=False, repr=False)  # a topics.model.TopicModel, or None
 
     def by_slug(self) -> dict[str, Topic]:
         return {t.slug: t for t in self.topics}
@@ -319,7 +325,11 @@ def load_topic_data(root: Path):
 
 
 def load_vocabulary(root: Path) -> Vocabulary:
-    return parse_vocabulary(_read(root / VOCABULARY_PATH, VOCABULARY_PATH), VOCABULARY_PATH)
+    """The vocabulary, with the trained model (docs/topics/model.json) when the project has one."""
+    from policy_reader.topics.model import load_model
+
+    vocab = parse_vocabulary(_read(root / VOCABULARY_PATH, VOCABULARY_PATH), VOCABULARY_PATH)
+    return replace(vocab, model=load_model(root, vocab.slugs()))
 
 
 # --------------------------------------------------------------------------- overrides
@@ -431,9 +441,24 @@ def score(text: str, topic: Topic) -> Score:
     return Score(topic, total, tuple(hits))
 
 
+def model_adds(text: str, vocab: Vocabulary, scores: list[Score] | None = None) -> dict[str, float]:
+    """``{topic: probability}`` for each topic the model (if any) adds to ``text`` beyond its rules
+    (see :meth:`policy_reader.topics.model.TopicModel.adds`); ``scores`` are the rules' scores of
+    ``text``, one per topic, when the caller has them."""
+    m = vocab.model
+    if m is None:
+        return {}
+    scores = scores if scores is not None else [score(text, t) for t in vocab.topics]
+    probs = m.probabilities(text)
+    return {s.topic.slug: probs[s.topic.slug] for s in scores
+            if not s.tagged and m.adds(s.topic.slug, probs.get(s.topic.slug, 0.0), s.score, s.topic.threshold)}
+
+
 def classify(text: str, vocab: Vocabulary) -> tuple[str, ...]:
-    """The topics the rules give to ``text`` (in vocabulary order)."""
-    return tuple(t.slug for t in vocab.topics if score(text, t).tagged)
+    """The topics the rules (and the model, if any) give to ``text`` (in vocabulary order)."""
+    scores = [score(text, t) for t in vocab.topics]
+    added = model_adds(text, vocab, scores)
+    return tuple(s.topic.slug for s in scores if s.tagged or s.topic.slug in added)
 
 
 def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ...]]:
@@ -445,17 +470,20 @@ def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ..
     as "drills"), and stands next to a paragraph tagged by its own score: a
     paragraph that goes on about the topic of the one before it ("the drills" after a
     paragraph on the exercises) rarely repeats its strong terms. Context never chains.
+    The model (if any) then adds its topics to each paragraph (:func:`model_adds`); context
+    follows the rules' own tags only.
     """
     scores = [[score(t, topic) for topic in vocab.topics] for t in texts]
     own = [[s.tagged for s in row] for row in scores]
     out = []
     for i, row in enumerate(scores):
         got = []
+        added = model_adds(texts[i], vocab, row)
         for j, s in enumerate(row):
             t = s.topic
             near = (i > 0 and own[i - 1][j]) or (i + 1 < len(scores) and own[i + 1][j])
             if own[i][j] or (t.context and near and s.score >= t.threshold - t.context
-                             and any(h.rule.context for h in s.hits)):
+                             and any(h.rule.context for h in s.hits)) or t.slug in added:
                 got.append(t.slug)
         out.append(tuple(got))
     return out
@@ -492,7 +520,8 @@ def _tag_all(ps, vocab: Vocabulary, overrides: dict[str, Override]) -> list[Para
 
 
 def rules_topics(doc: Document, vocab: Vocabulary) -> dict[str, tuple[str, ...]]:
-    """``{paragraph id: topics}`` from the rules alone: takeaways in their order, then the body."""
+    """``{paragraph id: topics}`` from the rules (and the model, if any) without overrides:
+    takeaways in their order, then the body."""
     out = {}
     for ps in (list(doc.takeaways), list(doc.paragraphs())):
         for p, got in zip(ps, classify_sequence([plain_text(p.text) for p in ps], vocab)):
@@ -519,18 +548,21 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
     for p in [*doc.takeaways, *doc.paragraphs()]:
         text = plain_text(p.text)
         by_rules = ruled[p.id]
-        own = classify(text, vocab)
+        scores = [score(text, t) for t in vocab.topics]
+        added = model_adds(text, vocab, scores)
         o = mine.get(p.id)
         final = o.topics if o else by_rules
         out.append(f"  {p.id}: {' '.join(final) or '(no topics)'}")
-        for t in vocab.topics:
-            s = score(text, t)
-            if not s.hits:
+        for t, s in zip(vocab.topics, scores):
+            if not s.hits and t.slug not in added:
                 continue
             verdict = "tagged" if s.tagged else (
+                "tagged by the model" if t.slug in added else
                 f"tagged by context (threshold {t.threshold - t.context:g} next to a tagged paragraph)"
-                if t.slug in by_rules and t.slug not in own else "below threshold")
+                if t.slug in by_rules else "below threshold")
             out.append(f"    {t.slug}: score {s.score:g} / threshold {t.threshold:g} -> {verdict}")
+            if t.slug in added:
+                out.append(f"      {vocab.model.why(text, t.slug)}")
             for h in s.hits:
                 words = ", ".join(f'"{w}"' for w in dict.fromkeys(h.matches))
                 out.append(f"      {h.rule.weight:+g}  {h.rule.label()}  (line {h.rule.line})  matched {words}")
@@ -560,7 +592,8 @@ class TopicScore:
 
 def evaluate(docs: Iterable[Document], vocab: Vocabulary, labels: dict[str, dict[str, Override]],
              label_path: str = "labels") -> tuple[list[TopicScore], list[str]]:
-    """Score the rules alone (no overrides) against hand labels of every paragraph.
+    """Score the tagging (the rules, and the model if the vocabulary has one; no overrides)
+    against hand labels of every paragraph.
 
     Returns one :class:`TopicScore` per topic and a line per disagreement. Every
     takeaway and body paragraph of a labelled paper must be labelled (papers without

@@ -1,0 +1,157 @@
+"""Training and measuring the topic model (:mod:`policy_reader.topics.model`); needs scikit-learn
+(a development dependency: the converter and the build only read the committed weights).
+
+- ``policy-reader topics --train`` fits one logistic regression per topic on every labelled
+  paragraph (the seed papers and the development set) and writes ``docs/topics/model.json``;
+- ``policy-reader topics --lopo`` measures it honestly: leave one development paper out, train on
+  the rest (and the seeds), tag the paper left out, pool the counts. It prints the rules alone,
+  the model alone and the two combined as shipped. The rules were written while reading every
+  development paper, so their share of the figures is optimistic (their leave-one-out is their
+  score); the model's is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from policy_reader import atomic
+from policy_reader.topics import model as M
+from policy_reader.topics import rules as T
+
+#: Labelled papers: (label file, folder whose sources/ holds the papers; None for the project's).
+LABELS = (("tests/data/topic_labels.yml", None), ("tests/data/topics/dev/labels.yml", "tests/data/topics/dev"))
+DEV = "tests/data/topics/dev/labels.yml"
+#: Inverse regularisation strength, and the probabilities that tag (chosen by --lopo; see model.py).
+C = 1.0
+ALONE = 0.6
+NEAR = 0.3
+
+
+@dataclass(frozen=True)
+class Row:
+    paper: str
+    pid: str
+    text: str
+    topics: frozenset[str]
+    rules: frozenset[str]  # what the rules alone give it (context included)
+    scores: dict  # {slug: the rules' score of the paragraph itself}
+    label_file: str
+
+
+def rows(root: Path, vocab: T.Vocabulary) -> list[Row]:
+    """Every labelled paragraph and takeaway, in a fixed order (label file, paper, reading order)."""
+    from policy_reader.cli.topics import documents  # the papers as the converter reads them
+
+    plain = replace(vocab, model=None)
+    by_slug = plain.by_slug()
+    out = []
+    for label_file, folder in LABELS:
+        labels = T.parse_overrides((root / label_file).read_text(encoding="utf-8"), plain, label_file)
+        docs = sorted(documents(root / folder if folder else root), key=lambda d: d.meta.slug)
+        for d in docs:
+            if d.meta.slug not in labels:
+                continue
+            ruled = T.rules_topics(d, plain)
+            for p in [*d.takeaways, *d.paragraphs()]:
+                text = T.plain_text(p.text)
+                out.append(Row(d.meta.slug, p.id, text, frozenset(labels[d.meta.slug][p.id].topics), frozenset(ruled[p.id]),
+                               {s: T.score(text, by_slug[s]).score for s in plain.slugs()}, label_file))
+    return out
+
+
+def digest(rs: list[Row]) -> str:
+    return M.training_digest((r.paper, r.pid, r.text, r.topics) for r in rs)
+
+
+def fit(rs: list[Row], slugs: list[str], c: float = C) -> dict[str, M.TopicWeights]:
+    """One class-weighted L2 logistic regression per topic on binary stem features (deterministic)."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = DictVectorizer(sparse=False)
+    X = vec.fit_transform([{f: 1.0 for f in M.features(r.text)} for r in rs])
+    names = vec.get_feature_names_out()
+    out = {}
+    for s in slugs:
+        y = [s in r.topics for r in rs]
+        if not any(y) or all(y):
+            continue  # nothing to learn for this topic
+        lr = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=0)
+        lr.fit(X, y)
+        out[s] = M.TopicWeights(float(lr.intercept_[0]), {str(n): float(w) for n, w in zip(names, lr.coef_[0]) if round(float(w), 4)})
+    return out
+
+
+def train(root: Path, vocab: T.Vocabulary) -> tuple[M.TopicModel, list[Row]]:
+    rs = rows(root, vocab)
+    papers = len({(r.label_file, r.paper) for r in rs})
+    model = M.TopicModel(fit(rs, vocab.slugs()), ALONE, NEAR, digest(rs),
+                         f"{len(rs)} labelled paragraphs of {papers} papers ({', '.join(f for f, _ in LABELS)})")
+    return model, rs
+
+
+def write(root: Path, model: M.TopicModel) -> Path:
+    path = root / M.MODEL_PATH
+    atomic.write_text(path, M.dumps(model))
+    return path
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, got: bool, want: bool) -> None:
+        self.tp += got and want
+        self.fp += got and not want
+        self.fn += want and not got
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, near: float = NEAR) -> dict[str, dict[str, Counts]]:
+    """Leave-one-paper-out over the development papers: ``{"rules" | "model" | "shipped": {slug: Counts}}``.
+
+    Each development paper is tagged by a model trained on every other labelled paper (the
+    other development papers and the seeds); its counts are pooled."""
+    rs = rows(root, vocab)
+    slugs = vocab.slugs()
+    by_slug = vocab.by_slug()
+    out = {k: {s: Counts() for s in slugs} for k in ("rules", "model", "shipped")}
+    dev_papers = list(dict.fromkeys(r.paper for r in rs if r.label_file == DEV))
+    for paper in dev_papers:
+        held = [r for r in rs if r.label_file == DEV and r.paper == paper]
+        weights = fit([r for r in rs if not (r.label_file == DEV and r.paper == paper)], slugs, c)
+        m = M.TopicModel(weights, alone, near, "", "")
+        for r in held:
+            probs = m.probabilities(r.text)
+            for s in slugs:
+                want = s in r.topics
+                by_model = m.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold)
+                out["rules"][s].add(s in r.rules, want)
+                out["model"][s].add(probs.get(s, 0.0) >= alone, want)
+                out["shipped"][s].add(s in r.rules or by_model, want)
+    return out
+
+
+def lopo_lines(result: dict[str, dict[str, Counts]], n_papers: int) -> list[str]:
+    names = {
+        "rules": "rules alone (tuned on every dev paper: optimistic)",
+        "model": f"model alone (p >= {ALONE:g}; honest)",
+        "shipped": "rules + model as shipped (rules' share optimistic)",
+    }
+    lines = [f"leave-one-paper-out over {n_papers} development papers (model trained on the others and the seeds)"]
+    for k, per in result.items():
+        lines.append(f"{names[k]}")
+        lines.append(f"  {'topic':<20} {'precision':>9} {'recall':>7}   tp fp fn")
+        for s, c in per.items():
+            lines.append(f"  {s:<20} {c.precision:>9.2f} {c.recall:>7.2f}   {c.tp:>2} {c.fp:>2} {c.fn:>2}")
+    return lines
