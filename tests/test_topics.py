@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -262,17 +263,24 @@ def test_score_counts_against_labels():
 
 
 def test_unseen_paper_gets_sensible_topics_from_rules_alone():
-    """A third paper, written for the tests and never used to tune the rules' terms."""
+    """A third paper, written for the tests and never used to tune the rules' terms (nor to
+    train the topic model)."""
     root = DATA / "unseen"
     docs = documents(root)
     assert [d.meta.slug for d in docs] == ["whitfield-2020-freeze-for-a-freeze"]
     labels = load_labels(root / "labels.yml")
-    scores, misses = T.evaluate(docs, VOCAB, labels, "tests/data/unseen/labels.yml")
+    rules = replace(VOCAB, model=None)
+    scores, misses = T.evaluate(docs, rules, labels, "tests/data/unseen/labels.yml")
     tp = sum(s.tp for s in scores)
     fp = sum(s.fp for s in scores)
     fn = sum(s.fn for s in scores)
     assert tp / (tp + fp) >= 0.85 and tp / (tp + fn) >= 0.75, misses
-    got = {p.id: T.classify(T.plain_text(p.text), VOCAB) for p in [*docs[0].paragraphs()]}
+    # With the model (measured): it adds false tags here, three of 'diplomacy' for a paragraph
+    # that names talks in passing ("summit photo opportunities", "the negotiating table") and
+    # one of 'military-exercises' ("exercise blind trust"): pooled precision 10 / 14.
+    scores, misses = T.evaluate(docs, VOCAB, labels, "tests/data/unseen/labels.yml")
+    assert sum(s.tp for s in scores) == 10 and sum(s.fn for s in scores) == 0 and sum(s.fp for s in scores) <= 4, misses
+    got = {p.id: T.classify(T.plain_text(p.text), rules) for p in [*docs[0].paragraphs()]}
     assert got["p-2"] == ("sanctions",)
     assert "military-exercises" in got["p-3"] and "icbm-thresholds" in got["p-4"]
     assert "military-exercises" not in got["p-6"]  # "exercise blind trust": a verb

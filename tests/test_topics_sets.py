@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,24 +27,34 @@ VOCAB = T.load_vocabulary(ROOT)
 
 #: The issue's target on papers the rules were not tuned on: precision 0.90, recall 0.85.
 TARGET = (0.90, 0.85)
-#: Floors (precision, recall): the figures measured with the vocabulary of this commit, rounded
-#: down, so that a change that makes the tagging worse fails. Where a topic meets the target the
-#: test asserts the target as well (``*_MEETS``).
-#: Development set: 23 papers (held-out sets 1-4 joined it after being scored once each).
+#: Floors (precision, recall): the figures measured with the vocabulary and model of this commit,
+#: rounded down, so that a change that makes the tagging worse fails. Where a topic meets the
+#: target the test asserts the target as well (``*_MEETS``).
+#: Development set: 23 papers (held-out sets 1-4 joined it after being scored once each). The
+#: model (docs/topics/model.json) is trained on these labels, so these figures are in-sample;
+#: the honest ones are leave-one-paper-out (tests/test_topics_model.py). Rules alone here:
+#: sanctions 0.98/0.84, exercises 0.96/0.96, ICBM 0.98/0.84, diplomacy 0.99/0.75.
 DEV_FLOOR = {
-    "sanctions": (0.97, 0.84),
+    "sanctions": (0.98, 1.00),
+    "military-exercises": (0.96, 1.00),
+    "icbm-thresholds": (0.96, 1.00),
+    "diplomacy": (0.98, 0.96),
+}
+DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
+#: The rules alone on the development set (no model): they must keep their precision.
+RULES_FLOOR = {
+    "sanctions": (0.98, 0.84),
     "military-exercises": (0.96, 0.96),
     "icbm-thresholds": (0.97, 0.84),
     "diplomacy": (0.98, 0.74),
 }
-DEV_MEETS = {"military-exercises"}
 
 
-def score_set(name: str):
+def score_set(name: str, vocab=VOCAB):
     root = SETS / name
-    labels = T.parse_overrides((root / "labels.yml").read_text(encoding="utf-8"), VOCAB, f"tests/data/topics/{name}/labels.yml")
+    labels = T.parse_overrides((root / "labels.yml").read_text(encoding="utf-8"), vocab, f"tests/data/topics/{name}/labels.yml")
     docs = documents(root)
-    return docs, labels, T.evaluate(docs, VOCAB, labels, f"tests/data/topics/{name}/labels.yml")
+    return docs, labels, T.evaluate(docs, vocab, labels, f"tests/data/topics/{name}/labels.yml")
 
 
 @pytest.mark.parametrize("name", ["dev"])
@@ -67,8 +78,8 @@ def test_no_development_paper_is_a_seed():
     assert not dev & seeds
 
 
-def check_floors(name, floors, meets):
-    _, _, (scores, misses) = score_set(name)
+def check_floors(name, floors, meets, vocab=VOCAB):
+    _, _, (scores, misses) = score_set(name, vocab)
     report = "\n".join(f"{s.slug}: P {s.precision:.2f} R {s.recall:.2f}" for s in scores) + "\n" + "\n".join(misses)
     assert {s.slug for s in scores} == set(floors) and meets <= set(floors)
     for s in scores:
@@ -81,6 +92,11 @@ def check_floors(name, floors, meets):
 
 def test_development_set_holds_its_floors_and_the_target_where_met():
     scores = check_floors("dev", DEV_FLOOR, DEV_MEETS)
+    assert all(s.tp >= 30 for s in scores)
+
+
+def test_the_rules_alone_hold_their_floors_on_the_development_set():
+    scores = check_floors("dev", RULES_FLOOR, {"military-exercises"}, replace(VOCAB, model=None))
     assert all(s.tp >= 30 for s in scores)
 
 

@@ -39,10 +39,10 @@ def documents(root: Path) -> list[Document]:
 
 def run(args) -> int:
     root = Path(args.root).resolve()
-    vocab = topics.load_vocabulary(root)
-    overrides = topics.load_overrides(root, vocab)
-    if args.train or args.lopo:
+    if args.train or args.lopo:  # the model file may be missing, stale or broken: it is what --train writes
         from policy_reader.topics import train
+
+        vocab = topics.load_vocabulary(root, model=False)
 
         if args.lopo:
             result = train.lopo(root, vocab)
@@ -53,6 +53,8 @@ def run(args) -> int:
             path = train.write(root, model)
             print(f"wrote {path.relative_to(root).as_posix()}: {model.trained_on}; digest {model.digest[:12]}")
         return 0
+    vocab = topics.load_vocabulary(root)
+    overrides = topics.load_overrides(root, vocab)
     if getattr(args, "rules_only", False):
         vocab = replace(vocab, model=None)
     labels_path = None

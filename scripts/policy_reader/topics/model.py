@@ -8,11 +8,15 @@ one binary feature per stem, trained with balanced class weights on every labell
 for the development papers). Its weights live in ``docs/topics/model.json``, written by
 ``policy-reader topics --train`` and committed; nothing is downloaded.
 
-A paragraph gets a topic from the model when (see :meth:`TopicModel.adds`):
+A paragraph of at least ``min_features`` (12) distinct stems gets a topic from the model when
+(see :meth:`TopicModel.adds`):
 
 - the model's probability is at least ``alone`` (0.6), or
 - the rules score it one point short of the threshold or closer (a sign of the topic, not
   enough alone) and the probability is at least ``near`` (0.3).
+
+A shorter text ("Washington should exercise restraint here.") is left to the rules: a few words
+give the model too little to go on, and its class-balanced probabilities lean to yes.
 
 Both thresholds were chosen by leave-one-paper-out over the development papers
 (``policy-reader topics --lopo``). The file records a digest of the labelled paragraphs it
@@ -79,17 +83,22 @@ class TopicModel:
     topics: dict[str, TopicWeights]
     alone: float  # a probability that tags on its own
     near: float  # a probability that tags a paragraph the rules score one point short or closer
+    min_features: int  # a text with fewer distinct stems is left to the rules
     digest: str  # of the labelled paragraphs trained on (see training_digest)
     trained_on: str  # what it was trained on, in words
     path: str = MODEL_PATH
 
     def probabilities(self, text: str) -> dict[str, float]:
-        feats = features(text)
-        return {slug: w.probability(feats) for slug, w in self.topics.items()}
+        return self.assess(text)[0]
 
-    def adds(self, slug: str, p: float, rule_score: float, threshold: float) -> bool:
-        """Whether probability ``p`` tags a paragraph the rules score ``rule_score``."""
-        if slug not in self.topics:
+    def assess(self, text: str) -> tuple[dict[str, float], int]:
+        """``({topic: probability}, number of distinct stems)`` for ``text``."""
+        feats = features(text)
+        return {slug: w.probability(feats) for slug, w in self.topics.items()}, len(feats)
+
+    def adds(self, slug: str, p: float, rule_score: float, threshold: float, n_features: int) -> bool:
+        """Whether probability ``p`` tags a text of ``n_features`` stems the rules score ``rule_score``."""
+        if slug not in self.topics or n_features < self.min_features:
             return False
         return p >= self.alone or (0 < rule_score and threshold - 1 <= rule_score and p >= self.near)
 
@@ -98,7 +107,8 @@ class TopicModel:
         feats = features(text)
         w = self.topics[slug]
         stems = ", ".join(f"{f} {v:+.2f}" for f, v in w.top(feats))
-        return f"model p={w.probability(feats):.2f} (tags at {self.alone:g}, or {self.near:g} one point short); stems {stems or '(none)'}"
+        return (f"model p={w.probability(feats):.2f} (tags at {self.alone:g}, or at {self.near:g} one point short of the "
+                f"rules' threshold); stems {stems or '(none)'}")
 
 
 def training_digest(rows) -> str:
@@ -121,6 +131,7 @@ def dumps(model: TopicModel) -> str:
         "digest": model.digest,
         "alone": model.alone,
         "near": model.near,
+        "min_features": model.min_features,
         "topics": {
             slug: {"intercept": round(w.intercept, 4), "weights": {f: round(v, 4) for f, v in sorted(w.weights.items())}}
             for slug, w in model.topics.items()
@@ -145,6 +156,9 @@ def parse(text: str, label: str = MODEL_PATH, slugs=None) -> TopicModel:
         v = data.get(key)
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= 1:
             raise bad(f"'{key}' must be a probability above 0")
+    n = data.get("min_features")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise bad("'min_features' must be a whole number from 0")
     topics = data.get("topics")
     if not isinstance(topics, dict) or not topics:
         raise bad("'topics' must map topic slugs to weights")
@@ -157,7 +171,7 @@ def parse(text: str, label: str = MODEL_PATH, slugs=None) -> TopicModel:
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw["weights"].values())):
             raise bad(f"topic '{slug}' needs a number 'intercept' and 'weights' of numbers")
         out[slug] = TopicWeights(float(raw["intercept"]), {str(k): float(v) for k, v in raw["weights"].items()})
-    return TopicModel(out, float(data["alone"]), float(data["near"]), str(data.get("digest", "")),
+    return TopicModel(out, float(data["alone"]), float(data["near"]), n, str(data.get("digest", "")),
                       str(data.get("trained_on", "")), label)
 
 

@@ -324,12 +324,13 @@ def load_topic_data(root: Path):
     return vocab, load_overrides(root, vocab)
 
 
-def load_vocabulary(root: Path) -> Vocabulary:
-    """The vocabulary, with the trained model (docs/topics/model.json) when the project has one."""
+def load_vocabulary(root: Path, model: bool = True) -> Vocabulary:
+    """The vocabulary, with the trained model (docs/topics/model.json) when the project has one
+    (``model=False``: without it, as the training needs)."""
     from policy_reader.topics.model import load_model
 
     vocab = parse_vocabulary(_read(root / VOCABULARY_PATH, VOCABULARY_PATH), VOCABULARY_PATH)
-    return replace(vocab, model=load_model(root, vocab.slugs()))
+    return replace(vocab, model=load_model(root, vocab.slugs())) if model else vocab
 
 
 # --------------------------------------------------------------------------- overrides
@@ -449,9 +450,9 @@ def model_adds(text: str, vocab: Vocabulary, scores: list[Score] | None = None) 
     if m is None:
         return {}
     scores = scores if scores is not None else [score(text, t) for t in vocab.topics]
-    probs = m.probabilities(text)
+    probs, n = m.assess(text)
     return {s.topic.slug: probs[s.topic.slug] for s in scores
-            if not s.tagged and m.adds(s.topic.slug, probs.get(s.topic.slug, 0.0), s.score, s.topic.threshold)}
+            if not s.tagged and m.adds(s.topic.slug, probs.get(s.topic.slug, 0.0), s.score, s.topic.threshold, n)}
 
 
 def classify(text: str, vocab: Vocabulary) -> tuple[str, ...]:

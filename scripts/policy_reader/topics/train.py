@@ -26,6 +26,8 @@ DEV = "tests/data/topics/dev/labels.yml"
 C = 1.0
 ALONE = 0.6
 NEAR = 0.3
+#: Fewer distinct stems than this and the model says nothing (a short sentence is the rules' alone).
+MIN_FEATURES = 12
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def fit(rs: list[Row], slugs: list[str], c: float = C) -> dict[str, M.TopicWeigh
 def train(root: Path, vocab: T.Vocabulary) -> tuple[M.TopicModel, list[Row]]:
     rs = rows(root, vocab)
     papers = len({(r.label_file, r.paper) for r in rs})
-    model = M.TopicModel(fit(rs, vocab.slugs()), ALONE, NEAR, digest(rs),
+    model = M.TopicModel(fit(rs, vocab.slugs()), ALONE, NEAR, MIN_FEATURES, digest(rs),
                          f"{len(rs)} labelled paragraphs of {papers} papers ({', '.join(f for f, _ in LABELS)})")
     return model, rs
 
@@ -117,7 +119,8 @@ class Counts:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
-def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, near: float = NEAR) -> dict[str, dict[str, Counts]]:
+def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, near: float = NEAR,
+         min_features: int = MIN_FEATURES) -> dict[str, dict[str, Counts]]:
     """Leave-one-paper-out over the development papers: ``{"rules" | "model" | "shipped": {slug: Counts}}``.
 
     Each development paper is tagged by a model trained on every other labelled paper (the
@@ -130,14 +133,14 @@ def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, ne
     for paper in dev_papers:
         held = [r for r in rs if r.label_file == DEV and r.paper == paper]
         weights = fit([r for r in rs if not (r.label_file == DEV and r.paper == paper)], slugs, c)
-        m = M.TopicModel(weights, alone, near, "", "")
+        m = M.TopicModel(weights, alone, near, min_features, "", "")
         for r in held:
-            probs = m.probabilities(r.text)
+            probs, n = m.assess(r.text)
             for s in slugs:
                 want = s in r.topics
-                by_model = m.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold)
+                by_model = m.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n)
                 out["rules"][s].add(s in r.rules, want)
-                out["model"][s].add(probs.get(s, 0.0) >= alone, want)
+                out["model"][s].add(n >= min_features and probs.get(s, 0.0) >= alone, want)
                 out["shipped"][s].add(s in r.rules or by_model, want)
     return out
 
