@@ -70,6 +70,7 @@ def test_every_topic_page_exists(built_site):
         assert (built_site / url / "index.html").exists(), url
     assert not (built_site / "topics" / "vocabulary.yml").exists()
     assert not (built_site / "topics" / "overrides.yml").exists()
+    assert not (built_site / "topics" / "model.json").exists()  # the topic model's weights stay out too
 
 
 @pytest.mark.parametrize("topic", VOCAB.slugs())

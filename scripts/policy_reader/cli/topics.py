@@ -45,9 +45,10 @@ def run(args) -> int:
         vocab = topics.load_vocabulary(root, model=False)
 
         if args.lopo:
-            result = train.lopo(root, vocab)
-            n = len({r.paper for r in train.rows(root, vocab) if r.label_file == train.DEV})
-            print("\n".join(train.lopo_lines(result, n)))
+            group = [g.strip() for g in args.leave_out.split(",") if g.strip()] if args.leave_out else None
+            result = train.lopo(root, vocab, group=group)
+            n = len(group) if group else len({r.paper for r in train.rows(root, vocab) if r.label_file == train.DEV})
+            print("\n".join(train.lopo_lines(result, n, group=bool(group))))
         if args.train:
             model, rows = train.train(root, vocab)
             path = train.write(root, model)
