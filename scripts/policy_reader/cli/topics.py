@@ -84,6 +84,8 @@ def run(args) -> int:
         n = sum(len(d.takeaways) + len(d.paragraphs()) for d in docs)
         what = "rules alone" if vocab.model is None else "rules + model"
         print(f"{what} (no overrides) vs {label}: {len(docs)} papers, {n} paragraphs and takeaways")
+        if vocab.model is not None and label in vocab.model.trained_on:
+            print(f"  (the model was trained on {label}: these figures are in-sample; `--lopo` measures unseen papers)")
         print(f"{'topic':<20} {'precision':>9} {'recall':>7}   tp fp fn")
         for s in scores:
             print(f"{s.slug:<20} {s.precision:>9.2f} {s.recall:>7.2f}   {s.tp:>2} {s.fp:>2} {s.fn:>2}")
