@@ -69,8 +69,12 @@ def digest(rs: list[Row]) -> str:
 
 def fit(rs: list[Row], slugs: list[str], c: float = C) -> dict[str, M.TopicWeights]:
     """One class-weighted L2 logistic regression per topic on binary stem features (deterministic)."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
+    try:
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise SourceError("requirements.txt", 0, "training the topic model needs scikit-learn; run `make deps` "
+                          "(pip install -r requirements.txt)") from None
 
     vec = DictVectorizer(sparse=False)
     X = vec.fit_transform([{f: 1.0 for f in M.features(r.text)} for r in rs])
