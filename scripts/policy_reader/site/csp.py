@@ -22,6 +22,9 @@ import re
 INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s+[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
 META_CHARSET = re.compile(r"<meta charset=[^>]*>", re.I)
 META_CSP = re.compile(r'\n?[ \t]*<meta http-equiv="Content-Security-Policy"[^>]*>', re.I)
+# Where META_CSP can match (it can match nowhere else): searched first, as META_CSP's optional
+# white space before the tag makes it try every position of the page (~2 ms a paper page).
+META_CSP_START = re.compile(r'<meta http-equiv="Content-Security-Policy"', re.I)
 
 # Types the browser does not execute: their text needs no hash.
 DATA_TYPES = ("application/json", "application/ld+json")
@@ -118,7 +121,8 @@ def add_csp(page_html: str, script_hashes) -> str:
 
     A policy already in the page (a page finished twice) is replaced, never doubled.
     """
-    page_html = META_CSP.sub("", page_html)
+    if META_CSP_START.search(page_html):
+        page_html = META_CSP.sub("", page_html)
     tag = f'<meta http-equiv="Content-Security-Policy" content="{policy(script_hashes)}">'
     m = META_CHARSET.search(page_html)
     if not m:
