@@ -48,6 +48,19 @@ RULES_FLOOR = {
     "icbm-thresholds": (0.97, 0.84),
     "diplomacy": (0.98, 0.74),
 }
+#: Held-out set 5 (five papers, 63 paragraphs and takeaways), written BLIND by an engineer who had
+#: not read the vocabulary, the rules or the development set, while the rules and model were tuned
+#: by someone else; scored once against the frozen tagging (commit c9ae937). Rules + model: three
+#: topics meet the target; diplomacy precision is 0.89 (3 false tags: talks named beside drills or
+#: sanctions), one tag short of 0.90. Rules alone: precision 1.00 everywhere, recall ICBM 0.68 and
+#: diplomacy 0.74 (the model brings both to 1.00 / 0.93).
+HELDOUT_FLOOR = {
+    "sanctions": (0.91, 1.00),
+    "military-exercises": (1.00, 1.00),
+    "icbm-thresholds": (1.00, 1.00),
+    "diplomacy": (0.89, 0.92),
+}
+HELDOUT_MEETS = {"sanctions", "military-exercises", "icbm-thresholds"}
 
 
 def score_set(name: str, vocab=VOCAB):
@@ -57,7 +70,7 @@ def score_set(name: str, vocab=VOCAB):
     return docs, labels, T.evaluate(docs, vocab, labels, f"tests/data/topics/{name}/labels.yml")
 
 
-@pytest.mark.parametrize("name", ["dev"])
+@pytest.mark.parametrize("name", ["dev", "heldout"])
 def test_every_paragraph_of_the_set_is_labelled_with_a_reason(name):
     docs, labels, _ = score_set(name)
     assert len(docs) >= 4
@@ -72,10 +85,11 @@ def test_every_paragraph_of_the_set_is_labelled_with_a_reason(name):
         assert any(p.speaker for d in docs for p in d.paragraphs())
 
 
-def test_no_development_paper_is_a_seed():
+def test_no_paper_is_in_both_sets_or_a_seed():
     dev = {d.meta.slug for d in documents(SETS / "dev")}
+    held = {d.meta.slug for d in documents(SETS / "heldout")}
     seeds = {d.meta.slug for d in documents(ROOT)}
-    assert not dev & seeds
+    assert not dev & seeds and not held & seeds and not dev & held
 
 
 def check_floors(name, floors, meets, vocab=VOCAB):
@@ -93,6 +107,11 @@ def check_floors(name, floors, meets, vocab=VOCAB):
 def test_development_set_holds_its_floors_and_the_target_where_met():
     scores = check_floors("dev", DEV_FLOOR, DEV_MEETS)
     assert all(s.tp >= 30 for s in scores)
+
+
+def test_held_out_set_holds_its_floors_and_the_target_where_met():
+    scores = check_floors("heldout", HELDOUT_FLOOR, HELDOUT_MEETS)
+    assert all(s.tp >= 15 for s in scores)
 
 
 def test_the_rules_alone_hold_their_floors_on_the_development_set():
