@@ -24,6 +24,7 @@ import json
 import logging
 import re
 import zlib
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,13 +87,19 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
     bounds = list(zip(starts, starts[1:] + [len(text)]))
     if spans is None:
         spans = T.highlight_spans(text, topic)
-    keep = [(s, e) for s, e in bounds if any(s <= a < e for a, _ in spans)] or bounds[:1]
+    # The spans that start in each sentence, in their order (sentences tile the text).
+    within: dict[int, list[tuple[int, int]]] = {}
+    for a, b in spans:
+        if 0 <= a < len(text):
+            within.setdefault(bisect_right(starts, a) - 1, []).append((a, b))
+    keep = sorted(within) or [0]  # a passage the topic's rules do not match: its first sentence
     parts = []
     prev_end = 0
-    for s, e in keep:
+    for i in keep:
+        s, e = bounds[i]
         if s > prev_end:
             parts.append("… ")
-        sentence_spans = [(a - s, min(b, e) - s) for a, b in spans if s <= a < e]
+        sentence_spans = [(a - s, min(b, e) - s) for a, b in within.get(i, ())]
         parts.append(_marked(text[s:e].rstrip(), sentence_spans))
         parts.append(" ")
         prev_end = e
