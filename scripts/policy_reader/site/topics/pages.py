@@ -292,6 +292,7 @@ class TopicPages:
         self.fragments = F.for_config(None)  # the theme's templates, once add_files has the config
         self.highlights = Highlights(cache_dir)  # rule matches per paper, across builds
         self.spans: dict[str, dict] = {}  # paper -> pid -> topic -> spans, while pages are generated
+        self._related: dict[str, list] = {}  # topic -> related topics (related())
 
     def load(self, papers: dict[str, dict], files) -> None:
         """Read and check everything; raise PluginError naming file and entry."""
@@ -306,6 +307,7 @@ class TopicPages:
         newest = sorted(papers.values(), key=lambda d: d["slug"])
         self.papers = sorted(newest, key=lambda d: d["date"], reverse=True)
         self.passages = {}
+        self._related = {}
         known = set(self.vocab.slugs())
         for src_uri, meta in papers.items():
             f = files.get_file_from_path(src_uri)
@@ -342,6 +344,14 @@ class TopicPages:
         return [p for p in self.passages.get(paper, []) if topic in p.topics]
 
     def related(self, topic: str) -> list[tuple[T.Topic, int]]:
+        """The other topics of ``topic``'s passages, most passages first (made once per load:
+        every page of the topic shows them)."""
+        got = self._related.get(topic)
+        if got is None:
+            got = self._related[topic] = self._count_related(topic)
+        return got
+
+    def _count_related(self, topic: str) -> list[tuple[T.Topic, int]]:
         counts: dict[str, int] = {}
         for ps in self.passages.values():
             for p in ps:
