@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from policy_reader import cache
 from policy_reader.site.topics.pages import Highlights, excerpt, read_passages
@@ -100,3 +101,34 @@ def test_a_build_with_damaged_highlights_equals_a_clean_build(tmp_path):
     assert result.returncode == 0, result.stderr
     assert site_files(tmp_path / "again") == site_files(tmp_path / "clean")
     assert all(read_entry(p) is not None for p in sorted((project / ".cache" / "highlights").glob("*.json")))
+
+
+def _plain_excerpt(text: str, spans: list[tuple[int, int]]) -> str:
+    """pages.excerpt written the plain way (every sentence against every span), for comparison."""
+    from policy_reader.site.topics.pages import SENTENCE_END, _marked
+    starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
+    bounds = list(zip(starts, starts[1:] + [len(text)]))
+    keep = [(s, e) for s, e in bounds if any(s <= a < e for a, _ in spans)] or bounds[:1]
+    parts, prev_end = [], 0
+    for s, e in keep:
+        if s > prev_end:
+            parts.append("… ")
+        parts.append(_marked(text[s:e].rstrip(), [(a - s, min(b, e) - s) for a, b in spans if s <= a < e]))
+        parts.append(" ")
+        prev_end = e
+    out = "".join(parts).rstrip()
+    return out + " …" if prev_end < len(text.rstrip()) else out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Sanctions bite. ", "The talks! ", "“Quoted?” ", "x ", "a.b ", "U.S. ", "  ", "<&> "]), max_size=12),
+       st.lists(st.tuples(st.integers(0, 120), st.integers(1, 40)), max_size=6))
+def test_excerpt_is_the_plain_way_of_writing_it(pieces, raw):
+    """excerpt finds each span's sentence by bisection; the HTML is what comparing every
+    sentence with every span gives, for the rules' spans and for arbitrary sorted ones."""
+    text = "".join(pieces)
+    spans = sorted({(a, a + n) for a, n in raw if a < max(len(text), 1)})
+    topic = T.load_topic_data(ROOT)[0].topics[0]
+    assert excerpt(text, topic, spans) == _plain_excerpt(text, spans)
+    rules = T.highlight_spans(text, topic)
+    assert excerpt(text, topic) == excerpt(text, topic, rules) == _plain_excerpt(text, rules)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT
 
@@ -297,19 +298,75 @@ def test_project_without_vocabulary_converts_without_topics(project_copy):
         convert.plan(project_copy)
 
 
+def _every_match(rule: T.Rule, text: str) -> list[tuple[int, int, str]]:
+    """What a rule finds without any shortcut: every regex scanned over the whole text."""
+    return [(m.start(), m.end(), m[0]) for rx in rule.regexes for m in rx.finditer(text)]
+
+
+def _found(rule: T.Rule, text: str, *args) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m[0]) for m in rule.find(text, *args)]
+
+
+#: Texts that try the word index's edges: hyphens and dashes before a word, words that only
+#: begin with a literal, underscores and digits, non-ASCII letters in a word, the letters
+#: IGNORECASE matches to ASCII ones (ſ, K, İ, ı), capitals, a match at the very start and end.
+EDGE_TEXTS = [
+    "SANCTIONS and Sanction-busting", "ſanctions on the regime", "ICBM launches", "ıcbm İCBM",
+    "the \u212aorean Peninsula", "joint  military\u2014exercises", "", "U.S.-South Korean drills",
+    "u.s. U.N. un U.Nations US_sanctions re-sanction non-sanctions -sanctions _sanctions",
+    "sanctionsé sanctioné naïve ICBMs ICBM_ ICBM2 2ICBM in-exchange in exchange in\u2013exchange",
+    "a trade, a-trade; A TRADE. at the table at-sea transfers at\u00a0the\u00a0table",
+    "long-range long range long\u2011range longer-range", "diplomat's diplomat’s diplomats’",
+    "sanctions", "Sanction", "x" * 50 + "sanctions", "\u0130\u0131 sanctions",
+]
+
+
 def test_the_literal_prefilter_never_changes_what_a_rule_finds():
-    """Rule.find skips a pattern whose first word is not in the lowercased text; that must be
-    a pure shortcut: same matches as running every regex, on the papers' paragraphs and on
-    texts with the letters that IGNORECASE matches to ASCII ones (ſ, K, İ, ı)."""
+    """Rule.find tries a pattern only where a word starts that is (or begins with) the
+    pattern's literal, and skips a rule none of whose literals is there; that must be a pure
+    shortcut: same matches, in the same order, as running every regex, on the papers'
+    paragraphs and on texts made to try its edges."""
     texts = [p.text for doc in documents(ROOT) for p in doc.paragraphs()]
-    texts += ["SANCTIONS and Sanction-busting", "ſanctions on the regime", "ICBM launches", "ıcbm İCBM",
-              "the \u212aorean Peninsula", "joint  military\u2014exercises", ""]
-    assert len(texts) > 30
+    texts += [T.plain_text(p.text) for doc in documents(DATA / "topics" / "dev") for p in doc.paragraphs()]
+    texts += EDGE_TEXTS
+    assert len(texts) > 200
     for text in texts:
         for topic in VOCAB.topics:
             for rule in topic.rules:
-                fast = [(m.start(), m.end()) for m in rule.find(text)]
-                full = [(m.start(), m.end()) for rx in rule.regexes for m in rx.finditer(text)]
-                assert fast == full, (text[:60], rule.label())
+                full = _every_match(rule, text)
+                assert _found(rule, text) == full, (text[:60], rule.label())
+                assert _found(rule, text, T.fold(text)) == full  # what callers once passed
+                assert _found(rule, text, T.Words(text)) == full
     assert T.fold("ſanctions") is None and T.fold("Sanctions") == "sanctions"
     assert T.literal("sanction*") == "sanction" and T.literal("U.S.-South Korean") == "u"
+    assert T.whole_literal("U.S.-South Korean") and T.whole_literal("in exchange") and T.whole_literal("diplomat's")
+    assert not T.whole_literal("sanction*") and not T.whole_literal("naïve") and not T.whole_literal("US_x")
+
+
+def test_lowercasing_keeps_places_and_word_characters_apart_from_the_lookalikes():
+    """Words indexes the lowercased text: that holds only if lowercasing a character gives
+    one character, a word character when it was one and not otherwise, for every character
+    but the letters that switch the prefilter off."""
+    word = re.compile(r"\w")
+    for n in range(sys.maxunicode + 1):
+        c = chr(n)
+        if T._ASCII_LOOKALIKES.match(c):
+            continue
+        low = c.lower()
+        assert len(low) == 1 and bool(word.match(c)) == bool(word.match(low)), hex(n)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(
+    st.sampled_from(sorted({w for t in VOCAB.topics for r in t.rules for p in r.patterns
+                            for w in re.split(T.DASHES, p.replace("*", ""))})),
+    st.sampled_from([" ", "-", "\u2014", "_", "'", "’", ".", "s", "ing", "ed", "é", "2", "K", "ſ", "İ", "\n"]),
+    st.text(max_size=3),
+), max_size=40))
+def test_the_prefilter_on_generated_texts(pieces):
+    """The same on texts pieced together from the vocabulary's own words, joiners and
+    endings (a literal's word at every kind of edge) and arbitrary characters."""
+    text = "".join(p.upper() if i % 5 == 3 else p for i, p in enumerate(pieces))
+    for topic in VOCAB.topics:
+        for rule in topic.rules:
+            assert _found(rule, text) == _every_match(rule, text), (text, rule.label())

@@ -22,8 +22,9 @@ papers (:mod:`policy_reader.topics.model`): it adds topics the rules miss, never
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -127,8 +128,8 @@ _ASCII_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def fold(text: str) -> str | None:
-    """``text`` lowercased, for the literal prefilter of :meth:`Rule.find`; None when the
-    text holds a letter that IGNORECASE matches to an ASCII one (no prefilter then)."""
+    """``text`` lowercased; None when the text holds a letter that IGNORECASE matches to an
+    ASCII one (the literal prefilter of :meth:`Rule.find` is then off, see :class:`Words`)."""
     return None if _ASCII_LOOKALIKES.search(text) else text.lower()
 
 
@@ -153,6 +154,16 @@ def compile_pattern(pattern: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + body + r"(?![\w-])" if not pattern.endswith("*") else r"(?<![\w-])" + body, re.I)
 
 
+def whole_literal(pattern: str) -> bool:
+    """Whether the word of the text where a match of ``pattern`` starts is its :func:`literal`
+    (in any case) and not only begins with it: the pattern's first word ends with its literal
+    or goes on with a character that ends a word ("U.S." gives "u"; "sanction*" and
+    "naïve" only begin a word with theirs)."""
+    lit = literal(pattern)
+    rest = re.split(DASHES, pattern.strip())[0][len(lit):]
+    return bool(lit) and (rest == "" or (rest[0] != "*" and re.match(r"\w", rest[0]) is None))
+
+
 @dataclass(frozen=True)
 class Rule:
     patterns: tuple[str, ...]
@@ -160,6 +171,7 @@ class Rule:
     line: int = 0
     context: bool = False
     literals: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
+    wholes: tuple[bool, ...] = field(default=(), init=False, compare=False, repr=False)
 
     @cached_property
     def regexes(self) -> tuple[re.Pattern, ...]:
@@ -167,23 +179,120 @@ class Rule:
         cache matches no rule and compiles none."""
         return tuple(compile_pattern(p) for p in self.patterns)
 
+    @cached_property
+    def _plan(self) -> tuple[tuple, frozenset, frozenset, bool]:
+        """(regex, literal, whole) per pattern; the whole literals; the others; whether a
+        pattern has no literal (it is scanned over every text)."""
+        plan = tuple(zip(self.regexes, self.literals, self.wholes, strict=True))
+        whole = frozenset(lit for _, lit, w in plan if lit and w)
+        begins = frozenset(lit for _, lit, w in plan if lit and not w)
+        return plan, whole, begins, any(not lit for _, lit, _ in plan)
+
     def label(self) -> str:
         return " | ".join(self.patterns)
 
     def __post_init__(self):
         object.__setattr__(self, "literals", tuple(literal(p) for p in self.patterns))
+        object.__setattr__(self, "wholes", tuple(whole_literal(p) for p in self.patterns))
 
-    def find(self, text: str, folded: str | None | bool = False) -> list[re.Match]:
-        """Every match of every pattern. A pattern whose literal (:func:`literal`) is
-        not in the folded text (:func:`fold`, computed once per text by callers that
-        run many rules) cannot match and skips its regex: same result, faster."""
-        if folded is False:
-            folded = fold(text)
-        return [
-            m for rx, lit in zip(self.regexes, self.literals, strict=True)
-            if folded is None or lit in folded
-            for m in rx.finditer(text)
-        ]
+    def find(self, text: str, folded: "str | None | bool | Words" = False) -> list[re.Match]:
+        """Every match of every pattern, pattern by pattern, each left to right.
+
+        A pattern with a literal (:func:`literal`) can only match where a word of the text
+        is its literal or begins with it (:func:`whole_literal`), so its regex is tried at
+        those places alone, not scanned over the whole text; a rule none of whose literals
+        is there finds nothing. Same matches as every regex's ``finditer``, faster. The
+        text's words are indexed once (:class:`Words`) for every rule run over it;
+        ``folded``: those words when the caller has them, else ignored (callers once
+        passed :func:`fold`)."""
+        words = folded if isinstance(folded, Words) else Words.of(text)
+        plan, whole, begins, scan = self._plan
+        if not words.exact:  # a letter IGNORECASE matches to an ASCII one: scan every regex
+            return [m for rx, _, _ in plan for m in rx.finditer(text)]
+        if not scan and words.words.isdisjoint(whole) and words.begun.isdisjoint(begins):
+            return []  # most rules, most paragraphs
+        out: list[re.Match] = []
+        places, begun = words.places, words.begun
+        for rx, lit, w in plan:
+            if not lit:
+                out.extend(rx.finditer(text))
+                continue
+            if w:
+                starts = places.get(lit)
+            elif lit in begun:
+                starts = words.beginning(lit)
+            else:
+                continue
+            if not starts:
+                continue
+            end = 0
+            for at in starts:  # what finditer finds: the leftmost match, then on from its end
+                if at >= end:
+                    m = rx.match(text, at)  # the lookbehind sees the text before ``at``
+                    if m is not None:
+                        out.append(m)
+                        end = m.end()
+        return out
+
+
+#: Where a pattern's match can start: a word character not after a word character or
+#: hyphen (compile_pattern's ``(?<![\w-])``), and the word that starts there.
+WORD_START = re.compile(r"(?<![\w-])\w+")
+
+
+class Words:
+    """A text's words (:data:`WORD_START`), lowercased, and where each starts: what
+    :meth:`Rule.find` needs to try a pattern only where it can match.
+
+    A match of a pattern with a literal starts where a word starts that is the literal or
+    begins with it, in any case: the literal is ASCII letters and digits, which IGNORECASE
+    matches only to themselves in a text without :data:`_ASCII_LOOKALIKES` (``exact``;
+    in a text with one, every regex is scanned). Made once per text (:meth:`of` keeps the
+    last few), so every rule of every topic run over a paragraph shares it.
+    """
+
+    __slots__ = ("exact", "places", "words", "begun", "_sorted", "_begins")
+
+    def __init__(self, text: str):
+        self.exact = _ASCII_LOOKALIKES.search(text) is None
+        #: Each word, lowercased, and where it starts, in order.
+        self.places: dict[str, list[int]] = {}
+        if self.exact:
+            # Without those letters, lowercasing keeps every character in its place and a
+            # word character a word character (tests/test_topics.py checks every one).
+            places = self.places
+            for m in WORD_START.finditer(text.lower()):
+                got = places.get(m[0])
+                if got is None:
+                    places[m[0]] = [m.start()]
+                else:
+                    got.append(m.start())
+        #: The words, lowercased.
+        self.words = self.places.keys()
+        #: Every beginning of a word ("sanctions" gives "s", "sa", ..., "sanctions").
+        self.begun = {w[:k] for w in self.places for k in range(1, len(w) + 1)}
+        self._sorted: list[str] | None = None
+        self._begins: dict[str, list[int]] = {}
+
+    @staticmethod
+    @lru_cache(maxsize=32)
+    def of(text: str) -> "Words":
+        return Words(text)
+
+    def beginning(self, lit: str) -> list[int]:
+        """Where a word beginning with ``lit`` starts, in order."""
+        got = self._begins.get(lit)
+        if got is None:
+            if self._sorted is None:
+                self._sorted = sorted(self.places)
+            words = self._sorted
+            i = bisect_left(words, lit)
+            found = []
+            while i < len(words) and words[i].startswith(lit):
+                found.append(self.places[words[i]])
+                i += 1
+            got = self._begins[lit] = found[0] if len(found) == 1 else sorted(a for f in found for a in f)
+        return got
 
 
 @dataclass(frozen=True)
@@ -433,9 +542,9 @@ class Score:
 def score(text: str, topic: Topic) -> Score:
     hits = []
     total = 0.0
-    folded = fold(text)
+    words = Words.of(text)
     for rule in topic.rules:
-        found = rule.find(text, folded)
+        found = rule.find(text, words)
         if found:
             hits.append(Hit(rule, tuple(m.group(0) for m in found)))
             total += rule.weight
@@ -498,8 +607,8 @@ def context_tagged(texts: list[str], vocab: Vocabulary) -> list[set[str]]:
 
 def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the topic's positive rules in ``text``."""
-    folded = fold(text)
-    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 for m in r.find(text, folded))
+    words = Words.of(text)
+    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 for m in r.find(text, words))
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and s <= merged[-1][1]:

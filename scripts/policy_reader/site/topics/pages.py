@@ -24,6 +24,7 @@ import json
 import logging
 import re
 import zlib
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,13 +87,19 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
     bounds = list(zip(starts, starts[1:] + [len(text)]))
     if spans is None:
         spans = T.highlight_spans(text, topic)
-    keep = [(s, e) for s, e in bounds if any(s <= a < e for a, _ in spans)] or bounds[:1]
+    # The spans that start in each sentence, in their order (sentences tile the text).
+    within: dict[int, list[tuple[int, int]]] = {}
+    for a, b in spans:
+        if 0 <= a < len(text):
+            within.setdefault(bisect_right(starts, a) - 1, []).append((a, b))
+    keep = sorted(within) or [0]  # a passage the topic's rules do not match: its first sentence
     parts = []
     prev_end = 0
-    for s, e in keep:
+    for i in keep:
+        s, e = bounds[i]
         if s > prev_end:
             parts.append("… ")
-        sentence_spans = [(a - s, min(b, e) - s) for a, b in spans if s <= a < e]
+        sentence_spans = [(a - s, min(b, e) - s) for a, b in within.get(i, ())]
         parts.append(_marked(text[s:e].rstrip(), sentence_spans))
         parts.append(" ")
         prev_end = e
@@ -285,6 +292,7 @@ class TopicPages:
         self.fragments = F.for_config(None)  # the theme's templates, once add_files has the config
         self.highlights = Highlights(cache_dir)  # rule matches per paper, across builds
         self.spans: dict[str, dict] = {}  # paper -> pid -> topic -> spans, while pages are generated
+        self._related: dict[str, list] = {}  # topic -> related topics (related())
 
     def load(self, papers: dict[str, dict], files) -> None:
         """Read and check everything; raise PluginError naming file and entry."""
@@ -299,6 +307,7 @@ class TopicPages:
         newest = sorted(papers.values(), key=lambda d: d["slug"])
         self.papers = sorted(newest, key=lambda d: d["date"], reverse=True)
         self.passages = {}
+        self._related = {}
         known = set(self.vocab.slugs())
         for src_uri, meta in papers.items():
             f = files.get_file_from_path(src_uri)
@@ -335,6 +344,14 @@ class TopicPages:
         return [p for p in self.passages.get(paper, []) if topic in p.topics]
 
     def related(self, topic: str) -> list[tuple[T.Topic, int]]:
+        """The other topics of ``topic``'s passages, most passages first (made once per load:
+        every page of the topic shows them)."""
+        got = self._related.get(topic)
+        if got is None:
+            got = self._related[topic] = self._count_related(topic)
+        return got
+
+    def _count_related(self, topic: str) -> list[tuple[T.Topic, int]]:
         counts: dict[str, int] = {}
         for ps in self.passages.values():
             for p in ps:
