@@ -353,7 +353,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         search/search_index.json, whose entries ours join.
         """
         self.topics.on_post_build()  # fails on a chip or passage link that does not resolve
+        self.search_index.write(config.site_dir)  # its shards through the cache (site/search/shard_cache.py)
         self.cache.prune()  # entries this build did not use (pages that changed or went...)
-        self.search_index.write(config.site_dir)
 
     on_post_build = CombinedEvent(_on_post_build, _release_build_lock)

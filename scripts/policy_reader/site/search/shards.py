@@ -427,7 +427,9 @@ def write(site_dir: Path, config: dict, docs: list[dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.json"):
         old.unlink()
-    for name, content in build(docs).items():
+    from policy_reader.site.search import shard_cache  # build(docs), kept across builds
+
+    for name, content in shard_cache.build(docs).items():
         (out / name).write_bytes(content)
     index = {"config": config, "docs": []}
     (site_dir / "search" / "search_index.json").write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
