@@ -23,7 +23,7 @@ from support import ROOT, build_in_process, mkdocs_build, site_files
 PACKAGE = ROOT / "scripts" / "policy_reader"
 
 # Every namespace a build of the real site writes (convert's stamp is tested below).
-BUILD_NAMESPACES = ("pages", "paper-pages", "generated", "pandoc", "pandoc-version", "cite", "bibparse")  # "bibtex" only when mkdocs-bibtex is not given the library text (no bib_dir)
+BUILD_NAMESPACES = ("pages", "paper-pages", "generated", "pandoc", "pandoc-version", "cite", "bibparse", "search-shards")  # "bibtex" only when mkdocs-bibtex is not given the library text (no bib_dir)
 
 
 # --------------------------------------------------------------------------- the store itself
@@ -246,7 +246,7 @@ def test_a_build_from_damaged_entries_equals_a_clean_build(warm, tmp_path, how):
     result = mkdocs_build(project, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     assert site_files(tmp_path / "site") == warm[1]
-    for namespace in ("pages", "paper-pages", "generated", "cite", "bibparse", "pandoc-version"):
+    for namespace in ("pages", "paper-pages", "generated", "cite", "bibparse", "pandoc-version", "search-shards"):
         after = entries(project, namespace)
         assert len(after) == counts[namespace], namespace
         assert all(read_entry(p) is not None for p in after), namespace

@@ -234,9 +234,12 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
     @event_priority(-100)
     def _pack_paper_content(self, html_text, *, page, config, files):
-        """Last of all: a finished paper page waits for its template compressed (site/held_html.py)."""
-        if page.file.src_uri in self.index.papers:
+        """Last of all: a finished paper page, or a page we generated (topics, bibliography...),
+        waits for its template compressed (site/held_html.py)."""
+        if page.file.src_uri in self.index.papers or page.file.generated_by is not None:
             self._packed.pack(page.file.src_uri, html_text)
+            if page.file.src_uri in self.index.papers:
+                page.markdown = ""  # rendered: no later step reads a paper's Markdown (kept by MkDocs to the end)
             return ""
         return html_text
 
@@ -279,6 +282,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         if page.file.src_uri in self.index.papers:
             self._aside[page.file.src_uri] = page.content
             page.content = ""
+        elif page.file.generated_by is not None:  # packed: back before Material's step, which reads it
+            packed = self._packed.unpack(page.file.src_uri)
+            if packed is not None:
+                page.content = packed
         return context
 
     @event_priority(-100)
@@ -306,7 +313,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
         Priority -100: last, so that nothing is added to the page after the check.
         """
-        if page.file.src_uri in self.index.papers:
+        if page.file.src_uri in self.index.papers or page.file.generated_by is not None:
             page.content = ""  # written: its HTML is not kept to the end of the build (PackedPages)
         return self._finish(output, get_relative_url(".", page.url), page.file.src_uri)
 

@@ -4,9 +4,10 @@
 code, which the store adds to every key): counting every term of every
 paragraph, weighting and splitting the postings is seconds at a few hundred
 papers, and a build whose documents did not change would make the same files
-again. :func:`build` looks the files up under a hash of the documents and
+again. :func:`files` looks the files up under a hash of the documents and
 builds them only on a miss. The files are UTF-8 JSON text, stored as text
-(cache entries are JSON); a hit gives the same bytes. tests/test_shard_cache.py
+(cache entries are JSON) in parts of about ``PART_BYTES`` (a head entry says how
+many), so a hit holds one part in memory, not the whole index; a hit gives the same bytes. tests/test_shard_cache.py
 checks a hit, a changed document and a damaged entry.
 """
 
@@ -14,21 +15,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Iterator
 
 from policy_reader import cache
 
 NAMESPACE = "search-shards"
 
 
-def _load(value) -> dict[str, bytes]:
-    if not isinstance(value, dict) or "manifest.json" not in value:
-        raise ValueError("a manifest and its shards")
-    files = {}
-    for name, text in value.items():
+PART_BYTES = 512 * 1024  # files per entry: a hit holds one part in memory at a time, not the index
+
+
+def _load_part(value) -> list[tuple[str, bytes]]:
+    if not isinstance(value, list):
+        raise TypeError("a part is a list of files")
+    files = []
+    for name, text in value:
         if not (isinstance(name, str) and isinstance(text, str)):
             raise TypeError("file names and contents are text")
-        files[name] = text.encode("utf-8")
+        files.append((name, text.encode("utf-8")))
     return files
+
+
+def _load_head(value) -> int:
+    if not isinstance(value, dict) or not isinstance(value["parts"], int) or value["parts"] < 1:
+        raise ValueError("the number of parts")
+    return value["parts"]
 
 
 def docs_digest(docs: list[dict]) -> str:
@@ -40,21 +51,45 @@ def docs_digest(docs: list[dict]) -> str:
     return h.hexdigest()
 
 
-def build(docs: list[dict]) -> dict[str, bytes]:
-    """``shards.build(docs)``, from the cache when the same documents were built before."""
+def _store_parts(store: cache.Store, key: str, files: dict[str, bytes]) -> None:
+    """Store ``files`` in parts, each written as it is made, then the head."""
+    part: list[tuple[str, str]] = []
+    size = count = 0
+    for name, content in files.items():
+        try:
+            part.append((name, content.decode("utf-8")))
+        except UnicodeDecodeError:  # not text: not kept (no head, so never read)
+            return
+        size += len(content)
+        if size >= PART_BYTES:
+            store.put(store.key(key, str(count)), part)
+            part, size, count = [], 0, count + 1
+    if part or not count:
+        store.put(store.key(key, str(count)), part)
+        count += 1
+    store.put(key, {"parts": count})
+
+
+def files(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
+    """``shards.build(docs)`` as (name, content) pairs, from the cache when the same documents
+    were built before. A hit reads the files one part at a time. Should a part turn out damaged
+    after others were given, every file is built and given again (the same names and bytes)."""
     from policy_reader.site.search.shards import build as build_shards
 
     store = cache.store(NAMESPACE)
     if not store.enabled:
-        return build_shards(docs)
+        yield from build_shards(docs).items()
+        return
     key = store.key(docs_digest(docs))
-    found = store.get(key, _load)
-    if found is not None:
-        return found
-    files = build_shards(docs)
-    try:
-        value = {name: content.decode("utf-8") for name, content in files.items()}
-    except UnicodeDecodeError:  # not text: not kept
-        return files
-    store.put(key, value)
-    return files
+    count = store.get(key, _load_head)
+    if count is not None:
+        for i in range(count):
+            part = store.get(store.key(key, str(i)), _load_part)
+            if part is None:
+                break
+            yield from part
+        else:
+            return
+    built = build_shards(docs)
+    _store_parts(store, key, built)
+    yield from built.items()

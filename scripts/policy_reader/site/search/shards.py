@@ -227,11 +227,12 @@ def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: floa
               skip: set[int]) -> dict[bytes, list[str]]:
     """term -> ``[gap, weight, gap, weight, ...]`` as JSON number texts, in document
     order (gaps from the previous document holding the term); documents in ``skip``
-    have none."""
+    have none. ``counted`` is emptied as it is read."""
     postings: dict[bytes, list[str]] = defaultdict(list)
     last: dict[bytes, int] = defaultdict(int)
     weights: dict[int, _Weights] = {}
-    for i, (counts, length) in enumerate(zip(counted, lengths)):
+    for i, length in enumerate(lengths):
+        counts, counted[i] = counted[i], None  # each document's counts go as its postings grow (peak memory)
         if i in skip:
             continue
         weight = weights.get(length)
@@ -386,7 +387,8 @@ def build(docs: list[dict]) -> dict[str, bytes]:
     counted, lengths = _count(docs)
     kept = [n for i, n in enumerate(lengths) if i not in skip]
     average = max(1.0, sum(kept) / max(1, len(kept)))
-    postings = _postings(counted, lengths, average, skip)
+    postings = _postings(counted, lengths, average, skip)  # empties counted
+    del counted
     files: dict[str, bytes] = {}
     shards: dict[str, list[str]] = defaultdict(list)
     own: dict[str, list[int]] = {}
@@ -429,7 +431,7 @@ def write(site_dir: Path, config: dict, docs: list[dict]) -> None:
         old.unlink()
     from policy_reader.site.search import shard_cache  # build(docs), kept across builds
 
-    for name, content in shard_cache.build(docs).items():
+    for name, content in shard_cache.files(docs):
         (out / name).write_bytes(content)
     index = {"config": config, "docs": []}
     (site_dir / "search" / "search_index.json").write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
