@@ -94,17 +94,27 @@ function highlight(html, words) {
  * [df, [file, heaviest weight left after it among paragraphs, among the others], ...]):
  * the first tier is fetched, the next ones only while they could change what is
  * shown (needTails). The others are in the term bundle of
- * their two-letter prefix (manifest.termShards), {prefix: {term: postings}}.
+ * their key (bundleKey, manifest.termShards), {key: {term: postings}}.
  * Postings are [gap, weight, ...]; a document found by several forms counts once,
  * with its heaviest weight. */
 function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
 
+/* The term bundle key of a word: the longest of its prefixes (two characters or more, or
+ * the word itself when shorter) that the manifest names. A two-letter prefix with many rare
+ * words is cut into longer ones, so that each bundle stays small. */
+function bundleKey(word) {
+  for (var n = word.length; n >= Math.min(2, word.length); n--) {
+    if (has(manifest.termShards, word.slice(0, n))) return word.slice(0, n);
+  }
+  return null;
+}
+
 function postings(word, isPrefix) {
-  var key = word.slice(0, 2);
+  var key = bundleKey(word);
   var own = [];
   if (has(manifest.ownFiles, word)) own.push(word);
   /* the bundle holds the word (unless it has files of its own) and its rarer completions */
-  var bundle = has(manifest.termShards, key) && (isPrefix || !own.length) ?
+  var bundle = key !== null && (isPrefix || !own.length) ?
     load("t-" + manifest.termShards[key] + ".json") : Promise.resolve({});
   if (isPrefix && word.length >= 2) {
     own = own.concat(Object.keys(manifest.ownFiles).filter(function (t) {
@@ -112,13 +122,17 @@ function postings(word, isPrefix) {
     }));
   }
   return bundle.then(function (b) {
-    var shard = has(b, key) ? b[key] : {};
+    var shard = key !== null && has(b, key) ? b[key] : {};
     var forms = [];  /* [term, df, postings or null] */
     if (has(shard, word)) forms.push([word, shard[word].length / 2, shard[word]]);
     own.forEach(function (t) { forms.push([t, manifest.ownFiles[t][0], null]); });
     if (isPrefix && word.length >= 2) {
-      Object.keys(shard).forEach(function (t) {
-        if (t !== word && t.lastIndexOf(word, 0) === 0) forms.push([t, shard[t].length / 2, shard[t]]);
+      /* rarer completions: in the word's own key and in longer keys of the same bundle */
+      Object.keys(b).forEach(function (k) {
+        if (k !== key && k.lastIndexOf(word, 0) !== 0) return;
+        Object.keys(b[k]).forEach(function (t) {
+          if (t !== word && t.lastIndexOf(word, 0) === 0) forms.push([t, b[k][t].length / 2, b[k][t]]);
+        });
       });
     }
     /* the word itself, then its commonest completions */

@@ -76,10 +76,10 @@ from collections import defaultdict
 from pathlib import Path
 
 # Records per record shard. A query fetches the shards of the results it shows (at
-# most MAX_SHOWN = 10 in the worker), all at once; with 8 records (~4 KB, ~1.5 KB
-# gzipped at 1,000 papers) a query downloads little beyond the records it shows.
-# (At 64 records per shard and 24 results, 1,000 papers cost ~100 KB per query.)
-RECORD_SHARD = 8
+# most MAX_SHOWN = 10 in the worker), all at once; with 2 records (~0.6 KB gzipped at
+# 1,000 papers; 8 records were ~1.8 KB) a query downloads little beyond the records it
+# shows. (At 64 records per shard and 24 results, 1,000 papers cost ~100 KB per query.)
+RECORD_SHARD = 2
 # Target size of a term bundle, in bytes of JSON. A query fetches one bundle per
 # word (unless the word has a file of its own), so this is what bundling can add
 # to a word's fetch: 8 KiB gzip to ~2-3 KiB. A two-paper site's rare terms fit in a
@@ -244,6 +244,34 @@ def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: floa
     return postings
 
 
+def _groups(shards: dict[str, list[tuple[str, str]]], target: int) -> dict[str, list[str]]:
+    """Prefix -> its ``(term, '"term":[...]')`` entries (in term order) -> the term groups a
+    bundle is made of: ``{key: entries}``. A prefix whose entries take more than ``target``
+    bytes is cut by the next character of its terms (recursively, ``_cut_prefix``): its
+    terms then belong to the longest key that begins them (a term no longer than the key is
+    the key's own), so a rare word's bundle stays small however many words share its first
+    letters."""
+    out: dict[str, list[str]] = {}
+    for p, entries in shards.items():
+        _cut_prefix(p, entries, target, out)
+    return out
+
+
+def _cut_prefix(key: str, entries: list[tuple[str, str]], target: int, out: dict[str, list[str]]) -> None:
+    if sum(len(e.encode("utf-8")) + 1 for _, e in entries) + len(key) + 6 <= target or len(entries) == 1:
+        out[key] = [e for _, e in entries]
+        return
+    own = [e for t, e in entries if len(t) <= len(key)]
+    if own:
+        out[key] = own
+    longer: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for t, e in entries:
+        if len(t) > len(key):
+            longer[t[: len(key) + 1]].append((t, e))
+    for k, part in longer.items():
+        _cut_prefix(k, part, target, out)
+
+
 def _bundles(shards: dict[str, list[str]], target: int) -> list[list[tuple[str, bytes]]]:
     """The prefixes of ``shards`` (prefix -> its ``"term":[...]`` entries, in term
     order) in sorted order, cut into bundles: lists of ``(prefix, '"prefix":{...}'
@@ -390,7 +418,7 @@ def build(docs: list[dict]) -> dict[str, bytes]:
     postings = _postings(counted, lengths, average, skip)  # empties counted
     del counted
     files: dict[str, bytes] = {}
-    shards: dict[str, list[str]] = defaultdict(list)
+    shards: dict[str, list[tuple[str, str]]] = defaultdict(list)
     own: dict[str, list[int]] = {}
     for term, key in sorted((t.decode("utf-8"), t) for t in postings):
         flat = f'[{",".join(postings[key])}]'
@@ -404,11 +432,11 @@ def build(docs: list[dict]) -> dict[str, bytes]:
                 own[term].append([n, heaviest, heaviest_other])
         else:
             # what json.dumps(..., sort_keys=True) writes for {term: [gap, weight, ...]}
-            shards[prefix(term)].append(f"{json.dumps(term, ensure_ascii=False)}:{flat}")
+            shards[prefix(term)].append((term, f"{json.dumps(term, ensure_ascii=False)}:{flat}"))
     for k in range(0, len(records), RECORD_SHARD):
         files[f"r{k // RECORD_SHARD}.json"] = _dump([_snippet(r) for r in records[k : k + RECORD_SHARD]])
     bundle_of: dict[str, int] = {}
-    for n, bundle in enumerate(_bundles(shards, TERM_BUNDLE)):
+    for n, bundle in enumerate(_bundles(_groups(shards, TERM_BUNDLE), TERM_BUNDLE)):
         files[f"t-{n}.json"] = b"{" + b",".join(part for _, part in bundle) + b"}"
         for p, _ in bundle:
             bundle_of[p] = n
