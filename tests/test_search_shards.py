@@ -146,12 +146,29 @@ def _dump(obj) -> bytes:
 
 
 def check_bundles(files: dict[str, bytes], target: int) -> None:
-    """The term bundles' layout: runs of consecutive prefixes in sorted order, numbered
-    from 0, each prefix in exactly the bundle the manifest names; every bundle within
-    ``target`` bytes unless it holds a single prefix, and none could have taken the
-    next bundle's first prefix; the files are canonical JSON; the version is the digest."""
+    """The term bundles' layout: runs of consecutive keys in sorted order, numbered
+    from 0, each key in exactly the bundle the manifest names; every bundle within
+    ``target`` bytes unless it holds a single key, and none could have taken the
+    next bundle's first key; a key is a term's first two characters (or the term, if
+    shorter), or longer only when the terms under the key one character shorter would
+    not fit in ``target`` bytes; every term is under the longest key that begins it (as
+    the worker looks it up); the files are canonical JSON; the version is the digest."""
     manifest = json.loads(files["manifest.json"])
     where = manifest["termShards"]
+
+    def key_of(term: str) -> str | None:  # the worker's bundleKey
+        for n in range(len(term), min(2, len(term)) - 1, -1):
+            if term[:n] in where:
+                return term[:n]
+        return None
+
+    entries = {}  # term -> its '"term":[...]' entry
+    for name in (n for n in files if n.startswith("t-")):
+        for shard in json.loads(files[name]).values():
+            entries.update({t: _dump({t: v})[1:-1] for t, v in shard.items()})
+    for p in where:
+        assert len(p) <= 2 or len(_dump({p[:-1]: {t: json.loads(b"{" + e + b"}")[t] for t, e in entries.items()
+                                                  if t.startswith(p[:-1])}})) > target, p
     names = sorted((n for n in files if n.startswith("t-")), key=lambda n: int(n[2:-5]))
     assert names == [f"t-{n}.json" for n in range(len(names))]
     assert sorted(set(where.values())) == list(range(len(names)))
@@ -162,7 +179,7 @@ def check_bundles(files: dict[str, bytes], target: int) -> None:
         assert bundle and all(where[p] == n for p in bundle), name
         assert len(files[name]) <= target or len(bundle) == 1, (name, len(files[name]))
         for p, shard in bundle.items():
-            assert shard and all(t[:2] == p and t not in manifest["ownFiles"] for t in shard), (name, p)
+            assert shard and all(key_of(t) == p and t not in manifest["ownFiles"] for t in shard), (name, p)
         runs.append(sorted(bundle))
     flat = [p for run in runs for p in run]
     assert flat == sorted(where) and len(set(flat)) == len(flat)  # sorted, no prefix split or repeated
@@ -314,3 +331,36 @@ def test_pages_name_our_worker(built_site):
     html = (built_site / "papers" / KLINGNER_SLUG / "index.html").read_text(encoding="utf-8")
     assert '"search": "../../assets/search-worker.js"' in html
     assert (built_site / "assets" / "search-worker.js").exists()
+
+
+def test_a_big_librarys_bundles_stay_small_and_every_term_is_found():
+    """Thousands of rare words under a few two-letter prefixes (as a library of a thousand
+    papers has): their prefixes are cut longer, so no bundle a query fetches exceeds
+    TERM_BUNDLE, and the worker's lookup (the longest named key beginning a word) still
+    finds every term with its postings."""
+    import random
+
+    rng = random.Random(16)
+    words = sorted({p + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(1, 9)))
+                    for p in ("ma", "co", "st", "z", "cona") for _ in range(2500)} | {"ma", "co", "con", "m", "z"})
+    shuffled = words * 2
+    rng.shuffle(shuffled)
+    docs = [{"location": f"papers/w/#p-{i}", "title": f"¶ {i} · W", "text": " ".join(shuffled[i * 12 : i * 12 + 12])}
+            for i in range(len(shuffled) // 12 + 1)]
+    files = search_shards.build(docs)
+    check_bundles(files, search_shards.TERM_BUNDLE)
+    manifest = json.loads(files["manifest.json"])
+    where = manifest["termShards"]
+    assert any(len(k) > 3 for k in where)  # cut more than once
+    bundles = {n: json.loads(files[f"t-{n}.json"]) for n in set(where.values())}
+    assert len(bundles) > 20
+    for b in bundles.values():
+        assert len(_dump(b)) <= search_shards.TERM_BUNDLE or len(b) == 1
+    terms = search_shards.read_terms(files)
+    assert set(terms) >= set(words) - search_shards.STOPWORDS
+    for t, postings in terms.items():
+        if t in manifest["ownFiles"]:
+            continue
+        key = next(t[:n] for n in range(len(t), min(2, len(t)) - 1, -1) if t[:n] in where)
+        held = bundles[where[key]][key][t]
+        assert search_shards._absolute(held) == postings, t

@@ -82,7 +82,12 @@ def small_bundles_url(built_site, tmp_path_factory):
         mp.setattr(search_shards, "TERM_BUNDLE", SMALL_BUNDLE)
         search_shards.write(site, config, search_shards.load_docs(built_site))
     where = json.loads((site / "search" / "shards" / "manifest.json").read_text(encoding="utf-8"))["termShards"]
-    assert len({where[q.lower()[:2]] for q, _, _ in QUERIES}) >= 8  # the queries need many bundles
+    def key_of(word):  # the worker's bundleKey: the longest key the manifest names that begins the word
+        return next((word[:n] for n in range(len(word), 1, -1) if word[:n] in where), None)
+
+    words = [w for q, _, _ in QUERIES for w in search_shards.tokens(q)]
+    assert len({where[key_of(w)] for w in words if key_of(w)}) >= 8  # the queries need many bundles
+    assert any(len(key_of(w) or "") > 2 for w in words)  # and some look under a prefix cut longer
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass

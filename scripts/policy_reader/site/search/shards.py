@@ -258,7 +258,9 @@ def _groups(shards: dict[str, list[tuple[str, str]]], target: int) -> dict[str, 
 
 
 def _cut_prefix(key: str, entries: list[tuple[str, str]], target: int, out: dict[str, list[str]]) -> None:
-    if sum(len(e.encode("utf-8")) + 1 for _, e in entries) + len(key) + 6 <= target or len(entries) == 1:
+    # the size of '"key":{entry,entry,...}', as the bundle holds it
+    size = len(json.dumps(key, ensure_ascii=False).encode("utf-8")) + 2 + sum(len(e.encode("utf-8")) + 1 for _, e in entries)
+    if size <= target or len(entries) == 1:
         out[key] = [e for _, e in entries]
         return
     own = [e for t, e in entries if len(t) <= len(key)]
