@@ -14,7 +14,7 @@ none of them, a second (the record shards of those results):
     "ownFiles": {term: [df, [file, left, left other], ...]}, "stopwords": [...],
     "version": digest}``: the document count, how many of the first documents
     are paragraphs (see build()), the record shard size, the term bundle of
-    every term prefix, the terms whose postings have files of their own (with
+    every term key (see ``t-<n>``), the terms whose postings have files of their own (with
     the number of documents holding them and the files of their tiers, each with
     the heaviest weight left after it among paragraphs and among the others: see
     ``TOP``),
@@ -27,14 +27,20 @@ none of them, a second (the record shards of those results):
     the results it shows (``MAX_SHOWN`` in the worker), so what it downloads
     is close to what the reader sees;
 ``search/shards/t-<n>.json``
-    term bundle ``n``: ``{prefix: {term: postings}}`` for the terms of the
-    bundle's prefixes that have no file of their own (a term's prefix is its
-    first two characters; a one-character term is its own prefix). The
-    prefixes, in sorted order, are cut into runs of consecutive prefixes, one
-    run per bundle: a prefix joins the current bundle while the bundle stays
-    within ``TERM_BUNDLE`` bytes and otherwise starts the next one, so a bundle
-    holds either at most ``TERM_BUNDLE`` bytes or a single prefix, and no prefix
-    is ever split;
+    term bundle ``n``: ``{key: {term: postings}}`` for the terms of the
+    bundle's keys that have no file of their own. A term's key is its first two
+    characters (a one-character term is its own key), unless the terms under
+    that prefix would take more than ``TERM_BUNDLE`` bytes: then the prefix is
+    cut by the next character of its terms (a term as long as the prefix keeps
+    it as its key), again while a part is too big (see ``_groups``). So a term
+    is under the longest key in the manifest that begins it (the worker's
+    ``bundleKey``), and a rare word's bundle stays small however many words of
+    a large library share its first letters (at 1,000 papers a two-letter
+    prefix held up to 100 KB). The keys, in sorted order, are cut into runs of
+    consecutive keys, one run per bundle: a key joins the current bundle while
+    the bundle stays within ``TERM_BUNDLE`` bytes and otherwise starts the next
+    one, so a bundle holds either at most ``TERM_BUNDLE`` bytes or a single key
+    (of a single term);
 ``search/shards/p-<n>.json``
     ``{"postings": [...], "records": {id: record}}``: postings of one frequent
     term (longer than ``OWN_FILE`` bytes), so that looking up a rare word never
@@ -80,10 +86,11 @@ from pathlib import Path
 # 1,000 papers; 8 records were ~1.8 KB) a query downloads little beyond the records it
 # shows. (At 64 records per shard and 24 results, 1,000 papers cost ~100 KB per query.)
 RECORD_SHARD = 2
-# Target size of a term bundle, in bytes of JSON. A query fetches one bundle per
-# word (unless the word has a file of its own), so this is what bundling can add
-# to a word's fetch: 8 KiB gzip to ~2-3 KiB. A two-paper site's rare terms fit in a
-# handful of files instead of a file per prefix.
+# Target size of a term bundle, in bytes of JSON, and the most a bundle holds unless
+# it is the postings of a single term. A query fetches one bundle per word (unless
+# the word has a file of its own), so this is what bundling can add to a word's
+# fetch: 8 KiB gzip to ~2-3 KiB. A two-paper site's rare terms fit in a handful of
+# files instead of a file per prefix; a large library's crowded prefixes are cut longer.
 TERM_BUNDLE = 8 * 1024
 # A term whose postings take more than this many bytes of JSON gets a file of its
 # own (p-<n>.json), named in the manifest: a frequent word is fetched alone, and
