@@ -167,14 +167,15 @@ class Fragments:
             template = self.template(name)
             shown = template.filename or PREFIX + name
             try:
-                m = getattr(self._jinja(lambda: template.module), macro)
+                module = self._jinja(lambda: template.module)
             except PluginError:
                 raise
-            except AttributeError:
-                raise PluginError(f"{_shown(template.filename, PREFIX + name, self.root)}: the template has no macro "
-                                  f"'{macro}'; keep the macros our template has (an override replaces it whole)") from None
             except Exception as exc:
                 raise template_error(exc, shown, self.root) from None
+            m = getattr(module, macro, None)
+            if m is None:
+                raise PluginError(f"{_shown(template.filename, PREFIX + name, self.root)}: the template has no macro "
+                                  f"'{macro}'; keep the macros our template has (an override replaces it whole)")
 
             def call(*args, **kwargs):
                 try:
