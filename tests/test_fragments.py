@@ -115,3 +115,56 @@ def test_timeline_fragment_escapes_every_value():
     assert "<script>" not in out and '"quoted"' not in out
     assert out.count(html.escape(HOSTILE)) == 3  # title, description, quote
     assert "&quot;quoted&quot; et al. 2019, ¶\u00a01" in out  # the first author's surname, escaped
+
+
+BROKEN = [  # (override, its text, the line the error names, what the error says)
+    ("byline.html", "<p>\n{% if %}\n</p>\n", 2, "Expected an expression"),  # a syntax error (paper pages' Markdown)
+    ("topic-paper.html", "{% macro head(paper, href) %}\n{% for x in %}{% endmacro %}\n", 2, "Expected an expression"),  # on_files
+    ("timeline.html", "<ol>\n{% for e in events %}\n\n{{ e.no_such.value }}{% endfor %}</ol>\n", 4,
+     "cannot render the template (UndefinedError: "),  # an undefined value while rendering
+    ("paragraph-link.html", '{% import "fragments/policy-reader/no-such.html" as x %}\n', 1,
+     "template 'fragments/policy-reader/no-such.html' is not in the theme"),  # TemplateNotFound (¶ links)
+]
+
+
+def test_a_broken_override_fails_the_build_with_one_line_naming_its_file_and_line(tmp_path):
+    """A theme override with a syntax error, an undefined value or a missing template: the build
+    stops with one line `FILE:LINE: what; how to fix`, no Jinja traceback, and no page of it is written."""
+    project = copy_project(tmp_path / "project")
+    overrides = project / "docs" / "overrides" / "fragments" / "policy-reader"
+    overrides.mkdir(parents=True)
+    for name, text, line, what in BROKEN:
+        for old in overrides.iterdir():
+            old.unlink()
+        (overrides / name).write_text(text, encoding="utf-8")
+        site = tmp_path / f"site-{name}"
+        result = mkdocs_build(project, site, env={"SITE_URL": LOCAL_SITE_URL})
+        assert result.returncode == 1, (name, result.stderr)
+        assert "Traceback" not in result.stderr and "jinja2" not in result.stderr, result.stderr
+        shown = f"docs/overrides/fragments/policy-reader/{name}"
+        lines = [ln for ln in result.stderr.splitlines() if shown in ln]
+        assert len(lines) == 1, result.stderr
+        assert lines[0].split("-", 1)[1].strip().startswith(f"{shown}:{line}: "), lines[0]
+        assert what in lines[0] and "; " in lines[0].split(f"{shown}:{line}: ", 1)[1], lines[0]
+        assert not list(site.glob("papers/*/index.html")) and not (site / "timeline" / "index.html").exists()
+
+
+def test_an_error_in_a_fragment_names_the_template_in_one_line(tmp_path):
+    """Without a build: a macro an override lacks, a missing template, a render error of ours."""
+    import jinja2
+    import pytest
+    from mkdocs.exceptions import PluginError
+
+    frag = F.Fragments()
+    frag.env.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(tmp_path)), frag.env.loader])
+    (tmp_path / "fragments" / "policy-reader").mkdir(parents=True)
+    (tmp_path / "fragments" / "policy-reader" / "paragraph-link.html").write_text("{% macro link() %}{% endmacro %}\n")
+    with pytest.raises(PluginError, match=r"paragraph-link\.html: the template has no macro 'cite'; keep the macros"):
+        frag.macro("paragraph-link.html", "cite")
+    with pytest.raises(PluginError, match=r"^fragments/policy-reader/no-such\.html: template 'fragments/policy-reader/no-such\.html' is not in the theme; "):
+        frag.render("no-such.html")
+    with pytest.raises(PluginError, match=r"^fragments/policy-reader/no-such\.html: template .* is not in the theme; "):
+        frag.digest(["no-such.html"])
+    with pytest.raises(PluginError, match=r"byline\.html:\d+: cannot render the template \(.*\); fix the template") as got:
+        F.Fragments().render("byline.html", parts=None)  # ours, given a wrong value
+    assert "\n" not in str(got.value)

@@ -11,7 +11,7 @@ from mkdocs.exceptions import PluginError
 
 from cite_expected import SITE
 from policy_reader.site.permalinks.panels import PermalinkManager, label, para_kind
-from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, page_html
+from support import GOMEZ_SLUG, KLINGNER_SLUG, ROOT, build_in_process, page_html
 from test_fidelity import ParagraphText
 
 EXPECTED_IDS = {
@@ -103,6 +103,29 @@ def test_a_theme_override_replaces_the_panel_template(tmp_path):
     assert '<details class="cite-paper">Gomez, E. (2019, July 25). There must be' in out
     assert '<div class="cite-panel" id="cite-kt-777777" hidden>key takeaway 777777</div></template>' in out
     assert mgr.template_source() == (partials / "cite-panel.html").read_text(encoding="utf-8")  # in the cache key
+    # Read once per manager (once per build: plugin.py makes one in on_config), as the template is
+    # compiled once: an edit during the build does not split the key from what was rendered.
+    first = mgr.template_source()
+    (partials / "cite-panel.html").write_text("edited", encoding="utf-8")
+    assert mgr.template_source() is first
+    next_build = PermalinkManager("https://example.org/reader", ROOT / "bib", type("Theme", (), {"get_env": lambda self: _templates(tmp_path)})())
+    assert next_build.template_source() == "edited"
+
+
+def test_an_edited_panel_override_changes_the_pages_of_the_next_build_in_one_process(project_copy, tmp_path, monkeypatch):
+    """As `mkdocs serve` rebuilds: a second build in the same process, with the paper-page cache,
+    after the cite panel's override was edited, has the edited panel."""
+    panel = project_copy / "docs" / "overrides" / "partials" / "cite-panel.html"
+    build_in_process(project_copy, tmp_path / "one", monkeypatch)
+    before = page_html(tmp_path / "one", GOMEZ_SLUG)
+    assert before.count('<div class="cite-panel" id=') > 0 and "cite-panel edited" not in before
+    text = panel.read_text(encoding="utf-8")
+    panel.write_text(text.replace('<div class="cite-panel" id=', '<div class="cite-panel edited" id='), encoding="utf-8")
+    plugin = build_in_process(project_copy, tmp_path / "two", monkeypatch)
+    after = page_html(tmp_path / "two", GOMEZ_SLUG)
+    assert after.count('<div class="cite-panel edited" id=') == before.count('<div class="cite-panel" id=')
+    assert after.replace("cite-panel edited", "cite-panel") == before
+    assert plugin.permalinks.template_source() == panel.read_text(encoding="utf-8")
 
 
 def test_a_missing_or_broken_panel_template_fails_with_one_line(tmp_path):

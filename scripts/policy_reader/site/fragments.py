@@ -27,10 +27,12 @@ as the loader finds them (overrides included), for cache keys of generated pages
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
+from mkdocs.exceptions import PluginError
 
 from policy_reader import cache
 from policy_reader.page.markdown import escape_text
@@ -62,6 +64,56 @@ def md(value) -> Markup:
     return Markup(escape_text(str(value)))
 
 
+def _shown(filename: str | None, name: str, root: Path | None) -> str:
+    """A template's file as the error shows it: relative to the project if inside it."""
+    if not filename:
+        return name
+    if not os.path.isabs(filename):  # a name on the theme's search path
+        return filename
+    try:
+        rel = os.path.relpath(filename, root or Path.cwd())
+    except ValueError:  # another drive
+        return filename
+    return filename if rel.startswith("..") else Path(rel).as_posix()
+
+
+def template_error(exc: BaseException, name: str, root: Path | None = None) -> PluginError:
+    """One line ``FILE:LINE: what; how to fix`` for a template ``name`` that cannot be loaded or
+    rendered (a theme override's syntax error, a missing template, an undefined value): the
+    line is the template's, from Jinja's error or its rewritten traceback (site/permalinks/panels.py
+    does the same for the cite panel)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{_shown(exc.filename, exc.name or name, root)}:{exc.lineno}"
+        return PluginError(f"{where}: {_one_line(exc.message)}; fix the template's syntax (or remove the override to use ours)")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        missing = exc.name if isinstance(exc.name, str) else name
+        frame = template_frame(exc)
+        where = f"{_shown(frame[0], name, root)}:{frame[1]}: " if frame else f"{_shown(name, name, root)}: "
+        return PluginError(f"{where}template '{missing}' is not in the theme; keep its file "
+                           f"(ours: {PREFIX}, a theme override: docs/overrides/{PREFIX})")
+    frame = template_frame(exc)
+    where = f"{_shown(frame[0], name, root)}:{frame[1]}" if frame else _shown(name, name, root)
+    what = _one_line(f"{type(exc).__name__}: {exc}")
+    return PluginError(f"{where}: cannot render the template ({what}); fix the template "
+                       "(the values it is given are in its top comment)")
+
+
+def _one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+def template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template frame of ``exc``'s traceback (Jinja rewrites it to the template's
+    file and line), or None."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:  # jinja2.debug.fake_traceback
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
 def install(config) -> None:
     """Put our templates last on the theme's search path (``custom_dir`` and the theme come first)."""
     folder = str(TEMPLATES_DIR)
@@ -73,9 +125,12 @@ class Fragments:
     """The templates of one build's theme; ``render(name, **values)`` gives HTML."""
 
     def __init__(self, config=None):
+        self.root = None  # error lines name a template relative to the project
         if config is not None:
             install(config)
             self.env = config.theme.get_env()
+            if getattr(config, "config_file_path", None):
+                self.root = Path(config.config_file_path).resolve().parent
         else:  # no theme (pure helpers, tests): our templates alone
             self.env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(TEMPLATES_DIR)]), auto_reload=False)
         self.env.autoescape = True
@@ -89,20 +144,60 @@ class Fragments:
     def template(self, name: str):
         t = self._templates.get(name)
         if t is None:
-            t = self._templates[name] = self.env.get_template(PREFIX + name)
+            try:
+                t = self._templates[name] = self.env.get_template(PREFIX + name)
+            except jinja2.TemplateError as exc:  # a syntax error in an override, a missing file
+                raise template_error(exc, PREFIX + name, self.root) from None
         return t
 
     def render(self, name: str, **values) -> str:
-        return self.template(name).render(**values)
+        template = self.template(name)
+        try:
+            return template.render(**values)
+        except PluginError:
+            raise
+        except Exception as exc:  # an undefined value, a template it includes that is broken
+            raise template_error(exc, template.filename or PREFIX + name, self.root) from None
 
     def macro(self, name: str, macro: str):
         """A macro of a template as a function giving ``str`` (a macro gives Markup, and
         ``Markup + str`` would escape the str), to call once per item: cheaper than a render."""
         got = self._macros.get((name, macro))
         if got is None:  # the template's module is made once per build's theme, not per call
-            m = getattr(self.template(name).module, macro)
-            got = self._macros[name, macro] = lambda *args, **kwargs: str(m(*args, **kwargs))
+            template = self.template(name)
+            shown = template.filename or PREFIX + name
+            try:
+                module = self._jinja(lambda: template.module)
+            except PluginError:
+                raise
+            except Exception as exc:
+                raise template_error(exc, shown, self.root) from None
+            m = getattr(module, macro, None)
+            if m is None:
+                raise PluginError(f"{_shown(template.filename, PREFIX + name, self.root)}: the template has no macro "
+                                  f"'{macro}'; keep the macros our template has (an override replaces it whole)")
+
+            def call(*args, **kwargs):
+                try:
+                    try:
+                        return str(m(*args, **kwargs))
+                    except Exception:
+                        self.env.handle_exception()  # as _jinja: the traceback at the template's lines
+                except PluginError:
+                    raise
+                except Exception as exc:
+                    raise template_error(exc, shown, self.root) from None
+
+            got = self._macros[name, macro] = call
         return got
+
+    def _jinja(self, make):
+        """``make()``, an error's traceback rewritten to the template's file and lines as Jinja's
+        ``render`` does (a module or macro call does not), for :func:`template_error`."""
+        try:
+            return make()
+        except Exception:
+            self.env.handle_exception()
 
     def digest(self, names) -> str:
         """A hash of the templates ``names`` as this theme resolves them (an override included),
@@ -116,7 +211,10 @@ class Fragments:
     def _digest(self, names) -> str:
         parts = []
         for name in sorted(names):
-            source, _, _ = self.env.loader.get_source(self.env, PREFIX + name)
+            try:
+                source, _, _ = self.env.loader.get_source(self.env, PREFIX + name)
+            except jinja2.TemplateNotFound as exc:
+                raise template_error(exc, PREFIX + name, self.root) from None
             parts += [name, source]
         return cache.digest(*parts)
 

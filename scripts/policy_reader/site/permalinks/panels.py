@@ -71,6 +71,7 @@ class PermalinkManager:
         self.bib_dir = bib_dir
         self._templates = templates
         self._template: jinja2.Template | None = None
+        self._source: str | None = None
         self._citers: dict[str, PaperCiter] = {}
         self.fragments = fragments or F.for_config()
 
@@ -88,9 +89,13 @@ class PermalinkManager:
         return self._template
 
     def template_source(self) -> str:
-        """The template's text (for the paper-page cache key: a changed override changes the pages)."""
-        name = self.template.filename
-        return Path(name).read_text(encoding="utf-8") if name else TEMPLATE
+        """The template's text (for the paper-page cache key: a changed override changes the pages),
+        read once, as the template is resolved once: per build, as plugin.py makes a manager in
+        on_config (``mkdocs serve`` rebuilds read an edited override again)."""
+        if self._source is None:
+            name = self.template.filename
+            self._source = Path(name).read_text(encoding="utf-8") if name else TEMPLATE
+        return self._source
 
     def paragraph_link_digest(self) -> str:
         """A hash of :data:`PARAGRAPH_LINK` as the theme resolves it (the paper-page cache key)."""
@@ -155,7 +160,9 @@ class PermalinkManager:
         try:
             return self.template.render(kind=kind, cite=cite, name=name, panel_id=panel_id)
         except jinja2.TemplateError as exc:
-            raise PluginError(f"{self.template.filename or TEMPLATE}: cannot render the cite panel ({exc}); fix the template") from None
+            frame = F.template_frame(exc)  # the template's line, from Jinja's traceback
+            where = f"{frame[0]}:{frame[1]}" if frame else self.template.filename or TEMPLATE
+            raise PluginError(f"{where}: cannot render the cite panel ({exc}); fix the template") from None
 
     def panel_template(self, meta: dict, kind: str) -> str:
         """The panel of every paragraph of ``kind``, with the permalink and the number as
