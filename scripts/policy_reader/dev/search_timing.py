@@ -31,6 +31,7 @@ import gzip
 import json
 import statistics
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from policy_reader.dev.search_quality import CHROMIUM, CHROMIUM_ARGS, _serve
@@ -89,27 +90,38 @@ def phases(sites: list[Path], queries: list[str]) -> dict:
     taking turns query by query, each in its own tab and worker)."""
     from playwright.sync_api import sync_playwright
 
-    servers = [_serve(s) for s in sites]
     out: dict = {str(s): [] for s in sites}
+    with _browser_and_servers(sites) as (browser, servers):
+        pages = []
+        for server, url in servers:
+            page = browser.new_context(bypass_csp=True).new_page()
+            page.goto(url, wait_until="load")
+            pages.append((page, url))
+        for qi, query in enumerate(queries):
+            order = list(range(len(sites)))[:: -1 if qi % 2 else 1]
+            for i in order:
+                page, url = pages[i]
+                out[str(sites[i])] += page.evaluate(PHASES, [url + "assets/search-worker.js", [query]])
+    return out
+
+
+@contextmanager
+def _browser_and_servers(sites: list[Path]):
+    """A chromium and one local server per site (``(server, url)``), both shut down after."""
+    from playwright.sync_api import sync_playwright
+
+    servers = [_serve(s) for s in sites]
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            pages = []
-            for server, url in servers:
-                page = browser.new_context(bypass_csp=True).new_page()
-                page.goto(url, wait_until="load")
-                pages.append((page, url))
-            for qi, query in enumerate(queries):
-                order = list(range(len(sites)))[:: -1 if qi % 2 else 1]
-                for i in order:
-                    page, url = pages[i]
-                    out[str(sites[i])] += page.evaluate(PHASES, [url + "assets/search-worker.js", [query]])
-            browser.close()
+            try:
+                yield browser, servers
+            finally:
+                browser.close()
     finally:
         for server, _ in servers:
             server.shutdown()
             server.server_close()
-    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -118,54 +130,44 @@ def pct(values: list[float], q: float) -> float:
 
 
 def measure(sites: list[Path], queries: list[str], rounds: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    servers = [_serve(s) for s in sites]
     out = {str(s): {"cold_ms": [], "warm_ms": [], "bytes": []} for s in sites}
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for r in range(rounds):
-                for qi, query in enumerate(queries):
-                    order = list(range(len(sites)))
-                    if (r + qi) % 2:
-                        order.reverse()
-                    for i in order:
-                        ctx = browser.new_context(bypass_csp=True)
-                        page = ctx.new_page()
-                        sizes: list[int] = []
-                        armed = []
-
-                        def record(request, sizes=sizes, armed=armed, site=sites[i]):
-                            if armed and "/search/shards/" in request.url:
-                                name = request.url.split("?", 1)[0].rsplit("/", 1)[-1]
-                                sizes.append(len(gzip.compress((site / "search" / "shards" / name).read_bytes(), 6)))
-
-                        page.on("request", record)
-                        with page.expect_response(lambda resp: resp.url.endswith("/search/shards/manifest.json")):
-                            page.goto(servers[i][1], wait_until="load")
-                        page.wait_for_timeout(300)
-                        armed.append(True)
-                        ms = page.evaluate(PROBE, [query])
-                        page.wait_for_timeout(50)
-                        out[str(sites[i])]["cold_ms"].append(ms)
-                        out[str(sites[i])]["bytes"].append(sum(sizes))
-                        ctx.close()
-                order = list(range(len(sites))) if r % 2 == 0 else list(range(len(sites)))[::-1]
-                for i in order:  # warm: one tab, the queries one after another
+    with _browser_and_servers(sites) as (browser, servers):
+        for r in range(rounds):
+            for qi, query in enumerate(queries):
+                order = list(range(len(sites)))
+                if (r + qi) % 2:
+                    order.reverse()
+                for i in order:
                     ctx = browser.new_context(bypass_csp=True)
                     page = ctx.new_page()
+                    sizes: list[int] = []
+                    armed = []
+
+                    def record(request, sizes=sizes, armed=armed, site=sites[i]):
+                        if armed and "/search/shards/" in request.url:
+                            name = request.url.split("?", 1)[0].rsplit("/", 1)[-1]
+                            sizes.append(len(gzip.compress((site / "search" / "shards" / name).read_bytes(), 6)))
+
+                    page.on("request", record)
                     with page.expect_response(lambda resp: resp.url.endswith("/search/shards/manifest.json")):
                         page.goto(servers[i][1], wait_until="load")
                     page.wait_for_timeout(300)
-                    for query in queries:
-                        out[str(sites[i])]["warm_ms"].append(page.evaluate(PROBE, [query]))
+                    armed.append(True)
+                    ms = page.evaluate(PROBE, [query])
+                    page.wait_for_timeout(50)
+                    out[str(sites[i])]["cold_ms"].append(ms)
+                    out[str(sites[i])]["bytes"].append(sum(sizes))
                     ctx.close()
-            browser.close()
-    finally:
-        for server, _ in servers:
-            server.shutdown()
-            server.server_close()
+            order = list(range(len(sites))) if r % 2 == 0 else list(range(len(sites)))[::-1]
+            for i in order:  # warm: one tab, the queries one after another
+                ctx = browser.new_context(bypass_csp=True)
+                page = ctx.new_page()
+                with page.expect_response(lambda resp: resp.url.endswith("/search/shards/manifest.json")):
+                    page.goto(servers[i][1], wait_until="load")
+                page.wait_for_timeout(300)
+                for query in queries:
+                    out[str(sites[i])]["warm_ms"].append(page.evaluate(PROBE, [query]))
+                ctx.close()
     return out
 
 

@@ -684,9 +684,9 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
 # --------------------------------------------------------------------------- measuring the rules
 
 
-@dataclass(frozen=True)
-class TopicScore:
-    slug: str
+class PrecisionRecall:
+    """Precision and recall from the counts ``tp``, ``fp`` and ``fn`` (1.0 when undefined)."""
+
     tp: int
     fp: int
     fn: int
@@ -698,6 +698,14 @@ class TopicScore:
     @property
     def recall(self) -> float:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass(frozen=True)
+class TopicScore(PrecisionRecall):
+    slug: str
+    tp: int
+    fp: int
+    fn: int
 
 
 def evaluate(docs: Iterable[Document], vocab: Vocabulary, labels: dict[str, dict[str, Override]],

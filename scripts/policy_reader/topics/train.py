@@ -105,7 +105,7 @@ def write(root: Path, model: M.TopicModel) -> Path:
 
 
 @dataclass
-class Counts:
+class Counts(T.PrecisionRecall):
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -114,14 +114,6 @@ class Counts:
         self.tp += got and want
         self.fp += got and not want
         self.fn += want and not got
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
 def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, near: float = NEAR,
