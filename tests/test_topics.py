@@ -81,6 +81,35 @@ def test_negative_weight_cancels():
     assert [h.rule.weight for h in s.hits] == [1.0, -1.0] and not s.tagged
 
 
+def test_the_verb_exercise_is_no_sign_of_the_drills():
+    """"To exercise restraint" cancels the weak "exercise": the sentence has no sign of the topic, so
+    neither the rules nor the model (which needs a sign, model.py) tag it. The rule of weak words
+    counts once, so the verb cancels a "drills" beside it too; a strong term still tags."""
+    assert T.score("None of this requires Washington to exercise blind trust.", BY["military-exercises"]).score == 0
+    assert T.score("Seoul should exercise caution with the drills.", BY["military-exercises"]).score == 0
+    assert T.score("Seoul should exercise caution before the joint exercises.", BY["military-exercises"]).tagged
+    assert T.score("The exercise ran for ten days.", BY["military-exercises"]).score == 1  # the noun is unchanged
+    assert "military-exercises" not in tags("None of this requires Washington to exercise blind trust. Verification can start "
+                                            "small, and any relief from sanctions should come in steps that can be reversed.")
+
+
+def test_only_the_verb_deal_with_cancels_and_only_what_deal_matched():
+    # "deal" (+3) in "deal with" is cancelled to 1; "dealt with" matches no "deal" and cancels nothing.
+    assert T.score("We must deal with Pyongyang.", BY["diplomacy"]).score == 1
+    s = T.score("Banks that dealt with Pyongyang were cut off, and within months Kim was proposing summits.", BY["diplomacy"])
+    assert s.score == 2 and all(h.rule.weight > 0 for h in s.hits)
+
+
+@pytest.mark.parametrize("text, slug, words", [
+    ("They are wrong to give up the measures for nothing.", "sanctions", "measures"),
+    ("A handshake at Panmunjom changed the mood.", "diplomacy", "handshake"),
+    ("Pyongyang will ask for an end to the drills as a precondition.", "diplomacy", "precondition"),
+])
+def test_weak_signs_count_one_point_and_never_tag_alone(text, slug, words):
+    s = T.score(text, BY[slug])
+    assert s.score == 1 and not s.tagged and any(words in m.lower() for h in s.hits for m in h.matches)
+
+
 def test_highlight_spans_are_positive_rule_matches_only():
     text = "They want to pressure us with secondary sanctions."
     spans = T.highlight_spans(text, BY["sanctions"])

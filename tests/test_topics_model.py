@@ -42,7 +42,8 @@ def test_the_committed_model_is_trained_on_the_committed_labels(rows):
     assert VOCAB.model.digest == train.digest(rows), f"{M.MODEL_PATH} is stale: run `policy-reader topics --train`"
     assert set(VOCAB.model.topics) == set(VOCAB.slugs())
     m = VOCAB.model
-    assert (m.alone, m.near, m.min_features) == (train.ALONE, train.NEAR, train.MIN_FEATURES), "train again: the thresholds changed"
+    assert (m.alone, m.near, m.min_features, m.sign) == (train.ALONE, train.NEAR, train.MIN_FEATURES, train.SIGN), \
+        "train again: the thresholds changed"
 
 
 def test_the_staleness_check_can_fail(rows):
@@ -58,24 +59,31 @@ def test_training_again_gives_the_committed_weights(rows):
         assert abs(weights[slug].intercept - w.intercept) < 1e-3
         assert set(w.weights) <= set(weights[slug].weights)
         assert max(abs(weights[slug].weights[f] - v) for f, v in w.weights.items()) < 1e-3
-    model = M.TopicModel(weights, train.ALONE, train.NEAR, train.MIN_FEATURES, train.digest(rows), VOCAB.model.trained_on)
+    model = M.TopicModel(weights, train.ALONE, train.NEAR, train.MIN_FEATURES, train.digest(rows), VOCAB.model.trained_on,
+                         sign=train.SIGN)
     again = M.parse(M.dumps(model), "again", VOCAB.slugs())
     assert again.digest == VOCAB.model.digest and again.alone == VOCAB.model.alone and again.near == VOCAB.model.near
+    assert again.sign is VOCAB.model.sign is True
 
 
-#: Leave-one-paper-out over the 23 development papers (`policy-reader topics --lopo`), rounded down.
+#: Leave-one-paper-out over the 28 development papers (`policy-reader topics --lopo`), rounded down.
 #: "model": the model alone (honest); "shipped": rules + model as the converter tags (the rules'
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
-    "model": {"sanctions": (0.97, 0.58), "military-exercises": (0.92, 0.71), "icbm-thresholds": (0.94, 0.68), "diplomacy": (0.90, 0.65)},
-    "shipped": {"sanctions": (0.93, 0.93), "military-exercises": (0.91, 1.00), "icbm-thresholds": (0.94, 1.00), "diplomacy": (0.91, 0.89)},
+    "model": {"sanctions": (0.96, 0.65), "military-exercises": (0.94, 0.75), "icbm-thresholds": (0.96, 0.71), "diplomacy": (0.92, 0.72)},
+    "shipped": {"sanctions": (0.96, 0.96), "military-exercises": (0.94, 0.98), "icbm-thresholds": (0.97, 1.00), "diplomacy": (0.96, 0.88)},
 }
 TARGET = (0.90, 0.85)
 
 
-def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped():
-    result = train.lopo(ROOT, VOCAB)
-    report = "\n".join(train.lopo_lines(result, 23))
+@pytest.fixture(scope="module")
+def loo():
+    return train.lopo(ROOT, VOCAB)
+
+
+def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
+    result = loo
+    report = "\n".join(train.lopo_lines(result, 28))
     for kind, floors in LOPO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
@@ -86,11 +94,30 @@ def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped():
     assert all(result["shipped"][s].recall > result["rules"][s].recall for s in VOCAB.slugs() if result["rules"][s].fn)
 
 
+def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo):
+    """Measured leave-one-paper-out over the 28 development papers: without the rule (the model
+    adding topics to paragraphs no rule of the topic matched) diplomacy scored 0.92 / 0.90 (9 wrong
+    tags, mostly talks named in passing beside drills or sanctions); with it 0.96 / 0.89. Over the
+    four topics the rule takes 7 wrong tags and 3 right ones."""
+    shipped, unsigned = loo["shipped"], loo["unsigned"]
+    report = "\n".join(train.lopo_lines(loo, 28))
+    removed_wrong = sum(unsigned[s].fp - shipped[s].fp for s in VOCAB.slugs())
+    removed_right = sum(unsigned[s].tp - shipped[s].tp for s in VOCAB.slugs())
+    assert all(shipped[s].fp <= unsigned[s].fp and shipped[s].tp <= unsigned[s].tp for s in VOCAB.slugs()), report
+    assert removed_wrong >= 7 and removed_wrong >= 2 * removed_right, report
+    d_now, d_then = shipped["diplomacy"], unsigned["diplomacy"]
+    assert d_now.precision >= d_then.precision + 0.03 and d_now.tp >= d_then.tp - 1, report
+
+
 # --------------------------------------------------------------------------- tags from the model
 
 
-MODEL_ONLY = ("The measures bite only when Beijing inspects the trucks and barges that cross the river border at Dandong; "
-              "for most of the past decade its officers have waved them through.")
+#: One weak sign of sanctions ("cargo", weight 1): the rules alone do not tag it, the model does.
+MODEL_ONLY = ("The controls work only when Beijing inspects the cargo of the trucks and barges that cross the river border "
+              "at Dandong; for most of the past decade its officers have waved them through while the regime's brokers "
+              "shipped what they pleased.")
+#: The same without that sign: no rule of sanctions matches a word of it.
+NO_SIGN = MODEL_ONLY.replace("the cargo of ", "")
 
 
 def test_a_short_text_is_left_to_the_rules():
@@ -106,12 +133,25 @@ def test_features_are_stems_without_function_words():
 
 def test_the_model_adds_a_topic_the_rules_miss_and_explains_it():
     s = T.score(MODEL_ONLY, VOCAB.by_slug()["sanctions"])
-    assert not s.hits  # no rule matches a word of it
-    assert T.highlight_spans(MODEL_ONLY, VOCAB.by_slug()["sanctions"]) == []
+    assert 0 < s.score < s.topic.threshold  # a sign of the topic, not enough for the rules
     assert "sanctions" in T.classify(MODEL_ONLY, VOCAB)
     assert "sanctions" not in T.classify(MODEL_ONLY, replace(VOCAB, model=None))
     assert T.classify_sequence([MODEL_ONLY], VOCAB) == [T.classify(MODEL_ONLY, VOCAB)]
     assert VOCAB.model.why(MODEL_ONLY, "sanctions").startswith("model p=0.")
+
+
+def test_the_model_adds_no_topic_where_no_rule_of_it_matched():
+    """The passing-mention rule (model.py): however sure the model is, a paragraph with no sign of
+    a topic in the rules does not get it from the model."""
+    sanctions = VOCAB.by_slug()["sanctions"]
+    s = T.score(NO_SIGN, sanctions)
+    assert not s.hits and T.highlight_spans(NO_SIGN, sanctions) == []
+    p, n = VOCAB.model.assess(NO_SIGN)
+    assert p["sanctions"] >= VOCAB.model.alone and n >= VOCAB.model.min_features  # the model alone would tag it
+    assert "sanctions" not in T.classify(NO_SIGN, VOCAB) and T.model_adds(NO_SIGN, VOCAB) == {}
+    assert "sanctions" in T.classify(NO_SIGN, replace(VOCAB, model=replace(VOCAB.model, sign=False)))
+    assert VOCAB.model.adds("sanctions", 0.99, 0, 2, 20) is False and VOCAB.model.adds("sanctions", 0.99, 1, 2, 20) is True
+    assert VOCAB.model.adds("diplomacy", 0.99, -1, 3, 20) is False  # a negative rule cancelled the sign
 
 
 def test_explain_and_suggest_name_a_tag_from_the_model():
@@ -190,3 +230,23 @@ def test_leaving_a_group_of_papers_out():
         assert c.recall >= result["rules"][slug].recall and c.recall >= 0.85 and c.precision >= 0.85, slug
     with pytest.raises(SourceError, match="no development paper 'nobody'"):
         train.lopo(ROOT, VOCAB, group=["nobody"])
+
+
+#: Set 5 (now in dev), left out together: scored once blind at c9ae937 (rules + model: diplomacy
+#: 0.89 / 0.93, three wrong tags from the model on paragraphs with no diplomacy rule match;
+#: sanctions 0.91 / 1.00, two). A model trained without it, with the passing-mention rule: diplomacy
+#: 1.00 / 0.93, sanctions 0.95 / 1.00. Seen figures now (the rule was found by reading its misses);
+#: the new held-out set measures the rule blind.
+SET5 = ["ferrante-2019-after-the-stockholm-walkout", "halvorsen-2020-talks-at-an-impasse", "ledger-2022-the-freeze-is-over",
+        "marchetti-2024-the-calendar-as-a-bargaining-chip", "okonjo-2025-is-the-squeeze-still-working"]
+
+
+def test_set_5_left_out_keeps_the_passing_mention_rule_s_gain():
+    result = train.lopo(ROOT, VOCAB, group=SET5)
+    report = "\n".join(train.lopo_lines(result, len(SET5), group=True))
+    assert sum(c.tp + c.fn for c in result["shipped"].values()) == 83, report
+    floors = {"sanctions": (0.95, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (1.00, 1.00), "diplomacy": (1.00, 0.92)}
+    for slug, (p, r) in floors.items():
+        c = result["shipped"][slug]
+        assert c.precision >= p and c.recall >= r, f"{slug}\n{report}"
+    assert result["unsigned"]["diplomacy"].fp == 3 and result["shipped"]["diplomacy"].fp == 0, report

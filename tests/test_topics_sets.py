@@ -30,37 +30,37 @@ TARGET = (0.90, 0.85)
 #: Floors (precision, recall): the figures measured with the vocabulary and model of this commit,
 #: rounded down, so that a change that makes the tagging worse fails. Where a topic meets the
 #: target the test asserts the target as well (``*_MEETS``).
-#: Development set: 23 papers (held-out sets 1-4 joined it after being scored once each). The
+#: Development set: 28 papers (held-out sets 1-5 joined it after being scored once each). The
 #: model (docs/topics/model.json) is trained on these labels, so these figures are in-sample;
-#: the honest ones are leave-one-paper-out (tests/test_topics_model.py). Rules alone here:
-#: sanctions 0.98/0.84, exercises 0.96/0.96, ICBM 0.98/0.84, diplomacy 0.99/0.75.
+#: the honest ones are leave-one-paper-out (tests/test_topics_model.py).
 DEV_FLOOR = {
-    "sanctions": (0.98, 1.00),
-    "military-exercises": (0.96, 1.00),
-    "icbm-thresholds": (0.96, 1.00),
-    "diplomacy": (0.98, 0.96),
+    "sanctions": (0.98, 0.96),
+    "military-exercises": (0.97, 0.98),
+    "icbm-thresholds": (0.97, 1.00),
+    "diplomacy": (0.99, 0.93),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.
 RULES_FLOOR = {
-    "sanctions": (0.98, 0.84),
-    "military-exercises": (0.96, 0.96),
-    "icbm-thresholds": (0.97, 0.84),
+    "sanctions": (0.98, 0.88),
+    "military-exercises": (0.97, 0.97),
+    "icbm-thresholds": (0.98, 0.79),
     "diplomacy": (0.98, 0.74),
 }
-#: Held-out set 5 (five papers, 63 paragraphs and takeaways), written BLIND by an engineer who had
-#: not read the vocabulary, the rules or the development set, while the rules and model were tuned
-#: by someone else; scored once against the frozen tagging (commit c9ae937). Rules + model: three
-#: topics meet the target; diplomacy precision is 0.89 (3 false tags: talks named beside drills or
-#: sanctions), one tag short of 0.90. Rules alone: precision 1.00 everywhere, recall ICBM 0.68 and
-#: diplomacy 0.74 (the model brings both to 1.00 / 0.93).
-HELDOUT_FLOOR = {
-    "sanctions": (0.91, 1.00),
-    "military-exercises": (1.00, 1.00),
-    "icbm-thresholds": (1.00, 1.00),
-    "diplomacy": (0.89, 0.92),
-}
-HELDOUT_MEETS = {"sanctions", "military-exercises", "icbm-thresholds"}
+#: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
+#: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,
+#: the rules, the model or the development set. Scored once; then it is seen and moves into dev/.
+#: Set 5 was the last (now in dev/: labels and their history in dev/labels.yml). With a new set in
+#: place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
+#: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
+HELDOUT = SETS / "heldout"
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
+HELDOUT_MEETS: set[str] = set()
+
+
+def labelled_sets() -> list[str]:
+    """The labelled sets present: dev always, heldout when it has been put in place."""
+    return [name for name in ("dev", "heldout") if (SETS / name / "labels.yml").exists()]
 
 
 def score_set(name: str, vocab=VOCAB):
@@ -70,7 +70,7 @@ def score_set(name: str, vocab=VOCAB):
     return docs, labels, T.evaluate(docs, vocab, labels, f"tests/data/topics/{name}/labels.yml")
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout"])
+@pytest.mark.parametrize("name", labelled_sets())
 def test_every_paragraph_of_the_set_is_labelled_with_a_reason(name):
     docs, labels, _ = score_set(name)
     assert len(docs) >= 4
@@ -87,7 +87,7 @@ def test_every_paragraph_of_the_set_is_labelled_with_a_reason(name):
 
 def test_no_paper_is_in_both_sets_or_a_seed():
     dev = {d.meta.slug for d in documents(SETS / "dev")}
-    held = {d.meta.slug for d in documents(SETS / "heldout")}
+    held = {d.meta.slug for d in documents(HELDOUT)} if "heldout" in labelled_sets() else set()
     seeds = {d.meta.slug for d in documents(ROOT)}
     assert not dev & seeds and not held & seeds and not dev & held
 
@@ -110,8 +110,17 @@ def test_development_set_holds_its_floors_and_the_target_where_met():
 
 
 def test_held_out_set_holds_its_floors_and_the_target_where_met():
+    """With a held-out set in place, its floors must be set and held; without one, no floors may
+    claim figures (the floors and the set come and go together)."""
+    if "heldout" not in labelled_sets():
+        assert not HELDOUT_FLOOR and not HELDOUT_MEETS, "floors for a held-out set that is not in tests/data/topics/heldout/"
+        assert not HELDOUT.exists() or not any(HELDOUT.iterdir()), "tests/data/topics/heldout/ needs labels.yml"
+        return
+    _, _, (scores, misses) = score_set("heldout")
+    measured = "\n".join(f"{s.slug}: P {s.precision:.2f} R {s.recall:.2f} (tp {s.tp} fp {s.fp} fn {s.fn})" for s in scores)
+    assert HELDOUT_FLOOR, f"a held-out set is in place: set HELDOUT_FLOOR (and HELDOUT_MEETS) from\n{measured}\n" + "\n".join(misses)
     scores = check_floors("heldout", HELDOUT_FLOOR, HELDOUT_MEETS)
-    assert all(s.tp >= 15 for s in scores)
+    assert all(s.tp >= 10 for s in scores), measured
 
 
 def test_the_rules_alone_hold_their_floors_on_the_development_set():
@@ -192,5 +201,5 @@ def test_score_command_reads_a_labelled_set_with_its_own_sources():
     out = subprocess.run(
         [str(Path(sys.executable).parent / "policy-reader"), "topics", "--score", "tests/data/topics/dev/labels.yml"],
         cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "23 papers" in out.splitlines()[0]
+    assert "28 papers" in out.splitlines()[0]
     assert all(slug in out for slug in VOCAB.slugs())

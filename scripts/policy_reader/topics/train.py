@@ -29,6 +29,8 @@ ALONE = 0.6
 NEAR = 0.3
 #: Fewer distinct stems than this and the model says nothing (a short sentence is the rules' alone).
 MIN_FEATURES = 12
+#: The model adds a topic only where a rule of the topic matched (the passing-mention rule; model.py).
+SIGN = True
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def train(root: Path, vocab: T.Vocabulary) -> tuple[M.TopicModel, list[Row]]:
     rs = rows(root, vocab)
     papers = len({(r.label_file, r.paper) for r in rs})
     model = M.TopicModel(fit(rs, vocab.slugs()), ALONE, NEAR, MIN_FEATURES, digest(rs),
-                         f"{len(rs)} labelled paragraphs of {papers} papers ({', '.join(f for f, _ in LABELS)})")
+                         f"{len(rs)} labelled paragraphs of {papers} papers ({', '.join(f for f, _ in LABELS)})", sign=SIGN)
     return model, rs
 
 
@@ -117,8 +119,10 @@ class Counts(T.PrecisionRecall):
 
 
 def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, near: float = NEAR,
-         min_features: int = MIN_FEATURES, group: list[str] | None = None) -> dict[str, dict[str, Counts]]:
-    """Leave-one-paper-out over the development papers: ``{"rules" | "model" | "shipped": {slug: Counts}}``.
+         min_features: int = MIN_FEATURES, group: list[str] | None = None, sign: bool = SIGN) -> dict[str, dict[str, Counts]]:
+    """Leave-one-paper-out over the development papers: ``{"rules" | "model" | "shipped" | "unsigned":
+    {slug: Counts}}`` ("unsigned": as shipped but without the passing-mention rule, ``sign``; with
+    ``sign`` off it equals "shipped").
 
     Each development paper is tagged by a model trained on every other labelled paper (the
     other development papers and the seeds); its counts are pooled. ``group``: instead, leave
@@ -126,7 +130,7 @@ def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, ne
     rs = rows(root, vocab)
     slugs = vocab.slugs()
     by_slug = vocab.by_slug()
-    out = {k: {s: Counts() for s in slugs} for k in ("rules", "model", "shipped")}
+    out = {k: {s: Counts() for s in slugs} for k in ("rules", "model", "unsigned", "shipped")}
     dev_papers = list(dict.fromkeys(r.paper for r in rs if r.label_file == DEV))
     if group is not None:
         unknown = [g for g in group if g not in dev_papers]
@@ -135,12 +139,14 @@ def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, ne
     for out_now in ([set(group)] if group is not None else [{p} for p in dev_papers]):
         held = [r for r in rs if r.label_file == DEV and r.paper in out_now]
         weights = fit([r for r in rs if not (r.label_file == DEV and r.paper in out_now)], slugs, c)
-        m = M.TopicModel(weights, alone, near, min_features, "", "")
+        m = M.TopicModel(weights, alone, near, min_features, "", "", sign=sign)
+        unsigned = replace(m, sign=False)
         for r in held:
             probs, n = m.assess(r.text)
             for s in slugs:
                 want = s in r.topics
                 by_model = m.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n)
+                out["unsigned"][s].add(s in r.rules or unsigned.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n), want)
                 out["rules"][s].add(s in r.rules, want)
                 out["model"][s].add(n >= min_features and probs.get(s, 0.0) >= alone, want)
                 out["shipped"][s].add(s in r.rules or by_model, want)
@@ -153,6 +159,7 @@ def lopo_lines(result: dict[str, dict[str, Counts]], n_papers: int, group: bool 
         "model": f"model alone (p >= {ALONE:g}; honest)",
         "shipped": "rules + model as shipped" + (" (honest if the rules were frozen before these papers were written)"
                                                   if group else " (rules' share optimistic)"),
+        "unsigned": "rules + model without the passing-mention rule (the model adding topics no rule of theirs matched)",
     }
     lines = [f"{n_papers} development papers left out together (model trained on the others and the seeds)" if group else
              f"leave-one-paper-out over {n_papers} development papers (model trained on the others and the seeds)"]
