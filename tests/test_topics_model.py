@@ -154,6 +154,19 @@ def test_the_model_adds_no_topic_where_no_rule_of_it_matched():
     assert VOCAB.model.adds("diplomacy", 0.99, -1, 3, 20) is False  # a negative rule cancelled the sign
 
 
+def test_suggest_lists_a_topic_the_passing_mention_rule_held_back():
+    doc = T.annotate(_doc(NO_SIGN), VOCAB)
+    [p] = doc.paragraphs()
+    assert "sanctions" not in p.topics
+    [s] = [s for s in quality.suggest(doc, VOCAB) if s.topic == "sanctions"]
+    assert s.kind == "unsigned" and s.model_p >= VOCAB.model.alone and s.score <= 0
+    out = "\n".join(quality.suggestion_lines([s], VOCAB))
+    assert "not tagged 'sanctions': the model says p=0." in out and "no rule of it matched" in out
+    assert "  p-1: {topics: [sanctions], reason:" in out  # the line that would confirm it
+    no_sign = replace(VOCAB, model=replace(VOCAB.model, sign=False))
+    assert not [s for s in quality.suggest(T.annotate(_doc(NO_SIGN), no_sign), no_sign) if s.kind == "unsigned"]
+
+
 def test_explain_and_suggest_name_a_tag_from_the_model():
     doc = T.annotate(_doc(MODEL_ONLY), VOCAB)
     [p] = doc.paragraphs()

@@ -172,6 +172,8 @@ def test_suggest_lists_borderline_paragraphs_and_skips_settled_ones():
         assert got == s.score
         if s.kind == "near":
             assert s.topic not in s.rules and s.threshold - 1 <= s.score < s.threshold
+        elif s.kind == "unsigned":  # the model alone would tag it, but no rule of the topic matched
+            assert s.topic not in s.rules and s.score <= 0 and s.model_p >= VOCAB.model.alone
         else:
             assert s.topic in s.rules and s.score <= s.threshold
     settled = {doc.meta.slug: {s.pid: T.Override(doc.meta.slug, s.pid, s.rules, "checked", 0) for s in found}}

@@ -7,12 +7,15 @@ weight point, so an editor can read it and confirm or correct it in
 - *near*: the rules score it one point below the threshold, so it is not tagged;
 - *edge*: it is tagged with exactly the threshold, or only by context (a tagged
   neighbour, see :func:`rules.classify_sequence`), or only by the model
-  (:mod:`policy_reader.topics.model`; its probability is shown).
+  (:mod:`policy_reader.topics.model`; its probability is shown);
+- *unsigned*: not tagged, though the model alone would tag it (p >= ``alone``): no rule of the
+  topic matched, so the passing-mention rule (``sign``) holds the model back. Often a topic named
+  in passing; sometimes new wording the vocabulary lacks (confirm it, or add the word).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policy_reader.model import Document
 from policy_reader.topics.rules import (
@@ -25,7 +28,7 @@ class Suggestion:
     paper: str
     pid: str
     topic: str
-    kind: str  # "near" (not tagged, one point short) or "edge" (tagged at the threshold or by context)
+    kind: str  # "near" (not tagged, one point short), "edge" (tagged at the threshold or by context) or "unsigned"
     score: float
     threshold: float
     rules: tuple[str, ...]  # the paragraph's topics from the rules
@@ -48,7 +51,11 @@ def suggest(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
         text = plain_text(p.text)
         scores = [score(text, t) for t in vocab.topics]
         added = model_adds(text, vocab, scores)
+        held = _held_back(text, vocab, scores, ruled[p.id])
         for t, s in zip(vocab.topics, scores):
+            if t.slug in held:
+                out.append(Suggestion(doc.meta.slug, p.id, t.slug, "unsigned", s.score, t.threshold, ruled[p.id], text, held[t.slug]))
+                continue
             if not s.hits and t.slug not in added:
                 continue
             if t.slug in ruled[p.id] and (not s.tagged or s.score == t.threshold):
@@ -59,6 +66,15 @@ def suggest(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
                 continue
             out.append(Suggestion(doc.meta.slug, p.id, t.slug, kind, s.score, t.threshold, ruled[p.id], text, added.get(t.slug)))
     return out
+
+
+def _held_back(text: str, vocab: Vocabulary, scores, ruled) -> dict[str, float]:
+    """``{topic: probability}`` the model would add to ``text`` but for the passing-mention rule."""
+    m = vocab.model
+    if m is None or not m.sign:
+        return {}
+    free = replace(vocab, model=replace(m, sign=False))
+    return {t: p for t, p in model_adds(text, free, scores).items() if t not in ruled}
 
 
 def _excerpt(text: str, limit: int = 160) -> str:
@@ -75,7 +91,9 @@ def suggestion_lines(suggestions: list[Suggestion], vocab: Vocabulary) -> list[s
     for s in suggestions:
         how = (f"by the model (p={s.model_p:.2f})" if s.model_p is not None
                else "by context" if s.score < s.threshold else "at the threshold")
-        what = f"tagged '{s.topic}' {how}" if s.kind == "edge" else f"not tagged '{s.topic}', one point short"
+        what = (f"tagged '{s.topic}' {how}" if s.kind == "edge" else
+                f"not tagged '{s.topic}': the model says p={s.model_p:.2f} but no rule of it matched (a passing mention?)"
+                if s.kind == "unsigned" else f"not tagged '{s.topic}', one point short")
         proposed = [t for t in order if t in s.proposed()]
         lines += [
             f"{s.paper} {s.pid}: {what} (score {s.score:g} / threshold {s.threshold:g}); rules: [{' '.join(s.rules)}]",
