@@ -121,6 +121,14 @@ function postings(word, isPrefix) {
       return t !== word && t.lastIndexOf(word, 0) === 0;
     }));
   }
+  /* Fetched beside the bundle, not after it: the first tiers of the files of its own the
+   * word may use (itself and its commonest completions with files of their own: the forms
+   * below are picked among these, so no other own file is fetched after the bundle). */
+  own.slice(own[0] === word ? 1 : 0).sort(function (a, b) {
+    return manifest.ownFiles[b][0] - manifest.ownFiles[a][0] || (a < b ? -1 : 1);
+  }).slice(0, MAX_FORMS).concat(own[0] === word ? [word] : []).forEach(function (t) {
+    loadOwn(manifest.ownFiles[t][1][0]).catch(function () {});  /* awaited below if used */
+  });
   return bundle.then(function (b) {
     var shard = key !== null && has(b, key) ? b[key] : {};
     var forms = [];  /* [term, df, postings or null] */

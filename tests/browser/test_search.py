@@ -269,3 +269,59 @@ def test_a_query_overtaken_by_a_newer_one_is_not_answered(page, base_url):
     second = [item[0] for group in answers[1] for item in group]
     assert any(h.endswith(f"papers/{K}/#p-12") for h in first), first  # Damocles
     assert any(h.endswith(f"papers/{K}/#p-7") for h in second), second  # plenum
+
+
+@pytest.fixture(scope="module")
+def mixed_site(built_site, tmp_path_factory):
+    """The real site's index with frequent words in files of their own (OWN_FILE lowered) beside
+    term bundles: "sanctions" has its own file, and words beginning "sa" a bundle."""
+    import json
+    import shutil
+
+    from policy_reader.site.search import shards as search_shards
+
+    site = tmp_path_factory.mktemp("mixed") / "site"
+    shutil.copytree(built_site, site)
+    config = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search_shards, "OWN_FILE", 40)
+        search_shards.write(site, config, search_shards.load_docs(built_site))
+    manifest = json.loads((site / "search" / "shards" / "manifest.json").read_text(encoding="utf-8"))
+    assert "sanctions" in manifest["ownFiles"] and "sa" in manifest["termShards"]
+    return site
+
+
+def test_a_frequent_words_own_file_is_fetched_beside_its_bundle(page, mixed_site):
+    """A word still being typed (no trailing space) needs its bundle (for its rarer completions)
+    and the first tier of its own file: both are asked for in one round. The server holds back
+    every term bundle until the own file has been asked for (or 10 s have passed): the own file
+    must be asked for while the bundle is still on its way."""
+    import functools
+    import http.server
+    import threading
+
+    asked = threading.Event()
+    held: list[bool] = []
+
+    class Holding(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            name = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
+            if name.startswith("p-"):
+                asked.set()
+            elif name.startswith("t-"):
+                held.append(asked.wait(10))
+            return super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Holding, directory=str(mixed_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        [groups] = _ask(page, url, [["sanctions"]])  # no trailing space: its bundle and its own file
+        assert [item for group in groups for item in group], groups
+        assert held and all(held), held  # the own file was asked for before any bundle was answered
+    finally:
+        server.shutdown()
+        server.server_close()
