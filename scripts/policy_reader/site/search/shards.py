@@ -76,6 +76,7 @@ looked up exactly as it was indexed.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 from collections import defaultdict
@@ -312,33 +313,60 @@ def _cut(weights: list[int], top: int) -> int:
     return cut
 
 
-def _split(gaps: list[str], paragraphs: int) -> list[tuple[bytes, int, int]]:
+def _parse(gaps: list[str]) -> tuple[list[int], list[int]]:
+    """``[gap, weight, ...]`` (JSON number texts) -> (document ids, weights)."""
+    docs: list[int] = []
+    doc = 0
+    for gap in gaps[0::2]:
+        doc += int(gap)
+        docs.append(doc)
+    return docs, list(map(int, gaps[1::2]))
+
+
+def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[tuple[bytes, int, int]]:
     """A frequent term's postings ``[gap, weight, ...]`` -> its tiers, heaviest first:
     ``(gap-coded JSON, heaviest weight left after this tier among paragraphs, among
     the other documents)``. Tier k holds about ``TOP * 4**k`` paragraphs and a quarter
     as many others, each kind cut apart by weight (ties never split): paragraphs
     rank first, so a page whose title holds the word must not push every paragraph
-    into a later tier. The last tier holds what is left (and says 0, 0)."""
-    left, doc = [], 0
-    for i in range(0, len(gaps), 2):
-        doc += int(gaps[i])
-        left.append((doc, int(gaps[i + 1])))
-    tiers: list[tuple[bytes, int, int]] = []
+    into a later tier. The last tier holds what is left (and says 0, 0).
+
+    Tier k's cut of a kind is :func:`_cut` of the weights that kind has left after
+    tier k - 1: the distinct weights, heaviest first, are read once per kind, each
+    tier going on where the one before stopped, and every posting then goes to the
+    tier of its weight in one pass (tests/test_search_shards.py compares it with the
+    rule written as a rescan of what is left per tier). ``parsed``: ``_parse(gaps)``, if at hand."""
+    docs, weights = parsed or _parse(gaps)
+    counts: tuple[dict[int, int], dict[int, int]] = ({}, {})  # per kind (paragraph, other): weight -> postings
+    for d, w in zip(docs, weights):
+        c = counts[d >= paragraphs]
+        c[w] = c.get(w, 0) + 1
+    order = [sorted(c, reverse=True) for c in counts]
+    tier_of: tuple[dict[int, int], dict[int, int]] = ({}, {})  # per kind: weight -> its tier
+    at = [0, 0]
+    left: list[tuple[int, int]] = []  # per tier: heaviest weight left after it, per kind
     size = TOP
-    while left:
-        cuts = (_cut([w for d, w in left if d < paragraphs], size),
-                _cut([w for d, w in left if d >= paragraphs], max(1, size // 4)))
-        taken = [(d, w) for d, w in left if w >= cuts[d >= paragraphs]]
-        left = [(d, w) for d, w in left if w < cuts[d >= paragraphs]]
-        flat, last = [], 0
-        for d, w in taken:
-            flat += [d - last, w]
-            last = d
-        tiers.append((f'[{",".join(map(str, flat))}]'.encode("utf-8"),
-                      max((w for d, w in left if d < paragraphs), default=0),
-                      max((w for d, w in left if d >= paragraphs), default=0)))
+    while at[0] < len(order[0]) or at[1] < len(order[1]):
+        tier = len(left)
+        for kind, top in ((0, size), (1, max(1, size // 4))):
+            ws, c, i, count = order[kind], counts[kind], at[kind], 0
+            while i < len(ws):  # _cut: ties never split, at most 4 * top unless fewer than MIN_TOP
+                w = ws[i]
+                if count >= top or (count + c[w] > 4 * top and count >= MIN_TOP):
+                    break
+                count += c[w]
+                tier_of[kind][w] = tier
+                i += 1
+            at[kind] = i
+        left.append(tuple(order[k][at[k]] if at[k] < len(order[k]) else 0 for k in (0, 1)))
         size *= 4
-    return tiers
+    flats: list[list[int]] = [[] for _ in left]
+    lasts = [0] * len(left)
+    for d, w in zip(docs, weights):
+        t = tier_of[d >= paragraphs][w]
+        flats[t] += (d - lasts[t], w)
+        lasts[t] = d
+    return [(f'[{",".join(map(str, flat))}]'.encode("utf-8"), para, other) for flat, (para, other) in zip(flats, left)]
 
 
 def _carry(record: tuple, term: str) -> tuple:
@@ -386,16 +414,13 @@ def window(text: str, term: str, size: int = WINDOW) -> str:
     return ("… " if begin else "") + out + (" …" if end < len(plain) else "")
 
 
-def _carried(flat: list[str], paragraphs: int) -> list[int]:
+def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[int]:
     """The documents whose records a frequent term's first tier carries: its EMBED heaviest
     paragraphs (ties by id, as the worker orders them), then, if it has fewer, its heaviest
-    other documents up to EMBED in all."""
-    docs, doc = [], 0
-    for i in range(0, len(flat), 2):
-        doc += int(flat[i])
-        docs.append((-int(flat[i + 1]), doc))
-    paras = sorted(d for d in docs if d[1] < paragraphs)[:EMBED]
-    others = sorted(d for d in docs if d[1] >= paragraphs)[: EMBED - len(paras)]
+    other documents up to EMBED in all. ``parsed``: ``_parse(flat)``, if at hand."""
+    docs, weights = parsed or _parse(flat)
+    paras = heapq.nsmallest(EMBED, ((-w, d) for d, w in zip(docs, weights) if d < paragraphs))
+    others = heapq.nsmallest(EMBED - len(paras), ((-w, d) for d, w in zip(docs, weights) if d >= paragraphs)) if len(paras) < EMBED else []
     return [d for _, d in paras + others]
 
 
@@ -433,8 +458,9 @@ def build(docs: list[dict]) -> dict[str, bytes]:
         flat = f'[{",".join(postings[key])}]'
         if len(flat) > OWN_FILE:
             own[term] = [len(postings[key]) // 2]
-            carried = {str(d): _carry(records[d], term) for d in _carried(postings[key], paragraphs)}
-            for content, heaviest, heaviest_other in _split(postings[key], paragraphs):
+            parsed = _parse(postings[key])
+            carried = {str(d): _carry(records[d], term) for d in _carried(postings[key], paragraphs, parsed)}
+            for content, heaviest, heaviest_other in _split(postings[key], paragraphs, parsed):
                 n = len(files)
                 files[f"p-{n}.json"] = b'{"postings":' + content + b',"records":' + _dump(carried) + b"}"
                 carried = {}  # only the first tier carries records
