@@ -75,9 +75,11 @@ looked up exactly as it was indexed.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import json
+import operator
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -232,12 +234,11 @@ def _count(docs: list[dict]) -> tuple[list[dict[bytes, int]], list[int]]:
 
 
 def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: float,
-              skip: set[int]) -> dict[bytes, list[str]]:
-    """term -> ``[gap, weight, gap, weight, ...]`` as JSON number texts, in document
-    order (gaps from the previous document holding the term); documents in ``skip``
-    have none. ``counted`` is emptied as it is read."""
-    postings: dict[bytes, list[str]] = defaultdict(list)
-    last: dict[bytes, int] = defaultdict(int)
+              skip: set[int]) -> dict[bytes, list]:
+    """term -> ``[doc, weight, doc, weight, ...]``: the documents holding it in order (ids)
+    and its weight in each as JSON number text; documents in ``skip`` have none.
+    ``counted`` is emptied as it is read. (:func:`_gaps` turns the ids into gaps.)"""
+    postings: dict[bytes, list] = defaultdict(list)
     weights: dict[int, _Weights] = {}
     for i, length in enumerate(lengths):
         counts, counted[i] = counted[i], None  # each document's counts go as its postings grow (peak memory)
@@ -247,9 +248,17 @@ def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: floa
         if weight is None:
             weight = weights[length] = _Weights(length, average)
         for t, f in counts.items():
-            postings[t].extend((str(i - last[t]), weight[f]))
-            last[t] = i
+            postings[t].extend((i, weight[f]))
     return postings
+
+
+def _gaps(pairs: list) -> tuple[list[str], list[int]]:
+    """``[doc, weight, ...]`` (ids, weight texts) -> (``[gap, weight, ...]`` as JSON number
+    texts, gaps from the previous document holding the term (the first from 0); the ids)."""
+    docs = pairs[0::2]
+    flat = pairs[:]
+    flat[0::2] = map(str, map(operator.sub, docs, [0, *docs]))
+    return flat, docs
 
 
 def _groups(shards: dict[str, list[tuple[str, str]]], target: int) -> dict[str, list[str]]:
@@ -337,10 +346,10 @@ def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]]
     tier of its weight in one pass (tests/test_search_shards.py compares it with the
     rule written as a rescan of what is left per tier). ``parsed``: ``_parse(gaps)``, if at hand."""
     docs, weights = parsed or _parse(gaps)
+    cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
     counts: tuple[dict[int, int], dict[int, int]] = ({}, {})  # per kind (paragraph, other): weight -> postings
-    for d, w in zip(docs, weights):
-        c = counts[d >= paragraphs]
-        c[w] = c.get(w, 0) + 1
+    _count_elements(counts[0], weights[:cut])
+    _count_elements(counts[1], weights[cut:])
     order = [sorted(c, reverse=True) for c in counts]
     tier_of: tuple[dict[int, int], dict[int, int]] = ({}, {})  # per kind: weight -> its tier
     at = [0, 0]
@@ -360,10 +369,12 @@ def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]]
             at[kind] = i
         left.append(tuple(order[k][at[k]] if at[k] < len(order[k]) else 0 for k in (0, 1)))
         size *= 4
+    if len(left) == 1:  # one tier: the postings as they are
+        return [(f'[{",".join(gaps)}]'.encode("utf-8"), *left[0])]
+    tiers = [*map(tier_of[0].__getitem__, weights[:cut]), *map(tier_of[1].__getitem__, weights[cut:])]
     flats: list[list[int]] = [[] for _ in left]
     lasts = [0] * len(left)
-    for d, w in zip(docs, weights):
-        t = tier_of[d >= paragraphs][w]
+    for d, w, t in zip(docs, weights, tiers):
         flats[t] += (d - lasts[t], w)
         lasts[t] = d
     return [(f'[{",".join(map(str, flat))}]'.encode("utf-8"), para, other) for flat, (para, other) in zip(flats, left)]
@@ -419,8 +430,9 @@ def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int
     paragraphs (ties by id, as the worker orders them), then, if it has fewer, its heaviest
     other documents up to EMBED in all. ``parsed``: ``_parse(flat)``, if at hand."""
     docs, weights = parsed or _parse(flat)
-    paras = heapq.nsmallest(EMBED, ((-w, d) for d, w in zip(docs, weights) if d < paragraphs))
-    others = heapq.nsmallest(EMBED - len(paras), ((-w, d) for d, w in zip(docs, weights) if d >= paragraphs)) if len(paras) < EMBED else []
+    cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
+    paras = heapq.nsmallest(EMBED, zip(map(operator.neg, weights[:cut]), docs[:cut]))
+    others = heapq.nsmallest(EMBED - len(paras), zip(map(operator.neg, weights[cut:]), docs[cut:])) if len(paras) < EMBED else []
     return [d for _, d in paras + others]
 
 
@@ -455,12 +467,13 @@ def build(docs: list[dict]) -> dict[str, bytes]:
     shards: dict[str, list[tuple[str, str]]] = defaultdict(list)
     own: dict[str, list[int]] = {}
     for term, key in sorted((t.decode("utf-8"), t) for t in postings):
-        flat = f'[{",".join(postings[key])}]'
+        gaps, ids = _gaps(postings[key])
+        flat = f'[{",".join(gaps)}]'
         if len(flat) > OWN_FILE:
-            own[term] = [len(postings[key]) // 2]
-            parsed = _parse(postings[key])
-            carried = {str(d): _carry(records[d], term) for d in _carried(postings[key], paragraphs, parsed)}
-            for content, heaviest, heaviest_other in _split(postings[key], paragraphs, parsed):
+            own[term] = [len(gaps) // 2]
+            parsed = ids, list(map(int, gaps[1::2]))
+            carried = {str(d): _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed)}
+            for content, heaviest, heaviest_other in _split(gaps, paragraphs, parsed):
                 n = len(files)
                 files[f"p-{n}.json"] = b'{"postings":' + content + b',"records":' + _dump(carried) + b"}"
                 carried = {}  # only the first tier carries records
