@@ -263,6 +263,46 @@ def test_build_equals_the_straightforward_build():
         check_bundles(built, search_shards.TERM_BUNDLE)
 
 
+def _split_by_rescan(gaps: list[str], paragraphs: int) -> list[tuple[bytes, int, int]]:
+    """The tiers as the rule says them: each tier cuts what is left again (shards._cut)."""
+    left, doc = [], 0
+    for i in range(0, len(gaps), 2):
+        doc += int(gaps[i])
+        left.append((doc, int(gaps[i + 1])))
+    tiers: list[tuple[bytes, int, int]] = []
+    size = search_shards.TOP
+    while left:
+        cuts = (search_shards._cut([w for d, w in left if d < paragraphs], size),
+                search_shards._cut([w for d, w in left if d >= paragraphs], max(1, size // 4)))
+        taken = [(d, w) for d, w in left if w >= cuts[d >= paragraphs]]
+        left = [(d, w) for d, w in left if w < cuts[d >= paragraphs]]
+        flat, last = [], 0
+        for d, w in taken:
+            flat += [d - last, w]
+            last = d
+        tiers.append((f'[{",".join(map(str, flat))}]'.encode("utf-8"),
+                      max((w for d, w in left if d < paragraphs), default=0),
+                      max((w for d, w in left if d >= paragraphs), default=0)))
+        size *= 4
+    return tiers
+
+
+def test_split_equals_cutting_what_is_left_tier_by_tier(monkeypatch):
+    rng = random.Random(16)
+    for top in (1, 2, 5, 16, search_shards.TOP):
+        monkeypatch.setattr(search_shards, "TOP", top)
+        for _ in range(150):
+            n = rng.choice([1, 2, 3, 10, 40, 200, 1500])
+            docs = sorted(rng.sample(range(n * 3), n))
+            spread = rng.choice([1, 2, 5, 30, 300])
+            gaps, last = [], 0
+            for d in docs:
+                gaps += [str(d - last), str(rng.randint(1, spread))]
+                last = d
+            paragraphs = rng.choice([0, docs[0], docs[n // 2], docs[-1], docs[-1] + 1])
+            assert search_shards._split(gaps, paragraphs) == _split_by_rescan(gaps, paragraphs), (top, n, spread, paragraphs)
+
+
 def test_small_bundles_own_files_and_tails(monkeypatch):
     docs = _awkward_docs() + [{"location": f"papers/z/#p-{i}", "title": "Z", "text": "x y " * (i % 7 + 1)}
                               for i in range(1, 400)]

@@ -6,9 +6,9 @@ renamed over it (``os.replace`` is atomic on one file system). On any failure th
 temporary file is removed and the target is left as it was.
 
 - The file gets the mode a plain ``open()`` would give it: 0666 less the umask
-  (a temporary file is created 0600).
-- A temporary file's name carries the writer's process id
-  (``.<name>.pr<pid>-<random>.tmp``). A process killed between writing and
+  (the temporary file is created with it; the kernel applies the umask).
+- A temporary file's name carries the writer's process id and a number counted
+  in that process (``.<name>.pr<pid>-<n>.tmp``). A process killed between writing and
   renaming leaves one behind; the next write into that folder (or
   :func:`sweep`) removes every one whose process no longer runs. Files of a
   live writer (another build at the same time) are left alone.
@@ -16,27 +16,13 @@ temporary file is removed and the target is left as it was.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
-import tempfile
 from pathlib import Path
 
 _TMP = re.compile(r"^\..+\.pr(?P<pid>\d+)-[^.]*\.tmp$")
 _swept: set[str] = set()
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it (Linux: /proc), else by setting it back."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _alive(pid: int) -> bool:
@@ -69,18 +55,42 @@ def sweep(folder: Path) -> list[Path]:
     return removed
 
 
+_names = itertools.count()  # temporary names of this process (next() on a count is atomic under the GIL)
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _create(folder: Path, name: str) -> tuple[int, str]:
+    """A new temporary file beside ``folder / name``, opened for writing: (fd, path).
+
+    Created with mode 0666, which the kernel reduces by the umask: the mode a plain
+    ``open()`` gives (no umask read, no chmod). The name is the process id and a
+    number counted up in this process; a name taken (a file left by an earlier
+    process of the same id) is skipped."""
+    prefix = os.path.join(folder, f".{name}.pr{os.getpid()}-")
+    while True:
+        tmp = f"{prefix}{next(_names)}.tmp"
+        try:
+            return os.open(tmp, _FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    folder = str(path.parent)
-    if folder not in _swept:  # once per folder and process
-        _swept.add(folder)
-        sweep(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.pr{os.getpid()}-", suffix=".tmp")
+    folder = path.parent
+    key = str(folder)
+    if key not in _swept:  # once per folder and process
+        folder.mkdir(parents=True, exist_ok=True)
+        _swept.add(key)
+        sweep(folder)
+    try:
+        fd, tmp = _create(folder, path.name)
+    except FileNotFoundError:  # the folder went since it was swept
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create(folder, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            os.fchmod(fh.fileno(), 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -73,6 +73,9 @@ class PermalinkManager:
         self._template: jinja2.Template | None = None
         self._source: str | None = None
         self._citers: dict[str, PaperCiter] = {}
+        # The Cite button of a paragraph id (a macro of its id and label only): the same on
+        # every paper, so made once per id and build instead of once per paragraph.
+        self._cite_buttons: dict[tuple[str, str], str] = {}
         self.fragments = fragments or F.for_config()
 
     @property
@@ -135,6 +138,7 @@ class PermalinkManager:
         seen: set[str] = set()
         kinds: set[str] = set()
         link, cite = (self.fragments.macro(PARAGRAPH_LINK, m) for m in ("link", "cite"))
+        buttons = self._cite_buttons
 
         def sub(m: rendered.Block) -> str:
             pid, kind = m.id, m.kind
@@ -143,7 +147,10 @@ class PermalinkManager:
             seen.add(pid)
             kinds.add(kind)
             visible, spoken, _ = m.label
-            return f"<p{m.attr_text}>{link(pid, base + '#' + pid, visible, spoken)}{m.body}{cite(pid, spoken)}</p>"
+            button = buttons.get((pid, spoken))
+            if button is None:
+                button = buttons[pid, spoken] = cite(pid, spoken)
+            return f"<p{m.attr_text}>{link(pid, base + '#' + pid, visible, spoken)}{m.body}{button}</p>"
 
         page = rendered.read(page_html)  # the page's blocks (page/rendered.py)
         edits = [(b.start, b.end, sub(b)) for b in page.paragraphs()]

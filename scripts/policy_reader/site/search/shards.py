@@ -75,8 +75,11 @@ looked up exactly as it was indexed.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import heapq
 import json
+import operator
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -231,12 +234,11 @@ def _count(docs: list[dict]) -> tuple[list[dict[bytes, int]], list[int]]:
 
 
 def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: float,
-              skip: set[int]) -> dict[bytes, list[str]]:
-    """term -> ``[gap, weight, gap, weight, ...]`` as JSON number texts, in document
-    order (gaps from the previous document holding the term); documents in ``skip``
-    have none. ``counted`` is emptied as it is read."""
-    postings: dict[bytes, list[str]] = defaultdict(list)
-    last: dict[bytes, int] = defaultdict(int)
+              skip: set[int]) -> dict[bytes, list]:
+    """term -> ``[doc, weight, doc, weight, ...]``: the documents holding it in order (ids)
+    and its weight in each as JSON number text; documents in ``skip`` have none.
+    ``counted`` is emptied as it is read. (:func:`_gaps` turns the ids into gaps.)"""
+    postings: dict[bytes, list] = defaultdict(list)
     weights: dict[int, _Weights] = {}
     for i, length in enumerate(lengths):
         counts, counted[i] = counted[i], None  # each document's counts go as its postings grow (peak memory)
@@ -246,9 +248,17 @@ def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: floa
         if weight is None:
             weight = weights[length] = _Weights(length, average)
         for t, f in counts.items():
-            postings[t].extend((str(i - last[t]), weight[f]))
-            last[t] = i
+            postings[t].extend((i, weight[f]))
     return postings
+
+
+def _gaps(pairs: list) -> tuple[list[str], list[int]]:
+    """``[doc, weight, ...]`` (ids, weight texts) -> (``[gap, weight, ...]`` as JSON number
+    texts, gaps from the previous document holding the term (the first from 0); the ids)."""
+    docs = pairs[0::2]
+    flat = pairs[:]
+    flat[0::2] = map(str, map(operator.sub, docs, [0, *docs]))
+    return flat, docs
 
 
 def _groups(shards: dict[str, list[tuple[str, str]]], target: int) -> dict[str, list[str]]:
@@ -312,33 +322,62 @@ def _cut(weights: list[int], top: int) -> int:
     return cut
 
 
-def _split(gaps: list[str], paragraphs: int) -> list[tuple[bytes, int, int]]:
+def _parse(gaps: list[str]) -> tuple[list[int], list[int]]:
+    """``[gap, weight, ...]`` (JSON number texts) -> (document ids, weights)."""
+    docs: list[int] = []
+    doc = 0
+    for gap in gaps[0::2]:
+        doc += int(gap)
+        docs.append(doc)
+    return docs, list(map(int, gaps[1::2]))
+
+
+def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[tuple[bytes, int, int]]:
     """A frequent term's postings ``[gap, weight, ...]`` -> its tiers, heaviest first:
     ``(gap-coded JSON, heaviest weight left after this tier among paragraphs, among
     the other documents)``. Tier k holds about ``TOP * 4**k`` paragraphs and a quarter
     as many others, each kind cut apart by weight (ties never split): paragraphs
     rank first, so a page whose title holds the word must not push every paragraph
-    into a later tier. The last tier holds what is left (and says 0, 0)."""
-    left, doc = [], 0
-    for i in range(0, len(gaps), 2):
-        doc += int(gaps[i])
-        left.append((doc, int(gaps[i + 1])))
-    tiers: list[tuple[bytes, int, int]] = []
+    into a later tier. The last tier holds what is left (and says 0, 0).
+
+    Tier k's cut of a kind is :func:`_cut` of the weights that kind has left after
+    tier k - 1: the distinct weights, heaviest first, are read once per kind, each
+    tier going on where the one before stopped, and every posting then goes to the
+    tier of its weight in one pass (tests/test_search_shards.py compares it with the
+    rule written as a rescan of what is left per tier). ``parsed``: ``_parse(gaps)``, if at hand."""
+    docs, weights = parsed or _parse(gaps)
+    cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
+    counts: tuple[dict[int, int], dict[int, int]] = ({}, {})  # per kind (paragraph, other): weight -> postings
+    _count_elements(counts[0], weights[:cut])
+    _count_elements(counts[1], weights[cut:])
+    order = [sorted(c, reverse=True) for c in counts]
+    tier_of: tuple[dict[int, int], dict[int, int]] = ({}, {})  # per kind: weight -> its tier
+    at = [0, 0]
+    left: list[tuple[int, int]] = []  # per tier: heaviest weight left after it, per kind
     size = TOP
-    while left:
-        cuts = (_cut([w for d, w in left if d < paragraphs], size),
-                _cut([w for d, w in left if d >= paragraphs], max(1, size // 4)))
-        taken = [(d, w) for d, w in left if w >= cuts[d >= paragraphs]]
-        left = [(d, w) for d, w in left if w < cuts[d >= paragraphs]]
-        flat, last = [], 0
-        for d, w in taken:
-            flat += [d - last, w]
-            last = d
-        tiers.append((f'[{",".join(map(str, flat))}]'.encode("utf-8"),
-                      max((w for d, w in left if d < paragraphs), default=0),
-                      max((w for d, w in left if d >= paragraphs), default=0)))
+    while at[0] < len(order[0]) or at[1] < len(order[1]):
+        tier = len(left)
+        for kind, top in ((0, size), (1, max(1, size // 4))):
+            ws, c, i, count = order[kind], counts[kind], at[kind], 0
+            while i < len(ws):  # _cut: ties never split, at most 4 * top unless fewer than MIN_TOP
+                w = ws[i]
+                if count >= top or (count + c[w] > 4 * top and count >= MIN_TOP):
+                    break
+                count += c[w]
+                tier_of[kind][w] = tier
+                i += 1
+            at[kind] = i
+        left.append(tuple(order[k][at[k]] if at[k] < len(order[k]) else 0 for k in (0, 1)))
         size *= 4
-    return tiers
+    if len(left) == 1:  # one tier: the postings as they are
+        return [(f'[{",".join(gaps)}]'.encode("utf-8"), *left[0])]
+    tiers = [*map(tier_of[0].__getitem__, weights[:cut]), *map(tier_of[1].__getitem__, weights[cut:])]
+    flats: list[list[int]] = [[] for _ in left]
+    lasts = [0] * len(left)
+    for d, w, t in zip(docs, weights, tiers):
+        flats[t] += (d - lasts[t], w)
+        lasts[t] = d
+    return [(f'[{",".join(map(str, flat))}]'.encode("utf-8"), para, other) for flat, (para, other) in zip(flats, left)]
 
 
 def _carry(record: tuple, term: str) -> tuple:
@@ -386,16 +425,14 @@ def window(text: str, term: str, size: int = WINDOW) -> str:
     return ("… " if begin else "") + out + (" …" if end < len(plain) else "")
 
 
-def _carried(flat: list[str], paragraphs: int) -> list[int]:
+def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[int]:
     """The documents whose records a frequent term's first tier carries: its EMBED heaviest
     paragraphs (ties by id, as the worker orders them), then, if it has fewer, its heaviest
-    other documents up to EMBED in all."""
-    docs, doc = [], 0
-    for i in range(0, len(flat), 2):
-        doc += int(flat[i])
-        docs.append((-int(flat[i + 1]), doc))
-    paras = sorted(d for d in docs if d[1] < paragraphs)[:EMBED]
-    others = sorted(d for d in docs if d[1] >= paragraphs)[: EMBED - len(paras)]
+    other documents up to EMBED in all. ``parsed``: ``_parse(flat)``, if at hand."""
+    docs, weights = parsed or _parse(flat)
+    cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
+    paras = heapq.nsmallest(EMBED, zip(map(operator.neg, weights[:cut]), docs[:cut]))
+    others = heapq.nsmallest(EMBED - len(paras), zip(map(operator.neg, weights[cut:]), docs[cut:])) if len(paras) < EMBED else []
     return [d for _, d in paras + others]
 
 
@@ -430,11 +467,13 @@ def build(docs: list[dict]) -> dict[str, bytes]:
     shards: dict[str, list[tuple[str, str]]] = defaultdict(list)
     own: dict[str, list[int]] = {}
     for term, key in sorted((t.decode("utf-8"), t) for t in postings):
-        flat = f'[{",".join(postings[key])}]'
+        gaps, ids = _gaps(postings[key])
+        flat = f'[{",".join(gaps)}]'
         if len(flat) > OWN_FILE:
-            own[term] = [len(postings[key]) // 2]
-            carried = {str(d): _carry(records[d], term) for d in _carried(postings[key], paragraphs)}
-            for content, heaviest, heaviest_other in _split(postings[key], paragraphs):
+            own[term] = [len(gaps) // 2]
+            parsed = ids, list(map(int, gaps[1::2]))
+            carried = {str(d): _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed)}
+            for content, heaviest, heaviest_other in _split(gaps, paragraphs, parsed):
                 n = len(files)
                 files[f"p-{n}.json"] = b'{"postings":' + content + b',"records":' + _dump(carried) + b"}"
                 carried = {}  # only the first tier carries records
