@@ -9,6 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from policy_reader import cache
+from mkdocs.exceptions import PluginError
+
+from policy_reader.page import highlights as H
 from policy_reader.site.topics.pages import Highlights, excerpt, read_passages
 from policy_reader.topics import rules as T
 from support import ROOT
@@ -82,16 +85,27 @@ def test_cache_off_computes_and_excerpts_are_the_same(library, run_cache):
 
 
 def test_a_build_with_damaged_highlights_equals_a_clean_build(tmp_path):
-    """Topic pages generated again (their cache gone) over truncated highlight entries: the
-    site is the clean build's, byte for byte, and the entries are written again, verified."""
+    """Pages without recorded highlights (written before the field): the rules run and their
+    spans are cached; the site is the one the recorded highlights give. Topic pages generated
+    again (their cache gone) over truncated highlight entries: the site is the clean build's,
+    byte for byte, and the entries are written again, verified."""
+    import re
     import shutil
 
     from policy_reader.cache import read_entry
     from support import LOCAL_SITE_URL, copy_project, mkdocs_build, site_files
 
-    project = copy_project(tmp_path / "project")
     env = {"SITE_URL": LOCAL_SITE_URL}
+    recorded = copy_project(tmp_path / "recorded")
+    assert mkdocs_build(recorded, tmp_path / "from-records", env=env).returncode == 0
+    assert not list((recorded / ".cache" / "highlights").glob("*.json"))  # every paper's spans were read
+    project = copy_project(tmp_path / "project")
+    for md in (project / "docs" / "papers").glob("*.md"):
+        text = md.read_text(encoding="utf-8")
+        assert re.search(r"^highlights: .*\n", text, re.M)
+        md.write_text(re.sub(r"^highlights: .*\n", "", text, count=1, flags=re.M), encoding="utf-8")
     assert mkdocs_build(project, tmp_path / "clean", env=env).returncode == 0
+    assert site_files(tmp_path / "clean") == site_files(tmp_path / "from-records")
     found = sorted((project / ".cache" / "highlights").glob("*.json"))
     assert len(found) == len(list((project / "docs" / "papers").glob("*.md")))
     for path in found:
@@ -132,3 +146,74 @@ def test_excerpt_is_the_plain_way_of_writing_it(pieces, raw):
     assert excerpt(text, topic, spans) == _plain_excerpt(text, spans)
     rules = T.highlight_spans(text, topic)
     assert excerpt(text, topic) == excerpt(text, topic, rules) == _plain_excerpt(text, rules)
+
+
+# --- recorded at convert time (page/highlights.py) -------------------------------------------
+
+
+def _fields():
+    from mkdocs.utils.meta import get_data
+    return {p.stem: (f"papers/{p.name}", get_data(p.read_text(encoding="utf-8"))[1].get("highlights", ""))
+            for p in sorted((ROOT / "docs" / "papers").glob("*.md"))}
+
+
+def test_the_converter_records_the_rules_spans_in_each_page(library):
+    """What `make convert` wrote in each page's front matter is what the rules give over the
+    words as the build reads them, made for this vocabulary."""
+    vocab, vocabulary, passages = library
+    expected = _direct(vocab, passages)
+    for slug, (_, value) in _fields().items():
+        made_for, record = H.decode(value)
+        assert record == expected[slug] and record
+        assert made_for == H.digest(vocabulary, [(p.pid, p.topics, p.text) for p in passages[slug]])
+
+
+def test_recorded_spans_are_read_not_computed_and_others_fall_back(library):
+    vocab, vocabulary, passages = library
+    expected = _direct(vocab, passages)
+    fields = _fields()
+    h = Highlights(False)
+    assert h.spans(vocab, vocabulary, passages, fields) == expected
+    assert (h.computed, h.recorded) == (0, len(passages))
+
+    # Another vocabulary: the records were made with other rules; every paper runs the rules.
+    other = Highlights(False)
+    assert other.spans(vocab, vocabulary + b"\n# edited\n", passages, fields) == expected
+    assert (other.computed, other.recorded) == (len(passages), 0)
+
+    # One paper's words changed after it was converted (a hand edit): that paper alone.
+    slug = next(iter(passages))
+    ps = list(passages[slug])
+    i = next(k for k, p in enumerate(ps) if p.topics)
+    ps[i] = dataclasses.replace(ps[i], text="Deterrence. " + ps[i].text)
+    edited = {**passages, slug: ps}
+    third = Highlights(False)
+    assert third.spans(vocab, vocabulary, edited, fields) == _direct(vocab, edited)
+    assert (third.computed, third.recorded) == (1, len(passages) - 1)
+
+    # A page without the field (written before it): the rules run for it.
+    fourth = Highlights(False)
+    assert fourth.spans(vocab, vocabulary, passages, {**fields, slug: (fields[slug][0], "")}) == expected
+    assert (fourth.computed, fourth.recorded) == (1, len(passages) - 1)
+
+
+@pytest.mark.parametrize("value", ["nodigest p-1:diplomacy=1-2", "0123456789abcdef p-1", "0123456789abcdef p-1:diplomacy=5-2",
+                                   "0123456789abcdef p-1:Bad=1-2", "0123456789abcdef p-1:diplomacy=1-2 p-1:diplomacy=3-4"])
+def test_a_damaged_record_fails_the_build_naming_the_page(library, value):
+    vocab, vocabulary, passages = library
+    slug = next(iter(passages))
+    with pytest.raises(PluginError, match=rf"^docs/papers/{slug}\.md: front matter field 'highlights' .*run `make convert`$"):
+        Highlights(False).spans(vocab, vocabulary, passages, {slug: (f"papers/{slug}.md", value)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(
+    st.from_regex(r"(p|kt)-[1-9][0-9]{0,2}[a-z]?", fullmatch=True),
+    st.dictionaries(st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True),
+                    st.lists(st.tuples(st.integers(0, 5000), st.integers(1, 60)), max_size=5).map(lambda xs: [(a, a + n) for a, n in xs]),
+                    min_size=1, max_size=4),
+    max_size=6))
+def test_the_field_reads_back_what_was_written(record):
+    value = H.encode("0123456789abcdef", record)
+    assert "\n" not in value and ": " not in value and "#" not in value  # one plain YAML scalar line
+    assert H.decode(value) == ("0123456789abcdef", record)

@@ -182,3 +182,29 @@ def test_later_pages_are_not_in_the_sidebar(library):
     nav = html[html.index('<nav class="md-nav md-nav--primary"'):]
     nav = nav[: nav.index("</nav>")]
     assert "/page/2/" not in nav
+
+
+def test_every_synthetic_page_carries_the_rules_highlights(library):
+    """The bench's library goes through the converter, so its pages carry their highlights
+    (page/highlights.py) as the real papers' do, and the build reads them (no rules run)."""
+    from mkdocs.utils.meta import get_data
+
+    from policy_reader.page import highlights as H
+
+    site, papers = library
+    proj = site.parent
+    vocabulary = (proj / T.VOCABULARY_PATH).read_bytes()
+    by = VOCAB.by_slug()
+    synthetic = 0
+    for slug, (_, blocks) in papers.items():
+        value = get_data((proj / "docs" / "papers" / f"{slug}.md").read_text(encoding="utf-8"))[1].get("highlights", "")
+        tagged = [(b.id, b.topics, b.words) for b in blocks if b.topics]
+        if not tagged:
+            assert value == ""
+            continue
+        synthetic += "synthetic" in slug
+        made_for, record = H.decode(value)
+        assert made_for == H.digest(vocabulary, tagged)
+        assert record == {pid: {t: T.highlight_spans(words, by[t]) for t in topics} for pid, topics, words in tagged}
+    assert synthetic >= PAPERS // 2
+    assert not list((proj / ".cache" / "highlights").glob("*.json"))  # the build ran no rules

@@ -205,7 +205,7 @@ def convert_one(root: Path, src: Path, topic_data=None, registry=None) -> Conver
     return Converted(doc, {}, entries, "", "")
 
 
-def name_works(converted: list[Converted], registry: key_registry.Registry) -> None:
+def name_works(converted: list[Converted], registry: key_registry.Registry, highlights=None) -> None:
     """Give every work of the converted papers its key from the registry (new works are
     registered, in the order of their identities), then write each paper's Markdown."""
     bib.assign_keys([e for c in converted for e in c.entries], registry)
@@ -217,7 +217,7 @@ def name_works(converted: list[Converted], registry: key_registry.Registry) -> N
         for e in c.entries:  # a work cited by two notes (or the paper citing itself) is one entry
             unique.setdefault(e.key, e)
         c.entries = list(unique.values())
-        c.markdown = emit.emit(c.doc, c.keys)
+        c.markdown = emit.emit(c.doc, c.keys, highlights)  # highlights: topics.highlights_recorder
 
 
 def load_corrections(root: Path) -> tuple[dict, dict[str, int], str]:
@@ -292,7 +292,8 @@ def plan(root: Path, force: bool = False) -> list[Output]:
         papers.append(Paper(source, c.doc.meta.slug, [], own, converted=c))
     if problems:
         raise problems[0] if len(problems) == 1 else SourceErrors(problems)
-    name_works([p.converted for p in papers if p.converted], registry)
+    name_works([p.converted for p in papers if p.converted], registry,
+               topics.highlights_recorder(root, topic_data[0]) if topic_data else None)
     for p in papers:
         if p.converted:
             p.keys = [e.key for e in p.converted.entries]

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from policy_reader.model import Document, Paragraph
 from policy_reader.readers.text import NOTE_CLOSE, NOTE_OPEN
@@ -157,7 +157,7 @@ def read_blocks(page_markdown: str) -> list[PageBlock]:
     return blocks
 
 
-def front_matter(doc: Document, digest: str) -> dict:
+def front_matter(doc: Document, digest: str, highlights: str = "") -> dict:
     m = doc.meta
     data = {
         "title": m.title,
@@ -175,6 +175,7 @@ def front_matter(doc: Document, digest: str) -> dict:
         "bib_key": m.bib_key,
         "source": doc.source,
         "paragraphs": len(doc.paragraphs()),
+        "highlights": highlights,  # page/highlights.py
         "generated": f"{GENERATED_MARK} sha256:{digest}",
     }
     return {k: v for k, v in data.items() if v not in ("", None)}
@@ -215,9 +216,12 @@ def body(doc: Document, keys: dict[int, str]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def emit(doc: Document, keys: dict[int, str]) -> str:
+def emit(doc: Document, keys: dict[int, str], highlights: Callable[[list], str] | None = None) -> str:
+    """The page. ``highlights``: :func:`policy_reader.page.highlights.record` bound to the
+    vocabulary, given the page's ``(id, topics, words)`` as the build reads them back."""
     text = body(doc, keys)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    fm = front_matter(doc, digest)
+    passages = [(b.id, b.topics, b.words) for b in read_blocks(text) if b.kind in ("para", "takeaway")] if highlights else []
+    fm = front_matter(doc, digest, highlights(passages) if any(t for _, t, _ in passages) else "")
     head = ["---"] + [f"{k}: {_yaml_value(v)}" for k, v in fm.items()] + ["---", ""]
     return "\n".join(head) + text

@@ -86,6 +86,7 @@ FRONT_MATTER = (
     Field("bib_key", str, True, "The paper's own key in bib/.", KEY),
     Field("source", str, True, "Path of the source text, from the project root."),
     Field("paragraphs", int, True, "Number of body paragraphs (ids p-1 .. p-N)."),
+    Field("highlights", str, False, "Where each tagged paragraph's topic rules match, written by the converter (page/highlights.py)."),
     Field("generated", str, True, "Marker, hash of the body and seal of the inputs, written by the converter."),
 )
 

@@ -618,6 +618,20 @@ def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
     return merged
 
 
+
+def highlights_recorder(root: Path, vocab: Vocabulary):
+    """The converter's writer of a page's ``highlights`` field (:mod:`policy_reader.page.highlights`):
+    given the page's ``(id, topics, words)``, the spans of :func:`highlight_spans` for each tag."""
+    from policy_reader.page import highlights as H  # the page contract's format
+
+    vocabulary = (root / VOCABULARY_PATH).read_bytes()
+    by = vocab.by_slug()
+
+    def spans_of(words: str, topic: str) -> list[tuple[int, int]]:
+        return highlight_spans(words, by[topic]) if topic in by else []
+
+    return lambda passages: H.record(vocabulary, passages, spans_of)
+
 def _tag_all(ps, vocab: Vocabulary, overrides: dict[str, Override]) -> list[Paragraph]:
     """Tag paragraphs in reading order (rules with context), overrides winning."""
     ps = list(ps)

@@ -36,6 +36,7 @@ from mkdocs.utils import get_relative_url
 from policy_reader import cache
 from policy_reader.topics import notes as N
 from policy_reader.topics import rules as T
+from policy_reader.page import highlights as H
 from policy_reader.page import rendered
 from policy_reader.page.markdown import labels, read_blocks
 from policy_reader.model import SourceError
@@ -110,6 +111,25 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
 
 
 HIGHLIGHTS = "highlights"
+#: The cache namespace of the papers' tagged passages (TopicPages.load): a build whose papers,
+#: vocabulary and overrides are those of an earlier build reads them from one entry.
+PASSAGES = "topic-passages"
+
+
+def _load_tagged(value) -> dict[str, list[Passage]]:
+    """The stored tagged passages, ``{paper: [[id, kind, topics, words], ...]}``; raise on another shape."""
+    if not isinstance(value, dict):
+        raise TypeError("tagged passages are an object")
+    out = {}
+    for slug, rows in value.items():
+        if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 4 and all(type(x) is str for x in r) for r in rows):
+            raise TypeError("a paper's passages are lists of four strings")
+        out[slug] = [Passage(slug, pid, kind, tuple(topics.split()), text) for pid, kind, topics, text in rows]
+    return out
+
+
+def _read_bytes(path: Path) -> bytes:
+    return path.read_bytes() if path.is_file() else b""
 
 
 def _load_spans(value) -> dict:
@@ -144,6 +164,7 @@ class Highlights:
     def __init__(self, enabled: bool):
         self.enabled = bool(enabled)
         self.computed = 0  # papers whose spans were computed in this build (tests, bench)
+        self.recorded = 0  # papers whose spans were read from their page (page/highlights.py)
 
     def _store(self):
         store = cache.store(HIGHLIGHTS)
@@ -153,12 +174,22 @@ class Highlights:
     def _key(store, vocabulary: bytes, passages: list[Passage]) -> str:
         return store.key(vocabulary, *(f"{p.pid}\0{' '.join(p.topics)}\0{p.text}" for p in passages if p.topics))
 
-    def spans(self, vocab: T.Vocabulary, vocabulary: bytes, passages: dict[str, list[Passage]]) -> dict[str, dict]:
-        """``{paper: {pid: {topic: spans}}}`` for every tagged passage and each of its topics."""
+    def spans(self, vocab: T.Vocabulary, vocabulary: bytes, passages: dict[str, list[Passage]],
+              recorded: dict[str, tuple[str, str]] | None = None) -> dict[str, dict]:
+        """``{paper: {pid: {topic: spans}}}`` for every tagged passage and each of its topics.
+
+        ``recorded``: ``{paper: (its page, its highlights field)}`` (page/highlights.py): a
+        paper's record is used when its digest is that of the paper's passages and this
+        vocabulary (the converter found them with these rules); otherwise the rules run."""
         store = self._store()
         by = vocab.by_slug()
         out = {}
         for slug, ps in passages.items():
+            got = _recorded(ps, vocabulary, (recorded or {}).get(slug))
+            if got is not None:
+                self.recorded += 1
+                out[slug] = got
+                continue
             key = self._key(store, vocabulary, ps) if store is not None else None
             got = store.get(key, _load_spans) if store is not None else None
             if got is None:
@@ -175,6 +206,25 @@ class Highlights:
         if store is not None:
             for ps in passages.values():
                 store.keep_entry(self._key(store, vocabulary, ps))
+
+
+def _recorded(ps: list[Passage], vocabulary: bytes, field: tuple[str, str] | None) -> dict | None:
+    """A paper's recorded highlights ``{pid: {topic: spans}}`` when they were made for these
+    passages and this vocabulary; None when it has none or they were made for others."""
+    if field is None or not field[1]:
+        return None
+    try:
+        made_for, record = H.decode(field[1])
+    except ValueError as exc:
+        raise PluginError(f"docs/{field[0]}: front matter field 'highlights' is not the converter's: {exc}; run `make convert`") from None
+    tagged = [(p.pid, p.topics, p.text) for p in ps if p.topics]
+    if made_for != H.digest(vocabulary, tagged):
+        log.info("docs/%s: its topic highlights were made for other words or another vocabulary; "
+                 "running the rules (`make convert` records them again)", field[0])
+        return None
+    if any(t not in record.get(pid, {}) for pid, topics, _ in tagged for t in topics):
+        return None
+    return record
 
 
 def _marked(sentence: str, spans: list[tuple[int, int]]) -> str:
@@ -292,6 +342,7 @@ class TopicPages:
         self.fragments = F.for_config(None)  # the theme's templates, once add_files has the config
         self.highlights = Highlights(cache_dir)  # rule matches per paper, across builds
         self.spans: dict[str, dict] = {}  # paper -> pid -> topic -> spans, while pages are generated
+        self.recorded: dict[str, tuple[str, str]] = {}  # paper -> (its page, its highlights field)
         self._related: dict[str, list] = {}  # topic -> related topics (related())
 
     def load(self, papers: dict[str, dict], files) -> None:
@@ -307,8 +358,31 @@ class TopicPages:
         newest = sorted(papers.values(), key=lambda d: d["slug"])
         self.papers = sorted(newest, key=lambda d: d["date"], reverse=True)
         self.passages = {}
+        self.recorded = {m["slug"]: (uri, m.get("highlights", "")) for uri, m in papers.items()}
         self._related = {}
+        store = cache.store(PASSAGES) if self.highlights.enabled else None
+        store = store if store is not None and store.enabled else None
+        key = store.key(  # everything the tagged passages and the checks below read
+            self.vocabulary_bytes(), _read_bytes(self.project_dir / T.OVERRIDES_PATH),
+            *(f"{uri}\0{papers[uri]['slug']}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
+        ) if store is not None else None
+        got = store.get(key, _load_tagged) if store is not None else None
+        if got is not None and set(got) == set(self.recorded):
+            self.passages = got  # read and checked by an earlier build (the checks passed then)
+        else:
+            self.passages = self._read_tagged(papers, files, overrides)
+            if store is not None:
+                store.put(key, {s: [[p.pid, p.kind, " ".join(p.topics), p.text] for p in ps] for s, ps in self.passages.items()})
+        try:
+            self.notes = N.load_notes(self.project_dir, self.vocab) if self.vocab.topics else []
+            N.check_notes(self.notes, set(self.passages))
+        except SourceError as exc:
+            raise PluginError(str(exc)) from None
+
+    def _read_tagged(self, papers: dict[str, dict], files, overrides) -> dict[str, list[Passage]]:
+        """Every paper's tagged passages, read from its page; its topics and the overrides checked."""
         known = set(self.vocab.slugs())
+        every = {}
         for src_uri, meta in papers.items():
             f = files.get_file_from_path(src_uri)
             passages = read_passages(meta["slug"], f.content_string)
@@ -319,13 +393,12 @@ class TopicPages:
                         f"docs/{src_uri}: {p.pid} has topic '{bad[0]}', which {T.VOCABULARY_PATH} does not define; "
                         "run `make convert` after changing the vocabulary"
                     )
-            self.passages[meta["slug"]] = passages
+            every[meta["slug"]] = passages
         try:
-            T.check_overrides(overrides, {s: [p.pid for p in ps] for s, ps in self.passages.items()})
-            self.notes = N.load_notes(self.project_dir, self.vocab) if self.vocab.topics else []
-            N.check_notes(self.notes, set(self.passages))
+            T.check_overrides(overrides, {s: [p.pid for p in ps] for s, ps in every.items()})
         except SourceError as exc:
             raise PluginError(str(exc)) from None
+        return {s: [p for p in ps if p.topics] for s, ps in every.items()}
 
     def vocabulary_bytes(self) -> bytes:
         """The vocabulary file as read for this build ("" without one): a cache key part."""
@@ -482,7 +555,7 @@ class TopicPages:
         )
         pages = get_pages(self.cache, digest, held)
         if pages is None:
-            self.spans = self.highlights.spans(self.vocab, self.vocabulary_bytes(), self.passages)
+            self.spans = self.highlights.spans(self.vocab, self.vocabulary_bytes(), self.passages, self.recorded)
             pages = [(f"{TOPICS_DIR}/index.md", self.index_markdown())]
             for topic in self.vocab.topics:
                 pages += self.topic_pages(topic, held, lambda uri: File(uri, "", "", config["use_directory_urls"]).url, paper_urls)
