@@ -59,13 +59,13 @@ def test_a_library_that_gains_a_paper_formats_only_that_paper(tmp_path, monkeypa
     bib = (ROOT / "bib" / f"{KLINGNER_SLUG}.bib").read_text(encoding="utf-8")
     key = "klingner-2019-us-needs"
     formatted: list[list[str]] = []
-    real_batch = cite._batch
+    real_format = cite._format
 
-    def recording(group, *args):
-        formatted.append(sorted(group))
-        return real_batch(group, *args)
+    def recording(batches, *args, **kwargs):
+        formatted.extend(sorted(group) for group, *_ in batches)
+        return real_format(batches, *args, **kwargs)
 
-    monkeypatch.setattr(cite, "_batch", recording)
+    monkeypatch.setattr(cite, "_format", recording)
     pandoc_cache.install(tmp_path / "cache")
     try:
         cite._PREPARED.clear()
