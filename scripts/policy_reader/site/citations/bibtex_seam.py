@@ -65,11 +65,10 @@ def prewarm(config, pages_markdown: list[str], shared=None) -> int:
     bibtex plugin is absent or has no pandoc registry).
 
     ``shared`` (a :class:`.citeproc.SharedReferences`): that run also formats the
-    bibliography page's entries and makes the library's CSL JSON (:func:`share_footnote_run`;
-    made here when that run does not, :func:`_make_csl_json`); the plugin calls this through
-    ``shared.run``.
+    bibliography page's entries (:func:`share_footnote_run`), and the library's CSL
+    JSON is made beside it (the plugin calls this through ``shared.run``).
     """
-    library = None
+    csl_json_job = None
     try:
         plugin = config.plugins.get("bibtex")
         registry = getattr(plugin, "registry", None)
@@ -85,29 +84,35 @@ def prewarm(config, pages_markdown: list[str], shared=None) -> int:
                     seen.add(str(block))
                     blocks.append(block)
         library = use_library_bibtex(config, registry)
+        if shared is not None and library is not None:
+            csl_json_job = _start_csl_json(library)
         if blocks:
             _remember_bibtex(registry)
             with _footnote_run_shared_with(shared):
                 registry.validate_citation_blocks(blocks)
         return len(blocks)
     finally:
-        if shared is not None and library is not None:
-            _make_csl_json(shared, library)
+        if csl_json_job is not None:
+            csl_json_job.join()
 
 
-def _make_csl_json(shared, library: str) -> None:
-    """The library's CSL JSON (bib/library.json; ``citeproc.csl_json``) when the footnotes' run
-    did not make it (no citation, or a style it does not share), so the bibliography page finds
-    it made. An error is left for the page's own call to raise, in its place."""
-    from policy_reader.site.citations.citeproc import csl_json_run, for_pandoc
+def _start_csl_json(library: str):
+    """The library's CSL JSON (bib/library.json; ``citeproc.csl_json``, which keeps it) made in
+    a thread beside the footnotes' run, so the bibliography page finds it made. An error is
+    left for the page's own call to raise, in its place."""
+    import threading
 
-    text = for_pandoc(library)
-    if shared.has_csl_json(text):
-        return
-    try:
-        shared.put_csl_json(text, csl_json_run(text))
-    except Exception:  # raised again by the bibliography page's call
-        pass
+    from policy_reader.site.citations.citeproc import csl_json
+
+    def run():
+        try:
+            csl_json(library)
+        except Exception:  # raised again by the bibliography page's call
+            pass
+
+    job = threading.Thread(target=run, name="policy-reader library CSL JSON")
+    job.start()
+    return job
 
 
 #: The run of :func:`prewarm` that also formats the bibliography page's entries (one at a time).
@@ -166,7 +171,7 @@ def _shared_run(shared, source, to, format, args) -> str | None:
     or a style whose entries depend on each other (then nothing changes)."""
     import pypandoc
 
-    from policy_reader.site.citations.citeproc import SHARED_CSL_JSON, SHARED_SEPARATOR, entries_stand_alone, shared_writer
+    from policy_reader.site.citations.citeproc import SHARED_SEPARATOR, entries_stand_alone, shared_writer
 
     if not (to == "markdown-citations" and format == "markdown" and len(args) == 5
             and args[0] == "--citeproc" and args[1] == "--bibliography" and args[3] == "--csl"
@@ -178,15 +183,11 @@ def _shared_run(shared, source, to, format, args) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     doc = source.replace(_FOOTNOTE_HEAD, "\n---\nlink-citations: false\nnocite: '@*'\n---\n", 1)
-    # The writer runs citeproc itself (the bibliography read once for it and for the CSL JSON):
-    # the files go in as metadata, without --citeproc.
-    out = pypandoc.convert_text(doc, to=str(shared_writer()), format="markdown", extra_args=args[1:], verify_format=False)
-    markdown, sep, rest = out.partition(SHARED_SEPARATOR)
-    html_refs, sep_json, csl_json = rest.partition(SHARED_CSL_JSON)
-    if not sep or not sep_json:
+    out = pypandoc.convert_text(doc, to=str(shared_writer()), format="markdown", extra_args=args, verify_format=False)
+    markdown, sep, html_refs = out.partition(SHARED_SEPARATOR)
+    if not sep:
         return None
     shared.put(bibtex, args[4], html_refs)
-    shared.put_csl_json(bibtex, csl_json)
     return markdown
 
 

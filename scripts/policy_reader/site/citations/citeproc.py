@@ -154,56 +154,29 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
 @functools.lru_cache(maxsize=8)
 def csl_json(bibtex: str) -> str:
     """Every entry of ``bibtex`` as CSL JSON (pandoc's reading of BibLaTeX), sorted by id,
-    for reference managers (Zotero, Mendeley...) that import CSL JSON. While a :func:`sharing`
-    block is open, the footnotes' run's CSL JSON of the same BibTeX is taken (waiting for that
-    run); otherwise pandoc runs here."""
-    text = for_pandoc(bibtex)
-    shared = _SHARED
-    raw = shared.get_csl_json(text) if shared is not None else None
-    if raw is None:
-        raw = csl_json_run(text)
-    data = json.loads(raw)
+    for reference managers (Zotero, Mendeley...) that import CSL JSON."""
+    data = json.loads(pypandoc.convert_text(for_pandoc(bibtex), to="csljson", format="biblatex", verify_format=False))
     return json.dumps(sorted(data, key=lambda item: item.get("id", "")), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def csl_json_run(text: str) -> str:
-    """pandoc's CSL JSON of BibLaTeX ``text`` (``-f biblatex -t csljson``), as it prints it."""
-    return pypandoc.convert_text(text, to="csljson", format="biblatex", verify_format=False)
 
 
 # One citeproc pass for the footnotes and the bibliography page.
 #
 # mkdocs-bibtex formats every cited work of the library in one pandoc run (the footnotes,
 # site/citations/bibtex_seam.py); the bibliography page formats every work of the same
-# library with the same style, and offers the library as CSL JSON. bibtex_seam asks that run
-# to cite every work (``nocite``) and to write, besides the Markdown mkdocs-bibtex reads, the
-# bibliography citeproc made as HTML and the library's CSL JSON (:data:`SHARED_WRITER`, a
-# pandoc writer in Lua, run by pandoc itself, which reads the BibTeX once for both and runs
-# citeproc as ``--citeproc`` would); the page takes its entries and its CSL JSON from there
-# (:func:`format_references`, :func:`csl_json`). Only for a style whose entries print the
-# same whatever else the bibliography holds (:func:`entries_stand_alone`): then citing every
-# work changes no footnote.
+# library with the same style. bibtex_seam asks that run to cite every work (``nocite``)
+# and to write, besides the Markdown mkdocs-bibtex reads, the bibliography citeproc made
+# as HTML (:data:`SHARED_WRITER`, a pandoc writer in Lua, run by pandoc itself); the page
+# takes its entries from there (:func:`format_references`). Only for a style whose
+# entries print the same whatever else the bibliography holds (:func:`entries_stand_alone`):
+# then citing every work changes no footnote.
 
 #: Between the Markdown and the HTML in the output of :data:`SHARED_WRITER`.
 SHARED_SEPARATOR = "\n\0policy-reader: the bibliography as HTML\0\n"
-#: Between the HTML and the CSL JSON in the output of :data:`SHARED_WRITER`.
-SHARED_CSL_JSON = "\n\0policy-reader: the library as CSL JSON\0\n"
-#: Run without ``--citeproc`` (``--bibliography`` and ``--csl`` only set the metadata): reads
-#: the bibliography file once as BibLaTeX (a ``.bib`` file, as citeproc reads it), gives its
-#: entries to citeproc as ``references``, then writes pandoc's document as
-#: ``markdown-citations`` (as ``-t markdown-citations`` writes it: the command line's writer
-#: options), the separator, the ``refs`` div as HTML (``--wrap=none``, as
-#: :func:`format_references` asks), the second separator, and the entries as CSL JSON (as
-#: ``-f biblatex -t csljson`` writes them).
-SHARED_WRITER = r"""-- policy-reader (site/citations/citeproc.py): one citeproc pass, three outputs.
+#: Pandoc's document as ``markdown-citations`` (written as ``-t markdown-citations`` writes it:
+#: the command line's writer options), then the separator, then the ``refs`` div as HTML
+#: (``--wrap=none``, as :func:`format_references` asks).
+SHARED_WRITER = r"""-- policy-reader (site/citations/citeproc.py): one citeproc pass, two outputs.
 function Writer(doc, opts)
-  local path = pandoc.utils.stringify(doc.meta.bibliography)
-  local file = assert(io.open(path, 'rb'))
-  local library = pandoc.read(file:read('a'), 'biblatex')
-  file:close()
-  doc.meta.bibliography = nil
-  doc.meta.references = library.meta.references
-  doc = pandoc.utils.citeproc(doc)
   local refs = ''
   for _, block in ipairs(doc.blocks) do
     if block.t == 'Div' and block.identifier == 'refs' then
@@ -211,7 +184,6 @@ function Writer(doc, opts)
     end
   end
   return pandoc.write(doc, 'markdown-citations', opts) .. "\n\0policy-reader: the bibliography as HTML\0\n" .. refs
-    .. "\n\0policy-reader: the library as CSL JSON\0\n" .. pandoc.write(library, 'csljson')
 end
 """
 _WRITER_FILE = None
@@ -257,19 +229,11 @@ class SharedReferences:
     def __init__(self):
         self._done = threading.Event()
         self._found: dict[tuple[str, bytes], dict[str, tuple[str, str]]] = {}
-        self._csl_json: dict[str, str] = {}
 
     def put(self, bibtex: str, csl: str | Path, pandoc_html: str) -> None:
         data = _csl_bytes(csl)
         if data is not None:
             self._found[(bibtex, data)] = parse_references(pandoc_html)
-
-    def put_csl_json(self, bibtex: str, pandoc_csl_json: str) -> None:
-        """pandoc's CSL JSON of ``bibtex`` (BibTeX as pandoc reads it)."""
-        self._csl_json[bibtex] = pandoc_csl_json
-
-    def has_csl_json(self, bibtex: str) -> bool:
-        return bibtex in self._csl_json
 
     def finish(self) -> None:
         self._done.set()
@@ -286,11 +250,6 @@ class SharedReferences:
         self._done.wait()
         data = _csl_bytes(csl)
         return None if data is None else self._found.get((bibtex, data))
-
-    def get_csl_json(self, bibtex: str) -> str | None:
-        """pandoc's CSL JSON of ``bibtex`` as the footnotes' run made it, or None (waits as :meth:`get`)."""
-        self._done.wait()
-        return self._csl_json.get(bibtex)
 
 
 _SHARED: SharedReferences | None = None
