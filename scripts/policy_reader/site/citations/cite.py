@@ -118,8 +118,9 @@ def _families(entry: str) -> set[str]:
     return {name.split(",")[0].strip("{} ").lower() for name in m[1].split(" and ")}
 
 
-#: Entries per pandoc run: citeproc's work grows faster than the bibliography, so
-#: a large library is formatted in many runs of this size rather than a few huge ones.
+#: Entries per batch: citeproc's work grows faster than the bibliography (APA: 300 entries
+#: in one batch cost 3x three batches of 100), so a large library is formatted in many
+#: batches of this size (all in one pandoc run, :func:`_format`) rather than a few huge ones.
 MAX_BATCH = 120
 
 
@@ -292,14 +293,15 @@ def _positionless(csl: Path) -> bool:
 
 
 def prepare(papers: list[tuple[str, str]]) -> None:
-    """Format every paper's citations in every style with a few pandoc runs.
+    """Format every paper's citations in every style with one pandoc run.
 
     ``papers`` lists (the paper's .bib text, its key). Per style and per group
-    of entries without a shared author name (see :func:`_groups`): one run for
+    of entries without a shared author name (see :func:`_groups`): one batch for
     the references and paragraph citations, one for the takeaway citations
-    (a single run for both in APA and MLA, see :func:`_positionless`); one run
-    for the CSL JSON of all entries. The results fill the caches that
-    :func:`style_citations` and :func:`ris` read, so a page costs no pandoc run.
+    (a single batch for both in APA and MLA, see :func:`_positionless`); and the
+    CSL JSON of all entries; all in one run (:func:`_format`). The results fill
+    the caches that :func:`style_citations` and :func:`ris` read, so a page costs
+    no pandoc run.
     """
     _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers}, keep=True)
 
