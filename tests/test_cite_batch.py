@@ -168,3 +168,13 @@ def test_a_batch_missing_an_entry_fails_with_the_key_and_style():
     csl = cite_style("apa")
     with pytest.raises(CiteprocError, match=r"pandoc did not format ghost with .*apa\.csl"):
         cite._parse_batch("<p>nothing</p>", ["ghost"], csl, (cite.PARA_LOCATOR,), True)
+
+
+def test_one_run_refuses_two_different_entries_under_one_key():
+    from policy_reader.site.citations.citeproc import CiteprocError, cite_style
+
+    csl = cite_style("apa")
+    one = {"k": "@online{k,\n  author = {Roe, Rick},\n  title = {One},\n}"}
+    other = {"k": "@online{k,\n  author = {Roe, Rick},\n  title = {Other},\n}"}
+    with pytest.raises(CiteprocError, match="two different entries 'k'"):
+        cite._format([(one, csl, (cite.PARA_LOCATOR,), True), (other, csl, (cite.PARA_LOCATOR,), True)])

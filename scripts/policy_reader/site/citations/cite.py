@@ -233,7 +233,9 @@ def _format(batches: list[tuple[dict[str, str], Path, tuple[str, ...], bool]], c
     styles: list[str] = []
     jobs = []
     for entries, csl, locators, bibliography in batches:
-        texts.update(entries)
+        for key, entry in entries.items():
+            if texts.setdefault(key, entry) != entry:  # one BibTeX text holds every batch's entries
+                raise CiteprocError(f"two different entries '{key}' in one formatting run")
         style = Path(csl).read_text(encoding="utf-8")
         if style not in styles:
             styles.append(style)
