@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from policy_reader.site.citations import cite
 from policy_reader.site.citations.citeproc import style_path
 
@@ -59,13 +61,13 @@ def test_a_library_that_gains_a_paper_formats_only_that_paper(tmp_path, monkeypa
     bib = (ROOT / "bib" / f"{KLINGNER_SLUG}.bib").read_text(encoding="utf-8")
     key = "klingner-2019-us-needs"
     formatted: list[list[str]] = []
-    real_batch = cite._batch
+    real_format = cite._format
 
-    def recording(group, *args):
-        formatted.append(sorted(group))
-        return real_batch(group, *args)
+    def recording(batches, *args, **kwargs):
+        formatted.extend(sorted(group) for group, *_ in batches)
+        return real_format(batches, *args, **kwargs)
 
-    monkeypatch.setattr(cite, "_batch", recording)
+    monkeypatch.setattr(cite, "_format", recording)
     pandoc_cache.install(tmp_path / "cache")
     try:
         cite._PREPARED.clear()
@@ -107,3 +109,72 @@ def test_one_run_for_both_locators_equals_one_run_each():
             _, (takeaways,) = cite._batch(group, csl, (cite.TAKEAWAY_LOCATOR,), False)
             assert set(paras) == set(takeaways) == set(group) and paras != takeaways
             assert cite._batch(group, csl, (cite.PARA_LOCATOR, cite.TAKEAWAY_LOCATOR), True) == (refs, [paras, takeaways])
+
+
+def _alone(entries: dict[str, str], csl, locators, bibliography: bool) -> tuple[dict, list[dict]]:
+    """One batch as its own pandoc run, as the panels were formatted before cite._format:
+    the batch's entries as a --bibliography file, the style as --csl."""
+    import tempfile
+    from pathlib import Path
+
+    import pypandoc
+
+    from policy_reader.site.citations.citeproc import for_pandoc
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bib = Path(tmp) / "papers.bib"
+        bib.write_text(for_pandoc("\n\n".join(entries.values())), encoding="utf-8")
+        out = pypandoc.convert_text(
+            cite._batch_doc(list(entries), locators, bibliography), to="html", format="markdown",
+            extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
+        )
+    return cite._parse_batch(out, list(entries), csl, locators, bibliography)
+
+
+def test_one_run_of_every_batch_equals_a_run_per_batch():
+    """cite._format formats every (style, group, locators) batch in one pandoc run, each batch
+    with only its own entries: exactly what a pandoc run per batch gives (a second work by one
+    author in its own group, a note style and two in-text styles), and the CSL JSON pandoc's
+    BibLaTeX reader gives."""
+    import json
+
+    import pypandoc
+
+    from policy_reader.site.citations.citeproc import cite_style, for_pandoc
+
+    bibtex = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "bib").glob("*.bib")))
+    bibtex += "\n\n" + OTHER
+    keys = re.findall(r"^@\w+\{([^,\s]+),", bibtex, re.M)
+    originals = {k: cite.bib_entry(bibtex, k) for k in keys}
+    entries = {k: cite.with_url(e, cite.URL_PLACEHOLDER) for k, e in originals.items()}
+    groups = cite._groups(entries)
+    assert len(groups) > 1
+    batches = []
+    for _, _, style, _ in cite.STYLES:
+        csl = cite_style(style)
+        for group in groups:
+            batches += [(group, csl, (cite.PARA_LOCATOR,), True), (group, csl, (cite.TAKEAWAY_LOCATOR,), False),
+                        (group, csl, (cite.PARA_LOCATOR, cite.TAKEAWAY_LOCATOR), True)]
+    csljson, together = cite._format(batches, csljson="\n\n".join(originals.values()))
+    assert together == [_alone(*batch) for batch in batches]
+    assert all(refs or not batch[3] for (refs, _), batch in zip(together, batches))
+    own = pypandoc.convert_text(for_pandoc("\n\n".join(originals.values())), to="csljson", format="biblatex")
+    assert json.loads(csljson) == json.loads(own) and len(json.loads(own)) == len(keys)
+
+
+def test_a_batch_missing_an_entry_fails_with_the_key_and_style():
+    from policy_reader.site.citations.citeproc import CiteprocError, cite_style
+
+    csl = cite_style("apa")
+    with pytest.raises(CiteprocError, match=r"pandoc did not format ghost with .*apa\.csl"):
+        cite._parse_batch("<p>nothing</p>", ["ghost"], csl, (cite.PARA_LOCATOR,), True)
+
+
+def test_one_run_refuses_two_different_entries_under_one_key():
+    from policy_reader.site.citations.citeproc import CiteprocError, cite_style
+
+    csl = cite_style("apa")
+    one = {"k": "@online{k,\n  author = {Roe, Rick},\n  title = {One},\n}"}
+    other = {"k": "@online{k,\n  author = {Roe, Rick},\n  title = {Other},\n}"}
+    with pytest.raises(CiteprocError, match="two different entries 'k'"):
+        cite._format([(one, csl, (cite.PARA_LOCATOR,), True), (other, csl, (cite.PARA_LOCATOR,), True)])

@@ -156,8 +156,11 @@ def test_a_build_formats_the_bibliography_in_the_footnotes_run(project_copy, tmp
     )
     assert result.returncode == 0, result.stderr[-2000:]
     runs = json.loads(result.stdout.strip().splitlines()[-1])
-    shared = [source for to, source in runs if to.endswith(".lua")]
+    shared = [source for to, source in runs if to.endswith("footnotes-and-bibliography.lua")]
     assert len(shared) == 1 and "nocite: '@*'" in shared[0]
+    # the cite panels are one more run (site/citations/cite.py), the library's CSL JSON another
+    assert len([1 for to, _ in runs if to.endswith("cite-batches-writer.lua")]) == 1
+    assert [to for to, _ in runs if to == "csljson"] == ["csljson"]
     assert not [1 for to, source in runs if to == "html" and source == "---\nnocite: '@*'\n---\n"]
     page = (tmp_path / "site" / "bibliography" / "index.html").read_text(encoding="utf-8")
     assert page.count('<span class="reference">') == len(library_entries(

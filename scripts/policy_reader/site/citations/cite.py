@@ -17,11 +17,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import html as _html
-import os
 import json
 import re
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,8 +118,9 @@ def _families(entry: str) -> set[str]:
     return {name.split(",")[0].strip("{} ").lower() for name in m[1].split(" and ")}
 
 
-#: Entries per pandoc run: citeproc's work grows faster than the bibliography, so
-#: a large library is formatted in many runs of this size rather than a few huge ones.
+#: Entries per batch: citeproc's work grows faster than the bibliography (APA: 300 entries
+#: in one batch cost 3x three batches of 100), so a large library is formatted in many
+#: batches of this size (all in one pandoc run, :func:`_format`) rather than a few huge ones.
 MAX_BATCH = 120
 
 
@@ -147,22 +146,112 @@ def _groups(entries: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _batch(entries: dict[str, str], csl: Path, locators: tuple[str, ...], bibliography: bool) -> tuple[dict, list[dict]]:
-    """One pandoc run: each key cited once per locator -> (references, [citations per locator]).
+    """Each key cited once per locator -> (references, [citations per locator]).
 
     The document cites every key with the first locator, then every key with the
     next one. More than one locator only for a style where :func:`_positionless`
     holds: in a note style, the second citation of a work is its short form.
+    One batch of :func:`_format` (one pandoc run).
     """
-    with tempfile.TemporaryDirectory() as tmp:
-        bib = Path(tmp) / "papers.bib"
-        bib.write_text(for_pandoc("\n\n".join(entries.values())), encoding="utf-8")
-        head = "nocite: '@*'" if bibliography else "suppress-bibliography: true"
+    return _format([(entries, csl, locators, bibliography)])[1][0]
+
+
+def _batch_doc(keys: list[str], locators: tuple[str, ...], bibliography: bool) -> str:
+    head = "nocite: '@*'" if bibliography else "suppress-bibliography: true"
+    return f"---\n{head}\n---\n" + "".join(f"X [@{k}, {locator}]\n\n" for locator in locators for k in keys)
+
+
+#: The pandoc run of :func:`_format`: a reader that hands the job (JSON) to the writer as it
+#: is, and a writer that reads the entries once and runs citeproc once per batch, each batch
+#: with only its own entries as ``references`` and its style as ``csl``: what
+#: ``pandoc -f markdown -t html --citeproc --bibliography <the batch's entries> --csl <style>
+#: --wrap=none`` writes for the batch's document (tests/test_cite_batch.py compares), without a
+#: process, a BibTeX parse and a style parse per batch. It also writes the CSL JSON of
+#: ``csljson`` (as ``-f biblatex -t csljson`` does). Output: a JSON array, that CSL JSON
+#: first, then each batch's HTML.
+BATCH_READER = r"""-- policy-reader (site/citations/cite.py): the job, as it is, for the writer.
+function Reader(input)
+  return pandoc.Pandoc({pandoc.CodeBlock(tostring(input))})
+end
+"""
+BATCH_WRITER = r"""-- policy-reader (site/citations/cite.py): every batch of citations in one pandoc run.
+function Writer(doc, opts)
+  local job = pandoc.json.decode(doc.blocks[1].text, false)
+  local entries = {}
+  for _, ref in ipairs(pandoc.read(job.bib, 'biblatex').meta.references or {}) do
+    entries[pandoc.utils.stringify(ref.id)] = ref
+  end
+  local out = {''}
+  if job.csljson ~= '' then
+    out[1] = pandoc.write(pandoc.read(job.csljson, 'biblatex'), 'csljson')
+  end
+  local html = pandoc.WriterOptions{wrap_text = 'wrap-none'}
+  pandoc.system.with_temporary_directory('policy-reader-csl', function (dir)
+    local styles = {}
+    for i, text in ipairs(job.styles) do
+      styles[i] = pandoc.path.join{dir, i .. '.csl'}
+      local f = assert(io.open(styles[i], 'wb'))
+      f:write(text)
+      f:close()
+    end
+    for _, batch in ipairs(job.batches) do
+      local page = pandoc.read(batch.doc, 'markdown')
+      local refs = {}
+      for _, key in ipairs(batch.keys) do refs[#refs + 1] = entries[key] end
+      page.meta.references = refs
+      page.meta.csl = styles[batch.style]
+      out[#out + 1] = pandoc.write(pandoc.utils.citeproc(page), 'html', html) .. '\n'
+    end
+  end)
+  return pandoc.json.encode(out)
+end
+"""
+_BATCH_FILES: dict[str, Path] = {}
+
+
+def _batch_files() -> tuple[Path, Path]:
+    """:data:`BATCH_READER` and :data:`BATCH_WRITER` as files (once per process)."""
+    if not _BATCH_FILES:
+        folder = Path(tempfile.mkdtemp(prefix="policy-reader-cite-"))
+        for name, text in (("reader", BATCH_READER), ("writer", BATCH_WRITER)):
+            path = folder / f"cite-batches-{name}.lua"
+            path.write_text(text, encoding="utf-8")
+            _BATCH_FILES[name] = path
+    return _BATCH_FILES["reader"], _BATCH_FILES["writer"]
+
+
+def _format(batches: list[tuple[dict[str, str], Path, tuple[str, ...], bool]], csljson: str = "") -> tuple[str, list[tuple[dict, list[dict]]]]:
+    """Every batch ``(entries, csl, locators, bibliography)`` of :func:`_batch` in one pandoc run
+    -> (CSL JSON of ``csljson``, what :func:`_batch` returns for each batch).
+
+    ``csljson``: BibTeX whose CSL JSON the run makes too ("" when none is asked for). A batch's
+    entries are given in one BibTeX text with every batch's (an entry in two batches is the
+    same entry: its key names one work); styles by content, so the run is cached
+    (site/citations/pandoc_cache.py) by what it formats.
+    """
+    texts: dict[str, str] = {}
+    styles: list[str] = []
+    jobs = []
+    for entries, csl, locators, bibliography in batches:
+        for key, entry in entries.items():
+            if texts.setdefault(key, entry) != entry:  # one BibTeX text holds every batch's entries
+                raise CiteprocError(f"two different entries '{key}' in one formatting run")
+        style = Path(csl).read_text(encoding="utf-8")
+        if style not in styles:
+            styles.append(style)
         keys = list(entries)
-        doc = f"---\n{head}\n---\n" + "".join(f"X [@{k}, {locator}]\n\n" for locator in locators for k in keys)
-        out = pypandoc.convert_text(
-            doc, to="html", format="markdown", verify_format=False,  # known formats: no two `pandoc --list-*` runs
-            extra_args=["--citeproc", "--bibliography", str(bib), "--csl", str(csl), "--wrap=none"],
-        )
+        jobs.append({"style": styles.index(style) + 1, "keys": keys, "doc": _batch_doc(keys, locators, bibliography)})
+    job = json.dumps({"bib": for_pandoc("\n\n".join(texts.values())), "csljson": for_pandoc(csljson),
+                      "styles": styles, "batches": jobs}, ensure_ascii=False)
+    reader, writer = _batch_files()
+    out = json.loads(pypandoc.convert_text(job, to=str(writer), format=str(reader), verify_format=False))
+    if not isinstance(out, list) or len(out) != len(batches) + 1 or not all(isinstance(x, str) for x in out):
+        raise CiteprocError("pandoc's run of the cite batches gave another output than expected")
+    return out[0], [_parse_batch(html, list(entries), csl, locators, bibliography)
+            for html, (entries, csl, locators, bibliography) in zip(out[1:], batches)]
+
+
+def _parse_batch(out: str, keys: list[str], csl: Path, locators: tuple[str, ...], bibliography: bool) -> tuple[dict, list[dict]]:
     refs = {k: Formatted(*v) for k, v in parse_references(out).items()} if bibliography else {}
     cites: list[dict[str, Formatted]] = [{} for _ in locators]
 
@@ -206,14 +295,15 @@ def _positionless(csl: Path) -> bool:
 
 
 def prepare(papers: list[tuple[str, str]]) -> None:
-    """Format every paper's citations in every style with a few pandoc runs.
+    """Format every paper's citations in every style with one pandoc run.
 
     ``papers`` lists (the paper's .bib text, its key). Per style and per group
-    of entries without a shared author name (see :func:`_groups`): one run for
+    of entries without a shared author name (see :func:`_groups`): one batch for
     the references and paragraph citations, one for the takeaway citations
-    (a single run for both in APA and MLA, see :func:`_positionless`); one run
-    for the CSL JSON of all entries. The results fill the caches that
-    :func:`style_citations` and :func:`ris` read, so a page costs no pandoc run.
+    (a single batch for both in APA and MLA, see :func:`_positionless`); and the
+    CSL JSON of all entries; all in one run (:func:`_format`). The results fill
+    the caches that :func:`style_citations` and :func:`ris` read, so a page costs
+    no pandoc run.
     """
     _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers}, keep=True)
 
@@ -241,22 +331,24 @@ def _prepare(entries: dict[str, str], keep: bool = False) -> None:
         for group in _groups({k: e for k, e in placeholder.items() if known[(style, k)] is None})
     ]
 
-    def run(job):
-        style, csl, group = job
-        if _positionless(csl):  # both locators in one run
-            refs, (paras, takeaways) = _batch(group, csl, (PARA_LOCATOR, TAKEAWAY_LOCATOR), True)
+    batches = []
+    for style, csl, group in jobs:
+        if _positionless(csl):  # both locators in one batch
+            batches.append((group, csl, (PARA_LOCATOR, TAKEAWAY_LOCATOR), True))
         else:
-            refs, (paras,) = _batch(group, csl, (PARA_LOCATOR,), True)
-            _, (takeaways,) = _batch(group, csl, (TAKEAWAY_LOCATOR,), False)
-        return job, refs, paras, takeaways
-
-    # Every (style, group) batch is independent: pandoc runs side by side, one per core.
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        for (style, csl, group), refs, paras, takeaways in pool.map(run, jobs):
-            for k, entry in group.items():
-                known[(style, k)] = (refs[k], paras[k], takeaways[k])
-                store.put(entry, csl, known[(style, k)])
-    data = json.loads(pypandoc.convert_text(for_pandoc("\n\n".join(todo.values())), to="csljson", format="biblatex", verify_format=False))
+            batches += [(group, csl, (PARA_LOCATOR,), True), (group, csl, (TAKEAWAY_LOCATOR,), False)]
+    # Every (style, group) batch and the CSL JSON of the entries (for RIS) in one pandoc run.
+    csljson, formatted = _format(batches, csljson="\n\n".join(todo.values()))
+    results = iter(formatted)
+    for style, csl, group in jobs:
+        if _positionless(csl):
+            refs, (paras, takeaways) = next(results)
+        else:
+            (refs, (paras,)), (_, (takeaways,)) = next(results), next(results)
+        for k, entry in group.items():
+            known[(style, k)] = (refs[k], paras[k], takeaways[k])
+            store.put(entry, csl, known[(style, k)])
+    data = json.loads(csljson)
     by_id = {item["id"]: item for item in data}
     for k, entry in todo.items():
         _PREPARED[(entry, k)] = tuple(

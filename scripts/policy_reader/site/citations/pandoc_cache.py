@@ -7,8 +7,8 @@ version, its arguments, the input text and the files it reads (the
 ``--bibliography`` and ``--csl`` files), so :func:`install` wraps
 ``pypandoc.convert_text`` to look the output up in the ``pandoc`` namespace
 under a key of exactly those (and our code), with file paths replaced by their
-contents (callers write bibliographies to fresh temporary paths; a ``.lua`` writer
-is also keyed by its content). The output is
+contents (callers write bibliographies to fresh temporary paths; a ``.lua`` reader or
+writer is also keyed by its content). The output is
 kept as the exact text pandoc gave (a JSON string: no newline is folded); a
 miss, or an entry that fails verification, runs pandoc and stores the result.
 
@@ -37,10 +37,7 @@ VERSIONS = "pandoc-version"
 
 
 def _key(store: cache.Store, input_text, to, format, extra_args, kwargs) -> str:
-    writer = str(to)
-    if writer.endswith(".lua") and os.path.isfile(writer):  # a writer of ours in a temporary file: by content
-        writer = "lua\0" + Path(writer).read_text(encoding="utf-8")
-    parts: list[str | bytes] = [pypandoc.get_pandoc_version(), writer, str(format)]
+    parts: list[str | bytes] = [pypandoc.get_pandoc_version(), _format_key(to), _format_key(format)]
     parts.append(input_text.encode("utf-8") if isinstance(input_text, str) else bytes(input_text))
     args = list(extra_args or [])
     for i, arg in enumerate(args):
@@ -50,6 +47,14 @@ def _key(store: cache.Store, input_text, to, format, extra_args, kwargs) -> str:
             parts.append("arg\0" + str(arg))
     parts.append(repr(sorted(kwargs.items())))
     return store.key(*parts)
+
+
+def _format_key(name) -> str:
+    """A reader or writer by name; one of ours in a temporary ``.lua`` file by its content."""
+    name = str(name)
+    if name.endswith(".lua") and os.path.isfile(name):
+        return "lua\0" + Path(name).read_text(encoding="utf-8")
+    return name
 
 
 def _text(value) -> str:
