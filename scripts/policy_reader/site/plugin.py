@@ -21,7 +21,7 @@ from mkdocs.utils import get_relative_url
 
 from policy_reader import cache
 from policy_reader.model import SourceError
-from policy_reader.site import compat, fragments, reading_room
+from policy_reader.site import compat, deferred_imports, fragments, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
 from policy_reader.site.held_html import HeldHtml, PackedPages
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
@@ -41,6 +41,7 @@ from policy_reader.site.search.index import SearchIndexManager
 from policy_reader.site.topics.pages import TopicsFeature
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
+deferred_imports.defer_unused()  # mkdocs-bibtex's `requests`, loaded only if used (site/deferred_imports.py)
 
 MISSING_SITE_URL = (
     "mkdocs.yml: site_url is empty because SITE_URL is not set; set it to the public address "
