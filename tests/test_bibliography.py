@@ -95,3 +95,61 @@ def test_a_bad_csl_file_fails_the_build_with_one_line(project_copy, tmp_path):
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0
     assert not (tmp_path / "out" / "bibliography").exists()
+
+
+def test_the_page_comes_from_the_cache_and_is_made_again_when_what_it_reads_changes(project_copy, tmp_path, monkeypatch):
+    """site/generated_cache.py: a second build takes /bibliography/ and the library files from
+    .cache/generated and writes the same site; an edited entry shows (proof that it is used);
+    a changed .bib entry, a paper's citations or the CSL style makes them again."""
+    from policy_reader.cache import read_entry, write_entry
+    from support import build_in_process, site_files
+
+    build_in_process(project_copy, tmp_path / "one", monkeypatch)
+    build_in_process(project_copy, tmp_path / "two", monkeypatch)
+    assert site_files(tmp_path / "one") == site_files(tmp_path / "two")
+
+    def entry():
+        [found] = [e for e in (project_copy / ".cache" / "generated").glob("*.json") if "csl_json" in read_entry(e)]
+        return found
+
+    data = read_entry(entry())
+    data["pages"] = [[uri, md.replace("## Works cited", "## Works cited (from the cache)")] for uri, md in data["pages"]]
+    data["bibtex"] += "% from the cache\n"
+    write_entry(entry(), data)  # a verified entry (a damaged one is never used: tests/test_cache.py)
+    build_in_process(project_copy, tmp_path / "three", monkeypatch)
+    page = (tmp_path / "three" / "bibliography" / "index.html").read_text(encoding="utf-8")
+    assert "Works cited (from the cache)" in page
+    assert (tmp_path / "three" / "bib" / "library.bib").read_text(encoding="utf-8").endswith("% from the cache\n")
+
+    def page_after(name):
+        build_in_process(project_copy, tmp_path / name, monkeypatch)
+        got = (tmp_path / name / "bibliography" / "index.html").read_text(encoding="utf-8")
+        assert "from the cache" not in got and "from the cache" not in (tmp_path / name / "bib" / "library.bib").read_text(encoding="utf-8")
+        return got
+
+    # A work's title in one paper's .bib file: the page and both library files follow.
+    bib = sorted((project_copy / "bib").glob("*.bib"), key=lambda p: -p.stat().st_size)[0]
+    text = bib.read_text(encoding="utf-8")
+    title = re.search(r"title = \{([A-Z][a-z]+)", text)[1]
+    bib.write_text(text.replace("title = {" + title, "title = {Zzretitled " + title, 1), encoding="utf-8")
+    assert "Zzretitled" in page_after("four")
+    assert "Zzretitled" in (tmp_path / "four" / "bib" / "library.json").read_text(encoding="utf-8")
+
+    # A citation moved to another paragraph: its back-link follows.
+    before = page_after("five")
+    paper = project_copy / "docs" / "papers" / f"{KLINGNER_SLUG}.md"
+    md = paper.read_text(encoding="utf-8")
+    blocks = [b for b in read_blocks(md) if re.search(r"\[@[A-Za-z0-9_-]+\]", b.text)]
+    cite = re.search(r"\[@[A-Za-z0-9_-]+\]", blocks[0].text)[0]
+    target = next(b for b in read_blocks(md) if b.id not in {x.id for x in blocks} and b.id.startswith("p-"))
+    md = md.replace(blocks[0].text, blocks[0].text.replace(cite, "", 1), 1).replace(target.text, target.text + " " + cite, 1)
+    paper.write_text(md, encoding="utf-8")
+    after = page_after("six")
+    assert f"#{target.id}" in after and after != before
+
+    # The style: the entries are formatted again (the page's entry is another; the old one unused, pruned).
+    used = entry().name
+    csl = project_copy / "bib" / "policy-reader-notes.csl"
+    csl.write_text(csl.read_text(encoding="utf-8").replace("</style>", "<!-- changed -->\n</style>"), encoding="utf-8")
+    assert page_after("seven") == after
+    assert entry().name != used

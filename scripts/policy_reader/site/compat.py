@@ -27,9 +27,9 @@ class Patch:
 
 
 PATCHES: tuple[Patch, ...] = (
-    Patch("mkdocs", frozenset({"1.6.1"}), "Page.render and Page._title_from_render",
-          "site/page_cache.py", "tests/test_page_cache.py"),
-    Patch("properdocs", frozenset({"1.6.7"}), "Page.render and Page._title_from_render (ProperDocs runs as mkdocs)",
+    Patch("mkdocs", frozenset({"1.6.1"}), "Page.render and Page._title_from_render; File._content",
+          "site/page_cache.py, site/source_texts.py", "tests/test_page_cache.py, tests/test_source_texts.py"),
+    Patch("properdocs", frozenset({"1.6.7"}), "Page.render and Page._title_from_render; File._content (ProperDocs runs as mkdocs)",
           "site/page_cache.py", "tests/test_properdocs.py"),
     Patch("mkdocs-material", frozenset({"9.8.2"}),
           "templates: partials/javascripts/*.html (the inline scripts the CSP allows) and block htmltitle",

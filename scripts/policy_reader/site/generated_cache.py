@@ -70,7 +70,11 @@ class GeneratedCache:
 def get_pages(cache_: GeneratedCache, digest: str, held: HeldHtml) -> list[tuple[str, str]] | None:
     """Generated pages (src_uri, Markdown) stored under ``digest``, their held blocks put back
     in ``held``; None when missing or of another shape (then they are generated again)."""
-    data = cache_.get(digest)
+    return pages_from(cache_, cache_.get(digest), held)
+
+
+def pages_from(cache_: GeneratedCache, data: dict | None, held: HeldHtml) -> list[tuple[str, str]] | None:
+    """:func:`get_pages` of an entry already read (a generator that stores more besides)."""
     try:
         blocks = data["held"]
         if not isinstance(blocks, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in blocks.items()):
@@ -89,7 +93,8 @@ def get_pages(cache_: GeneratedCache, digest: str, held: HeldHtml) -> list[tuple
     return pages
 
 
-def put_pages(cache_: GeneratedCache, digest: str, pages: list[tuple[str, str]], held: HeldHtml) -> None:
-    """Store ``pages`` and the held blocks their Markdown names."""
+def put_pages(cache_: GeneratedCache, digest: str, pages: list[tuple[str, str]], held: HeldHtml, **more) -> None:
+    """Store ``pages`` and the held blocks their Markdown names (and ``more``, read back
+    from :meth:`GeneratedCache.get`'s entry with :func:`pages_from`)."""
     blocks = {m["key"]: held.blocks[m["key"]] for _, markdown in pages for m in PLACEHOLDER.finditer(markdown)}
-    cache_.put(digest, {"pages": pages, "held": blocks})
+    cache_.put(digest, {**more, "pages": pages, "held": blocks})

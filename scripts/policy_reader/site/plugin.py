@@ -21,11 +21,11 @@ from mkdocs.utils import get_relative_url
 
 from policy_reader import cache
 from policy_reader.model import SourceError
-from policy_reader.site import compat, fragments, reading_room
+from policy_reader.site import compat, deferred_imports, fragments, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
 from policy_reader.site.held_html import HeldHtml, PackedPages
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
-from policy_reader.site import config_paths, csp, page_titles
+from policy_reader.site import config_paths, csp, page_titles, source_texts
 from policy_reader.site.build_lock import BuildLock
 from policy_reader.site.citations import citeproc, pandoc_cache
 from policy_reader.site.page_cache import PageCache
@@ -41,6 +41,7 @@ from policy_reader.site.search.index import SearchIndexManager
 from policy_reader.site.topics.pages import TopicsFeature
 
 log = logging.getLogger("mkdocs.plugins.policy_reader")
+deferred_imports.defer_unused()  # mkdocs-bibtex's `requests`, loaded only if used (site/deferred_imports.py)
 
 MISSING_SITE_URL = (
     "mkdocs.yml: site_url is empty because SITE_URL is not set; set it to the public address "
@@ -193,6 +194,20 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             footnotes.result()
             panels.result()
         return files
+
+    @event_priority(51)
+    def _pin_sources(self, files, *, config):
+        """Just before :meth:`on_files`: every paper's Markdown read once for all its readers (site/source_texts.py)."""
+        self._pinned = source_texts.pin(files, self.config.papers_dir)
+        return files
+
+    @event_priority(49)
+    def _unpin_sources(self, files, *, config):
+        """Just after :meth:`on_files`: the texts are let go (MkDocs reads each page when it renders it)."""
+        source_texts.unpin(self._pinned)
+        return files
+
+    on_files = CombinedEvent(_pin_sources, on_files, _unpin_sources)
 
     def on_pre_page(self, page, *, config, files):
         """Route the page's render through the page cache (it keys on the final Markdown)."""

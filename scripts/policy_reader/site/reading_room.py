@@ -16,6 +16,6 @@ from policy_reader.site.timeline import TimelinePage
 def add_pages(files, config, options, papers: dict[str, dict], held) -> None:
     """Add /bibliography/ (+ the .bib downloads) and /timeline/ to ``files``."""
     root = Path(config.config_file_path).parent
-    BibliographyPage(root / options.bib_dir, root / options.bibliography_csl, options.papers_dir).add_to(files, config, papers, held)
+    BibliographyPage(root / options.bib_dir, root / options.bibliography_csl, options.papers_dir, options.cache).add_to(files, config, papers, held)
     TimelinePage(root / options.timeline_data, options.timeline_data).add_to(files, config, papers)
     withdrawn.add_pages(files, config, options.papers_dir)  # old addresses of removed papers

@@ -42,8 +42,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import snowballstemmer
-
 from policy_reader.model import SourceError
 
 MODEL_PATH = "docs/topics/model.json"
@@ -56,12 +54,21 @@ STOP = frozenset(
     "the a an of and to in on for is are was were be been that this it its with as by at from or "
     "but not no which who their they he she his her we our us you i".split()
 )
-_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    """Snowball's English stemmer, made at the first word stemmed: importing snowballstemmer
+    loads all its 30-odd languages (about 0.3 s), and a site build, which never runs the
+    model (the converter records its tags), should not pay for that."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    return _stemmer().stemWord(word)
 
 
 def features(text: str) -> frozenset[str]:

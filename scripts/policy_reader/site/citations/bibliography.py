@@ -16,9 +16,11 @@ MkDocs; :class:`BibliographyPage` is the manager the plugin calls.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pypandoc
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
@@ -27,6 +29,7 @@ from mkdocs.utils import get_relative_url
 from policy_reader.page.markdown import labels, read_blocks
 from policy_reader.site.citations.citeproc import CiteprocError, csl_json as library_csl_json, format_references
 from policy_reader.site import fragments
+from policy_reader.site.generated_cache import GeneratedCache, inputs_digest, pages_from, put_pages
 from policy_reader.site.held_html import HeldHtml
 
 CITE = re.compile(r"\[@([A-Za-z0-9_-]+)\]")
@@ -114,10 +117,11 @@ class BibliographyPage:
 
     src_uri = "bibliography.md"
 
-    def __init__(self, bib_dir: Path, csl_file: Path, papers_dir: str):
+    def __init__(self, bib_dir: Path, csl_file: Path, papers_dir: str, cache_enabled: bool = False):
         self.bib_dir = bib_dir
         self.csl_file = csl_file
         self.papers_dir = papers_dir
+        self.cache = GeneratedCache(cache_enabled, "bibliography")  # the page across builds (site/generated_cache.py)
 
     def bib_files(self) -> list[Path]:
         files = sorted(self.bib_dir.glob("*.bib"))
@@ -133,7 +137,47 @@ class BibliographyPage:
         out of Python-Markdown (site/held_html.py).
         """
         bibs = self.bib_files()
-        library = library_entries([p.read_text(encoding="utf-8") for p in bibs])
+        texts = [p.read_text(encoding="utf-8") for p in bibs]
+        page_url = File(self.src_uri, "", "", config["use_directory_urls"]).url
+        digest = self._inputs_digest(files, config, papers, held, bibs, texts) if self.cache.enabled else ""
+        data = self.cache.get(digest) if digest else None
+        pages = pages_from(self.cache, data, held) if data is not None else None
+        if pages is not None and len(pages) == 1 and isinstance(data.get("bibtex"), str) and isinstance(data.get("csl_json"), str):
+            [(_, markdown)] = pages
+            bibtex, csl_json = data["bibtex"], data["csl_json"]
+        else:
+            bibtex, csl_json, markdown = self._make(files, config, papers, held, bibs, texts, page_url)
+            if digest:
+                put_pages(self.cache, digest, [(self.src_uri, markdown)], held, bibtex=bibtex, csl_json=csl_json)
+        for path in bibs:
+            files.append(File.generated(config, f"bib/{path.name}", abs_src_path=str(path)))
+        files.append(File.generated(config, f"bib/{LIBRARY_BIB}", content=bibtex))
+        files.append(File.generated(config, f"bib/{LIBRARY_JSON}", content=csl_json))
+        files.append(File.generated(config, self.src_uri, content=markdown))
+
+    def _inputs_digest(self, files, config, papers: dict[str, dict], held: HeldHtml, bibs: list[Path], texts: list[str]) -> str:
+        """Everything the page and the two library files are made of: the .bib files, the CSL
+        style, pandoc's version, the template as the theme resolves it, each paper's address,
+        front matter and Markdown (its citations), the URL style (our code: the store's key)."""
+        try:
+            csl = self.csl_file.read_bytes()
+        except OSError:
+            csl = b""  # the build fails below, as without a cache
+        return inputs_digest(
+            fragments.for_config(config).digest([BIBLIOGRAPHY]),
+            str(self.csl_file), csl,
+            pypandoc.get_pandoc_version(),
+            json.dumps(config["use_directory_urls"]),
+            json.dumps(held.definitions, sort_keys=True),
+            *(f"{path.name}\0{text}" for path, text in zip(bibs, texts)),
+            *(f"{uri}\0{files.get_file_from_path(uri).url}\0{json.dumps(meta, sort_keys=True, default=str)}\0"
+              f"{files.get_file_from_path(uri).content_string}" for uri, meta in sorted(papers.items())),
+        )
+
+    def _make(self, files, config, papers: dict[str, dict], held: HeldHtml, bibs: list[Path], texts: list[str],
+              page_url: str) -> tuple[str, str, str]:
+        """(library.bib, library.json, the page's Markdown)."""
+        library = library_entries(texts)
         bibtex = library_bib(library)
         known = set(library)
 
@@ -152,11 +196,6 @@ class BibliographyPage:
         except (CiteprocError, OSError, RuntimeError, ValueError) as exc:
             raise PluginError(f"{self.csl_file}: cannot format the bibliography: {exc}") from None
 
-        page_url = File(self.src_uri, "", "", config["use_directory_urls"]).url
-        for path in bibs:
-            files.append(File.generated(config, f"bib/{path.name}", abs_src_path=str(path)))
-        files.append(File.generated(config, f"bib/{LIBRARY_BIB}", content=bibtex))
-        files.append(File.generated(config, f"bib/{LIBRARY_JSON}", content=csl_json))
         own = {meta["bib_key"]: src_uri for src_uri, meta in papers.items()}
 
         lines = [
@@ -199,4 +238,4 @@ class BibliographyPage:
                      for name, what in ((LIBRARY_BIB, "the whole library, BibTeX"), (LIBRARY_JSON, "the whole library, CSL JSON"))]
         downloads += [{"href": get_relative_url(f"bib/{path.name}", page_url), "name": path.name, "what": ""} for path in bibs]
         lines += [frag.macro(BIBLIOGRAPHY, "downloads")(downloads), ""]
-        files.append(File.generated(config, self.src_uri, content="\n".join(lines)))
+        return bibtex, csl_json, "\n".join(lines)
