@@ -54,6 +54,8 @@ REQUIRED_TOPIC_FIELDS = ("slug", "title", "description", "threshold", "rules")
 RULE_FIELDS = {
     "match": "a pattern or a list of patterns", "weight": "a non-zero number", "why": "optional note",
     "context": "optional true: a match of this rule may tag by context (the topic's 'context')",
+    "absent": "optional true: the rule counts when NONE of its patterns matches (a missing sign, such as a party to talks)",
+    "when": "optional patterns: the rule counts only in a paragraph where one of these matches as well",
 }
 OVERRIDE_FIELDS = {"topics": "the paragraph's topics (a list of slugs; [] for none)", "reason": "why the rules are overridden"}
 
@@ -170,6 +172,12 @@ class Rule:
     weight: float
     line: int = 0
     context: bool = False
+    #: The rule counts when none of its patterns matches (``absent: true``): a sign the topic
+    #: needs and the paragraph lacks. Only with a negative weight, and only in a paragraph
+    #: another rule of the topic matched (:func:`score`).
+    absent: bool = False
+    #: The rule counts only where a pattern of this rule (``when:``) matches as well.
+    when: "Rule | None" = None
     literals: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
     wholes: tuple[bool, ...] = field(default=(), init=False, compare=False, repr=False)
 
@@ -189,7 +197,7 @@ class Rule:
         return plan, whole, begins, any(not lit for _, lit, _ in plan)
 
     def label(self) -> str:
-        return " | ".join(self.patterns)
+        return ("none of: " if self.absent else "") + " | ".join(self.patterns)
 
     def __post_init__(self):
         object.__setattr__(self, "literals", tuple(literal(p) for p in self.patterns))
@@ -361,7 +369,19 @@ def parse_rule(raw, label: str, where: str, line: int) -> Rule:
         raise SourceError(label, raw.line_of("context"), f"{where}: 'context' must be true or false (got {context!r})")
     if context and weight < 0:
         raise SourceError(label, raw.line_of("context"), f"{where}: a negative rule cannot tag by context; remove 'context'")
-    return Rule(tuple(patterns), float(weight), line, context)
+    absent = raw.get("absent", False)
+    if not isinstance(absent, bool):
+        raise SourceError(label, raw.line_of("absent"), f"{where}: 'absent' must be true or false (got {absent!r})")
+    if absent and (weight > 0 or context):
+        raise SourceError(label, raw.line_of("absent"), f"{where}: an 'absent' rule lowers the score: give it a negative "
+                          "weight and no 'context'")
+    when = raw.get("when", [])
+    if isinstance(when, str):
+        when = [when]
+    if not isinstance(when, list) or not all(_text(w) and all(PATTERN_WORD.match(x) and x != "*" for x in re.split(DASHES, w.strip()))
+                                             for w in when):
+        raise SourceError(label, raw.line_of("when"), f"{where}: 'when' must be a pattern or a list of patterns")
+    return Rule(tuple(patterns), float(weight), line, context, absent, Rule(tuple(w.strip() for w in when), 1.0, line) if when else None)
 
 
 def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
@@ -538,15 +558,31 @@ class Score:
     def tagged(self) -> bool:
         return self.score >= self.topic.threshold
 
+    @property
+    def lacks(self) -> bool:
+        """Whether an ``absent`` rule counted against the paragraph: it lacks a sign the topic
+        needs (a party to the talks), so neither context nor the model gives it the topic."""
+        return any(h.rule.absent for h in self.hits)
+
 
 def score(text: str, topic: Topic) -> Score:
     hits = []
     total = 0.0
     words = Words.of(text)
+    missing = []
     for rule in topic.rules:
+        if rule.when is not None and not rule.when.find(text, words):
+            continue
         found = rule.find(text, words)
-        if found:
+        if rule.absent:
+            if not found:
+                missing.append(rule)
+        elif found:
             hits.append(Hit(rule, tuple(m.group(0) for m in found)))
+            total += rule.weight
+    if hits:  # a missing sign counts only against what matched: a paragraph with no match stays at 0
+        for rule in missing:
+            hits.append(Hit(rule, ()))
             total += rule.weight
     return Score(topic, total, tuple(hits))
 
@@ -561,7 +597,8 @@ def model_adds(text: str, vocab: Vocabulary, scores: list[Score] | None = None) 
     scores = scores if scores is not None else [score(text, t) for t in vocab.topics]
     probs, n = m.assess(text)
     return {s.topic.slug: probs[s.topic.slug] for s in scores
-            if not s.tagged and m.adds(s.topic.slug, probs.get(s.topic.slug, 0.0), s.score, s.topic.threshold, n)}
+            if not s.tagged and not s.lacks
+            and m.adds(s.topic.slug, probs.get(s.topic.slug, 0.0), s.score, s.topic.threshold, n)}
 
 
 def classify(text: str, vocab: Vocabulary) -> tuple[str, ...]:
@@ -579,7 +616,9 @@ def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ..
     a match of a rule marked ``context: true`` (a word that names the topic itself, such
     as "drills"), and stands next to a paragraph tagged by its own score: a
     paragraph that goes on about the topic of the one before it ("the drills" after a
-    paragraph on the exercises) rarely repeats its strong terms. Context never chains.
+    paragraph on the exercises) rarely repeats its strong terms. Context never chains, and a
+    paragraph an ``absent`` rule counted against (it lacks a sign the topic needs, such as a
+    party to the talks) takes nothing by context.
     The model (if any) then adds its topics to each paragraph (:func:`model_adds`); context
     follows the rules' own tags only.
     """
@@ -593,7 +632,8 @@ def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ..
             t = s.topic
             near = (i > 0 and own[i - 1][j]) or (i + 1 < len(scores) and own[i + 1][j])
             if own[i][j] or (t.context and near and s.score >= t.threshold - t.context
-                             and any(h.rule.context for h in s.hits)) or t.slug in added:
+                             and any(h.rule.context for h in s.hits)
+                             and not s.lacks) or t.slug in added:
                 got.append(t.slug)
         out.append(tuple(got))
     return out
@@ -608,7 +648,7 @@ def context_tagged(texts: list[str], vocab: Vocabulary) -> list[set[str]]:
 def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the topic's positive rules in ``text``."""
     words = Words.of(text)
-    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 for m in r.find(text, words))
+    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 and not r.absent for m in r.find(text, words))
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and s <= merged[-1][1]:
@@ -689,7 +729,8 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
                 out.append(f"      {vocab.model.why(text, t.slug)}")
             for h in s.hits:
                 words = ", ".join(f'"{w}"' for w in dict.fromkeys(h.matches))
-                out.append(f"      {h.rule.weight:+g}  {h.rule.label()}  (line {h.rule.line})  matched {words}")
+                out.append(f"      {h.rule.weight:+g}  {h.rule.label()}  (line {h.rule.line})  "
+                           + (f"matched {words}" if h.matches else "none found"))
         if o:
             out.append(f"    override ({OVERRIDES_PATH}:{o.line}): rules gave [{' '.join(by_rules)}]; set to [{' '.join(o.topics)}] because {o.reason}")
     return out

@@ -42,6 +42,7 @@ class Row:
     rules: frozenset[str]  # what the rules alone give it (context included)
     scores: dict  # {slug: the rules' score of the paragraph itself}
     label_file: str
+    lacks: frozenset[str] = frozenset()  # topics an `absent` rule counted against (the model may not add them)
 
 
 def rows(root: Path, vocab: T.Vocabulary) -> list[Row]:
@@ -60,8 +61,10 @@ def rows(root: Path, vocab: T.Vocabulary) -> list[Row]:
             ruled = T.rules_topics(d, plain)
             for p in [*d.takeaways, *d.paragraphs()]:
                 text = T.plain_text(p.text)
+                scored = {s: T.score(text, by_slug[s]) for s in plain.slugs()}
                 out.append(Row(d.meta.slug, p.id, text, frozenset(labels[d.meta.slug][p.id].topics), frozenset(ruled[p.id]),
-                               {s: T.score(text, by_slug[s]).score for s in plain.slugs()}, label_file))
+                               {s: sc.score for s, sc in scored.items()}, label_file,
+                               frozenset(s for s, sc in scored.items() if sc.lacks)))
     return out
 
 
@@ -145,8 +148,8 @@ def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, ne
             probs, n = m.assess(r.text)
             for s in slugs:
                 want = s in r.topics
-                by_model = m.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n)
-                out["unsigned"][s].add(s in r.rules or unsigned.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n), want)
+                by_model = s not in r.lacks and m.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n)
+                out["unsigned"][s].add(s in r.rules or s not in r.lacks and unsigned.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n), want)
                 out["rules"][s].add(s in r.rules, want)
                 out["model"][s].add(n >= min_features and probs.get(s, 0.0) >= alone, want)
                 out["shipped"][s].add(s in r.rules or by_model, want)
