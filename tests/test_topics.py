@@ -93,6 +93,55 @@ def test_the_verb_exercise_is_no_sign_of_the_drills():
                                             "small, and any relief from sanctions should come in steps that can be reversed.")
 
 
+def test_talks_need_north_korea_as_a_party_when_only_meeting_words_say_so():
+    """The diplomacy topic is talks WITH North Korea: a paragraph whose meeting or agreement words name
+    neither it nor "the sides" (the allies meeting, a ministers' meeting of Seoul, Beijing and Tokyo)
+    loses 2 points (an ``absent`` rule) and takes the topic neither by context nor from the model."""
+    allies = ("The foreign ministers of Japan, China and South Korea will meet in Beijing next week to discuss trade "
+              "and the next trilateral summit.")
+    s = T.score(allies, BY["diplomacy"])
+    assert s.lacks and s.score == 2 and s.hits[-1].rule.absent and s.hits[-1].matches == ()
+    assert "diplomacy" not in tags(allies) and "diplomacy" not in T.model_adds(allies, VOCAB, [s])
+    with_north = "The U.S. envoy will meet North Korean officials in Panmunjom next week to discuss a second summit."
+    assert not T.score(with_north, BY["diplomacy"]).lacks and "diplomacy" in tags(with_north)
+    assert "diplomacy" not in tags("The leaders of the United States, South Korea and Japan met at Camp David and "
+                                   "signed an agreement.")
+    assert "diplomacy" in tags("The leaders of the United States and North Korea met in Hanoi and failed to sign an agreement.")
+    # Bargaining words are about the talks with the North whoever is named: no penalty without a meeting word.
+    assert not T.score("A settlement will have to be built in phases.", BY["diplomacy"]).lacks
+    # No context for a paragraph that lacks the party, next to one about the talks.
+    seq = T.classify_sequence(["Negotiations with North Korea resumed in Stockholm after a year of deadlock.",
+                               "The three allies met in Tokyo the next week to discuss their position."], VOCAB)
+    assert seq == [("diplomacy",), ()]
+    # With no match of the topic, a missing sign costs nothing: the score stays 0, no hits.
+    assert T.score("The weather was fine.", BY["diplomacy"]).hits == ()
+
+
+def test_talks_named_as_a_time_or_a_place_and_allied_contacts_count_against():
+    assert "diplomacy" not in tags("The Treasury should keep naming the ship owners and brokers, summit or no summit.")
+    assert T.score("Seoul wants to restore inter-Korean contacts.", BY["diplomacy"]).score < 0
+
+
+def test_a_launch_said_to_breach_the_resolutions_is_not_the_sanctions():
+    assert "sanctions" not in tags("The North fired two more missiles on Saturday, a violation of the Security Council resolutions.")
+    assert "sanctions" in tags("The North shipped coal to China in violation of the Security Council resolutions.")
+
+
+def test_absent_and_when_field_errors():
+    base = ("topics:\n  - slug: a\n    title: A\n    description: d.\n    threshold: 2\n    rules:\n"
+            "      - match: [alpha]\n        weight: 2\n      - match: [beta]\n{rule}")
+    with pytest.raises(SourceError, match="an 'absent' rule lowers the score"):
+        T.parse_vocabulary(base.format(rule="        weight: 1\n        absent: true\n"))
+    with pytest.raises(SourceError, match="'absent' must be true or false"):
+        T.parse_vocabulary(base.format(rule="        weight: -1\n        absent: sometimes\n"))
+    with pytest.raises(SourceError, match="'when' must be a pattern or a list of patterns"):
+        T.parse_vocabulary(base.format(rule="        weight: -1\n        when: [\"a * b\"]\n"))
+    v = T.parse_vocabulary(base.format(rule="        weight: -1\n        absent: true\n        when: gamma\n"))
+    [topic] = v.topics
+    assert T.score("alpha gamma", topic).score == 1 and T.score("alpha", topic).score == 2
+    assert T.score("alpha beta gamma", topic).score == 2 and T.score("gamma", topic).score == 0
+
+
 def test_only_the_verb_deal_with_cancels_and_only_what_deal_matched():
     # "deal" (+3) in "deal with" is cancelled to 1; "dealt with" matches no "deal" and cancels nothing.
     assert T.score("We must deal with Pyongyang.", BY["diplomacy"]).score == 1

@@ -66,12 +66,12 @@ def test_training_again_gives_the_committed_weights(rows):
     assert again.sign is VOCAB.model.sign is True
 
 
-#: Leave-one-paper-out over the 28 development papers (`policy-reader topics --lopo`), rounded down.
+#: Leave-one-paper-out over the 34 development papers (`policy-reader topics --lopo`), rounded down.
 #: "model": the model alone (honest); "shipped": rules + model as the converter tags (the rules'
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
-    "model": {"sanctions": (0.96, 0.65), "military-exercises": (0.94, 0.75), "icbm-thresholds": (0.96, 0.71), "diplomacy": (0.92, 0.72)},
-    "shipped": {"sanctions": (0.96, 0.96), "military-exercises": (0.94, 0.98), "icbm-thresholds": (0.97, 1.00), "diplomacy": (0.96, 0.88)},
+    "model": {"sanctions": (0.94, 0.71), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.96, 0.73), "diplomacy": (0.87, 0.69)},
+    "shipped": {"sanctions": (0.96, 0.93), "military-exercises": (0.94, 0.98), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.94, 0.88)},
 }
 TARGET = (0.90, 0.85)
 
@@ -83,7 +83,7 @@ def loo():
 
 def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
     result = loo
-    report = "\n".join(train.lopo_lines(result, 28))
+    report = "\n".join(train.lopo_lines(result, 34))
     for kind, floors in LOPO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
@@ -95,12 +95,12 @@ def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
 
 
 def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo):
-    """Measured leave-one-paper-out over the 28 development papers: without the rule (the model
-    adding topics to paragraphs no rule of the topic matched) diplomacy scored 0.92 / 0.90 (9 wrong
-    tags, mostly talks named in passing beside drills or sanctions); with it 0.96 / 0.89. Over the
-    four topics the rule takes 7 wrong tags and 3 right ones."""
+    """Measured leave-one-paper-out over the 34 development papers: without the rule (the model
+    adding topics to paragraphs no rule of the topic matched) diplomacy scores 0.88 / 0.89 (17 wrong
+    tags, mostly talks named in passing beside drills or sanctions); with it 0.95 / 0.88. Over the
+    four topics the rule takes 13 wrong tags and 2 right ones (28 papers, before set 6: 7 and 3)."""
     shipped, unsigned = loo["shipped"], loo["unsigned"]
-    report = "\n".join(train.lopo_lines(loo, 28))
+    report = "\n".join(train.lopo_lines(loo, 34))
     removed_wrong = sum(unsigned[s].fp - shipped[s].fp for s in VOCAB.slugs())
     removed_right = sum(unsigned[s].tp - shipped[s].tp for s in VOCAB.slugs())
     assert all(shipped[s].fp <= unsigned[s].fp and shipped[s].tp <= unsigned[s].tp for s in VOCAB.slugs()), report
@@ -263,3 +263,26 @@ def test_set_5_left_out_keeps_the_passing_mention_rule_s_gain():
         c = result["shipped"][slug]
         assert c.precision >= p and c.recall >= r, f"{slug}\n{report}"
     assert result["unsigned"]["diplomacy"].fp == 3 and result["shipped"]["diplomacy"].fp == 0, report
+
+
+#: Set 6 (now in dev), left out together: scored once blind at 14547b8 (rules + model: diplomacy
+#: 0.66 / 1.00, 11 wrong tags, mostly meetings among the allies, talks named as a time or a place,
+#: inter-Korean contacts, a press briefing's opening; sanctions 0.87 / 0.96, launches said to breach
+#: the Council's resolutions). With the 'absent' party rule, the allied-only and "X or no X" rules
+#: of diplomacy and the launch-breach rule of sanctions (issue 15, helper topics5), a model trained
+#: without it: diplomacy 0.84 / 1.00, sanctions 0.90 / 0.96. Seen figures (the rules came from
+#: reading its misses); the next held-out set measures them blind.
+SET6 = ["abernethy-2026-seven-things-to-watch-if-they-meet-again", "castellanos-2018-keeping-the-door-open-after-singapore",
+        "deshmukh-2024-north-korea-typologies-for-correspondent-banking", "han-2019-regular-press-briefing",
+        "lindqvist-2021-north-korea-and-canadas-role", "marwick-2023-the-man-who-counts-dark-tankers"]
+
+
+def test_set_6_left_out_keeps_the_party_rule_s_gain():
+    result = train.lopo(ROOT, VOCAB, group=SET6)
+    report = "\n".join(train.lopo_lines(result, len(SET6), group=True))
+    assert sum(c.tp + c.fn for c in result["shipped"].values()) == 78, report
+    floors = {"sanctions": (0.89, 0.96), "military-exercises": (0.93, 1.00), "icbm-thresholds": (1.00, 0.86), "diplomacy": (0.84, 1.00)}
+    for slug, (p, r) in floors.items():
+        c = result["shipped"][slug]
+        assert c.precision >= p and c.recall >= r, f"{slug}\n{report}"
+    assert result["shipped"]["diplomacy"].fp <= 4 < 11, report  # 11 wrong diplomacy tags blind

@@ -30,27 +30,27 @@ TARGET = (0.90, 0.85)
 #: Floors (precision, recall): the figures measured with the vocabulary and model of this commit,
 #: rounded down, so that a change that makes the tagging worse fails. Where a topic meets the
 #: target the test asserts the target as well (``*_MEETS``).
-#: Development set: 28 papers (held-out sets 1-5 joined it after being scored once each). The
+#: Development set: 34 papers (held-out sets 1-6 joined it after being scored once each). The
 #: model (docs/topics/model.json) is trained on these labels, so these figures are in-sample;
 #: the honest ones are leave-one-paper-out (tests/test_topics_model.py).
 DEV_FLOOR = {
-    "sanctions": (0.98, 0.96),
-    "military-exercises": (0.97, 0.98),
-    "icbm-thresholds": (0.97, 1.00),
-    "diplomacy": (0.99, 0.93),
+    "sanctions": (1.00, 0.97),
+    "military-exercises": (0.96, 0.98),
+    "icbm-thresholds": (0.97, 0.98),
+    "diplomacy": (0.97, 0.92),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.
 RULES_FLOOR = {
-    "sanctions": (0.98, 0.88),
-    "military-exercises": (0.97, 0.97),
-    "icbm-thresholds": (0.98, 0.79),
-    "diplomacy": (0.98, 0.74),
+    "sanctions": (1.00, 0.88),
+    "military-exercises": (0.96, 0.97),
+    "icbm-thresholds": (0.98, 0.80),
+    "diplomacy": (0.97, 0.74),
 }
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
 #: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,
 #: the rules, the model or the development set. Scored once; then it is seen and moves into dev/.
-#: Set 5 was the last (now in dev/: labels and their history in dev/labels.yml). With a new set in
+#: Set 6 was the last (now in dev/: labels and their history in dev/labels.yml). With a new set in
 #: place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
 #: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
 HELDOUT = SETS / "heldout"
@@ -203,5 +203,5 @@ def test_score_command_reads_a_labelled_set_with_its_own_sources():
     out = subprocess.run(
         [str(Path(sys.executable).parent / "policy-reader"), "topics", "--score", "tests/data/topics/dev/labels.yml"],
         cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "28 papers" in out.splitlines()[0]
+    assert "34 papers" in out.splitlines()[0]
     assert all(slug in out for slug in VOCAB.slugs())
