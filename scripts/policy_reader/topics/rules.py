@@ -11,7 +11,12 @@ matched case-insensitively on word boundaries; a space or hyphen in a pattern
 matches a space, hyphen or dash in the text (``working-level`` also finds
 "working level"); a trailing ``*`` matches any word ending (``negotiat*``).
 Each rule counts once per paragraph, however often it matches; a negative
-weight lets a rule cancel a misleading use (``to pressure``, a verb).
+weight lets a rule cancel a misleading use (``to pressure``, a verb). A rule with
+``absent: true`` (and a negative weight) counts when none of its patterns matches, in a
+paragraph another rule of the topic matched: a sign the topic needs and the paragraph
+lacks (diplomacy without North Korea as a party); such a paragraph takes the topic neither
+by context nor from the model (:attr:`Score.lacks`). ``when: [patterns]`` makes a rule
+count only where one of those patterns matches as well.
 
 A project with ``docs/topics/model.json`` also tags with a small model trained on the labelled
 papers (:mod:`policy_reader.topics.model`): it adds topics the rules miss, never removes one.
