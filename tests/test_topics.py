@@ -127,6 +127,12 @@ def test_a_launch_said_to_breach_the_resolutions_is_not_the_sanctions():
     assert "sanctions" in tags("The North shipped coal to China in violation of the Security Council resolutions.")
 
 
+def test_short_range_launches_need_a_sign_of_the_long_range_or_nuclear_tests():
+    assert "icbm-thresholds" not in tags("Shorter-range launches follow a different logic: they train missile units and test "
+                                         "new designs for battlefield use.")
+    assert "icbm-thresholds" in tags("Short-range launches stay below the moratorium on long-range and nuclear testing.")
+
+
 def test_absent_and_when_field_errors():
     base = ("topics:\n  - slug: a\n    title: A\n    description: d.\n    threshold: 2\n    rules:\n"
             "      - match: [alpha]\n        weight: 2\n      - match: [beta]\n{rule}")

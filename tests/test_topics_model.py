@@ -71,7 +71,7 @@ def test_training_again_gives_the_committed_weights(rows):
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
     "model": {"sanctions": (0.94, 0.71), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.96, 0.73), "diplomacy": (0.87, 0.69)},
-    "shipped": {"sanctions": (0.96, 0.93), "military-exercises": (0.94, 0.98), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.94, 0.88)},
+    "shipped": {"sanctions": (0.96, 0.93), "military-exercises": (0.94, 0.98), "icbm-thresholds": (0.98, 0.97), "diplomacy": (0.94, 0.88)},
 }
 TARGET = (0.90, 0.85)
 

@@ -36,7 +36,7 @@ TARGET = (0.90, 0.85)
 DEV_FLOOR = {
     "sanctions": (1.00, 0.97),
     "military-exercises": (0.96, 0.98),
-    "icbm-thresholds": (0.97, 0.98),
+    "icbm-thresholds": (1.00, 0.98),
     "diplomacy": (0.97, 0.92),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
@@ -44,7 +44,7 @@ DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 RULES_FLOOR = {
     "sanctions": (1.00, 0.88),
     "military-exercises": (0.96, 0.97),
-    "icbm-thresholds": (0.98, 0.80),
+    "icbm-thresholds": (1.00, 0.80),
     "diplomacy": (0.97, 0.74),
 }
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
