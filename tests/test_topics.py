@@ -133,6 +133,12 @@ def test_short_range_launches_need_a_sign_of_the_long_range_or_nuclear_tests():
     assert "icbm-thresholds" in tags("Short-range launches stay below the moratorium on long-range and nuclear testing.")
 
 
+def test_diplomats_as_people_are_a_weak_sign_their_work_a_strong_one():
+    assert "diplomacy" not in tags("Pyongyang sealed its border so tightly that even its own diplomats could not get home.")
+    assert "diplomacy" in tags("Diplomats from both sides met in Stockholm to discuss a statement.")  # with two more signs
+    assert "diplomacy" in tags("Diplomacy with Pyongyang stalled after Hanoi.")
+
+
 def test_absent_and_when_field_errors():
     base = ("topics:\n  - slug: a\n    title: A\n    description: d.\n    threshold: 2\n    rules:\n"
             "      - match: [alpha]\n        weight: 2\n      - match: [beta]\n{rule}")

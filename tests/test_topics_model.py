@@ -71,7 +71,7 @@ def test_training_again_gives_the_committed_weights(rows):
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
     "model": {"sanctions": (0.94, 0.71), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.96, 0.73), "diplomacy": (0.87, 0.69)},
-    "shipped": {"sanctions": (0.96, 0.93), "military-exercises": (0.94, 0.98), "icbm-thresholds": (0.98, 0.97), "diplomacy": (0.94, 0.88)},
+    "shipped": {"sanctions": (0.96, 0.93), "military-exercises": (0.94, 0.98), "icbm-thresholds": (0.98, 0.97), "diplomacy": (0.95, 0.88)},
 }
 TARGET = (0.90, 0.85)
 
@@ -275,8 +275,9 @@ def test_set_5_left_out_keeps_the_passing_mention_rule_s_gain():
 #: 0.66 / 1.00, 11 wrong tags, mostly meetings among the allies, talks named as a time or a place,
 #: inter-Korean contacts, a press briefing's opening; sanctions 0.87 / 0.96, launches said to breach
 #: the Council's resolutions). With the 'absent' party rule, the allied-only and "X or no X" rules
-#: of diplomacy and the launch-breach rule of sanctions (issue 15, helper topics5), a model trained
-#: without it: diplomacy 0.84 / 1.00, sanctions 0.90 / 0.96. Seen figures (the rules came from
+#: of diplomacy, "diplomats" (the people) made a weak sign, and the launch-breach rule of sanctions
+#: (issue 15, helper topics5), a model trained
+#: without it: diplomacy 0.88 / 1.00, sanctions 0.90 / 0.96. Seen figures (the rules came from
 #: reading its misses); the next held-out set measures them blind.
 SET6 = ["abernethy-2026-seven-things-to-watch-if-they-meet-again", "castellanos-2018-keeping-the-door-open-after-singapore",
         "deshmukh-2024-north-korea-typologies-for-correspondent-banking", "han-2019-regular-press-briefing",
@@ -287,8 +288,8 @@ def test_set_6_left_out_keeps_the_party_rule_s_gain():
     result = train.lopo(ROOT, VOCAB, group=SET6)
     report = "\n".join(train.lopo_lines(result, len(SET6), group=True))
     assert sum(c.tp + c.fn for c in result["shipped"].values()) == 78, report
-    floors = {"sanctions": (0.89, 0.96), "military-exercises": (0.93, 1.00), "icbm-thresholds": (1.00, 0.86), "diplomacy": (0.84, 1.00)}
+    floors = {"sanctions": (0.89, 0.96), "military-exercises": (0.93, 1.00), "icbm-thresholds": (1.00, 0.86), "diplomacy": (0.87, 1.00)}
     for slug, (p, r) in floors.items():
         c = result["shipped"][slug]
         assert c.precision >= p and c.recall >= r, f"{slug}\n{report}"
-    assert result["shipped"]["diplomacy"].fp <= 4 < 11, report  # 11 wrong diplomacy tags blind
+    assert result["shipped"]["diplomacy"].fp <= 3 < 11, report  # 11 wrong diplomacy tags blind
