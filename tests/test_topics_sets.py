@@ -50,12 +50,20 @@ RULES_FLOOR = {
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
 #: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,
 #: the rules, the model or the development set. Scored once; then it is seen and moves into dev/.
-#: Set 6 was the last (now in dev/: labels and their history in dev/labels.yml). With a new set in
-#: place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
-#: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
+#: Set 6 is in dev/ (labels and their history in dev/labels.yml). With a new set in place, set
+#: HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and HELDOUT_MEETS to
+#: the topics that meet the target; with none, both stay empty.
+#: Set 7 is in place (5 papers, 67 items), scored once against the frozen tagging of 4bdc87f:
+#: diplomacy misses the precision target (8 wrong tags: talks named as a time, as a framing or
+#: "in support of diplomacy"); the other three topics meet it.
 HELDOUT = SETS / "heldout"
-HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
-HELDOUT_MEETS: set[str] = set()
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {
+    "sanctions": (0.95, 1.00),
+    "military-exercises": (0.92, 1.00),
+    "icbm-thresholds": (0.95, 0.95),
+    "diplomacy": (0.65, 0.93),
+}
+HELDOUT_MEETS: set[str] = {"sanctions", "military-exercises", "icbm-thresholds"}
 
 
 def labelled_sets() -> list[str]:
