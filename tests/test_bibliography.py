@@ -97,15 +97,22 @@ def test_a_bad_csl_file_fails_the_build_with_one_line(project_copy, tmp_path):
     assert not (tmp_path / "out" / "bibliography").exists()
 
 
-def test_the_page_comes_from_the_cache_and_is_made_again_when_what_it_reads_changes(project_copy, tmp_path, monkeypatch):
+def test_the_page_comes_from_the_cache_and_is_made_again_when_what_it_reads_changes(project_copy, tmp_path):
     """site/generated_cache.py: a second build takes /bibliography/ and the library files from
     .cache/generated and writes the same site; an edited entry shows (proof that it is used);
     a changed .bib entry, a paper's citations or the CSL style makes them again."""
     from policy_reader.cache import read_entry, write_entry
-    from support import build_in_process, site_files
+    from support import mkdocs_build, site_files
 
-    build_in_process(project_copy, tmp_path / "one", monkeypatch)
-    build_in_process(project_copy, tmp_path / "two", monkeypatch)
+    # Builds in their own processes: this test edits .bib files and cache entries, and what an
+    # in-process build leaves in memory must not reach other tests' in-process builds
+    # (tests/test_cache.py's code-change build then showed an edited title).
+    def build(name):
+        result = mkdocs_build(project_copy, tmp_path / name)
+        assert result.returncode == 0, result.stderr
+
+    build("one")
+    build("two")
     assert site_files(tmp_path / "one") == site_files(tmp_path / "two")
 
     def entry():
@@ -116,13 +123,13 @@ def test_the_page_comes_from_the_cache_and_is_made_again_when_what_it_reads_chan
     data["pages"] = [[uri, md.replace("## Works cited", "## Works cited (from the cache)")] for uri, md in data["pages"]]
     data["bibtex"] += "% from the cache\n"
     write_entry(entry(), data)  # a verified entry (a damaged one is never used: tests/test_cache.py)
-    build_in_process(project_copy, tmp_path / "three", monkeypatch)
+    build("three")
     page = (tmp_path / "three" / "bibliography" / "index.html").read_text(encoding="utf-8")
     assert "Works cited (from the cache)" in page
     assert (tmp_path / "three" / "bib" / "library.bib").read_text(encoding="utf-8").endswith("% from the cache\n")
 
     def page_after(name):
-        build_in_process(project_copy, tmp_path / name, monkeypatch)
+        build(name)
         got = (tmp_path / name / "bibliography" / "index.html").read_text(encoding="utf-8")
         assert "from the cache" not in got and "from the cache" not in (tmp_path / name / "bib" / "library.bib").read_text(encoding="utf-8")
         return got
