@@ -35,13 +35,13 @@ def run(tmp_path, monkeypatch):
     """A fresh run of the cache in tmp_path/c with small parts (several per index); builds counted."""
     monkeypatch.setattr(shard_cache, "PART_BYTES", 2048)
     built = []
-    real = search_shards.build
+    real = search_shards.generate  # what build() and the cache's miss both run
 
     def counting(docs):
         built.append(len(docs))
         return real(docs)
 
-    monkeypatch.setattr(search_shards, "build", counting)
+    monkeypatch.setattr(search_shards, "generate", counting)
 
     def start():
         cache.configure(tmp_path / "c")

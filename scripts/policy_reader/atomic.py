@@ -75,7 +75,8 @@ def _create(folder: Path, name: str) -> tuple[int, str]:
             continue
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes | tuple[bytes, ...]) -> None:
+    """``data``, or the pieces of a tuple one after the other (not joined in memory)."""
     path = Path(path)
     folder = path.parent
     key = str(folder)
@@ -90,7 +91,10 @@ def write_bytes(path: Path, data: bytes) -> None:
         fd, tmp = _create(folder, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, tuple):
+                fh.writelines(data)
+            else:
+                fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

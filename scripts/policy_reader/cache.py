@@ -99,7 +99,9 @@ def digest(*parts: str | bytes) -> str:
 
 
 def _entry_digest(key: str, value: bytes) -> str:
-    return hashlib.sha256(key.encode() + b"\0" + value).hexdigest()
+    digest = hashlib.sha256(key.encode() + b"\0")
+    digest.update(value)  # not joined to the key: no copy of a large value (peak memory)
+    return digest.hexdigest()
 
 
 class Cache:
@@ -308,5 +310,8 @@ def write_entry(path: Path, value: Any) -> None:
     :meth:`Store.put` does (tests that prove a stored value is what a build uses)."""
     path = Path(path)
     key = path.name[: -len(SUFFIX)]
-    raw = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    atomic.write_bytes(path, _HEAD + _entry_digest(key, raw).encode("ascii") + _MID + raw + _TAIL)
+    # ASCII JSON (\u escapes): one byte a character in memory, where text with a "’" would make
+    # the whole string two or four bytes a character before it is encoded (peak memory)
+    raw = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
+    # written in pieces, not joined: a large value (the topic pages) is not copied again
+    atomic.write_bytes(path, (_HEAD + _entry_digest(key, raw).encode("ascii") + _MID, raw, _TAIL))

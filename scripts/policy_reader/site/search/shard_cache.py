@@ -7,7 +7,9 @@ papers, and a build whose documents did not change would make the same files
 again. :func:`files` looks the files up under a hash of the documents and
 builds them only on a miss. The files are UTF-8 JSON text, stored as text
 (cache entries are JSON) in parts of about ``PART_BYTES`` (a head entry says how
-many), so a hit holds one part in memory, not the whole index; a hit gives the same bytes. tests/test_shard_cache.py
+many), so a hit holds one part in memory, not the whole index, and a miss stores
+each part as the files are made (:func:`.shards.generate` gives them one at a
+time); a hit gives the same bytes. tests/test_shard_cache.py
 checks a hit, a changed document and a damaged entry.
 """
 
@@ -51,19 +53,27 @@ def docs_digest(docs: list[dict]) -> str:
     return h.hexdigest()
 
 
-def _store_parts(store: cache.Store, key: str, files: dict[str, bytes]) -> None:
-    """Store ``files`` in parts, each written as it is made, then the head."""
+def _store_parts(store: cache.Store, key: str, files: Iterator[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+    """Give ``files`` on as they come, storing them in parts (each put as it fills), then the
+    head once the last is given: no more than a part is held here. A file that is not UTF-8
+    text stops the storing (no head, so never read); the files are still given."""
     part: list[tuple[str, str]] = []
     size = count = 0
-    for name, content in files.items():
-        try:
-            part.append((name, content.decode("utf-8")))
-        except UnicodeDecodeError:  # not text: not kept (no head, so never read)
-            return
-        size += len(content)
-        if size >= PART_BYTES:
-            store.put(store.key(key, str(count)), part)
-            part, size, count = [], 0, count + 1
+    storing = True
+    for name, content in files:
+        if storing:
+            try:
+                part.append((name, content.decode("utf-8")))
+            except UnicodeDecodeError:
+                storing, part = False, []
+            else:
+                size += len(content)
+                if size >= PART_BYTES:
+                    store.put(store.key(key, str(count)), part)
+                    part, size, count = [], 0, count + 1
+        yield name, content
+    if not storing:
+        return
     if part or not count:
         store.put(store.key(key, str(count)), part)
         count += 1
@@ -71,14 +81,15 @@ def _store_parts(store: cache.Store, key: str, files: dict[str, bytes]) -> None:
 
 
 def files(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
-    """``shards.build(docs)`` as (name, content) pairs, from the cache when the same documents
-    were built before. A hit reads the files one part at a time. Should a part turn out damaged
-    after others were given, every file is built and given again (the same names and bytes)."""
-    from policy_reader.site.search.shards import build as build_shards
+    """``shards.generate(docs)``, from the cache when the same documents were built before.
+    A hit reads the files one part at a time; a miss gives each file as it is made and
+    stores it in parts as they fill. Should a part turn out damaged after others were given,
+    every file is built and given again (the same names and bytes)."""
+    from policy_reader.site.search import shards
 
     store = cache.store(NAMESPACE)
     if not store.enabled:
-        yield from build_shards(docs).items()
+        yield from shards.generate(docs)
         return
     key = store.key(docs_digest(docs))
     count = store.get(key, _load_head)
@@ -90,6 +101,4 @@ def files(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
             yield from part
         else:
             return
-    built = build_shards(docs)
-    _store_parts(store, key, built)
-    yield from built.items()
+    yield from _store_parts(store, key, shards.generate(docs))

@@ -83,6 +83,7 @@ import operator
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Iterator
 
 # Records per record shard. A query fetches the shards of the results it shows (at
 # most MAX_SHOWN = 10 in the worker), all at once; with 2 records (~0.6 KB gzipped at
@@ -193,8 +194,10 @@ def _dump(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def _count(docs: list[dict]) -> tuple[list[dict[bytes, int]], list[int]]:
-    """Per document: {term: f} and its length (terms in its text, stopwords not counted).
+def _count(docs: list[dict], skip: set[int]) -> tuple[dict[bytes, list], list[int]]:
+    """term -> ``[doc, f, doc, f, ...]`` (the documents holding it, in order, and its count in
+    each), and per document its length (terms in its text, stopwords not counted); documents in
+    ``skip`` have no postings.
 
     ``f`` is the term's count in the text plus ``TITLE_WEIGHT`` per occurrence in
     the title. A paragraph's title is "¶ 12 · <paper title>", and both parts recur
@@ -202,13 +205,18 @@ def _count(docs: list[dict]) -> tuple[list[dict[bytes, int]], list[int]]:
     at " · " cannot change the terms: the cut is white space, lower-casing depends
     on no neighbour (only a Greek final sigma does, and it is no term character),
     and without a "<" no tag can span the cut.
+
+    Each document's counts go into the postings at once and are dropped (peak memory:
+    a posting is two references to shared objects, where a document's own counts held
+    a dictionary and a ``bytes`` per term); the counts become weights once every length
+    is known (:func:`_weigh`).
     """
-    counted: list[dict[bytes, int]] = []
+    postings: dict[bytes, list] = defaultdict(list)
     lengths: list[int] = []
     heads: dict[str, list[bytes]] = {}  # title head -> its terms, each TITLE_WEIGHT times
     tails: dict[str, dict[bytes, int]] = {"": {}}  # title tail -> {term: TITLE_WEIGHT * occurrences}
     stop, count = _STOP.intersection, _count_elements
-    for d in docs:
+    for i, d in enumerate(docs):
         title = d.get("title", "")
         head, cut, tail = title.partition(" · ")
         if not cut or "<" in title:
@@ -229,36 +237,27 @@ def _count(docs: list[dict]) -> tuple[list[dict[bytes, int]], list[int]]:
             lengths.append(len(words) - sum(map(counts.pop, stop(counts))))
         else:
             lengths.append(0)
-        counted.append(counts)
-    return counted, lengths
-
-
-def _postings(counted: list[dict[bytes, int]], lengths: list[int], average: float,
-              skip: set[int]) -> dict[bytes, list]:
-    """term -> ``[doc, weight, doc, weight, ...]``: the documents holding it in order (ids)
-    and its weight in each as JSON number text; documents in ``skip`` have none.
-    ``counted`` is emptied as it is read. (:func:`_gaps` turns the ids into gaps.)"""
-    postings: dict[bytes, list] = defaultdict(list)
-    weights: dict[int, _Weights] = {}
-    for i, length in enumerate(lengths):
-        counts, counted[i] = counted[i], None  # each document's counts go as its postings grow (peak memory)
         if i in skip:
             continue
-        weight = weights.get(length)
-        if weight is None:
-            weight = weights[length] = _Weights(length, average)
         for t, f in counts.items():
-            postings[t].extend((i, weight[f]))
-    return postings
+            postings[t].extend((i, f))
+    return postings, lengths
+
+
+def _weigh(pairs: list, weights: list) -> list:
+    """``[doc, f, ...]`` -> ``[doc, weight, ...]`` in place (weights as JSON number text):
+    ``weights[doc]`` is the :class:`_Weights` of the document's length."""
+    pairs[1::2] = map(operator.getitem, map(weights.__getitem__, pairs[0::2]), pairs[1::2])
+    return pairs
 
 
 def _gaps(pairs: list) -> tuple[list[str], list[int]]:
     """``[doc, weight, ...]`` (ids, weight texts) -> (``[gap, weight, ...]`` as JSON number
-    texts, gaps from the previous document holding the term (the first from 0); the ids)."""
+    texts, gaps from the previous document holding the term (the first from 0); the ids).
+    ``pairs`` itself becomes the first (no copy)."""
     docs = pairs[0::2]
-    flat = pairs[:]
-    flat[0::2] = map(str, map(operator.sub, docs, [0, *docs]))
-    return flat, docs
+    pairs[0::2] = map(str, map(operator.sub, docs, [0, *docs]))
+    return pairs, docs
 
 
 def _groups(shards: dict[str, list[tuple[str, str]]], target: int) -> dict[str, list[str]]:
@@ -267,10 +266,10 @@ def _groups(shards: dict[str, list[tuple[str, str]]], target: int) -> dict[str, 
     bytes is cut by the next character of its terms (recursively, ``_cut_prefix``): its
     terms then belong to the longest key that begins them (a term no longer than the key is
     the key's own), so a rare word's bundle stays small however many words share its first
-    letters."""
+    letters. ``shards`` is emptied."""
     out: dict[str, list[str]] = {}
-    for p, entries in shards.items():
-        _cut_prefix(p, entries, target, out)
+    for p in list(shards):
+        _cut_prefix(p, shards.pop(p), target, out)  # emptied as it is read (peak memory)
     return out
 
 
@@ -295,11 +294,12 @@ def _bundles(shards: dict[str, list[str]], target: int) -> list[list[tuple[str, 
     """The prefixes of ``shards`` (prefix -> its ``"term":[...]`` entries, in term
     order) in sorted order, cut into bundles: lists of ``(prefix, '"prefix":{...}'
     as UTF-8)``. A prefix joins the current bundle if the bundle's JSON (with its
-    braces and commas) stays within ``target`` bytes; otherwise it starts a new one."""
+    braces and commas) stays within ``target`` bytes; otherwise it starts a new one.
+    ``shards`` is emptied."""
     bundles: list[list[tuple[str, bytes]]] = []
     size = target + 1  # no bundle yet: the first prefix starts one
     for p in sorted(shards):
-        part = f'{json.dumps(p, ensure_ascii=False)}:{{{",".join(shards[p])}}}'.encode("utf-8")
+        part = f'{json.dumps(p, ensure_ascii=False)}:{{{",".join(shards.pop(p))}}}'.encode("utf-8")  # emptied as read
         if size + 1 + len(part) > target:
             bundles.append([])
             size = 1  # "{" and "}", less the comma counted for the first part
@@ -437,7 +437,21 @@ def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int
 
 
 def build(docs: list[dict]) -> dict[str, bytes]:
-    """Search documents (Material's format) -> {relative path: file content}.
+    """Search documents (Material's format) -> {relative path: file content} (:func:`generate`)."""
+    return dict(generate(docs))
+
+
+def _in_name_order(names: list[str]) -> list[int]:
+    """Positions of ``names`` in the order of the names (the digest's order)."""
+    return sorted(range(len(names)), key=names.__getitem__)
+
+
+def generate(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
+    """Search documents (Material's format) -> (relative path, file content), one file at a
+    time: the term files of frequent words (``p-``), the records (``r``), the term bundles
+    (``t-``), each kind in name order, then the manifest, whose digest is taken of the
+    others as they are given (in name order, as the manifest says), so no caller needs to
+    hold every file. A term's postings are let go once its file or entry is made.
 
     The documents are numbered paragraphs first (``PARAGRAPH``: paragraphs, key
     takeaways, bios, in their order), then all others in theirs; the manifest's
@@ -458,41 +472,63 @@ def build(docs: list[dict]) -> dict[str, bytes]:
         records.append((location, d.get("title", ""), d.get("text", ""), docs[parent].get("title", "") if parent >= 0 else None))
     # a page with no text of its own whose parts are indexed is their group's header only
     skip = {i for i in has_children if not docs[i].get("text")}
-    counted, lengths = _count(docs)
+    postings, lengths = _count(docs, skip)
+    del docs, page_ids, has_children
     kept = [n for i, n in enumerate(lengths) if i not in skip]
     average = max(1.0, sum(kept) / max(1, len(kept)))
-    postings = _postings(counted, lengths, average, skip)  # empties counted
-    del counted
-    files: dict[str, bytes] = {}
+    by_length: dict[int, _Weights] = {}
+    for n in lengths:
+        if n not in by_length:
+            by_length[n] = _Weights(n, average)
+    weights = list(map(by_length.__getitem__, lengths))  # per document: its length's weights
+    del kept, lengths
+    own_files: list[bytes | None] = []  # p-<n>.json by n, held until every one is made (name order)
     shards: dict[str, list[tuple[str, str]]] = defaultdict(list)
     own: dict[str, list[int]] = {}
     for term, key in sorted((t.decode("utf-8"), t) for t in postings):
-        gaps, ids = _gaps(postings[key])
+        gaps, ids = _gaps(_weigh(postings.pop(key), weights))
         flat = f'[{",".join(gaps)}]'
         if len(flat) > OWN_FILE:
             own[term] = [len(gaps) // 2]
             parsed = ids, list(map(int, gaps[1::2]))
             carried = {str(d): _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed)}
             for content, heaviest, heaviest_other in _split(gaps, paragraphs, parsed):
-                n = len(files)
-                files[f"p-{n}.json"] = b'{"postings":' + content + b',"records":' + _dump(carried) + b"}"
+                n = len(own_files)
+                own_files.append(b'{"postings":' + content + b',"records":' + _dump(carried) + b"}")
                 carried = {}  # only the first tier carries records
                 own[term].append([n, heaviest, heaviest_other])
         else:
             # what json.dumps(..., sort_keys=True) writes for {term: [gap, weight, ...]}
             shards[prefix(term)].append((term, f"{json.dumps(term, ensure_ascii=False)}:{flat}"))
-    for k in range(0, len(records), RECORD_SHARD):
-        files[f"r{k // RECORD_SHARD}.json"] = _dump([_snippet(r) for r in records[k : k + RECORD_SHARD]])
+    del postings, weights
+    digest = hashlib.sha256()  # of every file but the manifest, in name order: p-, r, t-
+    names = [f"p-{n}.json" for n in range(len(own_files))]
+    for n in _in_name_order(names):
+        content, own_files[n] = own_files[n], None
+        digest.update(content)
+        yield names[n], content
+    del own_files
+    names = [f"r{k}.json" for k in range(-(-len(records) // RECORD_SHARD))]
+    for k in _in_name_order(names):
+        content = _dump([_snippet(r) for r in records[k * RECORD_SHARD : (k + 1) * RECORD_SHARD]])
+        digest.update(content)
+        yield names[k], content
+    bundles = _bundles(_groups(shards, TERM_BUNDLE), TERM_BUNDLE)
+    del shards
     bundle_of: dict[str, int] = {}
-    for n, bundle in enumerate(_bundles(_groups(shards, TERM_BUNDLE), TERM_BUNDLE)):
-        files[f"t-{n}.json"] = b"{" + b",".join(part for _, part in bundle) + b"}"
+    for n, bundle in enumerate(bundles):
         for p, _ in bundle:
             bundle_of[p] = n
-    digest = hashlib.sha256(b"".join(files[name] for name in sorted(files))).hexdigest()[:12]
+    names = [f"t-{n}.json" for n in range(len(bundles))]
+    for n in _in_name_order(names):
+        bundle, bundles[n] = bundles[n], None
+        content = b"{" + b",".join(part for _, part in bundle) + b"}"
+        del bundle
+        digest.update(content)
+        yield names[n], content
     manifest = {"docs": len(records), "paragraphs": paragraphs, "recordShard": RECORD_SHARD, "termShards": bundle_of, "ownFiles": own,
-                "stopwords": sorted(STOPWORDS), "version": digest}
-    files["manifest.json"] = _dump(manifest)
-    return files
+                "stopwords": sorted(STOPWORDS), "version": digest.hexdigest()[:12]}
+    yield "manifest.json", _dump(manifest)
 
 
 def write(site_dir: Path, config: dict, docs: list[dict]) -> None:
