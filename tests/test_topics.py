@@ -373,6 +373,9 @@ def test_unseen_paper_gets_sensible_topics_from_rules_alone():
     # cancelled and the model needed a sign of the topic).
     scores, misses = T.evaluate(docs, VOCAB, labels, "tests/data/unseen/labels.yml")
     assert sum(s.tp for s in scores) == 10 and sum(s.fn for s in scores) == 0 and sum(s.fp for s in scores) <= 3, misses
+    # each wrong tag says which part of the tagging made it
+    assert any(m.startswith("whitfield-2020-freeze-for-a-freeze p-7: model adds 'diplomacy'") for m in misses), misses
+    assert any(m.startswith("whitfield-2020-freeze-for-a-freeze p-8: rules add 'diplomacy'") for m in misses), misses
     assert "military-exercises" not in T.classify_sequence([T.plain_text(p.text) for p in docs[0].paragraphs()], VOCAB)[5]
     got = {p.id: T.classify(T.plain_text(p.text), rules) for p in [*docs[0].paragraphs()]}
     assert got["p-2"] == ("sanctions",)

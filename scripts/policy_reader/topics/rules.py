@@ -786,6 +786,8 @@ def evaluate(docs: Iterable[Document], vocab: Vocabulary, labels: dict[str, dict
             continue  # hand labels are optional for a paper; a labelled paper labels every paragraph
         mine = labels[d.meta.slug]
         ruled = rules_topics(d, vocab)
+        # which part of the tagging made a wrong tag: the rules, or the model beside them
+        by_rules = rules_topics(d, replace(vocab, model=None)) if vocab.model is not None else ruled
         for p in [*d.takeaways, *d.paragraphs()]:
             if p.id not in mine:
                 raise SourceError(label_path, 0, f"'{d.meta.slug}' {p.id} has no label; label every paragraph")
@@ -796,7 +798,8 @@ def evaluate(docs: Iterable[Document], vocab: Vocabulary, labels: dict[str, dict
                     counts[s][0] += 1
                 elif s in got:
                     counts[s][1] += 1
-                    misses.append(f"{d.meta.slug} {p.id}: rules add '{s}' (label: {' '.join(sorted(want)) or 'none'})")
+                    who = "rules add" if s in by_rules[p.id] else "model adds"
+                    misses.append(f"{d.meta.slug} {p.id}: {who} '{s}' (label: {' '.join(sorted(want)) or 'none'})")
                 elif s in want:
                     counts[s][2] += 1
                     misses.append(f"{d.meta.slug} {p.id}: rules miss '{s}' (label reason: {mine[p.id].reason})")
