@@ -146,8 +146,10 @@ def test_absent_and_when_field_errors():
         T.parse_vocabulary(base.format(rule="        weight: 1\n        absent: true\n"))
     with pytest.raises(SourceError, match="'absent' must be true or false"):
         T.parse_vocabulary(base.format(rule="        weight: -1\n        absent: sometimes\n"))
-    with pytest.raises(SourceError, match="'when' must be a pattern or a list of patterns"):
+    with pytest.raises(SourceError, match=r"invalid pattern 'a \* b' \(word '\*'\)"):
         T.parse_vocabulary(base.format(rule="        weight: -1\n        when: [\"a * b\"]\n"))
+    with pytest.raises(SourceError, match="'when' must be a pattern or a non-empty list of patterns"):
+        T.parse_vocabulary(base.format(rule="        weight: -1\n        when: []\n"))
     v = T.parse_vocabulary(base.format(rule="        weight: -1\n        absent: true\n        when: gamma\n"))
     [topic] = v.topics
     assert T.score("alpha gamma", topic).score == 1 and T.score("alpha", topic).score == 2

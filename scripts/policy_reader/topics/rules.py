@@ -347,25 +347,7 @@ def parse_rule(raw, label: str, where: str, line: int) -> Rule:
     for key in raw:
         if key not in RULE_FIELDS:
             raise SourceError(label, raw.line_of(key), f"{where}: unknown rule field '{key}'; known fields: {', '.join(RULE_FIELDS)}")
-    match = raw.get("match")
-    if isinstance(match, str):
-        match = [match]
-    if not isinstance(match, list) or not match:
-        raise SourceError(label, line, f"{where}: 'match' must be a pattern or a non-empty list of patterns")
-    patterns = []
-    for p in match:
-        if not _text(p):
-            raise SourceError(label, line, f"{where}: empty or non-text pattern {p!r}; write a word or phrase")
-        p = p.strip()
-        words = re.split(DASHES, p)
-        bad = [w for w in words if not PATTERN_WORD.match(w) or w == "*"]
-        if bad:
-            raise SourceError(
-                label, line,
-                f"{where}: invalid pattern '{p}' (word '{bad[0]}'); use words of letters and digits, "
-                "spaces or hyphens between them, and '*' only at the end of a word",
-            )
-        patterns.append(p)
+    patterns = _patterns(raw.get("match"), label, where, line, "match")
     weight = raw.get("weight")
     if not _number(weight) or weight == 0:
         raise SourceError(label, line, f"{where}: 'weight' must be a non-zero number (got {weight!r})")
@@ -380,13 +362,30 @@ def parse_rule(raw, label: str, where: str, line: int) -> Rule:
     if absent and (weight > 0 or context):
         raise SourceError(label, raw.line_of("absent"), f"{where}: an 'absent' rule lowers the score: give it a negative "
                           "weight and no 'context'")
-    when = raw.get("when", [])
-    if isinstance(when, str):
-        when = [when]
-    if not isinstance(when, list) or not all(_text(w) and all(PATTERN_WORD.match(x) and x != "*" for x in re.split(DASHES, w.strip()))
-                                             for w in when):
-        raise SourceError(label, raw.line_of("when"), f"{where}: 'when' must be a pattern or a list of patterns")
-    return Rule(tuple(patterns), float(weight), line, context, absent, Rule(tuple(w.strip() for w in when), 1.0, line) if when else None)
+    when = _patterns(raw["when"], label, where, raw.line_of("when"), "when") if "when" in raw else ()
+    return Rule(patterns, float(weight), line, context, absent, Rule(when, 1.0, line) if when else None)
+
+
+def _patterns(value, label: str, where: str, line: int, name: str) -> tuple[str, ...]:
+    """A rule field of patterns (``match``, ``when``): one pattern or a non-empty list of them."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise SourceError(label, line, f"{where}: '{name}' must be a pattern or a non-empty list of patterns")
+    patterns = []
+    for p in value:
+        if not _text(p):
+            raise SourceError(label, line, f"{where}: empty or non-text pattern {p!r}; write a word or phrase")
+        p = p.strip()
+        bad = [w for w in re.split(DASHES, p) if not PATTERN_WORD.match(w) or w == "*"]
+        if bad:
+            raise SourceError(
+                label, line,
+                f"{where}: invalid pattern '{p}' (word '{bad[0]}'); use words of letters and digits, "
+                "spaces or hyphens between them, and '*' only at the end of a word",
+            )
+        patterns.append(p)
+    return tuple(patterns)
 
 
 def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
