@@ -66,12 +66,12 @@ def test_training_again_gives_the_committed_weights(rows):
     assert again.sign is VOCAB.model.sign is True
 
 
-#: Leave-one-paper-out over the 34 development papers (`policy-reader topics --lopo`), rounded down.
+#: Leave-one-paper-out over the 39 development papers (`policy-reader topics --lopo`), rounded down.
 #: "model": the model alone (honest); "shipped": rules + model as the converter tags (the rules'
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
-    "model": {"sanctions": (0.94, 0.71), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.96, 0.73), "diplomacy": (0.87, 0.69)},
-    "shipped": {"sanctions": (0.96, 0.93), "military-exercises": (0.94, 0.98), "icbm-thresholds": (0.98, 0.97), "diplomacy": (0.95, 0.88)},
+    "model": {"sanctions": (0.95, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.78), "diplomacy": (0.85, 0.70)},
+    "shipped": {"sanctions": (0.96, 0.95), "military-exercises": (0.92, 0.98), "icbm-thresholds": (0.98, 0.96), "diplomacy": (0.90, 0.89)},
 }
 TARGET = (0.90, 0.85)
 
@@ -83,7 +83,7 @@ def loo():
 
 def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
     result = loo
-    report = "\n".join(train.lopo_lines(result, 34))
+    report = "\n".join(train.lopo_lines(result, 39))
     for kind, floors in LOPO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
@@ -95,12 +95,12 @@ def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
 
 
 def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo):
-    """Measured leave-one-paper-out over the 34 development papers: without the rule (the model
-    adding topics to paragraphs no rule of the topic matched) diplomacy scores 0.88 / 0.89 (17 wrong
-    tags, mostly talks named in passing beside drills or sanctions); with it 0.95 / 0.88. Over the
-    four topics the rule takes 13 wrong tags and 2 right ones (28 papers, before set 6: 7 and 3)."""
+    """Measured leave-one-paper-out over the 39 development papers: without the rule (the model
+    adding topics to paragraphs no rule of the topic matched) diplomacy scores 0.85 / 0.90 (24 wrong
+    tags, mostly talks named in passing beside drills or sanctions); with it 0.91 / 0.90. Over the
+    four topics the rule takes 15 wrong tags and 1 right one (34 papers: 13 and 2; 28: 7 and 3)."""
     shipped, unsigned = loo["shipped"], loo["unsigned"]
-    report = "\n".join(train.lopo_lines(loo, 34))
+    report = "\n".join(train.lopo_lines(loo, 39))
     removed_wrong = sum(unsigned[s].fp - shipped[s].fp for s in VOCAB.slugs())
     removed_right = sum(unsigned[s].tp - shipped[s].tp for s in VOCAB.slugs())
     assert all(shipped[s].fp <= unsigned[s].fp and shipped[s].tp <= unsigned[s].tp for s in VOCAB.slugs()), report
@@ -240,9 +240,10 @@ def test_leaving_a_group_of_papers_out():
     result = train.lopo(ROOT, VOCAB, group=set4)
     assert sum(c.tp + c.fn for c in result["rules"].values()) == sum(c.tp + c.fn for c in result["shipped"].values()) == 49
     # Measured (rounded down). Sanctions recall was >= 0.85 with the model trained on 28 papers; trained
-    # on 34 (set 6 added) the model gives 2 fewer of set 4's 15 sanctions tags (0.73, the same with
-    # 14547b8's rules, so it comes from the retraining, not from the rules added with set 6).
-    floors = {"sanctions": (1.00, 0.73), "military-exercises": (0.90, 1.00), "icbm-thresholds": (0.88, 1.00), "diplomacy": (1.00, 0.87)}
+    # on 34 (set 6 added) the model gave 2 fewer of set 4's 15 sanctions tags (0.73, the same with
+    # 14547b8's rules, so it came from the retraining); trained on 39 (set 7 added), 0.80, and diplomacy
+    # 0.81 (13 of 16; 14 trained on 34).
+    floors = {"sanctions": (1.00, 0.80), "military-exercises": (0.90, 1.00), "icbm-thresholds": (0.88, 1.00), "diplomacy": (1.00, 0.81)}
     for slug, c in result["shipped"].items():
         p, r = floors[slug]
         assert c.recall >= result["rules"][slug].recall and c.recall >= r and c.precision >= p, slug
@@ -295,3 +296,17 @@ def test_set_6_left_out_keeps_the_party_rule_s_gain():
     result, report = left_out_together(SET6, 78, {
         "sanctions": (0.89, 0.96), "military-exercises": (0.93, 1.00), "icbm-thresholds": (1.00, 0.86), "diplomacy": (0.87, 1.00)})
     assert result["shipped"]["diplomacy"].fp <= 3 < 11, report  # 11 wrong diplomacy tags blind
+
+
+#: Set 7 (now in dev), left out together: scored once blind at 4bdc87f (rules + model: diplomacy
+#: 0.65 / 0.94, 8 wrong tags: an academic framing ("tacit bargaining"), "a gesture in support of
+#: diplomacy", summits named as a time ("after the summit", "since the Hanoi meeting"), a paragraph
+#: carried by the ones before it; sanctions 0.95 / 1.00, exercises 0.92 / 1.00, ICBM 0.95 / 0.95).
+#: A model trained without it gives the same figures. Seen figures from here on.
+SET7 = ["brandt-2023-north-korea-fires-icbm-as-allied-drills-begin", "hallworth-2018-the-summit-was-the-easy-part",
+        "okafor-2022-the-end-of-the-long-range-pause", "solberg-2025-aid-at-the-margins", "voss-2021-signalling-through-restraint"]
+
+
+def test_set_7_left_out():
+    result, report = left_out_together(SET7, 68, {
+        "sanctions": (0.95, 1.00), "military-exercises": (0.92, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (0.65, 0.93)})
