@@ -71,7 +71,7 @@ def test_training_again_gives_the_committed_weights(rows):
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
     "model": {"sanctions": (0.95, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.78), "diplomacy": (0.85, 0.70)},
-    "shipped": {"sanctions": (0.96, 0.95), "military-exercises": (0.92, 0.98), "icbm-thresholds": (0.98, 0.96), "diplomacy": (0.90, 0.89)},
+    "shipped": {"sanctions": (0.96, 0.95), "military-exercises": (0.92, 0.98), "icbm-thresholds": (0.98, 0.96), "diplomacy": (0.96, 0.88)},
 }
 TARGET = (0.90, 0.85)
 
@@ -96,9 +96,9 @@ def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
 
 def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo):
     """Measured leave-one-paper-out over the 39 development papers: without the rule (the model
-    adding topics to paragraphs no rule of the topic matched) diplomacy scores 0.85 / 0.90 (24 wrong
-    tags, mostly talks named in passing beside drills or sanctions); with it 0.91 / 0.90. Over the
-    four topics the rule takes 15 wrong tags and 1 right one (34 papers: 13 and 2; 28: 7 and 3)."""
+    adding topics to paragraphs no rule of the topic matched) diplomacy scores 0.90 / 0.88 (16 wrong
+    tags, mostly talks named in passing beside drills or sanctions); with it 0.96 / 0.88. Over the
+    four topics the rule takes 16 wrong tags and 1 right one (34 papers: 13 and 2; 28: 7 and 3)."""
     shipped, unsigned = loo["shipped"], loo["unsigned"]
     report = "\n".join(train.lopo_lines(loo, 39))
     removed_wrong = sum(unsigned[s].fp - shipped[s].fp for s in VOCAB.slugs())
@@ -242,8 +242,9 @@ def test_leaving_a_group_of_papers_out():
     # Measured (rounded down). Sanctions recall was >= 0.85 with the model trained on 28 papers; trained
     # on 34 (set 6 added) the model gave 2 fewer of set 4's 15 sanctions tags (0.73, the same with
     # 14547b8's rules, so it came from the retraining); trained on 39 (set 7 added), 0.80, and diplomacy
-    # 0.81 (13 of 16; 14 trained on 34).
-    floors = {"sanctions": (1.00, 0.80), "military-exercises": (0.90, 1.00), "icbm-thresholds": (0.88, 1.00), "diplomacy": (1.00, 0.81)}
+    # 0.81 (13 of 16; 14 trained on 34); 0.75 with the not_after frames (issue 15, topics6): its "After
+    # the Singapore summit, President Trump announced ..." is labelled diplomacy, a summit named as a time.
+    floors = {"sanctions": (1.00, 0.80), "military-exercises": (0.90, 1.00), "icbm-thresholds": (0.88, 1.00), "diplomacy": (1.00, 0.75)}
     for slug, c in result["shipped"].items():
         p, r = floors[slug]
         assert c.recall >= result["rules"][slug].recall and c.recall >= r and c.precision >= p, slug
@@ -294,19 +295,25 @@ SET6 = ["abernethy-2026-seven-things-to-watch-if-they-meet-again", "castellanos-
 
 def test_set_6_left_out_keeps_the_party_rule_s_gain():
     result, report = left_out_together(SET6, 78, {
-        "sanctions": (0.89, 0.96), "military-exercises": (0.93, 1.00), "icbm-thresholds": (1.00, 0.86), "diplomacy": (0.87, 1.00)})
-    assert result["shipped"]["diplomacy"].fp <= 3 < 11, report  # 11 wrong diplomacy tags blind
+        "sanctions": (0.89, 0.96), "military-exercises": (0.93, 1.00), "icbm-thresholds": (1.00, 0.86), "diplomacy": (0.91, 1.00)})
+    assert result["shipped"]["diplomacy"].fp <= 2 < 11, report  # 11 wrong diplomacy tags blind; 3 before topics6's rules
 
 
 #: Set 7 (now in dev), left out together: scored once blind at 4bdc87f (rules + model: diplomacy
 #: 0.65 / 0.94, 8 wrong tags: an academic framing ("tacit bargaining"), "a gesture in support of
 #: diplomacy", summits named as a time ("after the summit", "since the Hanoi meeting"), a paragraph
 #: carried by the ones before it; sanctions 0.95 / 1.00, exercises 0.92 / 1.00, ICBM 0.95 / 0.95).
-#: A model trained without it gives the same figures. Seen figures from here on.
+#: A model trained without it gave the same figures with the rules of the time. With the not_after
+#: frames, 'hold' rules and the tacit and counterparts rules (issue 15, helper topics6): diplomacy
+#: 0.88 / 0.94 (2 wrong tags, 8 before: the tacit-bargaining article's "rather than reciprocity" and
+#: "the arrangement was ended", whose tacitness only earlier paragraphs say). Seen figures: the rules
+#: came from reading its misses; the next blind set measures them.
 SET7 = ["brandt-2023-north-korea-fires-icbm-as-allied-drills-begin", "hallworth-2018-the-summit-was-the-easy-part",
         "okafor-2022-the-end-of-the-long-range-pause", "solberg-2025-aid-at-the-margins", "voss-2021-signalling-through-restraint"]
 
 
-def test_set_7_left_out():
+def test_set_7_left_out_keeps_the_passing_mention_frames_gain():
     result, report = left_out_together(SET7, 68, {
-        "sanctions": (0.95, 1.00), "military-exercises": (0.92, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (0.65, 0.93)})
+        "sanctions": (0.95, 1.00), "military-exercises": (0.92, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (0.88, 0.93)})
+    assert result["shipped"]["diplomacy"].fp <= 2 < 8, report  # 8 wrong diplomacy tags blind
+    assert result["rules"]["diplomacy"].fp <= 2 < 5, report  # 5 of them the rules'

@@ -37,7 +37,7 @@ DEV_FLOOR = {
     "sanctions": (1.00, 0.97),
     "military-exercises": (0.96, 0.98),
     "icbm-thresholds": (0.99, 0.99),
-    "diplomacy": (0.94, 0.92),
+    "diplomacy": (0.97, 0.91),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.
@@ -45,7 +45,7 @@ RULES_FLOOR = {
     "sanctions": (1.00, 0.89),
     "military-exercises": (0.96, 0.97),
     "icbm-thresholds": (0.98, 0.82),
-    "diplomacy": (0.93, 0.75),
+    "diplomacy": (0.97, 0.74),
 }
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
 #: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,

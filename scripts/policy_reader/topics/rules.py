@@ -16,7 +16,13 @@ weight lets a rule cancel a misleading use (``to pressure``, a verb). A rule wit
 paragraph another rule of the topic matched: a sign the topic needs and the paragraph
 lacks (diplomacy without North Korea as a party); such a paragraph takes the topic neither
 by context nor from the model (:attr:`Score.lacks`). ``when: [patterns]`` makes a rule
-count only where one of those patterns matches as well.
+count only where one of those patterns matches as well. ``not_after: [patterns]``: a match of
+the rule does not count where it follows one of those patterns, with at most
+:data:`FRAME_GAP` words and nothing else between them ("after the summit", "since the Hanoi
+meeting": talks named as a time, not talked about); the rule counts when another of its
+matches is free (:meth:`Rule.counted`); a paragraph where every match of such a rule was set
+aside names the topic in passing and, like one a rule with ``hold: true`` counted against (a
+summit of the allies), takes the topic neither by context nor from the model (:attr:`Score.held`).
 
 A project with ``docs/topics/model.json`` also tags with a small model trained on the labelled
 papers (:mod:`policy_reader.topics.model`): it adds topics the rules miss, never removes one.
@@ -46,6 +52,15 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: What one word of a pattern may hold: letters, digits, apostrophes, periods.
 PATTERN_WORD = re.compile(r"^[\w'’.]+\*?$")
 DASHES = r"[\s\-‐‑‒–—]+"
+#: ``not_after``: how many words may stand between the frame ("after") and the match ("the
+#: Hanoi" in "after the Hanoi summit"); only words and the spaces or hyphens between them, and
+#: none of :data:`FRAME_BREAKS`.
+FRAME_GAP = 3
+#: Words that end a frame: a preposition, conjunction or relative word, or a word in -ing (a
+#: verb: "before returning to talks" is about the return to the talks, not a date), start a
+#: phrase of its own, so the match is no longer the noun the frame governs.
+FRAME_BREAKS = ("to", "of", "with", "for", "and", "or", "but", "nor", "that", "which", "who", "whom", "in", "on", "at",
+                "by", "from", "into", "as", "than", "about", "over", "between", "among", "against")
 
 TOPIC_FIELDS = {
     "slug": "URL name: /topics/<slug>/ (lower case, digits, hyphens)",
@@ -61,6 +76,8 @@ RULE_FIELDS = {
     "context": "optional true: a match of this rule may tag by context (the topic's 'context')",
     "absent": "optional true: the rule counts when NONE of its patterns matches (a missing sign, such as a party to talks)",
     "when": "optional patterns: the rule counts only in a paragraph where one of these matches as well",
+    "not_after": "optional patterns: a match right after one of these (a few words between at most) does not count",
+    "hold": "optional true (negative weight): when the rule counts, neither context nor the model gives the topic",
 }
 OVERRIDE_FIELDS = {"topics": "the paragraph's topics (a list of slugs; [] for none)", "reason": "why the rules are overridden"}
 
@@ -148,16 +165,29 @@ def literal(pattern: str) -> str:
     return m.group(0).lower() if m else ""
 
 
+def _body(pattern: str) -> str:
+    """A pattern's regular expression without the word boundaries around it."""
+    parts = []
+    for w in re.split(DASHES, pattern.strip()):
+        parts.append(re.escape(w[:-1]) + r"[\w'’]*" if w.endswith("*") else re.escape(w))
+    return DASHES.join(parts)
+
+
+def compile_frame(patterns: tuple[str, ...]) -> re.Pattern:
+    """``not_after`` patterns as one regular expression that matches at the END of the text
+    before a match: a frame word, then at most :data:`FRAME_GAP` words (nothing else
+    between: no comma, no full stop; none of :data:`FRAME_BREAKS` and no word in -ing) and the
+    space before the match."""
+    frames = "|".join(_body(p) for p in sorted(patterns, key=len, reverse=True))
+    end = r"(?![\w'’.\-‐‑])"
+    word = (r"(?!(?:" + "|".join(FRAME_BREAKS) + r")" + end + r")(?![\w'’.\-‐‑]*ing" + end + r")"
+            r"[\w'’.]+(?:[\-‐‑][\w'’.]+)*")
+    return re.compile(r"(?<![\w-])(?:" + frames + r")(?:" + DASHES + word + r"){0," + str(FRAME_GAP) + r"}" + DASHES + r"\Z", re.I)
+
+
 def compile_pattern(pattern: str) -> re.Pattern:
     """A pattern as a regular expression (see the module docstring)."""
-    words = re.split(DASHES, pattern.strip())
-    parts = []
-    for w in words:
-        if w.endswith("*"):
-            parts.append(re.escape(w[:-1]) + r"[\w'’]*")
-        else:
-            parts.append(re.escape(w))
-    body = DASHES.join(parts)
+    body = _body(pattern)
     return re.compile(r"(?<![\w-])" + body + r"(?![\w-])" if not pattern.endswith("*") else r"(?<![\w-])" + body, re.I)
 
 
@@ -183,6 +213,11 @@ class Rule:
     absent: bool = False
     #: The rule counts only where a pattern of this rule (``when:``) matches as well.
     when: "Rule | None" = None
+    #: A match right after one of these patterns (``not_after:``) does not count (:meth:`counted`).
+    not_after: tuple[str, ...] = ()
+    #: When the rule counts, neither context nor the model gives the topic (``hold: true``; an
+    #: ``absent`` rule always holds): the paragraph is about something else (:attr:`Score.held`).
+    hold: bool = False
     literals: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
     wholes: tuple[bool, ...] = field(default=(), init=False, compare=False, repr=False)
 
@@ -201,8 +236,22 @@ class Rule:
         begins = frozenset(lit for _, lit, w in plan if lit and not w)
         return plan, whole, begins, any(not lit for _, lit, _ in plan)
 
+    @cached_property
+    def frame(self) -> re.Pattern | None:
+        return compile_frame(self.not_after) if self.not_after else None
+
     def label(self) -> str:
-        return ("none of: " if self.absent else "") + " | ".join(self.patterns)
+        return ("none of: " if self.absent else "") + " | ".join(self.patterns) + (
+            f" (not after: {' | '.join(self.not_after)})" if self.not_after else "")
+
+    def counted(self, text: str, words: "Words | None" = None) -> list[re.Match]:
+        """The matches that count: :meth:`find`'s, less those right after a ``not_after``
+        pattern (at most :data:`FRAME_GAP` words between: "after the summit")."""
+        found = self.find(text, words if words is not None else Words.of(text))
+        frame = self.frame
+        if frame is None or not found:
+            return found
+        return [m for m in found if not frame.search(text, max(0, m.start() - 160), m.start())]
 
     def __post_init__(self):
         object.__setattr__(self, "literals", tuple(literal(p) for p in self.patterns))
@@ -363,11 +412,21 @@ def parse_rule(raw, label: str, where: str, line: int) -> Rule:
         raise SourceError(label, raw.line_of("absent"), f"{where}: an 'absent' rule lowers the score: give it a negative "
                           "weight and no 'context'")
     when = _patterns(raw["when"], label, where, raw.line_of("when"), "when") if "when" in raw else ()
-    return Rule(patterns, float(weight), line, context, absent, Rule(when, 1.0, line) if when else None)
+    not_after = _patterns(raw["not_after"], label, where, raw.line_of("not_after"), "not_after") if "not_after" in raw else ()
+    if not_after and absent:
+        raise SourceError(label, raw.line_of("not_after"), f"{where}: 'not_after' needs matches to set aside; an 'absent' "
+                          "rule has none: remove one of the two")
+    hold = raw.get("hold", False)
+    if not isinstance(hold, bool):
+        raise SourceError(label, raw.line_of("hold"), f"{where}: 'hold' must be true or false (got {hold!r})")
+    if hold and weight > 0:
+        raise SourceError(label, raw.line_of("hold"), f"{where}: 'hold' keeps context and the model from a paragraph a "
+                          "rule counts against: give the rule a negative weight")
+    return Rule(patterns, float(weight), line, context, absent, Rule(when, 1.0, line) if when else None, not_after, hold)
 
 
 def _patterns(value, label: str, where: str, line: int, name: str) -> tuple[str, ...]:
-    """A rule field of patterns (``match``, ``when``): one pattern or a non-empty list of them."""
+    """A rule field of patterns (``match``, ``when``, ``not_after``): one pattern or a non-empty list of them."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
@@ -557,6 +616,9 @@ class Score:
     topic: Topic
     score: float
     hits: tuple[Hit, ...]
+    #: Rules that matched only where a ``not_after`` pattern set their matches aside (the talks
+    #: named as a time: "after the summit"); with their words, for ``--explain``.
+    framed: tuple[Hit, ...] = ()
 
     @property
     def tagged(self) -> bool:
@@ -568,16 +630,31 @@ class Score:
         needs (a party to the talks), so neither context nor the model gives it the topic."""
         return any(h.rule.absent for h in self.hits)
 
+    @property
+    def held(self) -> bool:
+        """Whether neither context nor the model may give the paragraph the topic: it lacks a
+        sign the topic needs (:attr:`lacks`); a rule with ``hold: true`` counted against it (the
+        talks are another pair's: Kim and Putin, the allies' summit); or it names the topic only
+        in passing, every match of a rule set aside by ``not_after`` (talks named as a time, a
+        purpose or a tacit exchange: the passing-mention rule of the model, for words a rule
+        did match)."""
+        return self.lacks or bool(self.framed) or any(h.rule.hold for h in self.hits)
+
 
 def score(text: str, topic: Topic) -> Score:
     hits = []
     total = 0.0
     words = Words.of(text)
     missing = []
+    framed = []
     for rule in topic.rules:
         if rule.when is not None and not rule.when.find(text, words):
             continue
-        found = rule.find(text, words)
+        found = rule.counted(text, words)
+        if not found and rule.not_after and rule.weight > 0:
+            aside = rule.find(text, words)
+            if aside:
+                framed.append(Hit(rule, tuple(m.group(0) for m in aside)))
         if rule.absent:
             if not found:
                 missing.append(rule)
@@ -588,7 +665,7 @@ def score(text: str, topic: Topic) -> Score:
         for rule in missing:
             hits.append(Hit(rule, ()))
             total += rule.weight
-    return Score(topic, total, tuple(hits))
+    return Score(topic, total, tuple(hits), tuple(framed))
 
 
 def model_adds(text: str, vocab: Vocabulary, scores: list[Score] | None = None) -> dict[str, float]:
@@ -601,7 +678,7 @@ def model_adds(text: str, vocab: Vocabulary, scores: list[Score] | None = None) 
     scores = scores if scores is not None else [score(text, t) for t in vocab.topics]
     probs, n = m.assess(text)
     return {s.topic.slug: probs[s.topic.slug] for s in scores
-            if not s.tagged and not s.lacks
+            if not s.tagged and not s.held
             and m.adds(s.topic.slug, probs.get(s.topic.slug, 0.0), s.score, s.topic.threshold, n)}
 
 
@@ -622,7 +699,9 @@ def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ..
     paragraph that goes on about the topic of the one before it ("the drills" after a
     paragraph on the exercises) rarely repeats its strong terms. Context never chains, and a
     paragraph an ``absent`` rule counted against (it lacks a sign the topic needs, such as a
-    party to the talks) takes nothing by context.
+    party to the talks), a ``hold`` rule counted against, or whose matches of a rule were all
+    set aside by ``not_after`` (the topic named in passing; :attr:`Score.held`) takes nothing by
+    context.
     The model (if any) then adds its topics to each paragraph (:func:`model_adds`); context
     follows the rules' own tags only.
     """
@@ -637,7 +716,7 @@ def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ..
             near = (i > 0 and own[i - 1][j]) or (i + 1 < len(scores) and own[i + 1][j])
             if own[i][j] or (t.context and near and s.score >= t.threshold - t.context
                              and any(h.rule.context for h in s.hits)
-                             and not s.lacks) or t.slug in added:
+                             and not s.held) or t.slug in added:
                 got.append(t.slug)
         out.append(tuple(got))
     return out
@@ -652,7 +731,7 @@ def context_tagged(texts: list[str], vocab: Vocabulary) -> list[set[str]]:
 def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the topic's positive rules in ``text``."""
     words = Words.of(text)
-    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 and not r.absent for m in r.find(text, words))
+    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 and not r.absent for m in r.counted(text, words))
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and s <= merged[-1][1]:
@@ -722,7 +801,7 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
         final = o.topics if o else by_rules
         out.append(f"  {p.id}: {' '.join(final) or '(no topics)'}")
         for t, s in zip(vocab.topics, scores):
-            if not s.hits and t.slug not in added:
+            if not s.hits and not s.framed and t.slug not in added:
                 continue
             verdict = "tagged" if s.tagged else (
                 "tagged by the model" if t.slug in added else
@@ -735,6 +814,10 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
                 words = ", ".join(f'"{w}"' for w in dict.fromkeys(h.matches))
                 out.append(f"      {h.rule.weight:+g}  {h.rule.label()}  (line {h.rule.line})  "
                            + (f"matched {words}" if h.matches else "none found"))
+            for h in s.framed:
+                words = ", ".join(f'"{w}"' for w in dict.fromkeys(h.matches))
+                out.append(f"       0  {h.rule.label()}  (line {h.rule.line})  set aside {words}: named in passing "
+                           "(no context, no model)")
         if o:
             out.append(f"    override ({OVERRIDES_PATH}:{o.line}): rules gave [{' '.join(by_rules)}]; set to [{' '.join(o.topics)}] because {o.reason}")
     return out

@@ -42,7 +42,7 @@ class Row:
     rules: frozenset[str]  # what the rules alone give it (context included)
     scores: dict  # {slug: the rules' score of the paragraph itself}
     label_file: str
-    lacks: frozenset[str] = frozenset()  # topics an `absent` rule counted against (the model may not add them)
+    lacks: frozenset[str] = frozenset()  # topics the model may not add (Score.held: a missing party, a passing mention)
 
 
 def rows(root: Path, vocab: T.Vocabulary) -> list[Row]:
@@ -64,7 +64,7 @@ def rows(root: Path, vocab: T.Vocabulary) -> list[Row]:
                 scored = {s: T.score(text, by_slug[s]) for s in plain.slugs()}
                 out.append(Row(d.meta.slug, p.id, text, frozenset(labels[d.meta.slug][p.id].topics), frozenset(ruled[p.id]),
                                {s: sc.score for s, sc in scored.items()}, label_file,
-                               frozenset(s for s, sc in scored.items() if sc.lacks)))
+                               frozenset(s for s, sc in scored.items() if sc.held)))
     return out
 
 
