@@ -151,11 +151,13 @@ def test_diplomats_as_people_are_a_weak_sign_their_work_a_strong_one():
     "Engineers kept working on the solid-fuel motor while diplomacy stalled, and the tests resumed in the spring.",
     "The cuts to the drills were framed in both capitals as a gesture in support of diplomacy.",
     "Scholars of tacit bargaining argue that restraint can be coordinated without any exchange of words at all.",
+    "Aid groups need the exemptions process to work quickly, whatever happens at the negotiating table this year.",
 ])
 def test_talks_named_as_a_time_a_purpose_or_a_tacit_exchange_are_a_passing_mention(text):
     """``not_after`` (issue 15, set 7's wrong tags): a talk word governed by a time word ("after the
-    summit"), a purpose ("in support of diplomacy") or "tacit" does not count, and the paragraph,
-    naming the talks in passing, takes diplomacy neither by context nor from the model."""
+    summit"), a purpose ("in support of diplomacy"), a concession ("whatever happens at the
+    negotiating table") or "tacit" does not count, and the paragraph, naming the talks in passing,
+    takes diplomacy neither by context nor from the model."""
     s = T.score(text, BY["diplomacy"])
     assert s.framed and s.held and not s.tagged, s
     assert "diplomacy" not in tags(text)
@@ -489,16 +491,19 @@ def test_unseen_paper_gets_sensible_topics_from_rules_alone():
     fp = sum(s.fp for s in scores)
     fn = sum(s.fn for s in scores)
     assert tp / (tp + fp) >= 0.85 and tp / (tp + fn) >= 0.75, misses
-    # With the model (measured): three false tags of 'diplomacy' remain: two from the model on
-    # paragraphs that name talks in passing but with a diplomacy word ("summit photo opportunities",
-    # p-1, one point short; "the negotiating table", p-7) and one from the rules ("a modest,
-    # verifiable bargain", p-8): pooled precision 10 / 13 (10 / 14 before the verb "exercise" was
-    # cancelled and the model needed a sign of the topic).
+    # With the model (measured): two false tags of 'diplomacy' remain: one from the model on a
+    # paragraph that names talks in passing with a diplomacy word ("summit photo opportunities", p-1,
+    # one point short) and one from the rules ("a modest, verifiable bargain", p-8): pooled precision
+    # 10 / 12 (10 / 13 before "whatever happens at the negotiating table", p-7, was set aside as a
+    # passing mention by the not_after frames; 10 / 14 before the verb "exercise" was cancelled and the
+    # model needed a sign of the topic).
     scores, misses = T.evaluate(docs, VOCAB, labels, "tests/data/unseen/labels.yml")
-    assert sum(s.tp for s in scores) == 10 and sum(s.fn for s in scores) == 0 and sum(s.fp for s in scores) <= 3, misses
+    assert sum(s.tp for s in scores) == 10 and sum(s.fn for s in scores) == 0 and sum(s.fp for s in scores) <= 2, misses
     # each wrong tag says which part of the tagging made it
-    assert any(m.startswith("whitfield-2020-freeze-for-a-freeze p-7: model adds 'diplomacy'") for m in misses), misses
+    assert any(m.startswith("whitfield-2020-freeze-for-a-freeze p-1: model adds 'diplomacy'") for m in misses), misses
     assert any(m.startswith("whitfield-2020-freeze-for-a-freeze p-8: rules add 'diplomacy'") for m in misses), misses
+    [p7] = [p for p in docs[0].paragraphs() if p.id == "p-7"]
+    assert T.score(T.plain_text(p7.text), BY["diplomacy"]).framed and not any("p-7:" in m for m in misses)
     assert "military-exercises" not in T.classify_sequence([T.plain_text(p.text) for p in docs[0].paragraphs()], VOCAB)[5]
     got = {p.id: T.classify(T.plain_text(p.text), rules) for p in [*docs[0].paragraphs()]}
     assert got["p-2"] == ("sanctions",)

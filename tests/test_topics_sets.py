@@ -45,7 +45,7 @@ RULES_FLOOR = {
     "sanctions": (1.00, 0.89),
     "military-exercises": (0.96, 0.97),
     "icbm-thresholds": (0.98, 0.82),
-    "diplomacy": (0.97, 0.74),
+    "diplomacy": (0.97, 0.70),
 }
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
 #: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,
