@@ -54,9 +54,18 @@ RULES_FLOOR = {
 #: diplomacy 0.65 / 0.94, the other three topics at the target). With a new set in place, set
 #: HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and HELDOUT_MEETS to
 #: the topics that meet the target; with none, both stay empty.
+#: Set 8 is in place (6 papers, 84 items: podcast transcript, In Focus report, parliamentary
+#: debate, newsletter digest, letter to the editor, teaching case), scored once against the frozen
+#: tagging of e9c7e4c: only military exercises meets the target; diplomacy 0.81 / 0.88 (was 0.75
+#: with dee690e's tagging), sanctions 0.84 / 0.84 and ICBM recall 0.79 (indirect wording) miss it.
 HELDOUT = SETS / "heldout"
-HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
-HELDOUT_MEETS: set[str] = set()
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {
+    "sanctions": (0.84, 0.84),
+    "military-exercises": (1.00, 0.94),
+    "icbm-thresholds": (0.95, 0.79),
+    "diplomacy": (0.80, 0.87),
+}
+HELDOUT_MEETS: set[str] = {"military-exercises"}
 
 
 def labelled_sets() -> list[str]:
