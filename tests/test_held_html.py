@@ -115,3 +115,21 @@ def test_mark_terms_marks_as_abbrs_own_expression_would(pieces):
     fragment = "".join(pieces)
     for definitions in (ODD_TERMS, load_definitions([GLOSSARY])):
         assert mark_terms(fragment, definitions) == _abbr_sub(fragment, definitions), fragment
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(
+    st.sampled_from(sorted(ODD_TERMS) + [" ", "x", "-", ".", "<", ">", "<b>", "</b>", '<p class="ICBM">', "</p>",
+                                         "<!-- ICBM -->", '<a href="#Kim">', "</a>", "<presentation>", "<br/>", "&lt;"]),
+    st.text(alphabet="aAbBIiCMN.+- <>é_", max_size=4),
+), max_size=30))
+@example(["a < ICBM", " b"])  # a '<' with no '>' after it is text
+@example(["a <x ICBM", ">"])  # inside a tag
+@example(["> ICBM <b> ICBM"])
+def test_mark_terms_searched_whole_marks_as_part_by_part(pieces):
+    """A fragment without code, scripts or marks is searched whole (glossary.mark_terms), a match
+    inside a tag skipped: the marks abbr's expression gives part by part (rendered.tokens),
+    stray '<' and '>' in the text included."""
+    fragment = "".join(pieces)
+    for definitions in (ODD_TERMS, load_definitions([GLOSSARY])):
+        assert mark_terms(fragment, definitions) == _abbr_sub(fragment, definitions), fragment

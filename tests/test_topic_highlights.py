@@ -12,7 +12,7 @@ from policy_reader import cache
 from mkdocs.exceptions import PluginError
 
 from policy_reader.page import highlights as H
-from policy_reader.site.topics.pages import Highlights, excerpt, read_passages
+from policy_reader.site.topics.pages import SENTENCE_END, _SENTENCE_STOP, Highlights, excerpt, read_passages
 from policy_reader.topics import rules as T
 from support import ROOT
 
@@ -217,3 +217,25 @@ def test_the_field_reads_back_what_was_written(record):
     value = H.encode("0123456789abcdef", record)
     assert "\n" not in value and ": " not in value and "#" not in value  # one plain YAML scalar line
     assert H.decode(value) == ("0123456789abcdef", record)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Sanctions bite. ", "The talks! ", "“Quoted?” ", "x ", "a.b ", "U.S. ", "  ", "?. ", ".” ", "!) ",
+                                 "\"A ", "‘B ", "\n", ".\t", "C"]), max_size=14))
+def test_sentence_stops_end_where_sentence_end_does(pieces):
+    """excerpt cuts sentences with _SENTENCE_STOP (the stop in the match, quicker to search):
+    the same ends as SENTENCE_END's look-behind."""
+    text = "".join(pieces)
+    assert [m.end() for m in _SENTENCE_STOP.finditer(text)] == [m.end() for m in SENTENCE_END.finditer(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Sanctions bite. ", "The \x00talks! ", "x\x01 ", "<&> ", "U.S. ", "A "]), max_size=10),
+       st.lists(st.tuples(st.integers(0, 80), st.integers(1, 30)), max_size=5))
+def test_excerpt_of_words_holding_the_marks_stand_ins(pieces, raw):
+    """excerpt escapes its words once, with stand-ins for <mark> (\\x00, \\x01); words that hold
+    one are escaped piece by piece: the same HTML as the plain way either way."""
+    text = "".join(pieces)
+    spans = sorted({(a, a + n) for a, n in raw if a < max(len(text), 1)})
+    topic = T.load_topic_data(ROOT)[0].topics[0]
+    assert excerpt(text, topic, spans) == _plain_excerpt(text, spans)

@@ -291,3 +291,87 @@ def test_topic_pages_come_from_the_cache_when_nothing_they_read_changed(project_
     plugin = build_in_process(project_copy, tmp_path / "five", monkeypatch)
     assert plugin.topics.pages.cache.hit is False
     assert "There MUST be consequences" in (tmp_path / "five" / "topics" / "sanctions" / "index.html").read_text(encoding="utf-8")
+
+
+def _fragments_with(passage_macro: str):
+    """Our templates, topic-paper.html's ``passage`` macro replaced (as an override would)."""
+    import jinja2
+    from policy_reader.site import fragments as F
+    ours = (F.TEMPLATES_DIR / "fragments" / "policy-reader" / "topic-paper.html").read_text(encoding="utf-8")
+    start = ours.index("{%- macro passage(")
+    end = ours.index("{%- endmacro -%}", start) + len("{%- endmacro -%}")
+    frag = F.Fragments()
+    frag.env.loader = jinja2.DictLoader({F.PREFIX + "topic-paper.html": ours[:start] + passage_macro + ours[end:]})
+    return frag
+
+
+HOSTILE = "<script>alert('x')</script> & \"quoted\""
+
+
+def _passages():
+    from markupsafe import Markup
+    from policy_reader.site.topics.pages import Passage, read_passages
+    got = [p for path in sorted((ROOT / "docs" / "papers").glob("*.md"))
+           for p in read_passages(path.stem, path.read_text(encoding="utf-8"))]
+    got.append(Passage("x", "kt-2", "takeaway", ("sanctions",), HOSTILE))
+    return [(p, href, html) for p in got for href, html in (
+        ("../../papers/x/", Markup("a <mark>b</mark> &amp; c")), (HOSTILE, HOSTILE), ("", Markup(HOSTILE)))]
+
+
+def test_plain_passage_macro_gives_the_macros_bytes():
+    """Our passage macro is filled without a Jinja call (site/topics/plain_macro.py): the same
+    bytes as the macro for every passage of the papers and hostile values; so is an override
+    that only moves text and values (a bare value is autoescaped)."""
+    from policy_reader.site import fragments as F
+    from policy_reader.site.topics.plain_macro import plain_macro
+    moved = ('{%- macro passage(p, href, excerpt) -%}<div class="mine" data-k="{{ p.kind | text }}">{{ p.label }} '
+             '<a class="topic-passage-link" href="{{ href }}#{{ p.pid | md_text }}">{{ excerpt }}</a></div>{%- endmacro -%}')
+    for frag in (F.Fragments(), _fragments_with(moved)):
+        macro = frag.macro("topic-paper.html", "passage")
+        fill = plain_macro(frag, "topic-paper.html", "passage")
+        assert fill is not None
+        cases = _passages()
+        assert len(cases) > 60
+        for p, href, html in cases:
+            assert fill(p, href, html) == macro(p, href, html)
+
+
+@pytest.mark.parametrize("body", [
+    '{% if p.kind == "takeaway" %}<b>{% endif %}{{ p.pid | text }}',  # a condition
+    "{{ p.pid | upper }}",  # another filter
+    "{{ p.pid | text | md_text }}",  # a filter of a filter
+    "{{ other | text }}",  # a name from outside the macro
+    "{% for c in p.topics %}{{ c }}{% endfor %}",  # a loop
+    "{{ p['pid'] }}",  # an item, not an attribute
+    "{{ p.pid ~ href }}",  # an expression
+])
+def test_a_passage_macro_with_more_than_values_is_called_for_each_passage(body):
+    """plain_macro gives None for a macro it cannot fill exactly; the topic pages then call the
+    macro (TopicPages._passage_html), whose output is used as it is."""
+    from policy_reader.site.topics.pages import TopicPages
+    from policy_reader.site.topics.plain_macro import plain_macro
+    frag = _fragments_with("{%- macro passage(p, href, excerpt) -%}" + body + "{%- endmacro -%}")
+    assert plain_macro(frag, "topic-paper.html", "passage") is None
+    pages = TopicPages(ROOT, "papers")
+    pages.fragments = frag
+    passage, macro = pages._passage_html(), frag.macro("topic-paper.html", "passage")
+    for p, href, html in _passages()[:30]:
+        assert passage(p, href, html) == macro(p, href, html)
+
+
+def test_the_filled_passage_is_checked_against_the_macro_once():
+    """The filled passage is compared with the macro's on the first passage of a topic; a
+    difference (a filler wrong about a template) means the macro for every passage."""
+    from policy_reader.site.topics import pages as P
+    frag = _fragments_with('{%- macro passage(p, href, excerpt) -%}<p>{{ p.pid | text }}</p>{%- endmacro -%}')
+    pages = P.TopicPages(ROOT, "papers")
+    pages.fragments = frag
+    cases = _passages()[:5]
+    assert [pages._passage_html()(*c) for c in cases] == [f"<p>{c[0].pid}</p>" for c in cases]
+    original = P.plain_macro
+    try:
+        P.plain_macro = lambda *a: (lambda p, href, html: "wrong")
+        passage = pages._passage_html()
+        assert [passage(*c) for c in cases] == [f"<p>{c[0].pid}</p>" for c in cases]
+    finally:
+        P.plain_macro = original

@@ -182,7 +182,11 @@ def _attribute(value: str) -> str:
     return html.escape(value, quote=False).replace('"', "&quot;").replace("\n", "&#10;")
 
 
-_terms_rx: tuple[dict[str, str], int, re.Pattern, re.Pattern] | None = None
+_terms_rx: tuple[dict[str, str], int, re.Pattern, re.Pattern, bool] | None = None
+
+#: A tag that opens or closes an element whose text is never marked (rendered.SKIP_INSIDE), as
+#: rendered.tokens reads a tag's name: a fragment with one is marked part by part (:func:`mark_terms`).
+_SKIP_TAG = re.compile(r"<(/?)(?:" + "|".join(sorted(rendered.SKIP_INSIDE)) + r")(?![a-zA-Z0-9])", re.I)
 
 
 def _terms(definitions: dict[str, str]) -> tuple[re.Pattern, re.Pattern]:
@@ -192,7 +196,8 @@ def _terms(definitions: dict[str, str]) -> tuple[re.Pattern, re.Pattern]:
     global _terms_rx
     if _terms_rx is None or _terms_rx[0] is not definitions or _terms_rx[1] != len(definitions):
         terms = "|".join(re.escape(t) for t in sorted(definitions, key=len, reverse=True))
-        _terms_rx = (definitions, len(definitions), re.compile(r"\b(?:" + terms + r")\b"), re.compile("(?:" + terms + r")\b"))
+        whole = not any("<" in t or ">" in t for t in definitions)  # a term never crosses a tag's edge
+        _terms_rx = (definitions, len(definitions), re.compile(r"\b(?:" + terms + r")\b"), re.compile("(?:" + terms + r")\b"), whole)
     return _terms_rx[2], _terms_rx[3]
 
 
@@ -211,6 +216,15 @@ def _finditer(rx: re.Pattern, fast: re.Pattern, text: str) -> Iterator[re.Match]
         pos = m.end()
 
 
+def _in_tag(text: str, at: int) -> bool:
+    """Whether ``at`` lies inside a tag as :data:`policy_reader.page.rendered.TAG` cuts
+    ``text`` (``<`` to the next ``>``, leftmost first): after any ``>`` the text is outside
+    a tag (a tag holds no ``>`` but its last), and a ``<`` after it opens one when a ``>``
+    follows somewhere."""
+    lt = text.find("<", text.rfind(">", 0, at) + 1, at)
+    return lt != -1 and text.find(">", at) != -1
+
+
 def mark_terms(fragment: str, definitions: dict[str, str]) -> str:
     """Wrap each glossary term in the text of ``fragment`` (HTML) in ``<abbr title>``.
 
@@ -218,12 +232,35 @@ def mark_terms(fragment: str, definitions: dict[str, str]) -> str:
     longest first), for HTML that does not pass through Python-Markdown
     (site/held_html.py). Text inside code and existing marks is left alone, as
     are tags and their attributes (:func:`policy_reader.page.rendered.tokens`).
+
+    A fragment without code, scripts or marks (a topic passage) is searched whole,
+    matches inside a tag skipped: a term holds no ``<`` or ``>`` (the glossary refuses
+    them), so it never runs into a tag, and a text's edges (``>`` before, ``<`` after)
+    are word boundaries as the ends of a separate part are; the same marks as part by
+    part (tests/test_held_html.py compares both with abbr's expression).
     """
     if not definitions:
         return fragment
     rx, fast = _terms(definitions)
-    if next(_finditer(rx, fast, fragment), None) is None:  # no term anywhere, not even in a tag: nothing to mark
+    found = _finditer(rx, fast, fragment)
+    first = next(found, None)
+    if first is None:  # no term anywhere, not even in a tag: nothing to mark
         return fragment
+    if _terms_rx[4] and _SKIP_TAG.search(fragment) is None:
+        out, pos = [], 0
+        for m in (first, *found):
+            at = m.start()
+            if _in_tag(fragment, at):
+                continue
+            title = definitions[m[0]]
+            if title:
+                out.append(fragment[pos:at])
+                out.append(f'<abbr title="{_attribute(title)}">{m[0]}</abbr>')
+                pos = m.end()
+        if not out:
+            return fragment
+        out.append(fragment[pos:])
+        return "".join(out)
     out = []
     for part, plain in rendered.tokens(fragment):
         if plain:

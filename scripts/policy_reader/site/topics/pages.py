@@ -44,6 +44,7 @@ from policy_reader.site import fragments as F
 from policy_reader.site.generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
 from policy_reader.site.glossary import mark_terms
 from policy_reader.site.held_html import HeldHtml
+from policy_reader.site.topics.plain_macro import plain_macro
 
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
 
@@ -77,6 +78,13 @@ def read_passages(slug: str, markdown: str) -> list[Passage]:
     ]
 
 
+#: SENTENCE_END with the stop itself in the match (the same ends, tests/test_topic_highlights.py):
+#: a pattern that starts with a character class is searched much faster than a look-behind.
+_SENTENCE_STOP = re.compile(r"[.!?][”\"’)]*\s+(?=[A-Z“\"‘])")
+#: Stand-ins for <mark> and </mark> while an excerpt is put together, escaped once at the end.
+_OPEN, _CLOSE = "\x00", "\x01"
+
+
 def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = None) -> str:
     """HTML: the sentences of ``text`` that match the topic's rules, terms in <mark>.
 
@@ -84,30 +92,51 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
     ``spans``: the topic's :func:`~policy_reader.topics.rules.highlight_spans` in ``text``
     when known (:class:`Highlights`), else the rules are run here.
     """
-    starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
-    bounds = list(zip(starts, starts[1:] + [len(text)]))
+    starts = [0] + [m.end() for m in _SENTENCE_STOP.finditer(text)]
     if spans is None:
         spans = T.highlight_spans(text, topic)
     # The spans that start in each sentence, in their order (sentences tile the text).
     within: dict[int, list[tuple[int, int]]] = {}
+    n = len(text)
     for a, b in spans:
-        if 0 <= a < len(text):
+        if 0 <= a < n:
             within.setdefault(bisect_right(starts, a) - 1, []).append((a, b))
     keep = sorted(within) or [0]  # a passage the topic's rules do not match: its first sentence
+    # The words with stand-ins for the marks, escaped once (a text holding a stand-in: piece by piece).
+    mark = _marked if _OPEN in text or _CLOSE in text else _stood_in
     parts = []
     prev_end = 0
+    last = len(starts) - 1
     for i in keep:
-        s, e = bounds[i]
+        s = starts[i]
+        e = starts[i + 1] if i < last else n
         if s > prev_end:
             parts.append("… ")
-        sentence_spans = [(a - s, min(b, e) - s) for a, b in within.get(i, ())]
-        parts.append(_marked(text[s:e].rstrip(), sentence_spans))
+        sentence = text[s:e].rstrip()
+        got = within.get(i)
+        parts.append(mark(sentence, [(a - s, min(b, e) - s) for a, b in got]) if got else sentence if mark is _stood_in else html_text(sentence))
         parts.append(" ")
         prev_end = e
     out = "".join(parts).rstrip()
+    if mark is _stood_in:
+        out = html_text(out).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     if prev_end < len(text.rstrip()):
         out += " …"
     return out
+
+
+def _stood_in(sentence: str, spans: list[tuple[int, int]]) -> str:
+    """:func:`_marked` unescaped, ``_OPEN`` and ``_CLOSE`` standing for the tags."""
+    out, pos = [], 0
+    for a, b in spans:
+        b = min(b, len(sentence))
+        if a < pos or a >= b:
+            continue
+        out.append(sentence[pos:a])
+        out.append(_OPEN + sentence[a:b] + _CLOSE)
+        pos = b
+    out.append(sentence[pos:])
+    return "".join(out)
 
 
 HIGHLIGHTS = "highlights"
@@ -294,23 +323,26 @@ class Packer:
     def _fits(self, n: int, raw: int) -> bool:
         return self.size + n <= self.budget and self.raw + raw <= self.raw_budget
 
-    def _put(self, text: str) -> None:
-        n, raw, z = self._cost(text)
+    def _put(self, text: str, cost=None) -> None:
+        n, raw, z = cost or self._cost(text)
         self.z, self.size, self.raw = z, self.size + n, self.raw + raw
         self.pages[-1].append(text)
 
-    def add_group(self, whole: str, head: str, parts: list[str], tail: str, continued: str, close: str = "</section>") -> None:
-        """One paper's group: ``whole`` = ``head`` + ``parts`` + ``tail`` (its notes and ``close``, the closing tag)."""
-        n, raw, _ = self._cost(whole)
-        if self._fits(n, raw):
-            self._put(whole)
+    def add_group(self, whole: str, head: str, parts: list[str], tail: str, continued, close: str = "</section>") -> None:
+        """One paper's group: ``whole`` = ``head`` + ``parts`` + ``tail`` (its notes and ``close``, the closing tag);
+        ``continued``: the head repeated on the next page, or a function giving it."""
+        cost = self._cost(whole)
+        if self._fits(*cost[:2]):
+            self._put(whole, cost)
             return
         if self.pages[-1]:
             self._new()
-            n, raw, _ = self._cost(whole)
-        if self._fits(n, raw):
-            self._put(whole)
+            cost = self._cost(whole)
+        if self._fits(*cost[:2]):
+            self._put(whole, cost)
             return
+        if callable(continued):
+            continued = continued()
         # Too big for a page of its own: passage by passage, the header repeated ("continued")
         # and the notes after the paper's last passage. A page holds at least one passage.
         opened, chunk = head, []
@@ -458,11 +490,41 @@ class TopicPages:
         surnames = {s: _surname(by_slug[s]) for s in note.papers}
         return macro(note, N.heading(note, surnames))
 
+    def _passage_html(self):
+        """The ``passage`` macro as a function: filled without a Jinja call when it is plain text
+        and values (site/topics/plain_macro.py); checked against the macro on its first passage
+        of each topic, and the macro itself on any difference or error."""
+        macro = self.fragments.macro(TOPIC_PAPER, "passage")
+        fill = plain_macro(self.fragments, TOPIC_PAPER, "passage")
+        if fill is None:
+            return macro
+        checked = False
+
+        def passage(p, href, html):
+            nonlocal checked, fill
+            if fill is not None:
+                try:
+                    got = fill(p, href, html)
+                except Exception:
+                    got = None
+                if checked and got is not None:
+                    return got
+                want = macro(p, href, html)
+                if got != want:
+                    log.debug("%s: the passage macro is called for each passage (filled, it differs)", TOPIC_PAPER)
+                    fill = None
+                checked = True
+                return want
+            return macro(p, href, html)
+        return passage
+
     def _groups(self, topic: T.Topic, page_url: str, paper_urls: dict[str, str], definitions: dict[str, str]):
-        """Per paper with a tagged passage, newest first: (whole HTML, head, passages, tail, continued head).
+        """Per paper with a tagged passage, newest first: (whole HTML, head, passages, tail,
+        continued head: a function giving it, for the rare paper too big for a page).
 
         The HTML is the template ``fragments/policy-reader/topic-paper.html`` (site/fragments.py)."""
-        head, passage, note = (self.fragments.macro(TOPIC_PAPER, m) for m in ("head", "passage", "note"))
+        head, note = (self.fragments.macro(TOPIC_PAPER, m) for m in ("head", "note"))
+        passage = self._passage_html()
         end = self.fragments.macro(TOPIC_PAPER, "end")()
         by_slug = {m["slug"]: m for m in self.papers}
         notes_of: dict[str, list[N.Note]] = {}
@@ -478,11 +540,14 @@ class TopicPages:
             paper = {"slug": meta["slug"], "title": meta["title"],
                      "byline": f'{", ".join(meta["authors"])}, {meta["publisher"]}, {meta["date"]} · {_plural(len(passages), "passage")}'}
             marks = self.spans.get(meta["slug"], {})
-            parts = [passage(p, href, Markup(excerpt(p.text, topic, marks.get(p.pid, {}).get(topic.slug)))) for p in passages]
+            # Glossary terms marked now (as held blocks would be): every use, as the page cuts have always
+            # been measured (the page keeps the first, glossary.first_use_only).
+            parts = [mark_terms(passage(p, href, Markup(excerpt(p.text, topic, marks.get(p.pid, {}).get(topic.slug)))), definitions)
+                     for p in passages]
             tail = "".join(self._note_html(n, by_slug, note) for n in notes_of.get(meta["slug"], [])) + end
-            # Glossary terms marked now (as held blocks would be), so the sizes measured are the sizes sent.
-            first, parts, tail = mark_terms(head(paper, href), definitions), [mark_terms(p, definitions) for p in parts], mark_terms(tail, definitions)
-            yield first + "".join(parts) + tail, first, parts, tail, mark_terms(head(paper, href, True), definitions)
+            first, tail = mark_terms(head(paper, href), definitions), mark_terms(tail, definitions)
+            yield (first + "".join(parts) + tail, first, parts, tail,
+                   lambda paper=paper, href=href: mark_terms(head(paper, href, True), definitions))
 
     def topic_pages(self, topic: T.Topic, held: HeldHtml, page_url, paper_urls: dict[str, str]) -> list[tuple[str, str]]:
         """``[(src_uri, Markdown)]``: the topic's first page and, when its passages need more
@@ -503,7 +568,8 @@ class TopicPages:
             uri = self.topic_uri(topic.slug, k)
             url = page_url(uri)
             if url != deep_url:
-                blocks = [_rebase(b, deep_url, url) for b in blocks]
+                hrefs: dict[str, str] = {}  # one paper's address is in each of its passages: rewritten once
+                blocks = [_rebase(b, deep_url, url, hrefs) for b in blocks]
             blocks = _notes_once(blocks, self.fragments.macro(TOPIC_PAPER, "note_ref"))
             out.append((uri, self.topic_markdown(topic, held, blocks, k, len(pages), total, n_papers)))
         return out
@@ -614,19 +680,30 @@ def _notes_once(blocks: list[str], note_ref) -> list[str]:
     return [NOTE.sub(sub, b) for b in blocks]
 
 
-def _rebase(block: str, from_url: str, to_url: str) -> str:
-    """Relative hrefs in ``block`` written for the page at ``from_url``, rewritten for ``to_url``."""
+_HREF = re.compile(r'href="([^"]*)"')
+_NOT_RELATIVE = re.compile(r"[a-z]+:|#|/")
+
+
+def _rebase(block: str, from_url: str, to_url: str, memo: dict[str, str] | None = None) -> str:
+    """Relative hrefs in ``block`` written for the page at ``from_url``, rewritten for ``to_url``
+    (``memo``: the rewritten addresses of earlier blocks of the same two pages, to reuse: a
+    paper's address is in each of its passages, with the passage's id after ``#``)."""
+    memo = {} if memo is None else memo
+
     def sub(m: re.Match) -> str:
-        href = m.group(1)
-        if re.match(r"[a-z]+:|#|/", href):
-            return m.group(0)
+        href = m[1]
+        if _NOT_RELATIVE.match(href):
+            return m[0]
         path, _, frag = href.partition("#")
-        target = _resolve(from_url, path)
-        new = get_relative_url(target, to_url) if target else get_relative_url("", to_url)
-        if path.endswith("/") and not new.endswith("/"):
-            new += "/"
-        return f'href="{html.escape(new, quote=True)}' + (f"#{frag}" if frag else "") + '"'
-    return re.sub(r'href="([^"]*)"', sub, block)
+        new = memo.get(path)
+        if new is None:
+            target = _resolve(from_url, path)
+            new = get_relative_url(target, to_url) if target else get_relative_url("", to_url)
+            if path.endswith("/") and not new.endswith("/"):
+                new += "/"
+            new = memo[path] = html.escape(new, quote=True)
+        return f'href="{new}' + (f"#{frag}" if frag else "") + '"'
+    return _HREF.sub(sub, block)
 
 
 class LinkCheck:

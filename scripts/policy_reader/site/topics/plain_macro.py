@@ -1,0 +1,87 @@
+"""A template's macro that only puts values into its text, filled without a Jinja call.
+
+A topic page holds one passage per tagged paragraph (60,000 at 1,000 papers), each the
+``passage`` macro of ``fragments/policy-reader/topic-paper.html`` (site/fragments.py).
+Calling a Jinja macro costs far more than the few strings it joins, so when the macro
+(ours, or a theme override's) is nothing but its text and its arguments (or their
+attributes) put in through ``| text``, ``| md_text``, ``| safe`` or bare (autoescaped),
+:func:`plain_macro` reads it once from the template's syntax tree and gives a function
+that joins the same pieces: the same filters, the same ``environment.getattr``, the same
+autoescape, so the same string. Anything else in the macro (a condition, a loop, another
+filter, a name from outside it) gives None, and the caller calls the macro as before.
+The template stays the one definition of the HTML; tests/test_topic_pages.py compares
+both on the papers' passages and checks that an override with a condition is called.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from jinja2 import nodes
+from markupsafe import escape
+
+from policy_reader.site import fragments as F
+
+#: Filters a plain macro may use: ours (site/fragments.py) and Jinja's ``safe``, each one argument.
+FILTERS = ("text", "md_text", "safe")
+
+
+def plain_macro(fragments: F.Fragments, template: str, name: str) -> Callable[..., str] | None:
+    """A function of the macro's arguments (all given, in order) giving what
+    ``fragments.macro(template, name)`` gives; None when the macro is more than that.
+    Call ``fragments.macro`` first: its errors (a missing template or macro) come from there."""
+    env = fragments.env
+    if env.finalize is not None or env.autoescape is not True or env.is_async:
+        return None
+    try:
+        source, _, _ = env.loader.get_source(env, F.PREFIX + template)
+        tree = env.parse(source)
+    except Exception:  # fragments.macro reports a template that cannot be read
+        return None
+    if any(True for _ in tree.find_all((nodes.Extends, nodes.Import, nodes.FromImport, nodes.Include))):
+        return None
+    found = [m for m in tree.body if isinstance(m, nodes.Macro) and m.name == name]
+    if len(found) != 1:
+        return None
+    macro = found[0]
+    params = [a.name for a in macro.args]
+    pieces: list = []
+    for out in macro.body:
+        if not isinstance(out, nodes.Output):
+            return None
+        for node in out.nodes:
+            if isinstance(node, nodes.TemplateData):
+                pieces.append(node.data)
+                continue
+            filt = None
+            if isinstance(node, nodes.Filter):
+                if (node.node is None or node.name not in FILTERS or node.args or node.kwargs
+                        or node.dyn_args is not None or node.dyn_kwargs is not None):
+                    return None
+                filt = env.filters.get(node.name)
+                if filt is None or getattr(filt, "jinja_pass_arg", None) is not None:
+                    return None
+                node = node.node
+            attr = None
+            if isinstance(node, nodes.Getattr) and node.ctx == "load":
+                attr, node = node.attr, node.node
+            if not (isinstance(node, nodes.Name) and node.ctx == "load" and node.name in params):
+                return None
+            pieces.append((params.index(node.name), attr, filt))
+    return _filler(pieces, env.getattr, len(params))
+
+
+def _filler(pieces: list, getattr_, n_args: int) -> Callable[..., str]:
+    def fill(*args) -> str:
+        if len(args) != n_args:
+            raise TypeError(f"the macro takes {n_args} arguments, not {len(args)}")
+        out = []
+        for piece in pieces:
+            if piece.__class__ is str:
+                out.append(piece)
+                continue
+            i, attr, filt = piece
+            value = args[i] if attr is None else getattr_(args[i], attr)
+            out.append(escape(value if filt is None else filt(value)))
+        return "".join(out)
+    return fill
