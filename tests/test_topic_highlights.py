@@ -239,3 +239,32 @@ def test_excerpt_of_words_holding_the_marks_stand_ins(pieces, raw):
     spans = sorted({(a, a + n) for a, n in raw if a < max(len(text), 1)})
     topic = T.load_topic_data(ROOT)[0].topics[0]
     assert excerpt(text, topic, spans) == _plain_excerpt(text, spans)
+
+
+def _decode_piece_by_piece(value: str):
+    """H.decode written plainly: every record read by H._part (the form checked piece by piece)."""
+    parts = value.split(" ")
+    if not H._DIGEST.match(parts[0]):
+        raise ValueError("it does not start with a 16-digit digest")
+    record = {}
+    for part in parts[1:]:
+        pid, topics = H._part(part, record)
+        record[pid] = topics
+    return parts[0], record
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["p-1", "kt-2", "p-1", "p-3a", "é", ":", "diplomacy", "Bad", "=", "1-2", "5-2", "3-3", "007-9",
+                                 "12-40", "²-3", ",", ";", "-", "sanctions", " ", "\n", "x_y", ""]), max_size=16))
+def test_decode_reads_any_value_as_piece_by_piece(pieces):
+    """decode reads the converter's form in bulk (H._part_fast): the same record, or the same
+    error, as reading every piece (a damaged, odd or hand-made value included)."""
+    for value in ("0123456789abcdef " + "".join(pieces), "0123456789abcdef p-9:diplomacy=1-2 " + "".join(pieces)):
+        try:
+            want = _decode_piece_by_piece(value)
+        except ValueError as exc:
+            with pytest.raises(ValueError) as got:
+                H.decode(value)
+            assert str(got.value) == str(exc)
+        else:
+            assert H.decode(value) == want

@@ -62,6 +62,12 @@ def encode(record_digest: str, record: Record) -> str:
     return " ".join(out)
 
 
+#: A record as the converter writes it (ASCII digits, the id and topic forms above): read in
+#: bulk by :func:`decode`; anything else is read piece by piece, for the same value or error.
+_TOPIC_SPANS = r"[a-z0-9]+(?:-[a-z0-9]+)*=(?:[0-9]+-[0-9]+(?:,[0-9]+-[0-9]+)*)?"
+_PART = re.compile(rf"([A-Za-z][A-Za-z0-9_-]*):({_TOPIC_SPANS}(?:;{_TOPIC_SPANS})*)")
+
+
 def decode(value: str) -> tuple[str, Record]:
     """``(digest, record)`` from a ``highlights`` value; ValueError naming what is wrong."""
     parts = value.split(" ")
@@ -69,23 +75,53 @@ def decode(value: str) -> tuple[str, Record]:
         raise ValueError("it does not start with a 16-digit digest")
     record: Record = {}
     for part in parts[1:]:
-        pid, sep, rest = part.partition(":")
-        if not sep or not _ID.match(pid) or pid in record:
-            raise ValueError(f"'{part[:40]}' is not '<id>:<topic>=<start>-<end>,...'")
-        topics: dict[str, Spans] = {}
-        for entry in rest.split(";"):
-            topic, sep, spans = entry.partition("=")
-            if not sep or not _TOPIC.match(topic) or topic in topics:
-                raise ValueError(f"'{part[:40]}' is not '<id>:<topic>=<start>-<end>,...'")
-            got = []
-            for span in spans.split(",") if spans else ():
-                a, sep, b = span.partition("-")
-                if not (sep and a.isdigit() and b.isdigit() and int(a) < int(b)):
-                    raise ValueError(f"'{span}' in '{pid}' is not '<start>-<end>'")
-                got.append((int(a), int(b)))
-            topics[topic] = got
-        record[pid] = topics
+        got = _part_fast(part, record)
+        if got is None:
+            got = _part(part, record)
+        record[got[0]] = got[1]
     return parts[0], record
+
+
+def _part_fast(part: str, record: Record) -> tuple[str, dict[str, Spans]] | None:
+    """One record ``<id>:<topic>=<spans>;...`` in the converter's form, or None (then
+    :func:`_part` reads it, and names what is wrong)."""
+    m = _PART.fullmatch(part)
+    if m is None or m[1] in record:
+        return None
+    topics: dict[str, Spans] = {}
+    for entry in m[2].split(";"):
+        topic, _, spans = entry.partition("=")
+        if topic in topics:
+            return None
+        if spans:
+            numbers = list(map(int, spans.replace("-", ",").split(",")))
+            got = list(zip(numbers[::2], numbers[1::2]))
+            for a, b in got:
+                if a >= b:
+                    return None
+        else:
+            got = []
+        topics[topic] = got
+    return m[1], topics
+
+
+def _part(part: str, record: Record) -> tuple[str, dict[str, Spans]]:
+    pid, sep, rest = part.partition(":")
+    if not sep or not _ID.match(pid) or pid in record:
+        raise ValueError(f"'{part[:40]}' is not '<id>:<topic>=<start>-<end>,...'")
+    topics: dict[str, Spans] = {}
+    for entry in rest.split(";"):
+        topic, sep, spans = entry.partition("=")
+        if not sep or not _TOPIC.match(topic) or topic in topics:
+            raise ValueError(f"'{part[:40]}' is not '<id>:<topic>=<start>-<end>,...'")
+        got = []
+        for span in spans.split(",") if spans else ():
+            a, sep, b = span.partition("-")
+            if not (sep and a.isdigit() and b.isdigit() and int(a) < int(b)):
+                raise ValueError(f"'{span}' in '{pid}' is not '<start>-<end>'")
+            got.append((int(a), int(b)))
+        topics[topic] = got
+    return pid, topics
 
 
 def record(vocabulary: bytes, passages: list[tuple[str, tuple[str, ...], str]],
