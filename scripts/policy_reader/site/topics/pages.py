@@ -102,41 +102,42 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
         if 0 <= a < n:
             within.setdefault(bisect_right(starts, a) - 1, []).append((a, b))
     keep = sorted(within) or [0]  # a passage the topic's rules do not match: its first sentence
-    # The words with stand-ins for the marks, escaped once (a text holding a stand-in: piece by piece).
-    mark = _marked if _OPEN in text or _CLOSE in text else _stood_in
+    last = len(starts) - 1
     parts = []
     prev_end = 0
-    last = len(starts) - 1
-    for i in keep:
-        s = starts[i]
-        e = starts[i + 1] if i < last else n
-        if s > prev_end:
-            parts.append("… ")
-        sentence = text[s:e].rstrip()
-        got = within.get(i)
-        parts.append(mark(sentence, [(a - s, min(b, e) - s) for a, b in got]) if got else sentence if mark is _stood_in else html_text(sentence))
-        parts.append(" ")
-        prev_end = e
-    out = "".join(parts).rstrip()
-    if mark is _stood_in:
-        out = html_text(out).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+    if _OPEN in text or _CLOSE in text:  # words holding a stand-in: escaped piece by piece
+        for i in keep:
+            s = starts[i]
+            e = starts[i + 1] if i < last else n
+            if s > prev_end:
+                parts.append("… ")
+            parts.append(_marked(text[s:e].rstrip(), [(a - s, min(b, e) - s) for a, b in within.get(i, ())]))
+            parts.append(" ")
+            prev_end = e
+        out = "".join(parts).rstrip()
+    else:  # the words with stand-ins for the marks (_marked's rule, in the text's offsets), escaped once
+        for i in keep:
+            s = starts[i]
+            e = starts[i + 1] if i < last else n
+            if s > prev_end:
+                parts.append("… ")
+            stop = s + len(text[s:e].rstrip())
+            pos = s
+            for a, b in within.get(i, ()):
+                if b > stop:
+                    b = stop
+                if a < pos or a >= b:
+                    continue
+                parts.append(text[pos:a])
+                parts.append(_OPEN + text[a:b] + _CLOSE)
+                pos = b
+            parts.append(text[pos:stop])
+            parts.append(" ")
+            prev_end = e
+        out = html_text("".join(parts).rstrip()).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     if prev_end < len(text.rstrip()):
         out += " …"
     return out
-
-
-def _stood_in(sentence: str, spans: list[tuple[int, int]]) -> str:
-    """:func:`_marked` unescaped, ``_OPEN`` and ``_CLOSE`` standing for the tags."""
-    out, pos = [], 0
-    for a, b in spans:
-        b = min(b, len(sentence))
-        if a < pos or a >= b:
-            continue
-        out.append(sentence[pos:a])
-        out.append(_OPEN + sentence[a:b] + _CLOSE)
-        pos = b
-    out.append(sentence[pos:])
-    return "".join(out)
 
 
 HIGHLIGHTS = "highlights"

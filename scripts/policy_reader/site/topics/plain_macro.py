@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Callable
 
 from jinja2 import nodes
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from policy_reader.site import fragments as F
 
@@ -71,7 +71,16 @@ def plain_macro(fragments: F.Fragments, template: str, name: str) -> Callable[..
     return _filler(pieces, env.getattr, len(params))
 
 
-def _filler(pieces: list, getattr_, n_args: int) -> Callable[..., str]:
+#: Filtered values kept per filler (ids, labels and addresses repeat from passage to passage),
+#: for plain strings up to this long, and up to this many before it starts again.
+MEMO_CHARS, MEMO_SIZE = 200, 20_000
+
+
+def _filler(pieces: list, env_getattr, n_args: int) -> Callable[..., str]:
+    """``fill(*args)``: Jinja's ``environment.getattr`` (an attribute, else an item, else
+    undefined), the filter, then ``escape`` unless the filter gave Markup (Jinja's autoescape)."""
+    memo: dict = {}
+
     def fill(*args) -> str:
         if len(args) != n_args:
             raise TypeError(f"the macro takes {n_args} arguments, not {len(args)}")
@@ -81,7 +90,22 @@ def _filler(pieces: list, getattr_, n_args: int) -> Callable[..., str]:
                 out.append(piece)
                 continue
             i, attr, filt = piece
-            value = args[i] if attr is None else getattr_(args[i], attr)
-            out.append(escape(value if filt is None else filt(value)))
+            value = args[i]
+            if attr is not None:
+                try:
+                    value = getattr(value, attr)
+                except AttributeError:
+                    value = env_getattr(value, attr)
+            if value.__class__ is str and len(value) <= MEMO_CHARS:
+                key = (filt, value)
+                got = memo.get(key)
+                if got is None:
+                    if len(memo) >= MEMO_SIZE:
+                        memo.clear()
+                    got = memo[key] = str(escape(value if filt is None else filt(value)))
+                out.append(got)
+                continue
+            value = value if filt is None else filt(value)
+            out.append(value if value.__class__ is Markup else escape(value))
         return "".join(out)
     return fill
