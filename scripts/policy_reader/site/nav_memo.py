@@ -1,0 +1,129 @@
+"""The sidebar's navigation rendered once per kind of page, not once per page.
+
+Material renders ``partials/nav.html`` (the whole site navigation, every item through
+``partials/nav-item.html``'s macros) into every page. Our navigation has about a dozen
+items (home, bibliography, timeline, the papers' section, the topics); stock Material's
+build of the same Markdown lists one, so at 1,000 papers the sidebar alone made our
+page templates cost about three times stock's sidebar. Yet the 1,000 paper pages, not
+in the navigation themselves (site/navigation.py lists /papers/ instead), all get the
+same sidebar.
+
+What the navigation's HTML reads of the page it is rendered for (Material 9.8.2's
+``nav.html``, ``nav-item.html``, ``logo.html``, ``source.html``): the page only through
+``| url`` (a link target made relative to ``page.url``, or joined to ``base_url``) and
+through comparisons with the navigation's pages (``page in ...``, ``index == page``,
+``nav_item == page``, where the current page gets its table of contents), and the
+``active`` flag MkDocs sets on the page's sections. So for a page that is not one of
+the navigation's pages, the HTML is a function of: ``base_url``, the relative form of
+every link target the navigation holds (its pages' and links' URLs, the home page, the
+logo), and every item's ``active`` flag. :func:`install` wraps the template so that
+such a page's sidebar is looked up under exactly that key and rendered once per key
+(the build's first page of each kind); every other page is rendered as before.
+
+Only Material's own templates are wrapped: if the project's ``custom_dir`` overrides
+any of them (its override may read anything of the page), nothing is memoised.
+tests/test_nav_memo.py builds a library whose papers are out of the navigation with
+and without the memo and compares every page byte for byte; the 1,000-paper site was
+compared the same way (``diff -r``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from mkdocs.utils import normalize_url
+
+#: The templates the sidebar is made of (Material's); an override of any turns the memo off.
+TEMPLATES = ("partials/nav.html", "partials/nav-item.html", "partials/logo.html", "partials/source.html")
+
+
+def _material_dir() -> Path | None:
+    try:
+        import material
+    except ImportError:
+        return None
+    return Path(material.__file__).resolve().parent
+
+
+def _items(items) -> Iterator[Any]:
+    for item in items:
+        yield item
+        yield from _items(getattr(item, "children", None) or ())
+
+
+class NavMemo:
+    """The sidebar of one build's theme environment, memoised (module docstring)."""
+
+    def __init__(self, render):
+        self._render = render  # the template's own root render function
+        self._memo: dict[tuple, str] = {}
+        self._nav = None
+        self._items: list = []
+        self._pages: list = []
+        self.hits = 0
+        self.misses = 0
+
+    def _learn(self, nav) -> None:
+        self._nav = nav
+        self._items = list(_items(nav.items))
+        self._pages = list(nav.pages)
+
+    def key(self, context) -> tuple | None:
+        """The sidebar's inputs for this page, or None: render it as it is (a page of the navigation)."""
+        page = context.get("page")
+        nav = context.get("nav")
+        if page is None or nav is None:
+            return None
+        if nav is not self._nav:
+            self._learn(nav)
+        if any(page == p for p in self._pages):
+            return None
+        base = context.get("base_url", "")
+        config = context.get("config") or {}
+        theme = config.get("theme") or {}
+        extra = config.get("extra") or {}
+        homepage = getattr(nav, "homepage", None)
+        targets = [str(getattr(item, "url", None)) for item in self._items]
+        targets += [str(getattr(homepage, "url", None)), str(extra.get("homepage")), str(theme.get("logo"))]
+        return (
+            base,
+            tuple(normalize_url(t, page=page, base=base) for t in targets),
+            tuple(bool(getattr(item, "active", False)) for item in self._items),
+        )
+
+    def render(self, context) -> Iterator[str]:
+        key = self.key(context)
+        if key is None:
+            yield from self._render(context)
+            return
+        got = self._memo.get(key)
+        if got is None:
+            self.misses += 1
+            got = self._memo[key] = "".join(self._render(context))
+        else:
+            self.hits += 1
+        yield got
+
+
+def install(env) -> NavMemo | None:
+    """Wrap the theme's ``partials/nav.html`` in ``env`` (one build's environment); None when
+    a template of the sidebar is not Material's own (an override) or is missing."""
+    material = _material_dir()
+    if material is None:
+        return None
+    templates = material / "templates"
+    for name in TEMPLATES:
+        try:
+            filename = env.get_template(name).filename
+        except Exception:  # a missing or broken template: leave rendering (and its error) to the theme
+            return None
+        if not filename or Path(filename).resolve().parent.parent != templates:
+            return None
+    template = env.get_template(TEMPLATES[0])
+    if isinstance(getattr(template, "_policy_reader_nav_memo", None), NavMemo):
+        return template._policy_reader_nav_memo
+    memo = NavMemo(template.root_render_func)
+    template.root_render_func = memo.render
+    template._policy_reader_nav_memo = memo
+    return memo
