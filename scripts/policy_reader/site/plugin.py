@@ -320,7 +320,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         page_titles.escape_titles(files)
         page_titles.install(env)
         self.template_scripts = csp.TemplateScripts(env, config)
-        nav_memo.install(env)  # the sidebar made once per kind of page (site/nav_memo.py)
+        self.nav_memo = nav_memo.install(env)  # the sidebar made once per kind of page (site/nav_memo.py)
         return env
 
     @event_priority(-100)
