@@ -69,3 +69,39 @@ def test_an_overridden_sidebar_is_rendered_for_every_page(project_copy, tmp_path
     for slug in (KLINGNER_SLUG, GOMEZ_SLUG):
         html = (tmp_path / "site" / "papers" / slug / "index.html").read_text(encoding="utf-8")
         assert f'data-here="papers/{slug}/"' in html
+
+
+def _env(tmp_path, templates: dict[str, str]):
+    import jinja2
+    from mkdocs.utils.templates import url_filter
+
+    for name, text in templates.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+    env.filters["url"] = url_filter
+    return env
+
+
+def test_page_independent_partials_are_read_from_their_syntax(tmp_path):
+    """Only a partial that reads the build's values (config, features, lang.t), no filter
+    that reads the context and no include but icons is rendered once per build."""
+    env = _env(tmp_path, {
+        "same.html": '{% set l = lang.t("search") %}<b title="{{ l }}">{{ config.site_name | e }}</b>'
+                     '{% if "x" in features %}{% include ".icons/" ~ (config.icon or "a") ~ ".svg" %}{% endif %}',
+        "title.html": "<b>{{ page.title }}</b>",
+        "link.html": '<a href="{{ config.home | url }}">home</a>',
+        "include.html": '{% include "partials/other.html" %}',
+        "call.html": "{{ config.pick() }}",
+    })
+    assert nav_memo.page_independent(env, "same.html")
+    for name in ("title.html", "link.html", "include.html", "call.html", "missing.html"):
+        assert not nav_memo.page_independent(env, name), name
+
+
+def test_the_real_header_partials_are_page_independent():
+    """Ours (docs/overrides/partials/search.html) and Material's palette: rendered once per build."""
+    from mkdocs.config import load_config
+    from support import ROOT
+
+    env = load_config(str(ROOT / "mkdocs.yml")).theme.get_env()
+    assert all(nav_memo.page_independent(env, name) for name in nav_memo.CONSTANT)

@@ -25,6 +25,13 @@ any of them (its override may read anything of the page), nothing is memoised.
 tests/test_nav_memo.py builds a library whose papers are out of the navigation with
 and without the memo and compares every page byte for byte; the 1,000-paper site was
 compared the same way (``diff -r``).
+
+The header's colour-palette switch and search box (``partials/palette.html``, ours
+``partials/search.html``) read nothing of the page at all: :func:`page_independent`
+checks that from the template's syntax tree (it reads only ``config``, ``features`` and
+``lang``, calls only ``lang.t``, uses no filter that reads the context, includes only
+``.icons/``), and such a partial is rendered once per build; an edit that makes one read
+the page turns its memo off.
 """
 
 from __future__ import annotations
@@ -32,10 +39,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
+from jinja2 import meta, nodes
 from mkdocs.utils import normalize_url
 
 #: The templates the sidebar is made of (Material's); an override of any turns the memo off.
 TEMPLATES = ("partials/nav.html", "partials/nav-item.html", "partials/logo.html", "partials/source.html")
+#: Header partials that may read nothing of the page (checked by :func:`page_independent`).
+CONSTANT = ("partials/palette.html", "partials/search.html")
+#: What a page-independent partial may read: the build's configuration and translations.
+BUILD_VALUES = frozenset({"config", "features", "lang"})
 
 
 def _material_dir() -> Path | None:
@@ -55,8 +67,10 @@ def _items(items) -> Iterator[Any]:
 class NavMemo:
     """The sidebar of one build's theme environment, memoised (module docstring)."""
 
-    def __init__(self, render):
+    def __init__(self, render, key=None):
         self._render = render  # the template's own root render function
+        if key is not None:  # another partial's key (a page-independent one: always the same)
+            self.key = key
         self._memo: dict[tuple, str] = {}
         self._nav = None
         self._items: list = []
@@ -106,24 +120,75 @@ class NavMemo:
         yield got
 
 
+def _materials(env, names, templates: Path) -> bool:
+    """Whether each template of ``names`` is Material's own file (no override)."""
+    for name in names:
+        try:
+            filename = env.get_template(name).filename
+        except Exception:  # a missing or broken template: leave rendering (and its error) to the theme
+            return False
+        if not filename or Path(filename).resolve().parent.parent != templates:
+            return False
+    return True
+
+
+def _icon(expr) -> bool:
+    """``".icons/" ~ ... ~ ".svg"``: an icon's SVG, a file without template values."""
+    return (isinstance(expr, nodes.Concat) and isinstance(expr.nodes[0], nodes.Const)
+            and isinstance(expr.nodes[0].value, str) and expr.nodes[0].value.startswith(".icons/"))
+
+
+def page_independent(env, name: str) -> bool:
+    """Whether template ``name`` renders the same for every page of a build: it reads only
+    :data:`BUILD_VALUES`, calls only ``lang.t``, uses only filters and tests that are not given
+    the context (``url`` is: it reads the page), and includes only icons."""
+    try:
+        source, _, _ = env.loader.get_source(env, name)
+        tree = env.parse(source)
+    except Exception:
+        return False
+    if not meta.find_undeclared_variables(tree) <= BUILD_VALUES:
+        return False
+    for node in tree.find_all((nodes.Import, nodes.FromImport, nodes.Extends, nodes.Include)):
+        if not (isinstance(node, nodes.Include) and _icon(node.template)):
+            return False
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = env.filters if isinstance(node, nodes.Filter) else env.tests
+        fn = known.get(node.name)
+        passed = getattr(fn, "jinja_pass_arg", None)  # the environment or eval context: fine; the context: the page
+        if fn is None or getattr(passed, "name", None) == "context":
+            return False
+    for node in tree.find_all(nodes.Call):
+        f = node.node
+        if not (isinstance(f, nodes.Getattr) and f.attr == "t" and isinstance(f.node, nodes.Name) and f.node.name == "lang"):
+            return False
+    return True
+
+
+def _wrap(env, name: str, key) -> NavMemo:
+    template = env.get_template(name)
+    memo = getattr(template, "_policy_reader_memo", None)
+    if isinstance(memo, NavMemo):  # installed already for this environment
+        return memo
+    memo = NavMemo(template.root_render_func, key)
+    template.root_render_func = memo.render
+    template._policy_reader_memo = memo
+    return memo
+
+
 def install(env) -> NavMemo | None:
-    """Wrap the theme's ``partials/nav.html`` in ``env`` (one build's environment); None when
-    a template of the sidebar is not Material's own (an override) or is missing."""
+    """Wrap the theme's ``partials/nav.html`` in ``env`` (one build's environment), and the
+    header partials that read nothing of the page; the sidebar's memo, or None when a
+    template of the sidebar is not Material's own (an override) or is missing."""
     material = _material_dir()
     if material is None:
         return None
     templates = material / "templates"
-    for name in TEMPLATES:
-        try:
-            filename = env.get_template(name).filename
-        except Exception:  # a missing or broken template: leave rendering (and its error) to the theme
-            return None
-        if not filename or Path(filename).resolve().parent.parent != templates:
-            return None
-    template = env.get_template(TEMPLATES[0])
-    if isinstance(getattr(template, "_policy_reader_nav_memo", None), NavMemo):
-        return template._policy_reader_nav_memo
-    memo = NavMemo(template.root_render_func)
-    template.root_render_func = memo.render
-    template._policy_reader_nav_memo = memo
-    return memo
+    if not _materials(env, ("partials/language.html",), templates):  # lang.t: Material's translations
+        return None
+    for name in CONSTANT:
+        if page_independent(env, name):
+            _wrap(env, name, lambda context: ())
+    if not _materials(env, TEMPLATES, templates):
+        return None
+    return _wrap(env, TEMPLATES[0], None)
