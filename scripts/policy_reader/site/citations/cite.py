@@ -73,9 +73,14 @@ class StyleCitation:
     takeaway: Formatted    # the same with "key takeaway" as the locator
 
 
+#: An entry's first line, ``@type{key,``: one pattern for every key (a pattern made per key is
+#: compiled again for each paper once a library has more keys than ``re`` caches).
+_ENTRY_START = re.compile(r"^@\w+\{([^,\n]*),", re.M)
+
+
 def bib_entry(bibtex: str, key: str) -> str:
     """The text of entry ``key`` in ``bibtex`` (balanced braces), or CiteprocError."""
-    m = re.search(r"^@\w+\{" + re.escape(key) + r",", bibtex, re.M)
+    m = next((m for m in _ENTRY_START.finditer(bibtex) if m[1] == key), None)
     if not m:
         raise CiteprocError(f"no entry '{key}' in the paper's .bib file")
     depth = 0
