@@ -47,7 +47,12 @@ def build_in_process(project: Path, site: Path, monkeypatch):
     """Build like `mkdocs build --strict` from the project folder; return our plugin."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.config.defaults import MkDocsConfig
 
+    # MkDocs keeps one instance of each plugin that has on_startup across config loads (its
+    # plugin cache, for `mkdocs serve`); mkdocs-bibtex's would keep an earlier copy's library.
+    # A fresh cache per build makes each in-process build start as `mkdocs build` does.
+    MkDocsConfig.plugins.plugin_cache.clear()
     monkeypatch.chdir(project)  # snippet and CSL paths resolve from the working directory
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True)
     build(config)
