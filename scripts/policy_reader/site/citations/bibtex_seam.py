@@ -88,7 +88,9 @@ def prewarm(config, pages_markdown: list[str], shared=None) -> int:
             csl_json_job = _start_csl_json(library)
         if blocks:
             _remember_bibtex(registry)
-            with _footnote_run_shared_with(shared):
+            # A note style's footnotes read only the bibliography's entries (mkdocs-bibtex's
+            # inline_text reads its notes for author-date styles only): see _entries_only_run.
+            with _footnote_run_shared_with(shared, notes_unread=getattr(registry, "_is_inline", True) is False):
                 registry.validate_citation_blocks(blocks)
         return len(blocks)
     finally:
@@ -121,16 +123,22 @@ _FOOTNOTE_HEAD = "\n---\nlink-citations: false\n---\n"
 
 
 class _footnote_run_shared_with:
-    def __init__(self, shared):
+    """``notes_unread``: mkdocs-bibtex reads only the References of the run's output (a note
+    style: its ``_is_inline`` is False), so the run may format the entries alone."""
+
+    def __init__(self, shared, notes_unread: bool = False):
         self.shared = shared
+        self.notes_unread = notes_unread
 
     def __enter__(self):
         if self.shared is not None:
             share_footnote_run()
             _SHARING["to"] = self.shared
+            _SHARING["notes_unread"] = self.notes_unread
 
     def __exit__(self, *exc):
         _SHARING.pop("to", None)
+        _SHARING.pop("notes_unread", None)
 
 
 def share_footnote_run() -> None:
@@ -158,20 +166,23 @@ class _SharingPypandoc:
     def convert_text(self, source, to, format=None, extra_args=(), **kwargs):
         shared = _SHARING.get("to")
         if shared is not None and not kwargs:
-            out = _shared_run(shared, source, to, format, list(extra_args or ()))
+            out = _shared_run(shared, source, to, format, list(extra_args or ()), _SHARING.get("notes_unread", False))
             if out is not None:
                 return out
         return self._module.convert_text(source, to, format=format, extra_args=extra_args, **kwargs)
 
 
-def _shared_run(shared, source, to, format, args) -> str | None:
+def _shared_run(shared, source, to, format, args, notes_unread=False) -> str | None:
     """The footnotes' run, citing every work and writing the bibliography as HTML too
     (:data:`.citeproc.SHARED_WRITER`); returns what mkdocs-bibtex asked for plus the entries of
     the works it did not cite (it reads only its citations' entries), or None: not this run,
-    or a style whose entries depend on each other (then nothing changes)."""
+    or a style whose entries depend on each other (then nothing changes).
+
+    ``notes_unread`` (mkdocs-bibtex reads only the References: a note style), and entries
+    that stand apart in the BibTeX too (:func:`.citeproc.entry_batches`): :func:`_entries_only_run`."""
     import pypandoc
 
-    from policy_reader.site.citations.citeproc import SHARED_SEPARATOR, entries_stand_alone, shared_writer
+    from policy_reader.site.citations.citeproc import SHARED_SEPARATOR, entries_stand_alone, entry_batches, shared_writer
 
     if not (to == "markdown-citations" and format == "markdown" and len(args) == 5
             and args[0] == "--citeproc" and args[1] == "--bibliography" and args[3] == "--csl"
@@ -182,6 +193,10 @@ def _shared_run(shared, source, to, format, args) -> str | None:
         bibtex = Path(args[2]).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    if notes_unread:
+        batches = entry_batches(bibtex)
+        if batches is not None:
+            return _entries_only_run(shared, bibtex, args, batches)
     doc = source.replace(_FOOTNOTE_HEAD, "\n---\nlink-citations: false\nnocite: '@*'\n---\n", 1)
     out = pypandoc.convert_text(doc, to=str(shared_writer()), format="markdown", extra_args=args, verify_format=False)
     markdown, sep, html_refs = out.partition(SHARED_SEPARATOR)
@@ -189,6 +204,43 @@ def _shared_run(shared, source, to, format, args) -> str | None:
         return None
     shared.put(bibtex, args[4], html_refs)
     return markdown
+
+
+#: The References heading mkdocs-bibtex splits pandoc's output at (``markdown.split("# References")``).
+_REFERENCES = "# References"
+#: An entries-only run's document: every work of its .bib, no citation.
+_ENTRIES_DOC = "\n---\nlink-citations: false\nnocite: '@*'\n---\n\n" + _REFERENCES + "\n\n"
+def _entries_only_run(shared, bibtex: str, args: list[str], batches: list[str]) -> str:
+    """The footnotes' run for a style whose notes mkdocs-bibtex does not read and whose entries
+    stand alone: citeproc formats the bibliography only (no notes: the paragraphs' citations
+    are left out), one pandoc run per batch of entries with only that batch's entries in its
+    .bib (so a run holds a batch, not the library: the build's peak memory). Each entry is what
+    one run of the whole library gives (entries that stand alone; tests/test_shared_citeproc.py).
+    Returns a Markdown document whose References mkdocs-bibtex reads as that one run's, and puts
+    the entries as HTML into ``shared``."""
+    import tempfile
+
+    import pypandoc
+
+    from policy_reader.site.citations.citeproc import SHARED_SEPARATOR, shared_writer
+
+    references: list[str] = []
+    html_refs: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="policy-reader-entries-") as tmp:
+        for i, batch in enumerate(batches):
+            bib = Path(tmp) / f"batch-{i}.bib"
+            bib.write_text(batch, encoding="utf-8")
+            run_args = [args[0], args[1], str(bib), *args[3:]]
+            out = pypandoc.convert_text(_ENTRIES_DOC, to=str(shared_writer()), format="markdown",
+                                        extra_args=run_args, verify_format=False)
+            markdown, sep, html_part = out.partition(SHARED_SEPARATOR)
+            head, found, refs = markdown.partition(_REFERENCES)
+            if not sep or not found or _REFERENCES in refs or head.strip():
+                raise ValueError(f"pandoc's output for the bibliography's entries is not as expected ({out[:200]!r})")
+            references.append(refs)
+            html_refs.append(html_part)
+    shared.put(bibtex, args[4], "".join(html_refs))
+    return _REFERENCES + "".join(references)
 
 
 def use_library_bibtex(config, registry) -> str | None:

@@ -11,6 +11,7 @@ Nothing is fetched.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import html as _html
 import re
@@ -151,11 +152,53 @@ def format_references(bibtex: str, csl: str) -> dict[str, tuple[str, str]]:
     return found
 
 
+#: Entries per batch on average (batch ends are chosen by key, see :func:`entry_batches`), and at most.
+BATCH_MEAN = 1024
+BATCH_MAX = 2048
+#: Fields through which a BibLaTeX entry takes data from another entry: such a library is formatted whole.
+_LINKED = re.compile(r"^\s*(crossref|xref|xdata|set|related|entryset)\s*=", re.M | re.I)
+
+
+def entry_batches(bibtex: str) -> list[str] | None:
+    """The entries of ``bibtex`` (the library as pandoc reads it) in batches of whole entries, in
+    order, or None when an entry may depend on another one (a cross-reference field; ``@string``,
+    ``@preamble`` or anything else that starts a line with ``@`` but is not an entry; a key twice).
+
+    A batch ends after an entry whose key's hash is 0 modulo :data:`BATCH_MEAN` (or at
+    :data:`BATCH_MAX` entries), so adding or changing a work changes only its own batch and the
+    other batches' pandoc runs stay in the pandoc cache (:mod:`.pandoc_cache`). Used for the
+    footnotes' run (:func:`.bibtex_seam._entries_only_run`) and :func:`csl_json`."""
+    from policy_reader.site.citations.bibliography import ENTRY_START, split_entries
+
+    entries = split_entries(bibtex)
+    if not entries or _LINKED.search(bibtex) or len(re.findall(r"^@", bibtex, re.M)) != len(entries) \
+            or len(ENTRY_START.findall(bibtex)) != len(entries):
+        return None
+    batches: list[str] = []
+    batch: list[str] = []
+    for key, text in entries.items():
+        batch.append(text)
+        end = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:4], "big") % BATCH_MEAN == 0
+        if end or len(batch) >= BATCH_MAX:
+            batches.append("\n\n".join(batch) + "\n")
+            batch = []
+    if batch:
+        batches.append("\n\n".join(batch) + "\n")
+    return batches
+
+
 @functools.lru_cache(maxsize=8)
 def csl_json(bibtex: str) -> str:
     """Every entry of ``bibtex`` as CSL JSON (pandoc's reading of BibLaTeX), sorted by id,
-    for reference managers (Zotero, Mendeley...) that import CSL JSON."""
-    data = json.loads(pypandoc.convert_text(for_pandoc(bibtex), to="csljson", format="biblatex", verify_format=False))
+    for reference managers (Zotero, Mendeley...) that import CSL JSON.
+
+    Read in batches of entries (:func:`entry_batches`: entries that depend on no other), one
+    pandoc run each, so no run holds the whole library (the build's peak memory); each entry
+    reads the same in any batch."""
+    text = for_pandoc(bibtex)
+    data = []
+    for batch in entry_batches(text) or [text]:
+        data += json.loads(pypandoc.convert_text(batch, to="csljson", format="biblatex", verify_format=False))
     return json.dumps(sorted(data, key=lambda item: item.get("id", "")), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
