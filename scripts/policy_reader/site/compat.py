@@ -36,7 +36,8 @@ PATCHES: tuple[Patch, ...] = (
           "site/csp.py, docs/overrides/main.html", "tests/browser/test_csp.py, tests/browser/test_hostile_site.py"),
     Patch("mkdocs-bibtex", frozenset({"4.4.0"}),
           "mkdocs_bibtex.registry (parse_file, validate_citation_blocks, the bib_data_bibtex property, "
-          "its pypandoc name and _process_with_pandoc's document head)",
+          "its pypandoc name, _process_with_pandoc's document head and output parsing, and _is_inline: "
+          "a note style's footnotes read only the References)",
           "site/citations/bibtex_seam.py", "tests/test_bibtex_seam.py, tests/test_library.py and tests/test_shared_citeproc.py"),
     Patch("pybtex", frozenset({"0.26.1"}), "pybtex.plugin.entry_points",
           "site/citations/bibtex_seam.py", "tests/test_bibtex_seam.py"),
