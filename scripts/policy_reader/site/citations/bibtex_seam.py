@@ -11,6 +11,9 @@ Two setup costs of mkdocs-bibtex that grow with the library are cut here too,
 neither changing a byte it produces: :func:`speed_up_pybtex` (pybtex's plugin
 look-up, once per .bib file) and, in :func:`prewarm`, the BibTeX text of all
 entries that its pandoc run reads (both kept in the one cache, :mod:`policy_reader.cache`).
+Its footnotes' run, which also formats the bibliography page, formats for a note style the
+bibliography's entries alone, in batches (:func:`_entries_only_run`): the notes it would also
+write are never read, and a run holds a batch of entries, not the library.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 A cold build's ``on_files`` formats citations in two pandoc phases:
 mkdocs-bibtex's footnotes, which also format the bibliography page's entries
-(one long run, :func:`.bibtex_seam.prewarm`, see ``citeproc.sharing``), and the
-cite panels (many runs in a pool, :func:`.cite.prepare`). Pandoc uses one core
+(:func:`.bibtex_seam.prewarm`, see ``citeproc.sharing``; for a note style a few runs of
+batches of entries, one after the other), and the cite panels (one run, :func:`.cite.prepare`). Pandoc uses one core
 per process and the topic pages are Python work, so one after the other they
 leave cores idle. The plugin starts the footnotes and the cite panels as
 :class:`Background` jobs, adds the topic pages meanwhile, then the bibliography
