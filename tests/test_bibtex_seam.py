@@ -5,6 +5,8 @@ The footnote-link fix is checked by the build tests that read the real site's fo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pybtex.plugin
 from mkdocs_bibtex.registry import PandocRegistry
 from pybtex.database import BibliographyData, Entry, Person, parse_file
@@ -181,3 +183,26 @@ def test_pandoc_reads_the_library_bibtex_not_pybtexs_rewrite(tmp_path):
     bibtex_seam.use_library_bibtex(Config(), registry)
     text = registry.bib_data_bibtex
     assert text.count("@online{k,") == 1 and "AT\\&T Holds 50\\% of Trade" in text
+
+
+def test_the_library_is_let_go_after_the_pages_and_made_again_by_the_next_build(project_copy):
+    from mkdocs.config import load_config
+
+    from policy_reader.site.citations import citeproc
+
+    config = load_config(str(project_copy / "mkdocs.yml"))
+    plugin = config.plugins["bibtex"]
+    plugin.on_config(config)
+    keys = list(plugin.registry.bib_data.entries)
+    assert keys and plugin.last_configured is not None
+    library = citeproc.for_pandoc(Path(BIBS[0]).read_text(encoding="utf-8"))
+    citeproc.csl_json(library)
+    assert citeproc.csl_json.cache_info().currsize == 1
+    bibtex_seam.release(config)
+    assert plugin.registry is None and plugin.last_configured is None
+    assert citeproc.csl_json.cache_info().currsize == 0 and citeproc.format_references.cache_info().currsize == 0
+    # A rebuild of the same process (mkdocs serve keeps the plugin) reads bib/ again, unchanged files or not.
+    plugin.on_config(config)
+    assert list(plugin.registry.bib_data.entries) == keys
+    bibtex_seam.release(config)  # twice, or with no registry: nothing to do
+    bibtex_seam.release(config)

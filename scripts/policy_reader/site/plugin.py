@@ -24,7 +24,7 @@ from policy_reader.model import SourceError
 from policy_reader.site import compat, deferred_imports, fragments, reading_room
 from policy_reader.site.glossary import first_use_only, glossary_files, load_definitions
 from policy_reader.site.held_html import HeldHtml, PackedPages
-from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, speed_up_pybtex
+from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, release as release_bibtex, speed_up_pybtex
 from policy_reader.site import config_paths, csp, nav_memo, page_titles, source_texts
 from policy_reader.site.build_lock import BuildLock
 from policy_reader.site.citations import citeproc, pandoc_cache
@@ -319,6 +319,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
         the hashes of the theme's own inline scripts are taken from its templates (site/csp.py)."""
         page_titles.escape_titles(files)
         page_titles.install(env)
+        release_bibtex(config)  # every page has its footnotes: mkdocs-bibtex's library let go (site/citations/bibtex_seam.py)
         self.template_scripts = csp.TemplateScripts(env, config)
         self.nav_memo = nav_memo.install(env)  # the sidebar made once per kind of page (site/nav_memo.py)
         return env

@@ -246,6 +246,27 @@ def _entries_only_run(shared, bibtex: str, args: list[str], batches: list[str]) 
     return _REFERENCES + "".join(references)
 
 
+def release(config) -> None:
+    """Let go of mkdocs-bibtex's library once every page has its footnotes (the plugin's ``on_env``).
+
+    mkdocs-bibtex reads its registry (pybtex's parse of every .bib file, about 29 MiB at 1,000
+    papers, and the formatted references) only in ``on_config`` and ``on_page_markdown``, but keeps
+    it to the end of the build, which is when the build's Python process is largest (the search
+    shards). Dropping it there, and the bibliography's formatted entries and CSL JSON that
+    :mod:`.citeproc` keeps for the process, lowers that peak. ``last_configured`` is reset with it,
+    so a rebuild under ``mkdocs serve`` makes its registry again (from the ``bibparse`` cache) as a
+    first build does, instead of keeping the one it made before.
+    """
+    from policy_reader.site.citations import citeproc
+
+    citeproc.format_references.cache_clear()
+    citeproc.csl_json.cache_clear()
+    plugin = config.plugins.get("bibtex")
+    if plugin is not None and getattr(plugin, "registry", None) is not None and hasattr(plugin, "last_configured"):
+        plugin.registry = None
+        plugin.last_configured = None
+
+
 def use_library_bibtex(config, registry) -> str | None:
     """Give mkdocs-bibtex's pandoc run the library's own BibTeX (site/citations/bibliography.py).
 
