@@ -204,9 +204,12 @@ function loadTails(list) {
 }
 
 /* A result's record: carried by a term file already fetched (no fetch), or from its shard. */
-function docRecord(id) {
+function recordShard(id) { return "r" + Math.floor(id / manifest.recordShard) + ".json"; }
+
+/* `early`: asked for before the results are final (a guess), not counted as a result's record. */
+function docRecord(id, early) {
   if (has(carried, id)) return Promise.resolve(carried[id]);
-  if (clock) clock.shardRecords += 1;
+  if (clock && !early) clock.shardRecords += 1;
   var shard = Math.floor(id / manifest.recordShard);
   return load("r" + shard + ".json").then(function (docs) {
     return docs[id - shard * manifest.recordShard];
@@ -281,12 +284,16 @@ function search(query) {
     return postings(w, i === words.length - 1 && !trailingSpace);
   })).then(function (lists) {
     mark("postings");
-    /* fetch lighter tiers, a round at a time, while they could change what is shown */
+    /* fetch lighter tiers, a round at a time, while they could change what is shown; the
+     * records of the results shown so far are fetched beside them (most of them stay shown,
+     * so the records round after the last tails is short or not needed) */
     function deepen(ranked) {
       mark("rank");
       if (!needTails(lists, ranked)) return [lists, ranked];
       clock.rounds += 1;
-      return Promise.all(lists.map(loadTails)).then(function () { mark("tails"); return deepen(rank(lists)); });
+      var tails = Promise.all(lists.map(loadTails));  /* asked for first: the browser serves them first */
+      ranked.slice(0, MAX_SHOWN).forEach(function (r) { if (!has(carried, r.id)) docRecord(r.id, true).catch(function () {}); });
+      return tails.then(function () { mark("tails"); return deepen(rank(lists)); });
     }
     return deepen(rank(lists));
   }).then(function (found) {
@@ -295,7 +302,8 @@ function search(query) {
     lists.forEach(function (l) { forms = forms.concat(l.forms); });
     var marks = words.concat(forms).filter(function (w, i, all) { return all.indexOf(w) === i; })
       .sort(function (a, b) { return b.length - a.length; });
-    if (ranked.some(function (r) { return !has(carried, r.id); })) clock.rounds += 1;
+    /* a round of its own only for records not asked for already beside the tails */
+    if (ranked.some(function (r) { return !has(carried, r.id) && !has(cache, recordShard(r.id)); })) clock.rounds += 1;
     return Promise.all(ranked.map(function (r) { return docRecord(r.id); })).then(function (records) {
       mark("records");
       var groups = [], byPage = {};
