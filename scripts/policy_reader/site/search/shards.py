@@ -103,11 +103,14 @@ TERM_BUNDLE = 8 * 1024
 OWN_FILE = 1024
 # A term in more documents than a query shows (MAX_SHOWN = 10 in the worker) gets a file of
 # its own too, however short its postings: its first tier carries the records of its best
-# documents (EMBED), so a query for a middling word shows its results after one round of
-# fetches (its bundle, for the completions of a word still being typed, and its own file,
-# in parallel), not two (the bundle, then a record shard per result shown). A rarer word's
-# results are all its documents: at most CARRY_DF record shards, fetched after its bundle.
+# documents (SHOWN of them, as many as a query shows: the results of a query for the word, or
+# for it and its commonest completions, each with its own, are among them), so a query for a
+# middling word shows its results after one round of fetches (its bundle, for the completions
+# of a word still being typed, and its own file, in parallel), not two (the bundle, then a
+# record shard per result shown). A rarer word's results are all its documents: at most
+# CARRY_DF record shards, fetched after its bundle.
 CARRY_DF = 10
+SHOWN = 10
 # A frequent term's postings are cut by weight into tiers, each in a file of its own:
 # the heaviest TOP or so, then about 4 times as many, and so on (see _split). The
 # worker fetches the first, and the next only while what is left could change the
@@ -389,8 +392,11 @@ def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]]
 
 
 def _carry(record: tuple, term: str) -> tuple:
-    """A record as a frequent term's first tier carries it: its text a window around the term."""
-    location, title, text, parent = record
+    """A record as a term's first tier carries it: its text a window around the term in the
+    text the record shard keeps (:func:`_snippet`: a paragraph's whole text, the start of any
+    other document's). A section of a list or topic page can be hundreds of KB, and one is among
+    the best documents of many words: looking for each word in all of it took seconds."""
+    location, title, text, parent = _snippet(record)
     return (location, title, window(text, term), parent)
 
 
@@ -433,14 +439,15 @@ def window(text: str, term: str, size: int = WINDOW) -> str:
     return ("… " if begin else "") + out + (" …" if end < len(plain) else "")
 
 
-def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[int]:
-    """The documents whose records a frequent term's first tier carries: its EMBED heaviest
+def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None, embed: int | None = None) -> list[int]:
+    """The documents whose records a term's first tier carries: its ``embed`` (EMBED) heaviest
     paragraphs (ties by id, as the worker orders them), then, if it has fewer, its heaviest
-    other documents up to EMBED in all. ``parsed``: ``_parse(flat)``, if at hand."""
+    other documents up to ``embed`` in all. ``parsed``: ``_parse(flat)``, if at hand."""
+    embed = EMBED if embed is None else embed
     docs, weights = parsed or _parse(flat)
     cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
-    paras = heapq.nsmallest(EMBED, zip(map(operator.neg, weights[:cut]), docs[:cut]))
-    others = heapq.nsmallest(EMBED - len(paras), zip(map(operator.neg, weights[cut:]), docs[cut:])) if len(paras) < EMBED else []
+    paras = heapq.nsmallest(embed, zip(map(operator.neg, weights[:cut]), docs[:cut]))
+    others = heapq.nsmallest(embed - len(paras), zip(map(operator.neg, weights[cut:]), docs[cut:])) if len(paras) < embed else []
     return [d for _, d in paras + others]
 
 
@@ -499,7 +506,8 @@ def generate(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
         if len(flat) > OWN_FILE or len(ids) > CARRY_DF:
             own[term] = [len(gaps) // 2]
             parsed = ids, list(map(int, gaps[1::2]))
-            carried = {str(d): _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed)}
+            embed = EMBED if len(flat) > OWN_FILE else SHOWN  # a middling word: the results of a query for it
+            carried = {str(d): _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed, embed)}
             for content, heaviest, heaviest_other in _split(gaps, paragraphs, parsed):
                 n = len(own_files)
                 own_files.append(b'{"postings":' + content + b',"records":' + _dump(carried) + b"}")
