@@ -6,8 +6,9 @@ thousand papers. This module turns the same documents into small static files
 that our worker (``docs/assets/search-worker.js``) reads only as a query needs
 them, so the box is ready at once and a query touches a few kilobytes, in one
 round of parallel fetches (the postings of its words, which for a frequent word
-carry the records of its best results) and, when a result shown is carried by
-none of them, a second (the record shards of those results):
+carry the records of its best results: every word in more than ``CARRY_DF``
+documents) and, when a result shown is carried by none of them, a second (the
+record shards of those results):
 
 ``search/shards/manifest.json``
     ``{"docs": n, "paragraphs": p, "recordShard": RECORD_SHARD, "termShards": {prefix: bundle},
@@ -46,10 +47,12 @@ none of them, a second (the record shards of those results):
     term (longer than ``OWN_FILE`` bytes), so that looking up a rare word never
     downloads a frequent one's postings, and a frequent word downloads only its
     own: one tier of them (its heaviest, then lighter ones, fetched only when
-    needed). The first tier also carries the records of the term's ``EMBED``
-    heaviest paragraphs (or, when it has fewer, of its heaviest other
-    documents too), keyed by document id, their text cut to a window of
-    ``WINDOW`` characters around the term (see ``window``): the results of a
+    needed); or of a middling term (in more than ``CARRY_DF`` documents, its
+    postings shorter). The first tier also carries the records of the term's
+    ``EMBED`` (a middling term: ``SHOWN``) heaviest paragraphs (or, when it has
+    fewer, of its heaviest other documents too), keyed by document id, their
+    text cut to a window of ``WINDOW`` characters around the term in the text
+    the record shard keeps (see ``window``, ``_carry``): the results of a
     one-word query are among them, so such a query shows its results after a
     single round of fetches; later tiers carry no records.
 
