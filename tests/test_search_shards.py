@@ -196,7 +196,8 @@ def check_own_files(files: dict[str, bytes]) -> None:
     """A frequent term's own files: tiers by weight, paragraphs and other documents
     cut apart (ties never split): every weight of a tier above every later one of the
     same kind, each tier naming the heaviest weight left after it (of each kind, 0
-    after the last); no other p- file."""
+    after the last); no other p- file. Exactly the terms whose postings are longer than
+    OWN_FILE or that are in more than CARRY_DF documents have files of their own."""
     manifest = json.loads(files["manifest.json"])
     paragraphs = manifest["paragraphs"]
     records = _records(files)
@@ -206,10 +207,15 @@ def check_own_files(files: dict[str, bytes]) -> None:
         tier_files = [json.loads(files[f"p-{n}.json"]) for n, _, _ in tiers]
         assert all(sorted(f) == ["postings", "records"] for f in tier_files), term
         got = [search_shards._absolute(f["postings"]) for f in tier_files]
-        check_carried(term, got, tier_files, records, paragraphs)
+        gaps, last = [], 0  # the term's postings as one gap-coded list, as a bundle would hold them
+        for d, w in sorted((d, w) for g in got for d, w in zip(g[0::2], g[1::2])):
+            gaps += [d - last, w]
+            last = d
+        long = len(json.dumps(gaps, separators=(",", ":"))) > search_shards.OWN_FILE
+        assert long or df > search_shards.CARRY_DF, term
+        check_carried(term, got, tier_files, records, paragraphs, search_shards.EMBED if long else search_shards.SHOWN)
         used |= {f"p-{n}.json" for n, _, _ in tiers}
         assert sum(len(g) // 2 for g in got) == df, term
-        assert sum(len(files[f"p-{n}.json"]) for n, _, _ in tiers) > search_shards.OWN_FILE
         for k, (n, left, left_other) in enumerate(tiers):
             for kind, most in ((True, left), (False, left_other)):
                 later = [w for g in got[k + 1:] for d, w in zip(g[0::2], g[1::2]) if (d < paragraphs) == kind]
@@ -217,17 +223,23 @@ def check_own_files(files: dict[str, bytes]) -> None:
                 assert max(later, default=0) == most, (term, k)
                 assert not later or not mine or min(mine) > most, (term, k)
     assert used == {n for n in files if n.startswith("p-")}
+    for n in set(manifest["termShards"].values()):  # the terms left in bundles: short and in few documents
+        for shard in json.loads(files[f"t-{n}.json"]).values():
+            for term, flat in shard.items():
+                assert len(json.dumps(flat, separators=(",", ":"))) <= search_shards.OWN_FILE, term
+                assert len(flat) // 2 <= search_shards.CARRY_DF, term
 
 
-def check_carried(term, got, tier_files, records, paragraphs) -> None:
-    """A frequent term's first tier carries the records of its EMBED heaviest paragraphs (ties
-    by id), then of its heaviest other documents up to EMBED in all; later tiers carry none. A
+def check_carried(term, got, tier_files, records, paragraphs, embed) -> None:
+    """A term's first tier carries the records of its ``embed`` heaviest paragraphs (ties by id),
+    then of its heaviest other documents up to ``embed`` in all (EMBED for a term whose postings
+    are longer than OWN_FILE, SHOWN for a middling one); later tiers carry none. A
     carried record is the document's record with its text cut to a window: at most WINDOW
     characters (and the marks of what was left out), no tags, holding the term when the
     text around it does."""
     pairs = [(d, w) for g in got for d, w in zip(g[0::2], g[1::2])]
-    paras = sorted((-w, d) for d, w in pairs if d < paragraphs)[: search_shards.EMBED]
-    others = sorted((-w, d) for d, w in pairs if d >= paragraphs)[: search_shards.EMBED - len(paras)]
+    paras = sorted((-w, d) for d, w in pairs if d < paragraphs)[:embed]
+    others = sorted((-w, d) for d, w in pairs if d >= paragraphs)[: embed - len(paras)]
     carried = tier_files[0]["records"]
     assert sorted(map(int, carried)) == sorted(d for _, d in paras + others), term
     assert all(not f["records"] for f in tier_files[1:]), term
@@ -310,6 +322,7 @@ def test_small_bundles_own_files_and_tails(monkeypatch):
     for target, own, top in ((1, 10**9, 1), (60, 200, 3), (200, 50, 10), (1000, 1024, 256)):
         monkeypatch.setattr(search_shards, "TERM_BUNDLE", target)
         monkeypatch.setattr(search_shards, "OWN_FILE", own)
+        monkeypatch.setattr(search_shards, "CARRY_DF", 10**9 if own == 10**9 else search_shards.CARRY_DF)
         monkeypatch.setattr(search_shards, "TOP", top)
         built = search_shards.build(docs)
         assert_same_content(built, reference)
@@ -404,3 +417,22 @@ def test_a_big_librarys_bundles_stay_small_and_every_term_is_found():
         key = next(t[:n] for n in range(len(t), min(2, len(t)) - 1, -1) if t[:n] in where)
         held = bundles[where[key]][key][t]
         assert search_shards._absolute(held) == postings, t
+
+
+def test_a_word_in_more_documents_than_a_query_shows_carries_its_records():
+    """A word in CARRY_DF + 1 documents has a file of its own, however short its postings, whose
+    first tier carries the records of its documents (a query for it needs no record shard); a
+    word in CARRY_DF documents stays in its bundle."""
+    n = search_shards.CARRY_DF
+    docs = [{"location": f"papers/m/#p-{i}", "title": f"¶ {i} · M", "text": f"middling {'rarer' if i <= n else ''} text {i}"}
+            for i in range(1, n + 2)]
+    files = search_shards.build(docs)
+    manifest = json.loads(files["manifest.json"])
+    assert set(manifest["ownFiles"]) == {"m", "middling", "text"}, manifest["ownFiles"]  # "m": the title of all
+    df, (first, _, _) = manifest["ownFiles"]["middling"]
+    assert df == n + 1 and len(json.dumps(search_shards.read_terms(files)["middling"])) < search_shards.OWN_FILE
+    carried = json.loads(files[f"p-{first}.json"])["records"]
+    assert sorted(map(int, carried)) == [*range(search_shards.SHOWN - 1), n]
+    assert carried["0"] == ["papers/m/#p-1", "¶ 1 · M", "middling rarer text 1", None]  # the 11th (shorter text, heavier), then the first 9 (ties by id)
+    assert "rarer" not in manifest["ownFiles"] and len(search_shards.read_terms(files)["rarer"]) == 2 * n
+    check_own_files(files)

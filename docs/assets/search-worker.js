@@ -15,7 +15,7 @@
 var BASE = new URL("../search/shards/", self.location.href);
 var manifest = null;
 var cache = {};
-var carried = {};  /* document id -> record, from the frequent terms' first tiers fetched so far */
+var carried = {};  /* document id -> {term: record}, from the first tiers of the term files fetched so far */
 var MAX_SHOWN = 10;   /* results shown per query (their records are fetched): the best ones */
 var MAX_FORMS = 3;    /* a word still being typed also finds this many of its commonest completions */
 
@@ -127,7 +127,7 @@ function postings(word, isPrefix) {
   own.slice(own[0] === word ? 1 : 0).sort(function (a, b) {
     return manifest.ownFiles[b][0] - manifest.ownFiles[a][0] || (a < b ? -1 : 1);
   }).slice(0, MAX_FORMS).concat(own[0] === word ? [word] : []).forEach(function (t) {
-    loadOwn(manifest.ownFiles[t][1][0]).catch(function () {});  /* awaited below if used */
+    loadOwn(manifest.ownFiles[t][1][0], t).catch(function () {});  /* awaited below if used */
   });
   return bundle.then(function (b) {
     var shard = key !== null && has(b, key) ? b[key] : {};
@@ -151,7 +151,7 @@ function postings(word, isPrefix) {
       if (!f[2] && manifest.ownFiles[f[0]].length > 2) pending.push({ tiers: manifest.ownFiles[f[0]].slice(1), next: 1 });
     });
     return Promise.all(forms.map(function (f) {
-      return f[2] ? Promise.resolve(f[2]) : loadOwn(manifest.ownFiles[f[0]][1][0]);
+      return f[2] ? Promise.resolve(f[2]) : loadOwn(manifest.ownFiles[f[0]][1][0], f[0]);
     })).then(function (lists) {
       var hits = new Map(), df = 0;
       lists.forEach(function (flat, j) {
@@ -163,11 +163,15 @@ function postings(word, isPrefix) {
   });
 }
 
-/* A frequent term's tier file {postings, records}: its postings; the records it carries
- * (the first tier's: those of the term's heaviest documents) are kept for docRecord. */
-function loadOwn(n) {
+/* A term's tier file {postings, records}: its postings; the records it carries (the first
+ * tier's: those of the term's heaviest documents, their text a window around the term) are
+ * kept for docRecord, by document and term. */
+function loadOwn(n, term) {
   return load("p-" + n + ".json").then(function (file) {
-    for (var id in file.records) if (!has(carried, id)) carried[id] = file.records[id];
+    for (var id in file.records) {
+      if (!has(carried, id)) carried[id] = {};
+      carried[id][term] = file.records[id];
+    }
     return file.postings;
   });
 }
@@ -196,17 +200,31 @@ function settle(list) {
 /* Fetch the next tier of each of a word's frequent forms into its hits. */
 function loadTails(list) {
   if (!list.tails) return Promise.resolve(list);
-  return Promise.all(list.pending.map(function (p) { return loadOwn(p.tiers[p.next][0]); })).then(function (flats) {
+  return Promise.all(list.pending.map(function (p) { return loadOwn(p.tiers[p.next][0], null); })).then(function (flats) {
     flats.forEach(function (flat) { addPostings(list.hits, flat); });
     list.pending.forEach(function (p) { p.next += 1; });
     return settle(list);
   });
 }
 
+/* A result's record as carried by the file of one of the query's forms (`forms`: its words and
+ * the completions it uses, in order), whose text is a window around that form; or null. A
+ * record carried for another word (an earlier query's, or a completion the query does not use)
+ * is not shown: its window may hold none of the query's words. */
+function carriedRecord(id, forms) {
+  if (!has(carried, id)) return null;
+  for (var i = 0; i < forms.length; i++) if (has(carried[id], forms[i])) return carried[id][forms[i]];
+  return null;
+}
+
 /* A result's record: carried by a term file already fetched (no fetch), or from its shard. */
-function docRecord(id) {
-  if (has(carried, id)) return Promise.resolve(carried[id]);
-  if (clock) clock.shardRecords += 1;
+function recordShard(id) { return "r" + Math.floor(id / manifest.recordShard) + ".json"; }
+
+/* `early`: asked for before the results are final (a guess), not counted as a result's record. */
+function docRecord(id, forms, early) {
+  var rec = carriedRecord(id, forms);
+  if (rec) return Promise.resolve(rec);
+  if (clock && !early) clock.shardRecords += 1;
   var shard = Math.floor(id / manifest.recordShard);
   return load("r" + shard + ".json").then(function (docs) {
     return docs[id - shard * manifest.recordShard];
@@ -273,6 +291,13 @@ function needTails(lists, ranked) {
   return false;
 }
 
+/* The terms a query's results were found with: each word's forms, in the query's order. */
+function formsOf(lists) {
+  var forms = [];
+  lists.forEach(function (l) { forms = forms.concat(l.forms); });
+  return forms;
+}
+
 function search(query) {
   var words = terms(query).slice(0, 30);
   if (!words.length) return Promise.resolve({ items: [] });
@@ -281,22 +306,27 @@ function search(query) {
     return postings(w, i === words.length - 1 && !trailingSpace);
   })).then(function (lists) {
     mark("postings");
-    /* fetch lighter tiers, a round at a time, while they could change what is shown */
+    /* fetch lighter tiers, a round at a time, while they could change what is shown; the
+     * records of the results shown so far are fetched beside them (most of them stay shown,
+     * so the records round after the last tails is short or not needed) */
     function deepen(ranked) {
       mark("rank");
       if (!needTails(lists, ranked)) return [lists, ranked];
       clock.rounds += 1;
-      return Promise.all(lists.map(loadTails)).then(function () { mark("tails"); return deepen(rank(lists)); });
+      var tails = Promise.all(lists.map(loadTails));  /* asked for first: the browser serves them first */
+      var forms = formsOf(lists);
+      ranked.slice(0, MAX_SHOWN).forEach(function (r) { docRecord(r.id, forms, true).catch(function () {}); });
+      return tails.then(function () { mark("tails"); return deepen(rank(lists)); });
     }
     return deepen(rank(lists));
   }).then(function (found) {
     var lists = found[0], ranked = found[1].slice(0, MAX_SHOWN);
-    var forms = [];
-    lists.forEach(function (l) { forms = forms.concat(l.forms); });
+    var forms = formsOf(lists);
     var marks = words.concat(forms).filter(function (w, i, all) { return all.indexOf(w) === i; })
       .sort(function (a, b) { return b.length - a.length; });
-    if (ranked.some(function (r) { return !has(carried, r.id); })) clock.rounds += 1;
-    return Promise.all(ranked.map(function (r) { return docRecord(r.id); })).then(function (records) {
+    /* a round of its own only for records not asked for already beside the tails */
+    if (ranked.some(function (r) { return !carriedRecord(r.id, forms) && !has(cache, recordShard(r.id)); })) clock.rounds += 1;
+    return Promise.all(ranked.map(function (r) { return docRecord(r.id, forms); })).then(function (records) {
       mark("records");
       var groups = [], byPage = {};
       records.forEach(function (rec, i) {

@@ -152,20 +152,38 @@ def test_tails_fetched_only_when_needed_change_no_result(built_site, resharded):
     assert all(lazy) and max(len(h) for h in lazy) >= 10
 
 
-def test_a_query_fetches_its_postings_then_only_the_records_it_shows(page, base_url):
+def _fetched_for(page, base_url, typed, last):
+    """The shard files a query fetches: ``typed`` filled in, then ``last`` pressed (one query;
+    letter by letter, every prefix would be a query of its own)."""
     fetched = []
     page.on("request", lambda r: fetched.append(r.url.rsplit("/", 1)[-1]) if "/search/shards/" in r.url else None)
     page.goto(base_url)
     box = page.locator("input.md-search__input")
     box.click()
-    box.fill("sanction")  # one query (typed letter by letter, every prefix is a query of its own)
+    box.fill(typed)
     fetched.clear()
-    box.press("s")
+    box.press(last)
     results = page.locator(".md-search-result__list")
     expect(results.locator("a.md-search-result__link").first).to_be_visible(timeout=10000)
+    return fetched, results
+
+
+def test_a_query_fetches_its_postings_then_only_the_records_it_shows(page, base_url):
+    import json
+
+    from policy_reader.site.search import shards as search_shards
+
+    # a rare word (in CARRY_DF documents or fewer): its bundle, then the record shards of its results
+    fetched, _ = _fetched_for(page, base_url, "plenu", "m")
     records = [n for n in fetched if n.startswith("r")]
     assert records and len(set(records)) <= 10  # at most one record shard per result shown
     assert not [n for n in fetched if n.startswith("d")]  # no whole document shards
+    # a middling word (in more than CARRY_DF documents): its file carries its results' records
+    manifest = json.loads(page.request.get(base_url + "search/shards/manifest.json").body())
+    assert manifest["ownFiles"]["sanctions"][0] > search_shards.CARRY_DF
+    fetched, results = _fetched_for(page, base_url, "sanction", "s")
+    assert not [n for n in fetched if n.startswith("r")], fetched
+    expect(results.locator("a.md-search-result__link mark").first).to_have_text(re.compile("sanction", re.I))
 
 
 # ------------------------------------------------------------------ ranking quality

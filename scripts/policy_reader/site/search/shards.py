@@ -6,8 +6,9 @@ thousand papers. This module turns the same documents into small static files
 that our worker (``docs/assets/search-worker.js``) reads only as a query needs
 them, so the box is ready at once and a query touches a few kilobytes, in one
 round of parallel fetches (the postings of its words, which for a frequent word
-carry the records of its best results) and, when a result shown is carried by
-none of them, a second (the record shards of those results):
+carry the records of its best results: every word in more than ``CARRY_DF``
+documents) and, when a result shown is carried by none of them, a second (the
+record shards of those results):
 
 ``search/shards/manifest.json``
     ``{"docs": n, "paragraphs": p, "recordShard": RECORD_SHARD, "termShards": {prefix: bundle},
@@ -46,10 +47,12 @@ none of them, a second (the record shards of those results):
     term (longer than ``OWN_FILE`` bytes), so that looking up a rare word never
     downloads a frequent one's postings, and a frequent word downloads only its
     own: one tier of them (its heaviest, then lighter ones, fetched only when
-    needed). The first tier also carries the records of the term's ``EMBED``
-    heaviest paragraphs (or, when it has fewer, of its heaviest other
-    documents too), keyed by document id, their text cut to a window of
-    ``WINDOW`` characters around the term (see ``window``): the results of a
+    needed); or of a middling term (in more than ``CARRY_DF`` documents, its
+    postings shorter). The first tier also carries the records of the term's
+    ``EMBED`` (a middling term: ``SHOWN``) heaviest paragraphs (or, when it has
+    fewer, of its heaviest other documents too), keyed by document id, their
+    text cut to a window of ``WINDOW`` characters around the term in the text
+    the record shard keeps (see ``window``, ``_carry``): the results of a
     one-word query are among them, so such a query shows its results after a
     single round of fetches; later tiers carry no records.
 
@@ -80,6 +83,7 @@ import hashlib
 import heapq
 import json
 import operator
+import os
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -100,6 +104,16 @@ TERM_BUNDLE = 8 * 1024
 # own (p-<n>.json), named in the manifest: a frequent word is fetched alone, and
 # the bundles stay small.
 OWN_FILE = 1024
+# A term in more documents than a query shows (MAX_SHOWN = 10 in the worker) gets a file of
+# its own too, however short its postings: its first tier carries the records of its best
+# documents (SHOWN of them, as many as a query shows: the results of a query for the word, or
+# for it and its commonest completions, each with its own, are among them), so a query for a
+# middling word shows its results after one round of fetches (its bundle, for the completions
+# of a word still being typed, and its own file, in parallel), not two (the bundle, then a
+# record shard per result shown). A rarer word's results are all its documents: at most
+# CARRY_DF record shards, fetched after its bundle.
+CARRY_DF = 10
+SHOWN = 10
 # A frequent term's postings are cut by weight into tiers, each in a file of its own:
 # the heaviest TOP or so, then about 4 times as many, and so on (see _split). The
 # worker fetches the first, and the next only while what is left could change the
@@ -381,8 +395,11 @@ def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]]
 
 
 def _carry(record: tuple, term: str) -> tuple:
-    """A record as a frequent term's first tier carries it: its text a window around the term."""
-    location, title, text, parent = record
+    """A record as a term's first tier carries it: its text a window around the term in the
+    text the record shard keeps (:func:`_snippet`: a paragraph's whole text, the start of any
+    other document's). A section of a list or topic page can be hundreds of KB, and one is among
+    the best documents of many words: looking for each word in all of it took seconds."""
+    location, title, text, parent = _snippet(record)
     return (location, title, window(text, term), parent)
 
 
@@ -425,14 +442,15 @@ def window(text: str, term: str, size: int = WINDOW) -> str:
     return ("… " if begin else "") + out + (" …" if end < len(plain) else "")
 
 
-def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[int]:
-    """The documents whose records a frequent term's first tier carries: its EMBED heaviest
+def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None, embed: int | None = None) -> list[int]:
+    """The documents whose records a term's first tier carries: its ``embed`` (EMBED) heaviest
     paragraphs (ties by id, as the worker orders them), then, if it has fewer, its heaviest
-    other documents up to EMBED in all. ``parsed``: ``_parse(flat)``, if at hand."""
+    other documents up to ``embed`` in all. ``parsed``: ``_parse(flat)``, if at hand."""
+    embed = EMBED if embed is None else embed
     docs, weights = parsed or _parse(flat)
     cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
-    paras = heapq.nsmallest(EMBED, zip(map(operator.neg, weights[:cut]), docs[:cut]))
-    others = heapq.nsmallest(EMBED - len(paras), zip(map(operator.neg, weights[cut:]), docs[cut:])) if len(paras) < EMBED else []
+    paras = heapq.nsmallest(embed, zip(map(operator.neg, weights[:cut]), docs[:cut]))
+    others = heapq.nsmallest(embed - len(paras), zip(map(operator.neg, weights[cut:]), docs[cut:])) if len(paras) < embed else []
     return [d for _, d in paras + others]
 
 
@@ -488,10 +506,11 @@ def generate(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
     for term, key in sorted((t.decode("utf-8"), t) for t in postings):
         gaps, ids = _gaps(_weigh(postings.pop(key), weights))
         flat = f'[{",".join(gaps)}]'
-        if len(flat) > OWN_FILE:
+        if len(flat) > OWN_FILE or len(ids) > CARRY_DF:
             own[term] = [len(gaps) // 2]
             parsed = ids, list(map(int, gaps[1::2]))
-            carried = {str(d): _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed)}
+            embed = EMBED if len(flat) > OWN_FILE else SHOWN  # a middling word: the results of a query for it
+            carried = {str(d): _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed, embed)}
             for content, heaviest, heaviest_other in _split(gaps, paragraphs, parsed):
                 n = len(own_files)
                 own_files.append(b'{"postings":' + content + b',"records":' + _dump(carried) + b"}")
@@ -543,8 +562,20 @@ def write(site_dir: Path, config: dict, docs: list[dict]) -> None:
         old.unlink()
     from policy_reader.site.search import shard_cache  # build(docs), kept across builds
 
-    for name, content in shard_cache.files(docs):
-        (out / name).write_bytes(content)
+    # tens of thousands of small files: opened by name in the folder's descriptor and written
+    # unbuffered (half the CPU of Path.write_bytes, which a warm build spent seconds on)
+    folder = os.open(out, os.O_RDONLY)
+    try:
+        for name, content in shard_cache.files(docs):
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644, dir_fd=folder)
+            try:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+    finally:
+        os.close(folder)
     index = {"config": config, "docs": []}
     (site_dir / "search" / "search_index.json").write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
