@@ -491,16 +491,16 @@ def test_unseen_paper_gets_sensible_topics_from_rules_alone():
     fp = sum(s.fp for s in scores)
     fn = sum(s.fn for s in scores)
     assert tp / (tp + fp) >= 0.85 and tp / (tp + fn) >= 0.75, misses
-    # With the model (measured): two false tags of 'diplomacy' remain: one from the model on a
-    # paragraph that names talks in passing with a diplomacy word ("summit photo opportunities", p-1,
-    # one point short) and one from the rules ("a modest, verifiable bargain", p-8): pooled precision
-    # 10 / 12 (10 / 13 before "whatever happens at the negotiating table", p-7, was set aside as a
-    # passing mention by the not_after frames; 10 / 14 before the verb "exercise" was cancelled and the
-    # model needed a sign of the topic).
+    # With the model (measured): one false tag of 'diplomacy' remains, from the rules ("a modest,
+    # verifiable bargain", p-8): pooled precision 10 / 11. The model trained on 45 papers (set 8
+    # joined) no longer adds diplomacy to p-1, which names talks in passing ("summit photo
+    # opportunities", one point short; p = 0.26): 10 / 12 before, 10 / 13 before "whatever happens at
+    # the negotiating table", p-7, was set aside as a passing mention by the not_after frames; 10 / 14
+    # before the verb "exercise" was cancelled and the model needed a sign of the topic.
     scores, misses = T.evaluate(docs, VOCAB, labels, "tests/data/unseen/labels.yml")
-    assert sum(s.tp for s in scores) == 10 and sum(s.fn for s in scores) == 0 and sum(s.fp for s in scores) <= 2, misses
+    assert sum(s.tp for s in scores) == 10 and sum(s.fn for s in scores) == 0 and sum(s.fp for s in scores) <= 1, misses
     # each wrong tag says which part of the tagging made it
-    assert any(m.startswith("whitfield-2020-freeze-for-a-freeze p-1: model adds 'diplomacy'") for m in misses), misses
+    assert not any(m.startswith("whitfield-2020-freeze-for-a-freeze p-1:") for m in misses), misses
     assert any(m.startswith("whitfield-2020-freeze-for-a-freeze p-8: rules add 'diplomacy'") for m in misses), misses
     [p7] = [p for p in docs[0].paragraphs() if p.id == "p-7"]
     assert T.score(T.plain_text(p7.text), BY["diplomacy"]).framed and not any("p-7:" in m for m in misses)
@@ -594,3 +594,73 @@ def test_the_prefilter_on_generated_texts(pieces):
     for topic in VOCAB.topics:
         for rule in topic.rules:
             assert _found(rule, text) == _every_match(rule, text), (text, rule.label())
+
+
+# --------------------------------------------------------------------------- paraphrase families (issue 15, topics7)
+
+
+@pytest.mark.parametrize("text, slug", [
+    # ICBM: the range named by the American places a missile could reach
+    ("Pyongyang now has a missile able to hit Denver, and it has told the world so.", "icbm-thresholds"),
+    ("Analysts think the new rocket could reach Hawaii and perhaps the West Coast.", "icbm-thresholds"),
+    # ICBM: the nuclear test, or the freeze on testing, in other words
+    ("Seismologists recorded a shock consistent with a hydrogen bomb set off in the northeast.", "icbm-thresholds"),
+    ("Nobody has set off a nuclear device since then, and no one wants to find out why.", "icbm-thresholds"),
+    ("The offer was simple: a freeze on testing for a pause in the allied calendar.", "icbm-thresholds"),
+    # sanctions: the pressure named by its effect
+    ("The White House chose to keep tightening the economic screws on Pyongyang's trading houses.", "sanctions"),
+    ("Congress would impose additional mandatory penalties on any firm that helps the regime.", "sanctions"),
+    # exercises: named by their season or form, or by what is done to them
+    ("This year the annual drills with Seoul will again be smaller than before 2018.", "military-exercises"),
+    ("The springtime training went ahead as a computer-simulated command post event.", "military-exercises"),
+    ("Washington agreed to suspend the summer exercises while the envoys talked.", "military-exercises"),
+])
+def test_paraphrase_families_tag_their_topic(text, slug):
+    assert slug in T.classify(text, replace(VOCAB, model=None)), T.score(text, BY[slug])
+
+
+@pytest.mark.parametrize("text, slug", [
+    # a place without a word of range or reach; "reached out" is still a place-free contact
+    ("The envoy flew to Seattle for a conference on trade with Asia.", "icbm-thresholds"),
+    ("Officials reached out through the mission in New York, with no reply.", "icbm-thresholds"),
+    # the season without the exercises; "suspend" without an exercise word
+    ("The annual report on human rights was published in the spring.", "military-exercises"),
+    ("The allies agreed to suspend the pipeline project.", "military-exercises"),
+    # export controls between allies are a trade dispute, not sanctions on the North
+    ("Tokyo and Seoul have quarrelled over export controls on chip materials for two years.", "sanctions"),
+    # a test said to be prohibited by the Council is the testing, not the sanctions
+    ("The rocket launch was one more test the Security Council resolutions prohibit.", "sanctions"),
+])
+def test_paraphrase_families_need_their_sign(text, slug):
+    assert slug not in T.classify(text, replace(VOCAB, model=None)), T.score(text, BY[slug])
+
+
+@pytest.mark.parametrize("text, held", [
+    # contacts between the two Koreas: held (neither context nor the model gives the topic)
+    ("President Moon offered military talks at the border and a reunion of separated families; the North never answered.", True),
+    # an allied forum: held
+    ("The American, Japanese and South Korean defence ministers will meet at the Shangri-La Dialogue next week.", True),
+    # a proposal of China and Russia: two points less
+    ("Beijing and Moscow proposed that the allies halt their drills in return for a freeze on the North's tests.", False),
+    # an allies-only meeting in a city that once hosted a summit: the city is no party to the talks
+    ("The three allies' foreign ministers will meet in Singapore to discuss their trade agenda.", True),
+])
+def test_inter_korean_chinese_russian_and_allied_talks_are_not_diplomacy(text, held):
+    s = T.score(text, BY["diplomacy"])
+    assert "diplomacy" not in T.classify(text, replace(VOCAB, model=None)), s
+    assert s.held is held, s
+    if held:
+        assert "diplomacy" not in T.model_adds(text, _sure_model("diplomacy"), [s])
+
+
+def test_inter_korean_contacts_hold_context_but_talks_with_the_united_states_still_count():
+    s = T.score("Seoul proposed family reunions and border talks to the North.", BY["diplomacy"])
+    assert s.held
+    seq = T.classify_sequence(["Negotiations with North Korea resumed in Stockholm after a year of deadlock.",
+                               "Seoul proposed family reunions and border talks to the North."], replace(VOCAB, model=None))
+    assert seq[1] == ()
+    assert "diplomacy" in tags("President Moon carried Kim's offer of a summit to Washington, and Trump agreed to meet him "
+                               "in Singapore for talks on denuclearization.")
+    # the Singapore summit (not the city alone) still names the talks' parties
+    text = "The delegations met again to discuss what the Singapore summit statement required."
+    assert not T.score(text, BY["diplomacy"]).lacks and "diplomacy" in tags(text)

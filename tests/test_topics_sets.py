@@ -34,18 +34,18 @@ TARGET = (0.90, 0.85)
 #: model (docs/topics/model.json) is trained on these labels, so these figures are in-sample;
 #: the honest ones are leave-one-paper-out (tests/test_topics_model.py).
 DEV_FLOOR = {
-    "sanctions": (0.97, 0.97),
+    "sanctions": (0.99, 0.98),
     "military-exercises": (0.97, 0.99),
-    "icbm-thresholds": (0.99, 0.96),
-    "diplomacy": (0.95, 0.91),
+    "icbm-thresholds": (0.99, 0.99),
+    "diplomacy": (0.97, 0.92),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.
 RULES_FLOOR = {
-    "sanctions": (0.97, 0.88),
-    "military-exercises": (0.97, 0.95),
-    "icbm-thresholds": (0.99, 0.78),
-    "diplomacy": (0.94, 0.72),
+    "sanctions": (0.99, 0.91),
+    "military-exercises": (0.97, 0.99),
+    "icbm-thresholds": (0.99, 0.84),
+    "diplomacy": (0.97, 0.73),
 }
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
 #: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,

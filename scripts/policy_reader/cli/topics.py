@@ -46,9 +46,16 @@ def run(args) -> int:
 
         if args.lopo:
             group = [g.strip() for g in args.leave_out.split(",") if g.strip()] if args.leave_out else None
-            result = train.lopo(root, vocab, group=group)
-            n = len(group) if group else len({r.paper for r in train.rows(root, vocab) if r.label_file == train.DEV})
-            print("\n".join(train.lopo_lines(result, n, group=bool(group))))
+            if getattr(args, "by_set", False) and not group:
+                sets = train.dev_sets(root)
+                result = train.lopo(root, vocab, by_set=True)
+                print("\n".join(train.lopo_lines(result, len(sets), by_set=True)))
+                for number, papers in sets.items():
+                    print(f"  set {number}: {', '.join(papers)}")
+            else:
+                result = train.lopo(root, vocab, group=group)
+                n = len(group) if group else len({r.paper for r in train.rows(root, vocab) if r.label_file == train.DEV})
+                print("\n".join(train.lopo_lines(result, n, group=bool(group))))
         if args.train:
             model, rows = train.train(root, vocab)
             path = train.write(root, model)

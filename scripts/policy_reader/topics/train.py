@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -121,15 +122,40 @@ class Counts(T.PrecisionRecall):
         self.fn += want and not got
 
 
+#: A line of the development labels that starts a former held-out set ("# ---- Formerly held-out set 8
+#: ..."); papers before the first such line are the first development papers (set 0).
+SET_HEADER = re.compile(r"^# -{3,} (?:Formerly )?held-out set (\d+)", re.I)
+
+
+def dev_sets(root: Path) -> dict[int, list[str]]:
+    """``{set number: [paper slugs]}`` of the development labels, in file order: each former held-out set
+    (written by one writer, scored once, then moved into dev with its header) and set 0, the papers
+    before the first one. Leaving a whole set out (``lopo(by_set=True)``) measures the model on a
+    writer whose other papers it has not seen: the closest to a new blind set."""
+    out: dict[int, list[str]] = {}
+    number = 0
+    for line in (root / DEV).read_text(encoding="utf-8").splitlines():
+        m = SET_HEADER.match(line)
+        if m:
+            number = int(m.group(1))
+            continue
+        m = re.match(r"^([a-z0-9][a-z0-9-]*):\s*$", line)
+        if m:
+            out.setdefault(number, []).append(m.group(1))
+    return out
+
+
 def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, near: float = NEAR,
-         min_features: int = MIN_FEATURES, group: list[str] | None = None, sign: bool = SIGN) -> dict[str, dict[str, Counts]]:
+         min_features: int = MIN_FEATURES, group: list[str] | None = None, sign: bool = SIGN,
+         by_set: bool = False) -> dict[str, dict[str, Counts]]:
     """Leave-one-paper-out over the development papers: ``{"rules" | "model" | "shipped" | "unsigned":
     {slug: Counts}}`` ("unsigned": as shipped but without the passing-mention rule, ``sign``; with
     ``sign`` off it equals "shipped").
 
     Each development paper is tagged by a model trained on every other labelled paper (the
     other development papers and the seeds); its counts are pooled. ``group``: instead, leave
-    these development papers out together (a former held-out set) and tag them."""
+    these development papers out together (a former held-out set) and tag them. ``by_set``: leave each
+    set of :func:`dev_sets` out together in turn and pool the counts (leave-one-set-out)."""
     rs = rows(root, vocab)
     slugs = vocab.slugs()
     by_slug = vocab.by_slug()
@@ -139,7 +165,9 @@ def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, ne
         unknown = [g for g in group if g not in dev_papers]
         if unknown:
             raise SourceError("--leave-out", 0, f"no development paper '{unknown[0]}'; papers: {', '.join(dev_papers)}")
-    for out_now in ([set(group)] if group is not None else [{p} for p in dev_papers]):
+    folds = ([set(group)] if group is not None else [set(ps) for ps in dev_sets(root).values()] if by_set
+             else [{p} for p in dev_papers])
+    for out_now in folds:
         held = [r for r in rs if r.label_file == DEV and r.paper in out_now]
         weights = fit([r for r in rs if not (r.label_file == DEV and r.paper in out_now)], slugs, c)
         m = M.TopicModel(weights, alone, near, min_features, "", "", sign=sign)
@@ -156,7 +184,7 @@ def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, ne
     return out
 
 
-def lopo_lines(result: dict[str, dict[str, Counts]], n_papers: int, group: bool = False) -> list[str]:
+def lopo_lines(result: dict[str, dict[str, Counts]], n_papers: int, group: bool = False, by_set: bool = False) -> list[str]:
     names = {
         "rules": "rules alone" + ("" if group else " (tuned on every dev paper: optimistic)"),
         "model": f"model alone (p >= {ALONE:g}; honest)",
@@ -165,6 +193,8 @@ def lopo_lines(result: dict[str, dict[str, Counts]], n_papers: int, group: bool 
         "unsigned": "rules + model without the passing-mention rule (the model adding topics no rule of theirs matched)",
     }
     lines = [f"{n_papers} development papers left out together (model trained on the others and the seeds)" if group else
+             f"leave-one-set-out over {n_papers} sets of development papers (each set's papers left out together; "
+             "model trained on the others and the seeds)" if by_set else
              f"leave-one-paper-out over {n_papers} development papers (model trained on the others and the seeds)"]
     for k, per in result.items():
         lines.append(f"{names[k]}")
