@@ -329,15 +329,18 @@ def test_set_7_left_out_keeps_the_passing_mention_frames_gain():
 
 #: Set 8 (now in dev), left out together: scored once blind at e9c7e4c (rules + model: sanctions
 #: 0.84 / 0.84, exercises 1.00 / 0.94, ICBM 0.95 / 0.79, diplomacy 0.81 / 0.88; rules alone 0.84 /
-#: 0.84, 1.00 / 0.82, 1.00 / 0.62, 0.79 / 0.79). A model trained without it, with the rules of
-#: e9c7e4c, gives the same figures.
+#: 0.84, 1.00 / 0.82, 1.00 / 0.62, 0.79 / 0.79); a model trained without it, with e9c7e4c's rules,
+#: gave the same figures. With the paraphrase families and the stricter diplomacy rules (issue 15,
+#: helper topics7): sanctions 0.90 / 1.00, exercises 1.00 / 1.00, ICBM 0.95 / 0.95, diplomacy 0.95 /
+#: 0.91. Seen figures: the families came from reading its misses; the next blind set measures them.
 SET8 = ["adebayo-lund-2021-freeze-for-freeze", "fennimore-2019-between-deadlines", "lisle-2017-north-korea-nuclear-test",
         "raghunathan-2020-north-koreas-testing-pause", "ravensworth-2026-pausing-the-drills", "whitcombe-2025-peninsula-weekly-214"]
 
 
 def test_set_8_left_out():
-    left_out_together(SET8, 84, {
-        "sanctions": (0.84, 0.84), "military-exercises": (1.00, 0.94), "icbm-thresholds": (0.95, 0.79), "diplomacy": (0.80, 0.87)})
+    result, report = left_out_together(SET8, 84, {
+        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (0.95, 0.91)})
+    assert result["shipped"]["diplomacy"].fp <= 1 < 5, report  # 5 wrong diplomacy tags blind
 
 
 def test_development_sets_are_read_from_the_label_headers():

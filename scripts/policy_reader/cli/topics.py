@@ -9,7 +9,8 @@
   (``tests/data/topics/dev/labels.yml``) labels the papers in that folder, scored with the
   project's vocabulary and model (the model was trained on those labels: in-sample);
 - ``--train`` trains the model on the labelled papers and writes ``docs/topics/model.json``;
-  ``--lopo`` measures it leave-one-paper-out (topics/train.py; both need scikit-learn);
+  ``--lopo`` measures it leave-one-paper-out, ``--lopo --by-set`` leave-one-set-out (each former
+  held-out set left out together; topics/train.py; both need scikit-learn);
 - ``--suggest`` lists borderline paragraphs (one point from the threshold, or
   tagged only by context) with the ``overrides.yml`` line that would confirm the
   other reading (topics/quality.py).
