@@ -54,9 +54,18 @@ RULES_FLOOR = {
 #: sanctions 0.84 / 0.84, exercises 1.00 / 0.94, ICBM 0.95 / 0.79, diplomacy 0.81 / 0.88). With a new
 #: set in place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
 #: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
+#: Set 9 is in place (6 papers, 80 items: magazine long-read on smuggling, panel rapporteur's report,
+#: retired general's op-ed, a European foreign ministry's release with Q&A, annotated chronology,
+#: student policy memo), scored once against the frozen tagging of 7755939 (topics7): sanctions,
+#: exercises and ICBM meet the target; diplomacy 0.70 / 1.00 (8 wrong tags) does not.
 HELDOUT = SETS / "heldout"
-HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
-HELDOUT_MEETS: set[str] = set()
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {
+    "sanctions": (0.90, 0.85),
+    "military-exercises": (0.94, 1.00),
+    "icbm-thresholds": (0.92, 1.00),
+    "diplomacy": (0.70, 1.00),
+}
+HELDOUT_MEETS: set[str] = {"sanctions", "military-exercises", "icbm-thresholds"}
 
 
 def labelled_sets() -> list[str]:
