@@ -230,9 +230,13 @@ def test_the_counterparts_across_the_table_still_count():
     assert all(h.rule.weight > 0 for h in s.hits)  # "North Korean counterparts": not the allies' (not_after: North)
 
 
+#: A one-topic vocabulary whose second rule (``match: [beta]``) takes the fields given as ``{rule}``.
+ONE_TOPIC = ("topics:\n  - slug: a\n    title: A\n    description: d.\n    threshold: 2\n    rules:\n"
+             "      - match: [alpha]\n        weight: 2\n      - match: [beta]\n{rule}")
+
+
 def test_not_after_and_hold_field_errors():
-    base = ("topics:\n  - slug: a\n    title: A\n    description: d.\n    threshold: 2\n    rules:\n"
-            "      - match: [alpha]\n        weight: 2\n      - match: [beta]\n{rule}")
+    base = ONE_TOPIC
     with pytest.raises(SourceError, match="'not_after' needs matches to set aside"):
         T.parse_vocabulary(base.format(rule="        weight: -1\n        absent: true\n        not_after: [gamma]\n"))
     with pytest.raises(SourceError, match="'not_after' must be a pattern or a non-empty list of patterns"):
@@ -263,8 +267,7 @@ def _sure_model(slug: str, frames: bool = True) -> T.Vocabulary:
 
 
 def test_absent_and_when_field_errors():
-    base = ("topics:\n  - slug: a\n    title: A\n    description: d.\n    threshold: 2\n    rules:\n"
-            "      - match: [alpha]\n        weight: 2\n      - match: [beta]\n{rule}")
+    base = ONE_TOPIC
     with pytest.raises(SourceError, match="an 'absent' rule lowers the score"):
         T.parse_vocabulary(base.format(rule="        weight: 1\n        absent: true\n"))
     with pytest.raises(SourceError, match="'absent' must be true or false"):
