@@ -375,3 +375,16 @@ def test_the_filled_passage_is_checked_against_the_macro_once():
         assert [passage(*c) for c in cases] == [f"<p>{c[0].pid}</p>" for c in cases]
     finally:
         P.plain_macro = original
+
+
+def test_rebase_rewrites_links_and_never_the_papers_words():
+    """A topic page past the first rewrites its relative links for its own address; a paper whose
+    words quote an attribute (href="...") keeps them exactly."""
+    from policy_reader.site.topics.pages import _rebase
+
+    block = ('<p class="topic-passage"><a class="topic-passage-link" href="../../../../papers/x/#p-2">¶ 2</a> '
+             'The page said href="../../notes/" in plain words, and <a href="../../../../papers/y/">a link</a>.</p>')
+    out = _rebase(block, "topics/sanctions/page/2/", "topics/sanctions/")
+    assert 'href="../../papers/x/#p-2"' in out
+    assert '<a href="../../papers/y/">a link</a>' in out
+    assert 'said href="../../notes/" in plain words' in out

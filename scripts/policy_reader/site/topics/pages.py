@@ -681,7 +681,9 @@ def _notes_once(blocks: list[str], note_ref) -> list[str]:
     return [NOTE.sub(sub, b) for b in blocks]
 
 
-_HREF = re.compile(r'href="([^"]*)"')
+# Only an href attribute inside a start tag: a paper's own words may say href="..." (text is escaped
+# for < and &, not for quotes, so a bare pattern would rewrite the words).
+_HREF = re.compile(r'(<a\s[^<>]*?\bhref=")([^"]*)"')
 _NOT_RELATIVE = re.compile(r"[a-z]+:|#|/")
 
 
@@ -692,7 +694,7 @@ def _rebase(block: str, from_url: str, to_url: str, memo: dict[str, str] | None 
     memo = {} if memo is None else memo
 
     def sub(m: re.Match) -> str:
-        href = m[1]
+        href = m[2]
         if _NOT_RELATIVE.match(href):
             return m[0]
         path, _, frag = href.partition("#")
@@ -703,7 +705,7 @@ def _rebase(block: str, from_url: str, to_url: str, memo: dict[str, str] | None 
             if path.endswith("/") and not new.endswith("/"):
                 new += "/"
             new = memo[path] = html.escape(new, quote=True)
-        return f'href="{new}' + (f"#{frag}" if frag else "") + '"'
+        return m[1] + new + (f"#{frag}" if frag else "") + '"'
     return _HREF.sub(sub, block)
 
 
