@@ -66,12 +66,12 @@ def test_training_again_gives_the_committed_weights(rows):
     assert again.sign is VOCAB.model.sign is True
 
 
-#: Leave-one-paper-out over the 45 development papers (`policy-reader topics --lopo`), rounded down.
+#: Leave-one-paper-out over the 51 development papers (`policy-reader topics --lopo`), rounded down.
 #: "model": the model alone (honest); "shipped": rules + model as the converter tags (the rules'
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
-    "model": {"sanctions": (0.97, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.80), "diplomacy": (0.85, 0.68)},
-    "shipped": {"sanctions": (0.95, 0.96), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.96, 0.86)},
+    "model": {"sanctions": (0.97, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.94, 0.80), "diplomacy": (0.85, 0.68)},
+    "shipped": {"sanctions": (0.94, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.92, 0.86)},
 }
 TARGET = (0.90, 0.85)
 #: The topics whose precision and recall as shipped meet the target leave-one-paper-out: all four
@@ -86,7 +86,7 @@ def loo():
 
 def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
     result = loo
-    report = "\n".join(train.lopo_lines(result, 45))
+    report = "\n".join(train.lopo_lines(result, 51))
     for kind, floors in LOPO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
@@ -106,7 +106,7 @@ def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo):
     tags, mostly talks named in passing beside drills or sanctions); with it 0.96 / 0.86. Over the
     four topics the rule takes 18 wrong tags and 1 right one (39 papers: 16 and 1; 34: 13 and 2; 28: 7 and 3)."""
     shipped, unsigned = loo["shipped"], loo["unsigned"]
-    report = "\n".join(train.lopo_lines(loo, 45))
+    report = "\n".join(train.lopo_lines(loo, 51))
     removed_wrong = sum(unsigned[s].fp - shipped[s].fp for s in VOCAB.slugs())
     removed_right = sum(unsigned[s].tp - shipped[s].tp for s in VOCAB.slugs())
     assert all(shipped[s].fp <= unsigned[s].fp and shipped[s].tp <= unsigned[s].tp for s in VOCAB.slugs()), report
@@ -303,7 +303,8 @@ SET6 = ["abernethy-2026-seven-things-to-watch-if-they-meet-again", "castellanos-
 
 def test_set_6_left_out_keeps_the_party_rule_s_gain():
     result, report = left_out_together(SET6, 78, {
-        "sanctions": (0.89, 0.96), "military-exercises": (0.93, 1.00), "icbm-thresholds": (1.00, 0.86), "diplomacy": (0.91, 1.00)})
+        "sanctions": (0.86, 0.96), "military-exercises": (0.93, 1.00), "icbm-thresholds": (1.00, 0.86), "diplomacy": (0.91, 1.00)})
+    # sanctions 0.86 (26 of 30) with the model retrained on set 9 as well (was 0.89).
     assert result["shipped"]["diplomacy"].fp <= 2 < 11, report  # 11 wrong diplomacy tags blind; 3 before topics6's rules
 
 
@@ -343,11 +344,25 @@ def test_set_8_left_out():
     assert result["shipped"]["diplomacy"].fp <= 1 < 5, report  # 5 wrong diplomacy tags blind
 
 
+#: Set 9 (now in dev), left out together: scored once blind at 7755939 (rules + model: sanctions
+#: 0.90 / 0.86, exercises 0.94 / 1.00, ICBM 0.92 / 1.00, diplomacy 0.70 / 1.00 with 8 wrong tags;
+#: rules alone 0.94 / 0.71, 1.00 / 0.94, 1.00 / 1.00, 0.77 / 0.89); a model trained without it gives the same.
+SET9 = ["tarrasch-2021-the-ghost-tankers-of-the-east-china-sea", "achterberg-2019-after-hanoi-rapporteurs-report",
+        "ellingwood-2023-stop-apologizing-for-training", "bjelland-2018-foreign-minister-welcomes-singapore-meeting",
+        "quarrie-2020-the-long-pause-an-annotated-chronology", "wierzbicki-2026-options-for-reopening-a-channel-to-pyongyang"]
+
+
+def test_set_9_left_out():
+    result, report = left_out_together(SET9, 69, {
+        "sanctions": (0.90, 0.85), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.70, 1.00)})
+    assert result["shipped"]["diplomacy"].fp <= 8, report  # 8 wrong diplomacy tags blind
+
+
 def test_development_sets_are_read_from_the_label_headers():
     sets = train.dev_sets(ROOT)
-    assert list(sets) == [0, 1, 2, 3, 4, 5, 6, 7, 8]
-    assert sorted(sets[8]) == sorted(SET8) and sorted(sets[7]) == sorted(SET7) and sorted(sets[6]) == sorted(SET6)
-    assert sum(len(p) for p in sets.values()) == 45
+    assert list(sets) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert sorted(sets[9]) == sorted(SET9) and sorted(sets[8]) == sorted(SET8) and sorted(sets[7]) == sorted(SET7) and sorted(sets[6]) == sorted(SET6)
+    assert sum(len(p) for p in sets.values()) == 51
 
 
 #: Leave-one-set-out (`policy-reader topics --lopo --by-set`): each former held-out set left out
@@ -355,13 +370,13 @@ def test_development_sets_are_read_from_the_label_headers():
 #: down). The rules' share is optimistic (they were written reading every set), the model's is not.
 LOSO_FLOOR = {
     "model": {"sanctions": (0.97, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.76), "diplomacy": (0.85, 0.70)},
-    "shipped": {"sanctions": (0.95, 0.96), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.96, 0.87)},
+    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.92, 0.87)},
 }
 
 
 def test_leave_one_set_out_holds_its_floors_and_the_target_as_shipped():
     result = train.lopo(ROOT, VOCAB, by_set=True)
-    report = "\n".join(train.lopo_lines(result, 9, by_set=True))
+    report = "\n".join(train.lopo_lines(result, 10, by_set=True))
     for kind, floors in LOSO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]

@@ -30,42 +30,33 @@ TARGET = (0.90, 0.85)
 #: Floors (precision, recall): the figures measured with the vocabulary and model of this commit,
 #: rounded down, so that a change that makes the tagging worse fails. Where a topic meets the
 #: target the test asserts the target as well (``*_MEETS``).
-#: Development set: 45 papers (held-out sets 1-8 joined it after being scored once each). The
+#: Development set: 51 papers (held-out sets 1-9 joined it after being scored once each). The
 #: model (docs/topics/model.json) is trained on these labels, so these figures are in-sample;
 #: the honest ones are leave-one-paper-out (tests/test_topics_model.py).
 DEV_FLOOR = {
-    "sanctions": (0.99, 0.98),
+    "sanctions": (0.98, 0.97),
     "military-exercises": (0.97, 0.99),
     "icbm-thresholds": (0.99, 0.99),
-    "diplomacy": (0.97, 0.92),
+    "diplomacy": (0.95, 0.92),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.
 RULES_FLOOR = {
-    "sanctions": (0.99, 0.91),
-    "military-exercises": (0.97, 0.99),
-    "icbm-thresholds": (0.99, 0.84),
-    "diplomacy": (0.97, 0.73),
+    "sanctions": (0.98, 0.88),
+    "military-exercises": (0.97, 0.98),
+    "icbm-thresholds": (0.99, 0.85),
+    "diplomacy": (0.94, 0.74),
 }
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
 #: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,
 #: the rules, the model or the development set. Scored once; then it is seen and moves into dev/.
-#: Set 8 is in dev/ (labels and their history in dev/labels.yml: scored once against e9c7e4c,
-#: sanctions 0.84 / 0.84, exercises 1.00 / 0.94, ICBM 0.95 / 0.79, diplomacy 0.81 / 0.88). With a new
+#: Set 9 is in dev/ (labels and their history in dev/labels.yml: scored once against 7755939,
+#: sanctions 0.90 / 0.86, exercises 0.94 / 1.00, ICBM 0.92 / 1.00, diplomacy 0.70 / 1.00). With a new
 #: set in place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
 #: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
-#: Set 9 is in place (6 papers, 80 items: magazine long-read on smuggling, panel rapporteur's report,
-#: retired general's op-ed, a European foreign ministry's release with Q&A, annotated chronology,
-#: student policy memo), scored once against the frozen tagging of 7755939 (topics7): sanctions,
-#: exercises and ICBM meet the target; diplomacy 0.70 / 1.00 (8 wrong tags) does not.
 HELDOUT = SETS / "heldout"
-HELDOUT_FLOOR: dict[str, tuple[float, float]] = {
-    "sanctions": (0.90, 0.85),
-    "military-exercises": (0.94, 1.00),
-    "icbm-thresholds": (0.92, 1.00),
-    "diplomacy": (0.70, 1.00),
-}
-HELDOUT_MEETS: set[str] = {"sanctions", "military-exercises", "icbm-thresholds"}
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
+HELDOUT_MEETS: set[str] = set()
 
 
 def labelled_sets() -> list[str]:
@@ -213,5 +204,5 @@ def test_score_command_reads_a_labelled_set_with_its_own_sources():
     out = subprocess.run(
         [str(Path(sys.executable).parent / "policy-reader"), "topics", "--score", "tests/data/topics/dev/labels.yml"],
         cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "45 papers" in out.splitlines()[0]
+    assert "51 papers" in out.splitlines()[0]
     assert all(slug in out for slug in VOCAB.slugs())
