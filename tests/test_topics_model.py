@@ -282,7 +282,9 @@ def left_out_together(group: list[str], labels: int, floors: dict[str, tuple[flo
 
 def test_set_5_left_out_keeps_the_passing_mention_rule_s_gain():
     result, report = left_out_together(SET5, 83, {
-        "sanctions": (0.95, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 1.00), "diplomacy": (1.00, 0.92)})
+        "sanctions": (0.95, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 1.00), "diplomacy": (1.00, 0.88)})
+    # diplomacy recall 0.92 -> 0.89 with the party check (issue 15, topics8): marchetti p-9's "the freeze-for-freeze
+    # idea Beijing has long promoted" is China's proposal in its sentence; the label counts the paragraph's bargain.
     # 3 wrong tags without the rule on 28 papers; 2 with the model trained on 34 (the party rule takes none of them).
     # 1 with the model trained on 45 (set 8 added).
     assert result["unsigned"]["diplomacy"].fp == 1 and result["shipped"]["diplomacy"].fp == 0, report
@@ -342,7 +344,9 @@ SET8 = ["adebayo-lund-2021-freeze-for-freeze", "fennimore-2019-between-deadlines
 
 def test_set_8_left_out():
     result, report = left_out_together(SET8, 84, {
-        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (0.95, 0.91)})
+        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (0.95, 0.87)})
+    # diplomacy recall 0.92 -> 0.875 with the party check (issue 15, topics8): adebayo-lund p-2, Beijing's "dual
+    # suspension" and Moscow's joint statement, sentences of third parties; labelled for the bargain they describe.
     assert result["shipped"]["diplomacy"].fp <= 1 < 5, report  # 5 wrong diplomacy tags blind
 
 
@@ -356,8 +360,9 @@ SET9 = ["tarrasch-2021-the-ghost-tankers-of-the-east-china-sea", "achterberg-201
 
 def test_set_9_left_out():
     result, report = left_out_together(SET9, 69, {
-        "sanctions": (0.90, 0.85), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.70, 1.00)})
-    assert result["shipped"]["diplomacy"].fp <= 8, report  # 8 wrong diplomacy tags blind
+        "sanctions": (0.90, 0.85), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.73, 1.00)})
+    # With the party check (issue 15, topics8; seen): 7 wrong diplomacy tags, Russia's arms-for-oil exchange gone.
+    assert result["shipped"]["diplomacy"].fp <= 7 < 8, report  # 8 wrong diplomacy tags blind
 
 
 def test_development_sets_are_read_from_the_label_headers():

@@ -175,10 +175,34 @@ def test_suggest_lists_borderline_paragraphs_and_skips_settled_ones():
             assert s.topic not in s.rules and s.threshold - 1 <= s.score < s.threshold
         elif s.kind == "unsigned":  # the model alone would tag it, but no rule of the topic matched
             assert s.topic not in s.rules and s.score <= 0 and s.model_p >= VOCAB.model.alone
+        elif s.kind == "held":  # set aside or held back, within a point of the threshold without it
+            assert s.topic not in s.rules and T.score(s.text, VOCAB.by_slug()[s.topic]).held and s.aside
+            assert s.unheld >= s.threshold - 1
         else:
             assert s.topic in s.rules and s.score <= s.threshold
     settled = {doc.meta.slug: {s.pid: T.Override(doc.meta.slug, s.pid, s.rules, "checked", 0) for s in found}}
     assert quality.suggest(doc, VOCAB, settled) == []
+
+
+def test_suggest_lists_paragraphs_held_back_by_the_frames_and_the_party_check():
+    """A paragraph whose talk words were set aside (another pair's talks, a passing mention) or that a
+    ``hold`` rule counted against is a guess about its sentences: ``--suggest`` shows it to the editor,
+    with the words that held it and its score without them, and the override line that would tag it."""
+    from policy_reader.model import Document, Metadata, Paragraph, Section
+    texts = ["Seoul and Pyongyang held talks at the border and agreed to reopen the liaison office.",  # inter-Korean
+             "Since the Hanoi summit, the envoys have not met and no new proposal for a deal has been made.",
+             "The weather in Pyongyang was fine."]
+    doc = Document("p.txt", meta=Metadata(title="A", slug="a"),
+                   sections=(Section(None, tuple(Paragraph(t, i, f"p-{i}") for i, t in enumerate(texts, 1)), 1),))
+    found = [s for s in quality.suggest(doc, VOCAB, {}) if s.topic == "diplomacy"]
+    held = {s.pid: s for s in found if s.kind == "held"}
+    assert "p-1" in held and "p-3" not in held
+    s = held["p-1"]
+    assert "talks" in s.aside and s.unheld >= s.threshold - 1 and "diplomacy" not in s.rules
+    out = "\n".join(quality.suggestion_lines([s], VOCAB))
+    assert "held back by" in out and '"talks"' in out and "p-1: {topics: [diplomacy" in out
+    settled = {"a": {s.pid: T.Override("a", s.pid, s.rules, "checked", 0) for s in found}}
+    assert not [s for s in quality.suggest(doc, VOCAB, settled) if s.topic == "diplomacy"]
 
 
 def test_suggest_command_prints_override_lines_an_editor_can_paste():

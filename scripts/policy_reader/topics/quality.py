@@ -11,6 +11,10 @@ weight point, so an editor can read it and confirm or correct it in
 - *unsigned*: not tagged, though the model alone would tag it (p >= ``alone``): no rule of the
   topic matched, so the passing-mention rule (``sign``) holds the model back. Often a topic named
   in passing; sometimes new wording the vocabulary lacks (confirm it, or add the word).
+- *held*: not tagged, and held back (:attr:`rules.Score.held`): matches set aside as a passing
+  mention (``not_after``) or as another pair's talks (``parties``), or a ``hold`` rule, without
+  which the rules would score it within a point of the threshold or above. The frames and the
+  party check are guesses about a sentence; the editor reads the paragraph.
 """
 
 from __future__ import annotations
@@ -28,12 +32,15 @@ class Suggestion:
     paper: str
     pid: str
     topic: str
-    kind: str  # "near" (not tagged, one point short), "edge" (tagged at the threshold or by context) or "unsigned"
+    kind: str  # "near" (not tagged, one point short), "edge" (tagged at the threshold or by context), "unsigned" or "held"
     score: float
     threshold: float
     rules: tuple[str, ...]  # the paragraph's topics from the rules
     text: str
     model_p: float | None = None  # the model's probability when the model alone tags it
+    #: "held": the words set aside or counted against the paragraph, and its score without them
+    aside: tuple[str, ...] = ()
+    unheld: float | None = None
 
     def proposed(self) -> tuple[str, ...]:
         """The topics the editor is asked about: the rules' topics with this one flipped."""
@@ -56,7 +63,14 @@ def suggest(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
             if t.slug in held:
                 out.append(Suggestion(doc.meta.slug, p.id, t.slug, "unsigned", s.score, t.threshold, ruled[p.id], text, held[t.slug]))
                 continue
-            if not s.hits and t.slug not in added:
+            if not s.hits and not s.framed and t.slug not in added:
+                continue
+            unheld = _unheld(s)
+            if t.slug not in ruled[p.id] and s.held and unheld is not None and unheld >= t.threshold - 1:
+                aside = tuple(dict.fromkeys(w for h in s.framed for w in h.matches)) + tuple(
+                    dict.fromkeys(w for h in s.hits if h.rule.hold or h.rule.absent for w in (h.matches or ("(no party named)",))))
+                out.append(Suggestion(doc.meta.slug, p.id, t.slug, "held", s.score, t.threshold, ruled[p.id], text,
+                                      aside=aside, unheld=unheld))
                 continue
             if t.slug in ruled[p.id] and (not s.tagged or s.score == t.threshold):
                 kind = "edge"
@@ -66,6 +80,15 @@ def suggest(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
                 continue
             out.append(Suggestion(doc.meta.slug, p.id, t.slug, kind, s.score, t.threshold, ruled[p.id], text, added.get(t.slug)))
     return out
+
+
+def _unheld(s) -> float | None:
+    """The rules' score of a held paragraph without what held it: the matches set aside counted, the
+    ``hold`` and ``absent`` rules not; None when nothing was set aside or counted against it."""
+    against = [h for h in s.hits if h.rule.hold or h.rule.absent]
+    if not s.framed and not against:
+        return None
+    return s.score + sum(h.rule.weight for h in s.framed) - sum(h.rule.weight for h in against)
 
 
 def _held_back(text: str, vocab: Vocabulary, scores, ruled) -> dict[str, float]:
@@ -91,7 +114,10 @@ def suggestion_lines(suggestions: list[Suggestion], vocab: Vocabulary) -> list[s
     for s in suggestions:
         how = (f"by the model (p={s.model_p:.2f})" if s.model_p is not None
                else "by context" if s.score < s.threshold else "at the threshold")
+        aside = ", ".join(f'"{w}"' for w in s.aside)
         what = (f"tagged '{s.topic}' {how}" if s.kind == "edge" else
+                f"not tagged '{s.topic}': held back by {aside} (set aside as a passing mention or another pair's "
+                f"talks, or counted against it; {s.unheld:g} without them)" if s.kind == "held" else
                 f"not tagged '{s.topic}': the model says p={s.model_p:.2f} but no rule of it matched (a passing mention?)"
                 if s.kind == "unsigned" else f"not tagged '{s.topic}', one point short")
         proposed = [t for t in order if t in s.proposed()]
