@@ -697,6 +697,8 @@ OTHER_PAIRS = [
     "Tokyo opened negotiations with the North over the citizens its agents abducted decades ago.",
     "The Mongolian foreign minister hosted a North Korean delegation for talks in Ulaanbaatar.",
     "European Union diplomats held a dialogue on human rights with Pyongyang in Brussels.",
+    # the two Koreas' own contacts, though Washington is named: the North is not
+    "Washington would leave the initiative to Seoul: family reunions, a reopened liaison office and a channel for the Red Cross.",
 ]
 
 
@@ -710,6 +712,10 @@ def test_talk_words_between_other_pairs_do_not_count(text):
     assert "diplomacy" not in tags(text)
     assert "diplomacy" not in T.model_adds(text, _sure_model("diplomacy"), [s])
     # the same words, with the talks moved to Washington and Pyongyang, count
+    if "family reunions" in text:  # the same talk words without the inter-Korean contacts count
+        us = "Washington would leave the initiative to Seoul: a reopened liaison office and a channel for the Red Cross."
+        assert not T.score(us, BY["diplomacy"]).framed, us
+        return
     us = (text.replace("Seoul", "Washington").replace("Tokyo", "Washington").replace("Beijing's", "Washington's")
           .replace("from Xi", "from Trump").replace("The Mongolian foreign minister", "The Secretary of State")
           .replace(" in Ulaanbaatar", "").replace("European Union", "American").replace(" in Brussels", ""))
@@ -725,6 +731,8 @@ def test_talk_words_between_other_pairs_do_not_count(text):
     "The two sides held working-level talks in Stockholm and agreed to meet again in Beijing.",
     # no one named: the talks of the paragraph's parties
     "The negotiations resumed after a year of silence, and the envoys exchanged draft texts.",
+    # the two Koreas' contacts named in talks between Washington and Pyongyang
+    "Trump and Kim agreed at their Hanoi summit to negotiate the reopening of the Kaesong zone.",
     # the United States with its allies: what to offer the North, though it is not named
     "Washington and Tokyo should settle their negotiating position and name one envoy to carry it.",
 ])

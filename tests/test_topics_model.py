@@ -360,9 +360,10 @@ SET9 = ["tarrasch-2021-the-ghost-tankers-of-the-east-china-sea", "achterberg-201
 
 def test_set_9_left_out():
     result, report = left_out_together(SET9, 69, {
-        "sanctions": (0.90, 0.85), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.73, 1.00)})
-    # With the party check (issue 15, topics8; seen): 7 wrong diplomacy tags, Russia's arms-for-oil exchange gone.
-    assert result["shipped"]["diplomacy"].fp <= 7 < 8, report  # 8 wrong diplomacy tags blind
+        "sanctions": (0.90, 0.85), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.76, 1.00)})
+    # With the party check (issue 15, topics8; seen): 6 wrong diplomacy tags, Russia's arms-for-oil exchange and
+    # "leave the initiative to South Korea: family reunions, a reopened liaison office" gone.
+    assert result["shipped"]["diplomacy"].fp <= 6 < 8, report  # 8 wrong diplomacy tags blind
 
 
 def test_development_sets_are_read_from_the_label_headers():
