@@ -71,7 +71,7 @@ def test_training_again_gives_the_committed_weights(rows):
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
     "model": {"sanctions": (0.97, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.94, 0.80), "diplomacy": (0.85, 0.68)},
-    "shipped": {"sanctions": (0.94, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.92, 0.86)},
+    "shipped": {"sanctions": (0.94, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.93, 0.86)},
 }
 TARGET = (0.90, 0.85)
 #: The topics whose precision and recall as shipped meet the target leave-one-paper-out: all four
@@ -378,7 +378,7 @@ def test_development_sets_are_read_from_the_label_headers():
 #: down). The rules' share is optimistic (they were written reading every set), the model's is not.
 LOSO_FLOOR = {
     "model": {"sanctions": (0.97, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.76), "diplomacy": (0.85, 0.70)},
-    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.92, 0.87)},
+    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.93, 0.87)},
 }
 
 
