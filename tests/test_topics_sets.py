@@ -55,8 +55,14 @@ RULES_FLOOR = {
 #: set in place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
 #: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
 HELDOUT = SETS / "heldout"
-HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
-HELDOUT_MEETS: set[str] = set()
+#: Set 10 (blind, scored once against 0e71d6d; see the header of heldout/labels.yml).
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {
+    "sanctions": (0.92, 1.00),
+    "military-exercises": (0.91, 1.00),
+    "icbm-thresholds": (0.92, 1.00),
+    "diplomacy": (0.62, 0.66),
+}
+HELDOUT_MEETS: set[str] = {"sanctions", "military-exercises", "icbm-thresholds"}
 
 
 def labelled_sets() -> list[str]:
