@@ -299,7 +299,7 @@ def _positionless(csl: Path) -> bool:
     )
 
 
-def prepare(papers: list[tuple[str, str]]) -> None:
+def prepare(papers: list[tuple[str, str]], recorded: dict | None = None) -> None:
     """Format every paper's citations in every style with one pandoc run.
 
     ``papers`` lists (the paper's .bib text, its key). Per style and per group
@@ -309,13 +309,25 @@ def prepare(papers: list[tuple[str, str]]) -> None:
     CSL JSON of all entries; all in one run (:func:`_format`). The results fill
     the caches that :func:`style_citations` and :func:`ris` read, so a page costs
     no pandoc run.
+
+    ``recorded``: key -> what the converter recorded for that paper (site/citations/records.py,
+    valid for its entry: ``records.lookup``), used instead of formatting it.
     """
-    _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers}, keep=True)
+    _prepare({key: bib_entry(bibtex, key) for bibtex, key in papers}, keep=True, recorded=recorded)
 
 
-def _prepare(entries: dict[str, str], keep: bool = False) -> None:
+def formatted(entry: str, key: str) -> tuple[dict[str, tuple[Formatted, Formatted, Formatted]], dict]:
+    """The paper's (reference, paragraph citation, takeaway citation) per Debian style name
+    and its CSL JSON, as the build formats them (the converter's records, site/citations/records.py)."""
+    _prepare({key: entry})
+    styles = {style: (s.reference, s.para, s.takeaway) for (_, _, style, _), s in zip(STYLES, _PREPARED[(entry, key)])}
+    return styles, _csl_json(entry)
+
+
+def _prepare(entries: dict[str, str], keep: bool = False, recorded: dict | None = None) -> None:
     """``keep``: the stored entries of papers this process holds formatted are still in use
     (a build's one call with every paper marks them, so eviction keeps them)."""
+    recorded = recorded or {}
     todo = {k: e for k, e in entries.items() if (e, k) not in _PREPARED}
     store = _EntryStore()
     if keep and len(todo) < len(entries) and store.store.enabled:
@@ -330,6 +342,10 @@ def _prepare(entries: dict[str, str], keep: bool = False) -> None:
     placeholder = {k: with_url(e, URL_PLACEHOLDER) for k, e in todo.items()}
     # (style, key) -> (reference, paragraph citation, takeaway citation), from the store or pandoc
     known = {(style, k): store.get(e, csl) for style, csl in styles for k, e in placeholder.items()}
+    for (style, k), got in known.items():
+        if got is None and k in recorded:  # the converter's record (site/citations/records.py)
+            known[(style, k)] = tuple(Formatted(*pair) for pair in recorded[k][0][style])
+            store.put(placeholder[k], dict(styles)[style], known[(style, k)])
     jobs = [
         (style, csl, group)
         for style, csl in styles
@@ -343,8 +359,9 @@ def _prepare(entries: dict[str, str], keep: bool = False) -> None:
         else:
             batches += [(group, csl, (PARA_LOCATOR,), True), (group, csl, (TAKEAWAY_LOCATOR,), False)]
     # Every (style, group) batch and the CSL JSON of the entries (for RIS) in one pandoc run.
-    csljson, formatted = _format(batches, csljson="\n\n".join(todo.values()))
-    results = iter(formatted)
+    unrecorded = "\n\n".join(e for k, e in todo.items() if k not in recorded)
+    csljson, done = _format(batches, csljson=unrecorded) if batches or unrecorded else ("[]", [])
+    results = iter(done)
     for style, csl, group in jobs:
         if _positionless(csl):
             refs, (paras, takeaways) = next(results)
@@ -360,7 +377,9 @@ def _prepare(entries: dict[str, str], keep: bool = False) -> None:
             StyleCitation(skey, label, citation_name, *known[(style, k)])
             for skey, label, style, citation_name in STYLES
         )
-        if k in by_id:
+        if k in recorded:
+            _PREPARED_CSLJSON[entry] = recorded[k][1]
+        elif k in by_id:
             _PREPARED_CSLJSON[entry] = by_id[k]
 
 

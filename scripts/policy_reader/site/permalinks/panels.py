@@ -31,8 +31,9 @@ from mkdocs.exceptions import PluginError
 from policy_reader.page import rendered
 from policy_reader.site import fragments as F
 from policy_reader.site.citations.cite import (
-    LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, Citation, CiteprocError, PaperCiter, prepare,
+    LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, Citation, CiteprocError, PaperCiter, bib_entry, prepare,
 )
+from policy_reader.site.citations import records
 
 
 
@@ -107,14 +108,21 @@ class PermalinkManager:
     def prepare(self, papers: list[dict]) -> None:
         """Format every paper's citations together, before the pages (see cite.prepare)."""
         items = []
+        recorded = {}  # the converter's records of each paper's citations (site/citations/records.py)
         for meta in papers:
             bib = self.bib_dir / f"{meta['slug']}.bib"
             try:
                 items.append((bib.read_text(encoding="utf-8"), meta["bib_key"]))
             except OSError as exc:
                 raise PluginError(f"{bib}: cannot read the paper's BibTeX ({exc.strerror}); run `make convert`") from None
+            try:
+                found = records.lookup(self.bib_dir, meta["slug"], bib_entry(items[-1][0], meta["bib_key"]), meta["bib_key"])
+            except CiteprocError:  # no such entry: formatting fails below, naming it
+                found = None
+            if found is not None:
+                recorded[meta["bib_key"]] = found
         try:
-            prepare(items)
+            prepare(items, recorded)
         except (CiteprocError, RuntimeError) as exc:
             raise PluginError(f"{self.bib_dir}: {exc}") from None
 
