@@ -22,16 +22,22 @@ def _entry(bib_dir, slug):
     return cite.bib_entry((bib_dir / f"{slug}.bib").read_text(encoding="utf-8"), data["key"]), data["key"]
 
 
-@pytest.mark.parametrize("slug", [KLINGNER_SLUG, GOMEZ_SLUG])
-def test_the_committed_record_is_valid_and_is_what_formatting_gives(slug):
+def test_the_committed_records_are_valid_and_are_what_formatting_gives(project_copy):
     bib_dir = ROOT / "bib"
-    entry, key = _entry(bib_dir, slug)
-    text = records.path(bib_dir, slug).read_text(encoding="utf-8")
-    assert records.parse(text, entry, key) is not None
+    papers = []
+    for slug in (KLINGNER_SLUG, GOMEZ_SLUG):
+        entry, key = _entry(bib_dir, slug)
+        text = records.path(bib_dir, slug).read_text(encoding="utf-8")
+        assert records.parse(text, entry, key) is not None
+        assert all(work is not None for work in json.loads(text)["works"].values())  # every work recorded
+        papers.append((slug, (bib_dir / f"{slug}.bib").read_text(encoding="utf-8"), key))
+    shutil.rmtree(project_copy / "bib" / records.FOLDER)
     cite._PREPARED.clear()
     cite._PREPARED_CSLJSON.clear()
     cite._csl_json.cache_clear()
-    assert records.record_text(entry, key) == text  # formatted again by pandoc, alone
+    planned = records.plan(project_copy, papers)  # formatted again by pandoc
+    assert {p.name: t for p, t in planned.items()} == {
+        records.path(bib_dir, slug).name: records.path(bib_dir, slug).read_text(encoding="utf-8") for slug, _, _ in papers}
 
 
 def test_a_record_of_another_entry_key_or_damaged_is_not_valid():
@@ -107,3 +113,31 @@ def test_the_site_is_the_same_with_records_without_and_with_stale_ones_and_a_val
     assert "RECORDED-REFERENCE" in page_html(tmp_path / "c", KLINGNER_SLUG)  # the record, not pandoc
     assert "RECORDED-REFERENCE" not in page_html(tmp_path / "c", GOMEZ_SLUG)
     assert page_html(tmp_path / "c", GOMEZ_SLUG).encode("utf-8") == with_records[f"papers/{GOMEZ_SLUG}/index.html"]
+
+
+def _mark_works(folder, stale_slug=None):
+    for path in folder.iterdir():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for work in data["works"].values():
+            work["md"] = "RECORDED-NOTE " + work["md"]
+            work["html"] = ["RECORDED-HTML " + work["html"][0], "RECORDED-HTML " + work["html"][1]]
+            work["csljson"]["title"] = "RECORDED-TITLE"
+        if path.name.startswith(str(stale_slug)):
+            data["works_inputs"] = "0" * 64  # made with another note style, pandoc or code
+        path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_recorded_works_make_the_footnotes_bibliography_and_library_json_only_when_every_entry_of_a_batch_is_valid(project_copy, tmp_path):
+    folder = project_copy / "bib" / records.FOLDER
+    kept = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    _mark_works(folder)
+    _build(project_copy, tmp_path / "a")
+    assert "RECORDED-NOTE" in page_html(tmp_path / "a", KLINGNER_SLUG)  # a footnote, from mkdocs-bibtex
+    assert "RECORDED-HTML" in (tmp_path / "a" / "bibliography" / "index.html").read_text(encoding="utf-8")
+    assert "RECORDED-TITLE" in (tmp_path / "a" / "bib" / "library.json").read_text(encoding="utf-8")
+
+    for name, text in kept.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    clean = _build(project_copy, tmp_path / "b")
+    _mark_works(folder, stale_slug=GOMEZ_SLUG)  # the library's one batch holds a work no valid record has
+    assert _build(project_copy, tmp_path / "c") == clean

@@ -87,6 +87,8 @@ def prewarm(config, pages_markdown: list[str], shared=None) -> int:
                     seen.add(str(block))
                     blocks.append(block)
         library = use_library_bibtex(config, registry)
+        if shared is not None:
+            _load_records(config)  # the converter's records of the works (site/citations/records.py)
         if shared is not None and library is not None:
             csl_json_job = _start_csl_json(library)
         if blocks:
@@ -99,6 +101,16 @@ def prewarm(config, pages_markdown: list[str], shared=None) -> int:
     finally:
         if csl_json_job is not None:
             csl_json_job.join()
+
+
+def _load_records(config) -> None:
+    from policy_reader.site.citations import records
+
+    plugin = config.plugins.get("bibtex")
+    bib_dir = getattr(getattr(plugin, "config", None), "bib_dir", None)
+    csl = getattr(getattr(plugin, "config", None), "csl_file", None)
+    if bib_dir and csl:
+        records.load_works(Path(config.config_file_path).parent / bib_dir, csl)
 
 
 def _start_csl_json(library: str):
@@ -227,10 +239,17 @@ def _entries_only_run(shared, bibtex: str, args: list[str], batches: list[str]) 
 
     from policy_reader.site.citations.citeproc import SHARED_SEPARATOR, shared_writer
 
+    from policy_reader.site.citations import records
+
     references: list[str] = []
     html_refs: list[str] = []
     with tempfile.TemporaryDirectory(prefix="policy-reader-entries-") as tmp:
         for i, batch in enumerate(batches):
+            recorded = records.batch_output(batch)  # every entry recorded by the converter
+            if recorded is not None:
+                references.append(recorded[0])
+                html_refs.append(recorded[1])
+                continue
             bib = Path(tmp) / f"batch-{i}.bib"
             bib.write_text(batch, encoding="utf-8")
             run_args = [args[0], args[1], str(bib), *args[3:]]
@@ -259,8 +278,11 @@ def release(config) -> None:
     """
     from policy_reader.site.citations import citeproc
 
+    from policy_reader.site.citations import records
+
     citeproc.format_references.cache_clear()
     citeproc.csl_json.cache_clear()
+    records.clear_works()
     plugin = config.plugins.get("bibtex")
     if plugin is not None and getattr(plugin, "registry", None) is not None and hasattr(plugin, "last_configured"):
         plugin.registry = None

@@ -195,10 +195,15 @@ def csl_json(bibtex: str) -> str:
     Read in batches of entries (:func:`entry_batches`: entries that depend on no other), one
     pandoc run each, so no run holds the whole library (the build's peak memory); each entry
     reads the same in any batch."""
+    from policy_reader.site.citations import records
+
     text = for_pandoc(bibtex)
     data = []
-    for batch in entry_batches(text) or [text]:
-        data += json.loads(pypandoc.convert_text(batch, to="csljson", format="biblatex", verify_format=False))
+    batches = entry_batches(text)
+    for batch in batches or [text]:
+        recorded = records.batch_csljson(batch) if batches else None  # the converter's records
+        data += recorded if recorded is not None else json.loads(
+            pypandoc.convert_text(batch, to="csljson", format="biblatex", verify_format=False))
     return json.dumps(sorted(data, key=lambda item: item.get("id", "")), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
