@@ -316,13 +316,11 @@ def plan(root: Path, force: bool = False) -> list[Output]:
             where = "names a work no paper cites any more" if key in registry.bound else "is not a key of any work"
             raise SourceError(label, lines.get(key, 0), f"'{key}' {where} (bib/keys.yml lists every key and its work); correct the key or remove the entry")
     outputs = [Output(root / key_registry.PATH, registry.text())]
-    cited: list[tuple[str, str, str, str]] = []  # (source, slug, .bib text, own key): formatted citations
     for p in papers:
         if p.reused:
             r = p.reused
             outputs.append(Output(r.md_path, r.markdown, p.source, reused=True))
             outputs.append(Output(r.bib_path, r.bibtex, p.source, reused=True))
-            cited.append((p.source, p.slug, r.bibtex, r.keys[0]))
             continue
         c = p.converted
         entries = bib.apply_corrections(c.entries, corrections)
@@ -333,19 +331,7 @@ def plan(root: Path, force: bool = False) -> list[Output]:
         bibtex = incremental.seal_bib(bib.format_bib(entries, header, proper), fingerprint)
         outputs.append(Output(root / "docs" / "papers" / f"{p.slug}.md", markdown, p.source))
         outputs.append(Output(root / "bib" / f"{p.slug}.bib", bibtex, p.source))
-        cited.append((p.source, p.slug, bibtex, c.doc.meta.bib_key))
-    outputs += formatted_citations(root, cited)
     return outputs + withdrawn(root, {p.source for p in papers}, {o.path for o in outputs})
-
-
-def formatted_citations(root: Path, cited: list[tuple[str, str, str, str]]) -> list[Output]:
-    """Each paper's own citation formatted in the cite panel's styles, recorded for the build
-    (``bib/formatted/<slug>.json``, site/citations/records.py); only stale records are formatted."""
-    from policy_reader.site.citations import records
-
-    texts = records.plan(root, [(slug, bibtex, key) for _, slug, bibtex, key in cited])
-    return [Output(records.path(root / "bib", slug), texts[records.path(root / "bib", slug)], source)
-            for source, slug, _, _ in cited]
 
 
 def withdrawn(root: Path, present: set[str], kept: set[Path]) -> list[Output]:

@@ -11,7 +11,8 @@ same code (:func:`.cite.formatted`) and writes them here; the build reads them
 A record is valid for exactly the inputs its strings are made of, hashed in its ``inputs``
 field (:func:`inputs_digest`): the paper's entry as the panel formats it, each style's CSL
 text (Debian's style with ``citeproc.STYLE_EDITS`` applied), pandoc's version, the
-placeholders, and the source of the code that formats (cite.py, citeproc.py, this module).
+placeholders, and the source of the code that formats (cite.py, citeproc.py, bibtex_seam.py,
+bibliography.py, this module).
 Any other record (missing, damaged, another entry, another style or pandoc, changed code)
 is not used: the build formats that paper as before, so its site is the same either way,
 and ``policy-reader convert --check`` reports the record as stale (``make convert``
@@ -38,10 +39,10 @@ def path(bib_dir: Path, slug: str) -> Path:
 @functools.lru_cache(maxsize=None)
 def _code_digest() -> str:
     """The source of the code whose output a record holds (an edit there makes every record stale)."""
-    from policy_reader.site.citations import cite, citeproc
+    from policy_reader.site.citations import bibliography, bibtex_seam, cite, citeproc
 
     h = hashlib.sha256()
-    for module in (cite, citeproc):
+    for module in (cite, citeproc, bibtex_seam, bibliography):
         h.update(Path(module.__file__).read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()
@@ -142,6 +143,22 @@ def lookup(bib_dir: Path, slug: str, entry: str, key: str):
     except (OSError, UnicodeDecodeError):
         return None
     return parse(text, entry, key)
+
+
+_FIRST_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.M)
+
+
+def outputs(root: Path, planned: list) -> list:
+    """The converter's records (``policy-reader convert`` adds them to ``convert.pipeline.plan``'s
+    outputs; not a parsed source's output, so not in the converter's seal): one per paper's .bib
+    (its own entry first) among ``planned``; only stale ones are formatted (pandoc)."""
+    from policy_reader.convert.pipeline import Output
+
+    root = Path(root)
+    cited = [(o.source, o.path.stem, o.text, _FIRST_KEY.search(o.text)[1]) for o in planned
+             if o.path.parent == root / "bib" and o.path.suffix == ".bib" and not o.remove and o.source]
+    texts = plan(root, [(slug, bibtex, key) for _, slug, bibtex, key in cited])
+    return [Output(path(root / "bib", slug), texts[path(root / "bib", slug)], source) for source, slug, _, _ in cited]
 
 
 def plan(root: Path, papers: list[tuple[str, str, str]]) -> dict[Path, str]:
@@ -306,7 +323,7 @@ def format_works(entries: list[str], csl: Path) -> dict[str, dict]:
     whose reference the records cannot give back exactly is left out (the build formats it)."""
     from policy_reader.site.citations.bibliography import split_entries
     from policy_reader.site.citations.bibtex_seam import _entries_only_run
-    from policy_reader.site.citations.citeproc import SharedReferences, csl_json
+    from policy_reader.site.citations.citeproc import SharedReferences, csl_json, entry_batches
 
     rounds: list[dict[str, str]] = []
     for entry in dict.fromkeys(e.strip() for e in entries):
@@ -322,7 +339,7 @@ def format_works(entries: list[str], csl: Path) -> dict[str, dict]:
         bibtex = "\n\n".join(r.values()) + "\n"
         shared = SharedReferences()
         args = ["--citeproc", "--bibliography", "", "--csl", str(csl)]
-        markdown = _entries_only_run(shared, bibtex, args, [bibtex])
+        markdown = _entries_only_run(shared, bibtex, args, entry_batches(bibtex) or [bibtex])
         shared.finish()
         html = shared.get(bibtex, csl) or {}
         md = _markdown_references(markdown.partition("# References")[2])
