@@ -185,11 +185,19 @@ def plan(root: Path, papers: list[tuple[str, str, str]]) -> dict[Path, str]:
         else:
             todo.append((p, bibtex, entry, key))
     if todo:
-        prepare([(bibtex, key) for _, bibtex, _, key in todo])
+        from policy_reader.model import SourceError
+        from policy_reader.site.citations.citeproc import CiteprocError
+
         works = {}
-        if expect is not None:
-            entries = {d: e for _, bibtex, _, _ in todo for d, e in paper_entries(bibtex).items()}
-            works = format_works(list(entries.values()), csl)
+        try:
+            prepare([(bibtex, key) for _, bibtex, _, key in todo])
+            if expect is not None:
+                entries = {d: e for _, bibtex, _, _ in todo for d, e in paper_entries(bibtex).items()}
+                works = format_works(list(entries.values()), csl)
+        except (CiteprocError, RuntimeError, ValueError, OSError) as exc:
+            where = f"bib/{todo[0][0].stem}.bib" if len(todo) == 1 else "bib/"
+            raise SourceError(where, 0, f"pandoc cannot format the citations ({exc}); correct the entry "
+                              "in bib/corrections.yaml or the source") from None
         for p, bibtex, entry, key in todo:
             mine = {d: works.get(d) for d in paper_entries(bibtex)} if expect is not None else None
             out[p] = record_text(entry, key, (expect, mine) if mine is not None else None)
