@@ -101,6 +101,9 @@ def prewarm(config, pages_markdown: list[str], shared=None) -> int:
     finally:
         if csl_json_job is not None:
             csl_json_job.join()
+        from policy_reader.site.citations import records
+
+        records.clear_works()  # both runs done: the records are let go (none is held past this build)
 
 
 def _load_records(config) -> None:
