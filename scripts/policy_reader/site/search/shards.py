@@ -83,7 +83,6 @@ import hashlib
 import heapq
 import json
 import operator
-import os
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -562,20 +561,7 @@ def write(site_dir: Path, config: dict, docs: list[dict]) -> None:
         old.unlink()
     from policy_reader.site.search import shard_cache  # build(docs), kept across builds
 
-    # tens of thousands of small files: opened by name in the folder's descriptor and written
-    # unbuffered (half the CPU of Path.write_bytes, which a warm build spent seconds on)
-    folder = os.open(out, os.O_RDONLY)
-    try:
-        for name, content in shard_cache.files(docs):
-            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644, dir_fd=folder)
-            try:
-                view = memoryview(content)
-                while view:
-                    view = view[os.write(fd, view):]
-            finally:
-                os.close(fd)
-    finally:
-        os.close(folder)
+    shard_cache.write(out, docs)  # the files, linked from the cache when the documents are as before
     index = {"config": config, "docs": []}
     (site_dir / "search" / "search_index.json").write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
