@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from policy_reader import cache
+from policy_reader.cli.main import main
 from policy_reader.cache import read_entry
 from policy_reader.site.search import shard_cache
 from policy_reader.site.search import shards as search_shards
@@ -250,10 +251,12 @@ def test_builds_warm_and_after_an_edit_equal_cold_builds(tmp_path):
     shards = sorted((tmp_path / "warm" / "search" / "shards").iterdir())
     assert shards and all(os.path.samefile(p, kept / p.name) for p in shards)
 
-    page = next((project / "docs" / "papers").glob("*.md"))
+    page = project / "docs" / "papers" / "gomez-2019-consequences-for-missile-tests.md"
     text = page.read_text(encoding="utf-8")
-    assert " the " in text
-    page.write_text(text.replace(" the ", " the zeppelinesque ", 1), encoding="utf-8")
+    words = "Kim probably won't like such a response"  # a paragraph's words
+    assert text.count(words) == 1
+    page.write_text(text.replace(words, "Kim probably won't like such a zeppelinesque response"), encoding="utf-8")
+    assert main(["permalinks", "--update", "--root", str(project)]) == 0  # the edit recorded
     result = mkdocs_build(project, tmp_path / "edited")
     assert result.returncode == 0, result.stderr
     edited = site_files(tmp_path / "edited")
