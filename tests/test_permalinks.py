@@ -144,3 +144,69 @@ def test_scripts_and_styles_are_registered_and_local(built_site):
     assert re.search(r'<link rel="stylesheet" href="[./]*assets/cite\.css[^"]*">', html)
     js = (built_site / "assets" / "cite.js").read_text(encoding="utf-8")
     assert "fetch(" not in js and "XMLHttpRequest" not in js
+
+
+def _link_fragments(link_macro: str):
+    """Our fragments, paragraph-link.html's ``link`` macro replaced (as an override would)."""
+    from policy_reader.site import fragments as F
+    ours = (F.TEMPLATES_DIR / "fragments" / "policy-reader" / "paragraph-link.html").read_text(encoding="utf-8")
+    start = ours.index("{%- macro link(")
+    end = ours.index("{%- endmacro -%}", start) + len("{%- endmacro -%}")
+    frag = F.Fragments()
+    frag.env.loader = jinja2.DictLoader({F.PREFIX + "paragraph-link.html": ours[:start] + link_macro + ours[end:]})
+    return frag
+
+
+def _link_cases():
+    hostile = "<script>alert('x')</script> & \"q\""
+    got = []
+    for path in sorted((ROOT / "docs" / "papers").glob("*.md")):
+        for pid in re.findall(r'\{: #((?:p|kt)-\w+)', path.read_text(encoding="utf-8")):
+            visible, spoken = label(pid, "takeaway" if pid.startswith("kt-") else "para")
+            got.append((pid, f"https://example.org/reader/papers/{path.stem}/#{pid}", visible, spoken))
+    return got + [(hostile, hostile, hostile, hostile), ("p-1", "https://x.org/?a=1&b=2#p-1", "¶ 1", "¶ 1")]
+
+
+def test_the_paragraph_link_is_filled_with_the_macros_bytes():
+    """The ¶ link (a macro called once per paragraph) is filled without a Jinja call
+    (topics/plain_macro.py via panels._paragraph_macros): the same bytes as the macro for every
+    paragraph of the papers and hostile values; an override that only moves values is filled too."""
+    from policy_reader.site import fragments as F
+    from policy_reader.site.topics.plain_macro import plain_macro
+    moved = ('{%- macro link(pid, permalink, visible, spoken) -%}<a class="mine" href="{{ permalink }}">'
+             '{{ visible | md_text }} {{ pid | text }}</a>{%- endmacro -%}')
+    cases = _link_cases()
+    assert len(cases) > 30
+    for frag in (F.Fragments(), _link_fragments(moved)):
+        macro = frag.macro("paragraph-link.html", "link")
+        fill = plain_macro(frag, "paragraph-link.html", "link")
+        assert fill is not None
+        mgr = PermalinkManager("https://example.org/reader", ROOT / "bib", _templates(), frag)
+        link, cite = mgr._paragraph_macros()
+        assert link is not macro
+        for case in cases:
+            assert fill(*case) == macro(*case)
+            assert link(*case) == macro(*case)
+        # the cite macro ({{ ' ' }} is a constant, not an argument) is called as before
+        assert cite("p-1", "¶ 1") == frag.macro("paragraph-link.html", "cite")("p-1", "¶ 1")
+
+
+def test_a_link_macro_with_more_than_values_is_called_and_a_wrong_fill_is_dropped():
+    """A link override with a condition is not filled (plain_macro gives None) and renders as
+    its macro; a filler that differs from the macro on the first call is never used."""
+    from policy_reader.site.permalinks import panels as P
+    frag = _link_fragments('{%- macro link(pid, permalink, visible, spoken) -%}'
+                           '{% if pid.startswith("kt") %}<b>{% endif %}{{ visible | text }}{%- endmacro -%}')
+    mgr = PermalinkManager("https://example.org/reader", ROOT / "bib", _templates(), frag)
+    meta = {"slug": GOMEZ_SLUG, "bib_key": "gomez-2019-consequences-north"}
+    out = mgr.render('<p class="byline">B</p>\n<p class="takeaway" id="kt-1">W.</p>\n<p class="para" id="p-1">V.</p>', meta, {})
+    assert '<p class="takeaway" id="kt-1"><b>KT 1W.' in out and '<p class="para" id="p-1">¶ 1V.' in out
+    original = P.plain_macro
+    try:
+        P.plain_macro = lambda *a: (lambda *args: "wrong")
+        mgr = PermalinkManager("https://example.org/reader", ROOT / "bib", _templates())
+        link, _ = mgr._paragraph_macros()
+        macro = mgr.fragments.macro("paragraph-link.html", "link")
+        assert [link(*c) for c in _link_cases()[:5]] == [macro(*c) for c in _link_cases()[:5]]
+    finally:
+        P.plain_macro = original

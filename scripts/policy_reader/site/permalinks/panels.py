@@ -30,6 +30,7 @@ from mkdocs.exceptions import PluginError
 
 from policy_reader.page import rendered
 from policy_reader.site import fragments as F
+from policy_reader.site.topics.plain_macro import plain_macro
 from policy_reader.site.citations.cite import (
     LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, Citation, CiteprocError, PaperCiter, bib_entry, prepare,
 )
@@ -56,6 +57,31 @@ TEMPLATE = "partials/cite-panel.html"
 PARAGRAPH_LINK = "paragraph-link.html"
 
 
+def _checked(macro, fill):
+    """``fill`` (or ``macro`` when None), compared with ``macro`` on the first call; the macro for
+    every call after a difference or an error (as topics/pages.py ``_passage_html``)."""
+    if fill is None:
+        return macro
+    checked = False
+
+    def call(*args):
+        nonlocal checked, fill
+        if fill is not None:
+            try:
+                got = fill(*args)
+            except Exception:
+                got = None
+            if checked and got is not None:
+                return got
+            want = macro(*args)
+            if got != want:
+                fill = None
+            checked = True
+            return want
+        return macro(*args)
+    return call
+
+
 class PermalinkManager:
     """Adds permalinks and cite panels to paper pages; one :class:`PaperCiter` per paper.
 
@@ -78,6 +104,7 @@ class PermalinkManager:
         # every paper, so made once per id and build instead of once per paragraph.
         self._cite_buttons: dict[tuple[str, str], str] = {}
         self.fragments = fragments or F.for_config()
+        self._macros: tuple | None = None
 
     @property
     def template(self) -> jinja2.Template:
@@ -145,7 +172,7 @@ class PermalinkManager:
         base = self.page_url(meta)
         seen: set[str] = set()
         kinds: set[str] = set()
-        link, cite = (self.fragments.macro(PARAGRAPH_LINK, m) for m in ("link", "cite"))
+        link, cite = self._paragraph_macros()
         buttons = self._cite_buttons
 
         def sub(m: rendered.Block) -> str:
@@ -169,6 +196,17 @@ class PermalinkManager:
         out += "".join("\n" + self.panel_template(meta, kind) for kind in rendered.PERMALINKED if kind in kinds)
         data = json.dumps(successors, sort_keys=True).replace("</", "<\\/")
         return out + f'\n<script type="application/json" id="pr-successors">{data}</script>\n'
+
+    def _paragraph_macros(self):
+        """The ``link`` and ``cite`` macros of :data:`PARAGRAPH_LINK` as functions, made once per
+        build's manager: each filled without a Jinja call when it only puts its arguments into its
+        text (topics/plain_macro.py: the same string; ``link`` is called once per paragraph),
+        checked against the macro on its first call, and the macro itself on any difference."""
+        if self._macros is None:
+            self._macros = tuple(_checked(self.fragments.macro(PARAGRAPH_LINK, name),  # its errors first
+                                          plain_macro(self.fragments, PARAGRAPH_LINK, name))
+                                 for name in ("link", "cite"))
+        return self._macros
 
     def panel(self, cite: Citation, kind: str, name: str, panel_id: str = "") -> str:
         """``partials/cite-panel.html`` rendered for ``kind`` ("paper", "para" or "takeaway")."""
