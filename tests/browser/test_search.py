@@ -204,8 +204,13 @@ def evaluation_site(tmp_path_factory):
 # a set 8 report names the Special Envoy for North Korean Human Rights Issues), held out 0.845
 # ('accept North Korea as a nuclear state' rank 5 behind a set 8 debate on North Korea's nuclear
 # test; 'seventh test Punggye-ri' rank 4 behind set 7's papers). The ranking code is unchanged.
+# Read (helper search3): set 7's two paragraphs name a seventh test at Punggye-ri as the expected
+# one does, and are its answers too (graded relevance, `also` in queries.yml): held out 0.92. The
+# set 8 paragraphs above 'accept North Korea as a nuclear state' are not answers (a Speaker's
+# "move on to the next statement", a question on the 2017 test): a ranking miss, left standing
+# ("accept" does not match "accepting": no stemming), so the floor stays under it.
 MRR_DEV_FLOOR = 0.95
-MRR_HELDOUT_FLOOR = 0.84
+MRR_HELDOUT_FLOOR = 0.9
 
 
 def test_known_answers_rank_first(evaluation_site):

@@ -12,7 +12,10 @@ rank of a query is the position of its expected ``URL#anchor`` among the hits
 a query whose answer is not among the hits scores 0.
 
 The query set (``tests/data/search/queries.yml``) is a list of
-``{query, expected, heldout}``. Queries marked ``heldout: true`` were written
+``{query, expected, heldout}``, optionally with ``also`` (graded relevance: other
+``URL#anchor`` answers judged, by reading them, as relevant to the query as
+``expected``) and then ``why`` (the reason, in words). A query's rank is that of
+the first of its answers among the hits. Queries marked ``heldout: true`` were written
 with the others, and their figure is reported, but the ranking was not tuned
 on them. A query whose expected page is not in the site is reported under
 ``missing`` and left out of the figures (the real site holds the two seed
@@ -93,8 +96,18 @@ def load_queries(queries_file: Path) -> list[dict]:
         if not (isinstance(entry, dict) and isinstance(entry.get("query"), str) and isinstance(entry.get("expected"), str)
                 and "#" in entry["expected"] and isinstance(entry.get("heldout"), bool)):
             raise SystemExit(f"{queries_file}: entry {i}: needs query (text), expected (page/#anchor) and heldout (true|false)")
+        also = entry.get("also", [])
+        if not (isinstance(also, list) and all(isinstance(a, str) and "#" in a for a in also)):
+            raise SystemExit(f"{queries_file}: entry {i}: also must be a list of page/#anchor answers")
+        if also and not (isinstance(entry.get("why"), str) and entry["why"].strip()):
+            raise SystemExit(f"{queries_file}: entry {i}: an entry with also needs why (why those answers are as relevant)")
         out.append(entry)
     return out
+
+
+def answers(entry: dict) -> list[str]:
+    """Every answer of a query: ``expected``, then ``also``."""
+    return [entry["expected"], *entry.get("also", [])]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -159,12 +172,13 @@ def evaluate(site_dir: Path, queries_file: Path) -> dict:
     """MRR of the query set over the built site, overall, on the development queries
     (``mrr_dev``: the ones ranking was tuned on) and on the held-out ones."""
     entries = load_queries(queries_file)
-    missing = [e for e in entries if not _present(site_dir, e["expected"])]
-    entries = [e for e in entries if _present(site_dir, e["expected"])]
+    missing = [e for e in entries if not all(_present(site_dir, a) for a in answers(e))]
+    entries = [e for e in entries if all(_present(site_dir, a) for a in answers(e))]
     all_hits = run_queries(site_dir, [e["query"] for e in entries]) if entries else []
     per_query = []
     for e, hits in zip(entries, all_hits):
-        r = rank_of(e["expected"], hits)
+        ranks = [r for r in (rank_of(a, hits) for a in answers(e)) if r]
+        r = min(ranks) if ranks else None
         per_query.append({"query": e["query"], "expected": e["expected"], "heldout": e["heldout"], "rank": r,
                           "top": hits[:3]})
 
