@@ -353,3 +353,51 @@ def test_a_frequent_words_own_file_is_fetched_beside_its_bundle(page, mixed_site
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_query_of_several_words_fetches_second_tiers_beside_the_first(page, resharded):
+    """In a query of two whole words ("sanctions korea "), the second tier of each word's own file is asked for
+    beside its first, not in a round after the first ranking: the server holds back the
+    first tiers until the second tier of "sanctions" has been asked for (or 10 s have
+    passed). The results are those of the index with every posting at hand."""
+    import functools
+    import http.server
+    import json
+    import threading
+
+    from policy_reader.dev.search_quality import run_queries
+
+    site = resharded["lazy"]
+    own = json.loads((site / "search" / "shards" / "manifest.json").read_text(encoding="utf-8"))["ownFiles"]
+    assert len(own["sanctions"]) > 3 and len(own["korea"]) > 2  # [df, tier 1, tier 2, ...]
+    firsts = {f"p-{own[w][1][0]}.json" for w in ("sanctions", "korea")}
+    second = f"p-{own['sanctions'][2][0]}.json"
+    asked = threading.Event()
+    held: list[bool] = []
+
+    class Holding(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            name = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
+            if name == second:
+                asked.set()
+            elif name in firsts:
+                held.append(asked.wait(10))
+            return super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Holding, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        [groups] = _ask(page, url, [["sanctions korea "]])
+        hits = [item[0] for group in groups for item in group]
+        assert hits, groups
+        assert len(held) == 2 and all(held), held  # the second tier was asked for before any first tier was answered
+    finally:
+        server.shutdown()
+        server.server_close()
+    [eager] = run_queries(resharded["eager"], ["sanctions korea "])
+    [lazy] = run_queries(site, ["sanctions korea "])
+    assert lazy == eager and lazy
