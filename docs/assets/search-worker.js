@@ -273,18 +273,27 @@ function rank(lists) {
  * not found with, each by at most idf * the tail's heaviest weight; a document not
  * found at all may hold all those words. If no such bound reaches the last result
  * shown, nor any shown result's own bound the result above it, the tails stay away. */
+function tailed(lists) {
+  var out = [];
+  lists.forEach(function (l, i) { if (l.tails) out.push(i); });
+  return out;
+}
+
+/* The highest score a result (or, r null, a paragraph not found at all) could reach once every
+ * tail of the words `tails` (indices into lists) is fetched. */
+function scoreBound(lists, tails, r) {
+  var W = lists.length, sum = r ? r.sum : 0, c = r ? r.count : 0, t = r ? tier(r.id) : 0;
+  tails.forEach(function (i) {
+    if (!r || !(r.mask & (1 << i))) { sum += lists[i].idf * lists[i].tailMax[t] / 100; c += 1; }
+  });
+  return sum * (c / W) * (c / W);
+}
+
 function needTails(lists, ranked) {
-  var W = lists.length, tailed = [];
-  lists.forEach(function (l, i) { if (l.tails) tailed.push(i); });
-  if (!tailed.length) return false;
+  var tails = tailed(lists);
+  if (!tails.length) return false;
   if (ranked.length < MAX_SHOWN) return true;
-  function bound(r) {  /* r: a result, or null for a paragraph not found at all */
-    var sum = r ? r.sum : 0, c = r ? r.count : 0, t = r ? tier(r.id) : 0;
-    tailed.forEach(function (i) {
-      if (!r || !(r.mask & (1 << i))) { sum += lists[i].idf * lists[i].tailMax[t] / 100; c += 1; }
-    });
-    return sum * (c / W) * (c / W);
-  }
+  function bound(r) { return scoreBound(lists, tails, r); }
   var last = ranked[MAX_SHOWN - 1];
   if (tier(last.id) > 0 || bound(null) >= last.score) return true;  /* an unseen paragraph could enter */
   for (var k = 0; k < ranked.length; k++) {
@@ -296,6 +305,24 @@ function needTails(lists, ranked) {
     else if (k > 0 && tier(ranked[k - 1].id) === tier(r.id) && b >= ranked[k - 1].score) return true;  /* could move up */
   }
   return false;
+}
+
+/* The results shown now that stay shown whatever the tails not yet fetched hold: paragraphs
+ * that no paragraph not found yet could reach, and that fewer than MAX_SHOWN others (those
+ * above, and those below whose bound reaches them) could end above. Their records are
+ * fetched beside the tails; those of results a tail could still push out are not (at 1,000
+ * papers half the records fetched beside the tails of a two-word query went unshown). */
+function shownForSure(lists, ranked) {
+  var tails = tailed(lists), shown = ranked.slice(0, MAX_SHOWN);
+  if (!tails.length) return shown;
+  var unseen = scoreBound(lists, tails, null), bounds = [];
+  for (var j = 0; j < ranked.length && tier(ranked[j].id) === 0; j++) bounds.push(scoreBound(lists, tails, ranked[j]));
+  return shown.filter(function (r, k) {
+    if (tier(r.id) > 0 || unseen >= r.score) return false;
+    var above = k;
+    for (var j = k + 1; j < bounds.length && above < MAX_SHOWN; j++) if (bounds[j] >= r.score) above += 1;
+    return above < MAX_SHOWN;
+  });
 }
 
 /* The terms a query's results were found with: each word's forms, in the query's order. */
@@ -314,15 +341,15 @@ function search(query) {
   })).then(function (lists) {
     mark("postings");
     /* fetch lighter tiers, a round at a time, while they could change what is shown; the
-     * records of the results shown so far are fetched beside them (most of them stay shown,
-     * so the records round after the last tails is short or not needed) */
+     * records of the results shown so far that no tail can push out are fetched beside
+     * them (so the records round after the last tails is short or not needed) */
     function deepen(ranked) {
       mark("rank");
       if (!needTails(lists, ranked)) return [lists, ranked];
       clock.rounds += 1;
       var tails = Promise.all(lists.map(loadTails));  /* asked for first: the browser serves them first */
       var forms = formsOf(lists);
-      ranked.slice(0, MAX_SHOWN).forEach(function (r) { docRecord(r.id, forms, true).catch(function () {}); });
+      shownForSure(lists, ranked).forEach(function (r) { docRecord(r.id, forms, true).catch(function () {}); });
       return tails.then(function () { mark("tails"); return deepen(rank(lists)); });
     }
     return deepen(rank(lists));
