@@ -191,22 +191,18 @@ def test_the_paragraph_link_is_filled_with_the_macros_bytes():
         assert cite("p-1", "¶ 1") == frag.macro("paragraph-link.html", "cite")("p-1", "¶ 1")
 
 
-def test_a_link_macro_with_more_than_values_is_called_and_a_wrong_fill_is_dropped():
+def test_a_link_macro_with_more_than_values_is_called_and_a_wrong_fill_is_dropped(monkeypatch):
     """A link override with a condition is not filled (plain_macro gives None) and renders as
     its macro; a filler that differs from the macro on the first call is never used."""
-    from policy_reader.site.permalinks import panels as P
+    from policy_reader.site.topics import plain_macro as PM
     frag = _link_fragments('{%- macro link(pid, permalink, visible, spoken) -%}'
                            '{% if pid.startswith("kt") %}<b>{% endif %}{{ visible | text }}{%- endmacro -%}')
     mgr = PermalinkManager("https://example.org/reader", ROOT / "bib", _templates(), frag)
     meta = {"slug": GOMEZ_SLUG, "bib_key": "gomez-2019-consequences-north"}
     out = mgr.render('<p class="byline">B</p>\n<p class="takeaway" id="kt-1">W.</p>\n<p class="para" id="p-1">V.</p>', meta, {})
     assert '<p class="takeaway" id="kt-1"><b>KT 1W.' in out and '<p class="para" id="p-1">¶ 1V.' in out
-    original = P.plain_macro
-    try:
-        P.plain_macro = lambda *a: (lambda *args: "wrong")
-        mgr = PermalinkManager("https://example.org/reader", ROOT / "bib", _templates())
-        link, _ = mgr._paragraph_macros()
-        macro = mgr.fragments.macro("paragraph-link.html", "link")
-        assert [link(*c) for c in _link_cases()[:5]] == [macro(*c) for c in _link_cases()[:5]]
-    finally:
-        P.plain_macro = original
+    monkeypatch.setattr(PM, "plain_macro", lambda *a: (lambda *args: "wrong"))
+    mgr = PermalinkManager("https://example.org/reader", ROOT / "bib", _templates())
+    link, _ = mgr._paragraph_macros()
+    macro = mgr.fragments.macro("paragraph-link.html", "link")
+    assert [link(*c) for c in _link_cases()[:5]] == [macro(*c) for c in _link_cases()[:5]]

@@ -359,22 +359,19 @@ def test_a_passage_macro_with_more_than_values_is_called_for_each_passage(body):
         assert passage(p, href, html) == macro(p, href, html)
 
 
-def test_the_filled_passage_is_checked_against_the_macro_once():
+def test_the_filled_passage_is_checked_against_the_macro_once(monkeypatch):
     """The filled passage is compared with the macro's on the first passage of a topic; a
     difference (a filler wrong about a template) means the macro for every passage."""
     from policy_reader.site.topics import pages as P
+    from policy_reader.site.topics import plain_macro as PM
     frag = _fragments_with('{%- macro passage(p, href, excerpt) -%}<p>{{ p.pid | text }}</p>{%- endmacro -%}')
     pages = P.TopicPages(ROOT, "papers")
     pages.fragments = frag
     cases = _passages()[:5]
     assert [pages._passage_html()(*c) for c in cases] == [f"<p>{c[0].pid}</p>" for c in cases]
-    original = P.plain_macro
-    try:
-        P.plain_macro = lambda *a: (lambda p, href, html: "wrong")
-        passage = pages._passage_html()
-        assert [passage(*c) for c in cases] == [f"<p>{c[0].pid}</p>" for c in cases]
-    finally:
-        P.plain_macro = original
+    monkeypatch.setattr(PM, "plain_macro", lambda *a: (lambda p, href, html: "wrong"))
+    passage = pages._passage_html()
+    assert [passage(*c) for c in cases] == [f"<p>{c[0].pid}</p>" for c in cases]
 
 
 def test_rebase_rewrites_links_and_never_the_papers_words():

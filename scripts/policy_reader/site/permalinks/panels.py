@@ -30,7 +30,7 @@ from mkdocs.exceptions import PluginError
 
 from policy_reader.page import rendered
 from policy_reader.site import fragments as F
-from policy_reader.site.topics.plain_macro import plain_macro
+from policy_reader.site.topics.plain_macro import checked_macro
 from policy_reader.site.citations.cite import (
     LOCATOR_PLACEHOLDER, URL_PLACEHOLDER, Citation, CiteprocError, PaperCiter, bib_entry, prepare,
 )
@@ -55,31 +55,6 @@ def label(pid: str, kind: str) -> tuple[str, str]:
 TEMPLATE = "partials/cite-panel.html"
 #: The ¶ link and Cite button of every paragraph (site/templates/fragments/policy-reader/, site/fragments.py).
 PARAGRAPH_LINK = "paragraph-link.html"
-
-
-def _checked(macro, fill):
-    """``fill`` (or ``macro`` when None), compared with ``macro`` on the first call; the macro for
-    every call after a difference or an error (as topics/pages.py ``_passage_html``)."""
-    if fill is None:
-        return macro
-    checked = False
-
-    def call(*args):
-        nonlocal checked, fill
-        if fill is not None:
-            try:
-                got = fill(*args)
-            except Exception:
-                got = None
-            if checked and got is not None:
-                return got
-            want = macro(*args)
-            if got != want:
-                fill = None
-            checked = True
-            return want
-        return macro(*args)
-    return call
 
 
 class PermalinkManager:
@@ -203,9 +178,7 @@ class PermalinkManager:
         text (topics/plain_macro.py: the same string; ``link`` is called once per paragraph),
         checked against the macro on its first call, and the macro itself on any difference."""
         if self._macros is None:
-            self._macros = tuple(_checked(self.fragments.macro(PARAGRAPH_LINK, name),  # its errors first
-                                          plain_macro(self.fragments, PARAGRAPH_LINK, name))
-                                 for name in ("link", "cite"))
+            self._macros = tuple(checked_macro(self.fragments, PARAGRAPH_LINK, name) for name in ("link", "cite"))
         return self._macros
 
     def panel(self, cite: Citation, kind: str, name: str, panel_id: str = "") -> str:

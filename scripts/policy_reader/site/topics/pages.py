@@ -44,7 +44,7 @@ from policy_reader.site import fragments as F
 from policy_reader.site.generated_cache import GeneratedCache, get_pages, inputs_digest, put_pages
 from policy_reader.site.glossary import mark_terms
 from policy_reader.site.held_html import HeldHtml
-from policy_reader.site.topics.plain_macro import plain_macro
+from policy_reader.site.topics.plain_macro import checked_macro
 
 log = logging.getLogger("mkdocs.plugins.policy_reader.topics")
 
@@ -495,29 +495,8 @@ class TopicPages:
         """The ``passage`` macro as a function: filled without a Jinja call when it is plain text
         and values (site/topics/plain_macro.py); checked against the macro on its first passage
         of each topic, and the macro itself on any difference or error."""
-        macro = self.fragments.macro(TOPIC_PAPER, "passage")
-        fill = plain_macro(self.fragments, TOPIC_PAPER, "passage")
-        if fill is None:
-            return macro
-        checked = False
-
-        def passage(p, href, html):
-            nonlocal checked, fill
-            if fill is not None:
-                try:
-                    got = fill(p, href, html)
-                except Exception:
-                    got = None
-                if checked and got is not None:
-                    return got
-                want = macro(p, href, html)
-                if got != want:
-                    log.debug("%s: the passage macro is called for each passage (filled, it differs)", TOPIC_PAPER)
-                    fill = None
-                checked = True
-                return want
-            return macro(p, href, html)
-        return passage
+        return checked_macro(self.fragments, TOPIC_PAPER, "passage", lambda: log.debug(
+            "%s: the passage macro is called for each passage (filled, it differs)", TOPIC_PAPER))
 
     def _groups(self, topic: T.Topic, page_url: str, paper_urls: dict[str, str], definitions: dict[str, str]):
         """Per paper with a tagged passage, newest first: (whole HTML, head, passages, tail,

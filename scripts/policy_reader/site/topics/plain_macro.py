@@ -26,6 +26,36 @@ from policy_reader.site import fragments as F
 FILTERS = ("text", "md_text", "safe")
 
 
+def checked_macro(fragments: F.Fragments, template: str, name: str, on_differ: Callable[[], None] | None = None) -> Callable[..., str]:
+    """The macro ``name`` of ``template`` as a function: :func:`plain_macro`'s fill when there is
+    one, compared with the real macro on its first call; the real macro for every call after a
+    difference or an error in the fill (``on_differ`` is told once)."""
+    macro = fragments.macro(template, name)  # its errors first
+    fill = plain_macro(fragments, template, name)
+    if fill is None:
+        return macro
+    checked = False
+
+    def call(*args):
+        nonlocal checked, fill
+        if fill is not None:
+            try:
+                got = fill(*args)
+            except Exception:
+                got = None
+            if checked and got is not None:
+                return got
+            want = macro(*args)
+            if got != want:
+                fill = None
+                if on_differ is not None:
+                    on_differ()
+            checked = True
+            return want
+        return macro(*args)
+    return call
+
+
 def plain_macro(fragments: F.Fragments, template: str, name: str) -> Callable[..., str] | None:
     """A function of the macro's arguments (all given, in order) giving what
     ``fragments.macro(template, name)`` gives; None when the macro is more than that.
