@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -319,11 +320,11 @@ def mixed_site(built_site, tmp_path_factory):
     return site
 
 
-def test_a_frequent_words_own_file_is_fetched_beside_its_bundle(page, mixed_site):
-    """A word still being typed (no trailing space) needs its bundle (for its rarer completions)
-    and the first tier of its own file: both are asked for in one round. The server holds back
-    every term bundle until the own file has been asked for (or 10 s have passed): the own file
-    must be asked for while the bundle is still on its way."""
+@contextlib.contextmanager
+def _holding_server(site, releases, holds):
+    """A server of ``site`` that answers a file for which ``holds(name)`` only once a file for
+    which ``releases(name)`` has been asked for (or 10 s have passed). Yields (its URL, a list
+    with one bool per held file: whether the release came in time)."""
     import functools
     import http.server
     import threading
@@ -337,22 +338,30 @@ def test_a_frequent_words_own_file_is_fetched_beside_its_bundle(page, mixed_site
 
         def do_GET(self):
             name = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
-            if name.startswith("p-"):
+            if releases(name):
                 asked.set()
-            elif name.startswith("t-"):
+            elif holds(name):
                 held.append(asked.wait(10))
             return super().do_GET()
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Holding, directory=str(mixed_site)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Holding, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        [groups] = _ask(page, url, [["sanctions"]])  # no trailing space: its bundle and its own file
-        assert [item for group in groups for item in group], groups
-        assert held and all(held), held  # the own file was asked for before any bundle was answered
+        yield f"http://127.0.0.1:{server.server_address[1]}/", held
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_frequent_words_own_file_is_fetched_beside_its_bundle(page, mixed_site):
+    """A word still being typed (no trailing space) needs its bundle (for its rarer completions)
+    and the first tier of its own file: both are asked for in one round. The server holds back
+    every term bundle until the own file has been asked for (or 10 s have passed): the own file
+    must be asked for while the bundle is still on its way."""
+    with _holding_server(mixed_site, lambda name: name.startswith("p-"), lambda name: name.startswith("t-")) as (url, held):
+        [groups] = _ask(page, url, [["sanctions"]])  # no trailing space: its bundle and its own file
+    assert [item for group in groups for item in group], groups
+    assert held and all(held), held  # the own file was asked for before any bundle was answered
 
 
 def test_a_query_of_several_words_fetches_second_tiers_beside_the_first(page, resharded):
@@ -360,10 +369,7 @@ def test_a_query_of_several_words_fetches_second_tiers_beside_the_first(page, re
     beside its first, not in a round after the first ranking: the server holds back the
     first tiers until the second tier of "sanctions" has been asked for (or 10 s have
     passed). The results are those of the index with every posting at hand."""
-    import functools
-    import http.server
     import json
-    import threading
 
     from policy_reader.dev.search_quality import run_queries
 
@@ -372,32 +378,11 @@ def test_a_query_of_several_words_fetches_second_tiers_beside_the_first(page, re
     assert len(own["sanctions"]) > 3 and len(own["korea"]) > 2  # [df, tier 1, tier 2, ...]
     firsts = {f"p-{own[w][1][0]}.json" for w in ("sanctions", "korea")}
     second = f"p-{own['sanctions'][2][0]}.json"
-    asked = threading.Event()
-    held: list[bool] = []
-
-    class Holding(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            name = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
-            if name == second:
-                asked.set()
-            elif name in firsts:
-                held.append(asked.wait(10))
-            return super().do_GET()
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Holding, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
+    with _holding_server(site, lambda name: name == second, lambda name: name in firsts) as (url, held):
         [groups] = _ask(page, url, [["sanctions korea "]])
-        hits = [item[0] for group in groups for item in group]
-        assert hits, groups
-        assert len(held) == 2 and all(held), held  # the second tier was asked for before any first tier was answered
-    finally:
-        server.shutdown()
-        server.server_close()
+    hits = [item[0] for group in groups for item in group]
+    assert hits, groups
+    assert len(held) == 2 and all(held), held  # the second tier was asked for before any first tier was answered
     [eager] = run_queries(resharded["eager"], ["sanctions korea "])
     [lazy] = run_queries(site, ["sanctions korea "])
     assert lazy == eager and lazy
