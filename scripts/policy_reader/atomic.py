@@ -20,6 +20,7 @@ import itertools
 import os
 import re
 from pathlib import Path
+from typing import Iterable
 
 _TMP = re.compile(r"^\..+\.pr(?P<pid>\d+)-[^.]*\.tmp$")
 _swept: set[str] = set()
@@ -75,8 +76,8 @@ def _create(folder: Path, name: str) -> tuple[int, str]:
             continue
 
 
-def write_bytes(path: Path, data: bytes | tuple[bytes, ...]) -> None:
-    """``data``, or the pieces of a tuple one after the other (not joined in memory)."""
+def write_bytes(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """``data``, or the pieces of an iterable one after the other (not joined in memory)."""
     path = Path(path)
     folder = path.parent
     key = str(folder)
@@ -91,10 +92,10 @@ def write_bytes(path: Path, data: bytes | tuple[bytes, ...]) -> None:
         fd, tmp = _create(folder, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, tuple):
-                fh.writelines(data)
-            else:
+            if isinstance(data, (bytes, bytearray)):
                 fh.write(data)
+            else:
+                fh.writelines(data)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -18,6 +18,8 @@ vocabulary generates again.
 
 from __future__ import annotations
 
+import json
+
 from policy_reader import cache
 from policy_reader.site.held_html import PLACEHOLDER, HeldHtml
 
@@ -66,6 +68,12 @@ class GeneratedCache:
         if store is not None:
             store.put(self._key(store, digest), data)
 
+    def put_pieces(self, digest: str, pieces) -> None:
+        """:meth:`put` of a value given as its JSON text in pieces (cache.write_entry_pieces)."""
+        store = self._store()
+        if store is not None:
+            store.put_pieces(self._key(store, digest), pieces)
+
 
 def get_pages(cache_: GeneratedCache, digest: str, held: HeldHtml) -> list[tuple[str, str]] | None:
     """Generated pages (src_uri, Markdown) stored under ``digest``, their held blocks put back
@@ -96,5 +104,18 @@ def pages_from(cache_: GeneratedCache, data: dict | None, held: HeldHtml) -> lis
 def put_pages(cache_: GeneratedCache, digest: str, pages: list[tuple[str, str]], held: HeldHtml, **more) -> None:
     """Store ``pages`` and the held blocks their Markdown names (and ``more``, read back
     from :meth:`GeneratedCache.get`'s entry with :func:`pages_from`)."""
-    blocks = {m["key"]: held.blocks[m["key"]] for _, markdown in pages for m in PLACEHOLDER.finditer(markdown)}
-    cache_.put(digest, {**more, "pages": pages, "held": blocks})
+    # The entry is {**more, "pages": pages, "held": {key: block}}, written as JSON in pieces: each
+    # held block is unpacked (site/held_html.py) and encoded one at a time, never all at once (peak memory).
+    keys = list(dict.fromkeys(m["key"] for _, markdown in pages for m in PLACEHOLDER.finditer(markdown)))
+
+    def pieces():
+        yield _dumps({**more, "pages": pages})[:-1] + b',"held":{'
+        for i, key in enumerate(keys):
+            yield (b"," if i else b"") + _dumps(key) + b":" + _dumps(held.blocks[key])
+        yield b"}}"
+    cache_.put_pieces(digest, pieces)
+
+
+def _dumps(value) -> bytes:
+    """JSON as :func:`policy_reader.cache.write_entry` writes it."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
