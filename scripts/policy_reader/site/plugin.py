@@ -104,6 +104,8 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
             config.markdown_extensions.append("policy_reader.site.glossary")
         if "policy_reader.site.fast_tables" not in config.markdown_extensions:  # site/fast_tables.py
             config.markdown_extensions.append("policy_reader.site.fast_tables")
+        if "policy_reader.site.inline_skip" not in config.markdown_extensions:  # site/inline_skip.py
+            config.markdown_extensions.append("policy_reader.site.inline_skip")
         root = Path(config.config_file_path).parent
         self._aside: dict[str, str] = {}  # paper content during Material's search step (on_page_context)
         self._packed = PackedPages()  # finished paper pages, compressed until their template (site/held_html.py)
