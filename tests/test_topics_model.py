@@ -66,12 +66,12 @@ def test_training_again_gives_the_committed_weights(rows):
     assert again.sign is VOCAB.model.sign is True
 
 
-#: Leave-one-paper-out over the 51 development papers (`policy-reader topics --lopo`), rounded down.
+#: Leave-one-paper-out over the 57 development papers (`policy-reader topics --lopo`), rounded down.
 #: "model": the model alone (honest); "shipped": rules + model as the converter tags (the rules'
 #: share is optimistic: they were written while reading every development paper).
 LOPO_FLOOR = {
-    "model": {"sanctions": (0.97, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.94, 0.80), "diplomacy": (0.85, 0.68)},
-    "shipped": {"sanctions": (0.94, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.93, 0.86)},
+    "model": {"sanctions": (0.96, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.94, 0.80), "diplomacy": (0.85, 0.68)},
+    "shipped": {"sanctions": (0.93, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.90, 0.85)},
 }
 TARGET = (0.90, 0.85)
 #: The topics whose precision and recall as shipped meet the target leave-one-paper-out: all four
@@ -86,7 +86,7 @@ def loo():
 
 def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
     result = loo
-    report = "\n".join(train.lopo_lines(result, 51))
+    report = "\n".join(train.lopo_lines(result, 57))
     for kind, floors in LOPO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
@@ -106,7 +106,7 @@ def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo):
     tags, mostly talks named in passing beside drills or sanctions); with it 0.96 / 0.86. Over the
     four topics the rule takes 18 wrong tags and 1 right one (39 papers: 16 and 1; 34: 13 and 2; 28: 7 and 3)."""
     shipped, unsigned = loo["shipped"], loo["unsigned"]
-    report = "\n".join(train.lopo_lines(loo, 51))
+    report = "\n".join(train.lopo_lines(loo, 57))
     removed_wrong = sum(unsigned[s].fp - shipped[s].fp for s in VOCAB.slugs())
     removed_right = sum(unsigned[s].tp - shipped[s].tp for s in VOCAB.slugs())
     assert all(shipped[s].fp <= unsigned[s].fp and shipped[s].tp <= unsigned[s].tp for s in VOCAB.slugs()), report
@@ -360,31 +360,48 @@ SET9 = ["tarrasch-2021-the-ghost-tankers-of-the-east-china-sea", "achterberg-201
 
 def test_set_9_left_out():
     result, report = left_out_together(SET9, 69, {
-        "sanctions": (0.90, 0.85), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.76, 1.00)})
+        "sanctions": (0.88, 0.76), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.76, 1.00)})
+    # sanctions 0.89 / 0.76 (16 right, 2 wrong, 5 missed) with the model retrained on set 10 as well (0.90 / 0.86
+    # before: the model no longer adds two right tags).
     # With the party check (issue 15, topics8; seen): 6 wrong diplomacy tags, Russia's arms-for-oil exchange and
     # "leave the initiative to South Korea: family reunions, a reopened liaison office" gone.
     assert result["shipped"]["diplomacy"].fp <= 6 < 8, report  # 8 wrong diplomacy tags blind
 
 
+#: Set 10 (now in dev), left out together: scored once blind at 0e71d6d (rules + model: sanctions
+#: 0.92 / 1.00, exercises 0.92 / 1.00, ICBM 0.93 / 1.00, diplomacy 0.62 / 0.67 with 6 wrong tags and 5
+#: missed; rules alone 0.95 / 0.83, 0.91 / 0.91, 1.00 / 1.00, 0.71 / 0.67). Its papers moved into dev
+#: unchanged; with that commit's rules and a model trained without it, the same figures.
+SET10 = ["okonkwo-lim-2025-north-korea-fires-long-range-missile", "grunewald-2025-corin-haldane-diplomat-obituary",
+         "solberg-nakamura-2024-members-circular-korean-peninsula", "lindqvist-2021-pol-3412-final-examination-model-answers",
+         "abernathy-kwon-2019-field-monitoring-report-winter-assistance", "ostrander-2026-seventh-kestrel-harbour-dialogue-programme"]
+
+
+def test_set_10_left_out():
+    result, report = left_out_together(SET10, 63, {
+        "sanctions": (0.92, 1.00), "military-exercises": (0.91, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.62, 0.66)})
+    assert result["shipped"]["diplomacy"].fp <= 6, report  # 6 wrong diplomacy tags blind
+
+
 def test_development_sets_are_read_from_the_label_headers():
     sets = train.dev_sets(ROOT)
-    assert list(sets) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
-    assert sorted(sets[9]) == sorted(SET9) and sorted(sets[8]) == sorted(SET8) and sorted(sets[7]) == sorted(SET7) and sorted(sets[6]) == sorted(SET6)
-    assert sum(len(p) for p in sets.values()) == 51
+    assert list(sets) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert sorted(sets[10]) == sorted(SET10) and sorted(sets[9]) == sorted(SET9) and sorted(sets[8]) == sorted(SET8) and sorted(sets[7]) == sorted(SET7) and sorted(sets[6]) == sorted(SET6)
+    assert sum(len(p) for p in sets.values()) == 57
 
 
 #: Leave-one-set-out (`policy-reader topics --lopo --by-set`): each former held-out set left out
 #: together in turn, pooled; the proxy for a new writer the topics7 rules were chosen by (rounded
 #: down). The rules' share is optimistic (they were written reading every set), the model's is not.
 LOSO_FLOOR = {
-    "model": {"sanctions": (0.97, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.76), "diplomacy": (0.85, 0.70)},
-    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.93, 0.87)},
+    "model": {"sanctions": (0.96, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.76), "diplomacy": (0.85, 0.70)},
+    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.90, 0.85)},
 }
 
 
 def test_leave_one_set_out_holds_its_floors_and_the_target_as_shipped():
     result = train.lopo(ROOT, VOCAB, by_set=True)
-    report = "\n".join(train.lopo_lines(result, 10, by_set=True))
+    report = "\n".join(train.lopo_lines(result, 11, by_set=True))
     for kind, floors in LOSO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
