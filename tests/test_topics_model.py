@@ -60,28 +60,38 @@ def test_training_again_gives_the_committed_weights(rows):
         assert set(w.weights) <= set(weights[slug].weights)
         assert max(abs(weights[slug].weights[f] - v) for f, v in w.weights.items()) < 1e-3
     model = M.TopicModel(weights, train.ALONE, train.NEAR, train.MIN_FEATURES, train.digest(rows), VOCAB.model.trained_on,
-                         sign=train.SIGN)
+                         sign=train.SIGN, doubt=dict(train.DOUBT))
     again = M.parse(M.dumps(model), "again", VOCAB.slugs())
     assert again.digest == VOCAB.model.digest and again.alone == VOCAB.model.alone and again.near == VOCAB.model.near
     assert again.sign is VOCAB.model.sign is True
+    assert again.doubt == VOCAB.model.doubt == train.DOUBT == {"diplomacy": (0.2, 0.7)}
 
 
 #: Leave-one-paper-out over the 57 development papers (`policy-reader topics --lopo`), rounded down.
 #: "model": the model alone (honest); "shipped": rules + model as the converter tags (the rules'
-#: share is optimistic: they were written while reading every development paper).
+#: share is optimistic: they were written while reading every development paper). As shipped, the
+#: abstain band withholds 18 diplomacy tags for the editor (5 of them right): diplomacy 0.97 / 0.83
+#: (0.90 / 0.85 without the band); after the editor settles them ("confirmed") 0.97 / 0.85.
 LOPO_FLOOR = {
     "model": {"sanctions": (0.96, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.94, 0.80), "diplomacy": (0.85, 0.68)},
-    "shipped": {"sanctions": (0.93, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.90, 0.85)},
+    "shipped": {"sanctions": (0.93, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.96, 0.82)},
+    "confirmed": {"diplomacy": (0.96, 0.85)},
 }
 TARGET = (0.90, 0.85)
 #: The topics whose precision and recall as shipped meet the target leave-one-paper-out: all four
 #: (with set 8 joined and e9c7e4c's rules diplomacy recall was 0.849, 152 of 179; topics7's rules 154).
-LOPO_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
+#: Diplomacy meets it once the editor has settled the tags the abstain band withholds ("confirmed").
+LOPO_MEETS = {"sanctions", "military-exercises", "icbm-thresholds"}
 
 
 @pytest.fixture(scope="module")
 def loo():
     return train.lopo(ROOT, VOCAB)
+
+
+@pytest.fixture(scope="module")
+def loo_without_band():
+    return train.lopo(ROOT, VOCAB, doubt={})
 
 
 def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
@@ -93,6 +103,8 @@ def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
             assert c.precision >= p and c.recall >= r, f"{kind} {slug}\n{report}"
     for slug, c in result["shipped"].items():
         assert slug not in LOPO_MEETS or (c.precision >= TARGET[0] and c.recall >= TARGET[1]), report
+    d = result["confirmed"]["diplomacy"]
+    assert d.precision >= TARGET[0] and d.recall >= TARGET[1], report
     # The model adds what the rules miss: as shipped, recall is at least the rules' own on every topic, and
     # above it on every topic but the exercises, whose rules miss one paragraph the model does not find.
     assert all(result["shipped"][s].recall >= result["rules"][s].recall for s in VOCAB.slugs())
@@ -100,11 +112,12 @@ def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
                if result["rules"][s].fn and s != "military-exercises"), report
 
 
-def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo):
-    """Measured leave-one-paper-out over the 45 development papers: without the rule (the model
+def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo_without_band):
+    """Measured (without the abstain band, which takes some of the same wrong tags) leave-one-paper-out over the 45 development papers: without the rule (the model
     adding topics to paragraphs no rule of the topic matched) diplomacy scores 0.90 / 0.86 (18 wrong
     tags, mostly talks named in passing beside drills or sanctions); with it 0.96 / 0.86. Over the
     four topics the rule takes 18 wrong tags and 1 right one (39 papers: 16 and 1; 34: 13 and 2; 28: 7 and 3)."""
+    loo = loo_without_band
     shipped, unsigned = loo["shipped"], loo["unsigned"]
     report = "\n".join(train.lopo_lines(loo, 57))
     removed_wrong = sum(unsigned[s].fp - shipped[s].fp for s in VOCAB.slugs())
@@ -184,6 +197,82 @@ def test_explain_and_suggest_name_a_tag_from_the_model():
     out = "\n".join(quality.suggestion_lines([s], VOCAB))
     assert "tagged 'sanctions' by the model (p=0." in out
     assert "  p-1: {topics: [], reason:" in out  # the line that would undo it
+
+
+#: Talks between the parties: the rules tag it diplomacy by themselves (score 8 of 3).
+TALKS = ("Negotiators from Washington and Pyongyang met in Stockholm for talks on a freeze of the missile programme "
+         "and a path to denuclearization, and agreed to meet again in the spring.")
+#: One weak sign of diplomacy (North Korean "diplomats", 1 of 3): a tag only the model could give.
+WEAK = ("North Korean diplomats posted to Stockholm said little this season, with few visitors from abroad and less "
+        "news from the ministries about the harvest or the markets.")
+
+
+def _sure(p: float) -> T.Vocabulary:
+    """The project's vocabulary and model, with diplomacy's probability ``p`` for every text (a model
+    that weighs no word), so the abstain band can be tested at a known probability."""
+    import math
+    weights = {**VOCAB.model.topics, "diplomacy": M.TopicWeights(math.log(p / (1 - p)), {})}
+    return replace(VOCAB, model=replace(VOCAB.model, topics=weights))
+
+
+def test_the_abstain_band_withholds_a_rules_tag_the_model_finds_very_unlikely():
+    d = VOCAB.by_slug()["diplomacy"]
+    assert T.score(TALKS, d).tagged and len(M.features(TALKS)) >= VOCAB.model.min_features
+    unsure = _sure(0.1)
+    assert "diplomacy" not in T.classify(TALKS, unsure) and "diplomacy" in T.classify(TALKS, _sure(0.3))
+    assert "diplomacy" in T.classify(TALKS, replace(unsure, model=replace(unsure.model, doubt={})))  # no band: tagged
+    [got], [withheld] = T.tag_sequence([TALKS], unsure)
+    assert "diplomacy" not in got and withheld["diplomacy"] == T.Withheld(withheld["diplomacy"].p, True, 0.2)
+    assert abs(withheld["diplomacy"].p - 0.1) < 1e-9
+    # the rules alone still tag it, and a text too short for the model keeps the rules' tag
+    assert "diplomacy" in T.classify(TALKS, replace(VOCAB, model=None))
+    short = "Negotiators from Washington and Pyongyang resumed talks on denuclearization."
+    assert len(M.features(short)) < VOCAB.model.min_features and "diplomacy" in T.classify(short, unsure)
+
+
+def test_the_abstain_band_withholds_a_model_tag_that_is_not_sure_enough():
+    d = VOCAB.by_slug()["diplomacy"]
+    s = T.score(WEAK, d)
+    assert 0 < s.score < d.threshold and not s.held
+    assert "diplomacy" not in T.classify(WEAK, _sure(0.65)) and "diplomacy" in T.classify(WEAK, _sure(0.75))
+    [_], [withheld] = T.tag_sequence([WEAK], _sure(0.65))
+    assert withheld["diplomacy"].by_rules is False and withheld["diplomacy"].below == 0.7
+    assert T.tag_sequence([WEAK], _sure(0.5))[1] == [{}]  # below the model's own threshold: not a tag at all
+
+
+def test_suggest_and_explain_list_a_withheld_tag_and_an_override_settles_it():
+    unsure = _sure(0.1)
+    doc = T.annotate(_doc(TALKS), unsure)
+    [p] = doc.paragraphs()
+    assert "diplomacy" not in p.topics
+    [s] = [s for s in quality.suggest(doc, unsure) if s.topic == "diplomacy"]
+    assert s.kind == "withheld" and s.by_rules and abs(s.model_p - 0.1) < 1e-9
+    out = "\n".join(quality.suggestion_lines([s], unsure))
+    assert "not tagged 'diplomacy': the rules tag it but the model says p=0.10, below 0.2 (they disagree)" in out
+    assert "withheld until you confirm it" in out and "  p-1: {topics: [diplomacy], reason:" in out
+    assert "diplomacy: score 8 / threshold 3 -> withheld for the editor" in "\n".join(T.explain(doc, unsure))
+    [s] = [s for s in quality.suggest(T.annotate(_doc(WEAK), _sure(0.65)), _sure(0.65)) if s.topic == "diplomacy"]
+    assert "the model alone says p=0.65, below 0.7 (not sure enough)" in "\n".join(quality.suggestion_lines([s], VOCAB))
+    # the editor confirms it in overrides.yml: the tag is back and the paragraph leaves the list
+    overrides = T.parse_overrides('a-paper:\n  p-1: {topics: [diplomacy], reason: "talks between the two, confirmed"}\n',
+                                  unsure, "overrides.yml")
+    [p] = T.annotate(_doc(TALKS), unsure, overrides).paragraphs()
+    assert p.topics == ("diplomacy",)
+    assert not quality.suggest(T.annotate(_doc(TALKS), unsure, overrides), unsure, overrides)
+
+
+@pytest.mark.parametrize("doubt, what", [
+    ([], "'doubt' must map topic slugs"),
+    ({"weather": {"rules_below": 0.2, "model_below": 0.7}}, "'doubt' names topic 'weather'"),
+    ({"diplomacy": {"rules_below": 0.2}}, "needs 'rules_below' and 'model_below'"),
+    ({"diplomacy": {"rules_below": 2, "model_below": 0.7}}, "needs 'rules_below' and 'model_below'"),
+])
+def test_a_bad_abstain_band_is_one_line(doubt, what):
+    text = json.dumps({"features": M.FEATURES, "alone": 0.6, "near": 0.3, "min_features": 12, "doubt": doubt,
+                       "topics": {"sanctions": {"intercept": 0, "weights": {}}}})
+    with pytest.raises(SourceError) as exc:
+        M.parse(text, M.MODEL_PATH, VOCAB.slugs())
+    assert str(exc.value).startswith(f"{M.MODEL_PATH}:1: ") and what in str(exc.value)
 
 
 def _doc(text: str) -> Document:
@@ -344,10 +433,11 @@ SET8 = ["adebayo-lund-2021-freeze-for-freeze", "fennimore-2019-between-deadlines
 
 def test_set_8_left_out():
     result, report = left_out_together(SET8, 84, {
-        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (0.95, 0.87)})
+        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (1.00, 0.79)})
     # diplomacy recall 0.92 -> 0.875 with the party check (issue 15, topics8): adebayo-lund p-2, Beijing's "dual
     # suspension" and Moscow's joint statement, sentences of third parties; labelled for the bargain they describe.
-    assert result["shipped"]["diplomacy"].fp <= 1 < 5, report  # 5 wrong diplomacy tags blind
+    # diplomacy 0.95 / 0.875 before the abstain band (issue 15, topics9): it withholds 3 tags, 2 of them right.
+    assert result["shipped"]["diplomacy"].fp == 0 < 5, report  # 5 wrong diplomacy tags blind
 
 
 #: Set 9 (now in dev), left out together: scored once blind at 7755939 (rules + model: sanctions
@@ -360,12 +450,13 @@ SET9 = ["tarrasch-2021-the-ghost-tankers-of-the-east-china-sea", "achterberg-201
 
 def test_set_9_left_out():
     result, report = left_out_together(SET9, 69, {
-        "sanctions": (0.88, 0.76), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.76, 1.00)})
+        "sanctions": (0.88, 0.76), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.90, 0.94)})
     # sanctions 0.89 / 0.76 (16 right, 2 wrong, 5 missed) with the model retrained on set 10 as well (0.90 / 0.86
     # before: the model no longer adds two right tags).
     # With the party check (issue 15, topics8; seen): 6 wrong diplomacy tags, Russia's arms-for-oil exchange and
     # "leave the initiative to South Korea: family reunions, a reopened liaison office" gone.
-    assert result["shipped"]["diplomacy"].fp <= 6 < 8, report  # 8 wrong diplomacy tags blind
+    # The abstain band (topics9) withholds 5 tags, 4 of them wrong: 0.76 / 1.00 -> 0.90 / 0.95.
+    assert result["shipped"]["diplomacy"].fp <= 2 < 8, report  # 8 wrong diplomacy tags blind
 
 
 #: Set 10 (now in dev), left out together: scored once blind at 0e71d6d (rules + model: sanctions
@@ -379,8 +470,13 @@ SET10 = ["okonkwo-lim-2025-north-korea-fires-long-range-missile", "grunewald-202
 
 def test_set_10_left_out():
     result, report = left_out_together(SET10, 63, {
-        "sanctions": (0.92, 1.00), "military-exercises": (0.91, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.62, 0.66)})
-    assert result["shipped"]["diplomacy"].fp <= 6, report  # 6 wrong diplomacy tags blind
+        "sanctions": (0.92, 1.00), "military-exercises": (0.91, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.90, 0.66)})
+    # The abstain band (topics9, chosen by leave-one-set-out on sets 0-9; the rules are those set 10 was
+    # scored against) withholds 5 diplomacy tags, all wrong: 0.62 / 0.67 -> 0.91 / 0.67.
+    assert result["shipped"]["diplomacy"].fp <= 1 < 6, report  # 6 wrong diplomacy tags blind
+    assert result["shipped"]["diplomacy"].asked == 5 and result["shipped"]["diplomacy"].asked_right == 0, report
+    without = train.lopo(ROOT, VOCAB, group=SET10, doubt={})["shipped"]["diplomacy"]
+    assert (without.tp, without.fp, without.fn) == (10, 6, 5)  # the blind figures
 
 
 def test_development_sets_are_read_from_the_label_headers():
@@ -395,7 +491,8 @@ def test_development_sets_are_read_from_the_label_headers():
 #: down). The rules' share is optimistic (they were written reading every set), the model's is not.
 LOSO_FLOOR = {
     "model": {"sanctions": (0.96, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.76), "diplomacy": (0.85, 0.70)},
-    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.90, 0.85)},
+    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.96, 0.83)},
+    "confirmed": {"diplomacy": (0.96, 0.85)},
 }
 
 
@@ -406,5 +503,40 @@ def test_leave_one_set_out_holds_its_floors_and_the_target_as_shipped():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
             assert c.precision >= p and c.recall >= r, f"{kind} {slug}\n{report}"
-    for slug, c in result["shipped"].items():
+    for slug, c in result["shipped"].items():  # diplomacy: once the editor has settled the withheld tags
+        c = result["confirmed"][slug] if slug == "diplomacy" else c
         assert c.precision >= TARGET[0] and c.recall >= TARGET[1], f"{slug}\n{report}"
+
+
+def _per_set(doubt=None):
+    folds: list = []
+    pooled = train.lopo(ROOT, VOCAB, by_set=True, doubt=doubt, per_fold=folds)
+    return pooled, folds
+
+
+def test_the_abstain_band_withholds_mostly_wrong_diplomacy_tags_on_every_writer():
+    """Leave-one-set-out (each writer's set left out in turn; `policy-reader topics --lopo --by-set`), as
+    shipped: without the band diplomacy precision per set is 0.62 at worst (set 10: the rules were not
+    tuned on it), mean 0.92; with it 0.90 at worst, mean 0.96. The band withholds 16 tags (2.4 per 100
+    paragraphs), 11 of them wrong, and takes no wrong tag it does not also list for the editor."""
+    with_band, folds = _per_set()
+    without, folds_without = _per_set({})
+    report = "\n".join(train.lopo_lines(with_band, len(folds), by_set=True) + train.per_set_lines(folds, list(range(len(folds))), [0] * len(folds)))
+    d, d0 = with_band["shipped"]["diplomacy"], without["shipped"]["diplomacy"]
+    removed_wrong, removed_right = d0.fp - d.fp, d0.tp - d.tp
+    assert d.asked == removed_wrong + removed_right and d.asked_right == removed_right, report
+    assert removed_wrong >= 8 and removed_wrong >= 2 * removed_right, report
+    paragraphs = sum(1 for r in train.rows(ROOT, VOCAB) if r.label_file == train.DEV)
+    assert d.asked <= 0.03 * paragraphs, report  # the editor's load: at most 3 paragraphs per 100
+    worst = min(f["shipped"]["diplomacy"].precision for f in folds)
+    worst_without = min(f["shipped"]["diplomacy"].precision for f in folds_without)
+    assert worst >= TARGET[0] > 0.7 > worst_without, report
+    # the other topics have no band: untouched
+    assert all(with_band["shipped"][s] == without["shipped"][s] for s in VOCAB.slugs() if s != "diplomacy")
+
+
+def test_lopo_by_set_prints_each_set_s_diplomacy_figures_and_the_editor_load():
+    out = subprocess.run([CLI, "topics", "--lopo", "--by-set"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "diplomacy per set left out, as shipped" in out and "  set 10: P 0.91 R 0.67" in out
+    assert "withheld 5 (6.2 per 100 of 80)" in out and "mean P 0.96 R 0.83; minimum P 0.90 R 0.65" in out
+    assert "rules + model after the editor settles the withheld tags as labelled" in out

@@ -37,7 +37,7 @@ DEV_FLOOR = {
     "sanctions": (0.98, 0.97),
     "military-exercises": (0.97, 0.99),
     "icbm-thresholds": (0.98, 0.99),
-    "diplomacy": (0.94, 0.91),
+    "diplomacy": (0.99, 0.91),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.

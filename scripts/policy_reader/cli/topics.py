@@ -49,8 +49,12 @@ def run(args) -> int:
             group = [g.strip() for g in args.leave_out.split(",") if g.strip()] if args.leave_out else None
             if getattr(args, "by_set", False) and not group:
                 sets = train.dev_sets(root)
-                result = train.lopo(root, vocab, by_set=True)
+                folds: list = []
+                result = train.lopo(root, vocab, by_set=True, per_fold=folds)
                 print("\n".join(train.lopo_lines(result, len(sets), by_set=True)))
+                rows = train.rows(root, vocab)
+                sizes = [sum(r.label_file == train.DEV and r.paper in papers for r in rows) for papers in sets.values()]
+                print("\n".join(train.per_set_lines(folds, list(sets), sizes)))
                 for number, papers in sets.items():
                     print(f"  set {number}: {', '.join(papers)}")
             else:

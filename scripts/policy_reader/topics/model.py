@@ -38,7 +38,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -103,6 +103,10 @@ class TopicModel:
     trained_on: str  # what it was trained on, in words
     path: str = MODEL_PATH
     sign: bool = False  # add a topic only where a rule of it matched (the rules score it above 0)
+    #: The abstain band: ``{topic: (rules_below, model_below)}``. A tag of the topic the rules give (own
+    #: score or context) whose probability is below ``rules_below``, or one the model alone gives below
+    #: ``model_below``, is withheld and listed by ``topics --suggest`` for the editor (see :meth:`doubts`).
+    doubt: dict = field(default_factory=dict)
 
     def probabilities(self, text: str) -> dict[str, float]:
         return self.assess(text)[0]
@@ -117,6 +121,16 @@ class TopicModel:
         if slug not in self.topics or n_features < self.min_features or (self.sign and rule_score <= 0):
             return False
         return p >= self.alone or (0 < rule_score and threshold - 1 <= rule_score and p >= self.near)
+
+    def doubts(self, slug: str, p: float, by_rules: bool, n_features: int) -> bool:
+        """Whether a tag of ``slug`` (``by_rules``: the rules gave it, by score or context; else the
+        model alone) is too uncertain to publish: the rules and the model disagree (the rules tag, the
+        model's probability is below ``rules_below``) or the model alone is not sure enough (below
+        ``model_below``). A text too short for the model (``min_features``) keeps the rules' tag."""
+        band = self.doubt.get(slug)
+        if band is None or n_features < self.min_features:
+            return False
+        return p < (band[0] if by_rules else band[1])
 
     def why(self, text: str, slug: str) -> str:
         """Words for ``--explain``: the probability and the stems that weigh most."""
@@ -150,6 +164,7 @@ def dumps(model: TopicModel) -> str:
         "near": model.near,
         "min_features": model.min_features,
         "sign": model.sign,
+        "doubt": {slug: {"rules_below": lo, "model_below": hi} for slug, (lo, hi) in sorted(model.doubt.items())},
         "topics": {
             slug: {"intercept": round(w.intercept, 4), "weights": {f: round(v, 4) for f, v in sorted(w.weights.items())}}
             for slug, w in model.topics.items()
@@ -180,6 +195,17 @@ def parse(text: str, label: str = MODEL_PATH, slugs=None) -> TopicModel:
     sign = data.get("sign", False)  # a file from before the passing-mention rule: off
     if not isinstance(sign, bool):
         raise bad("'sign' must be true or false")
+    doubt = {}
+    raw_doubt = data.get("doubt", {})  # a file from before the abstain band: none
+    if not isinstance(raw_doubt, dict):
+        raise bad("'doubt' must map topic slugs to {rules_below, model_below}")
+    for slug, band in raw_doubt.items():
+        if slugs is not None and slug not in slugs:
+            raise bad(f"'doubt' names topic '{slug}', which is not in the vocabulary (known: {', '.join(slugs)})")
+        if (not isinstance(band, dict) or set(band) != {"rules_below", "model_below"}
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in band.values())):
+            raise bad(f"'doubt' of '{slug}' needs 'rules_below' and 'model_below', probabilities from 0 to 1")
+        doubt[slug] = (float(band["rules_below"]), float(band["model_below"]))
     topics = data.get("topics")
     if not isinstance(topics, dict) or not topics:
         raise bad("'topics' must map topic slugs to weights")
@@ -193,7 +219,7 @@ def parse(text: str, label: str = MODEL_PATH, slugs=None) -> TopicModel:
             raise bad(f"topic '{slug}' needs a number 'intercept' and 'weights' of numbers")
         out[slug] = TopicWeights(float(raw["intercept"]), {str(k): float(v) for k, v in raw["weights"].items()})
     return TopicModel(out, float(data["alone"]), float(data["near"]), n, str(data.get("digest", "")),
-                      str(data.get("trained_on", "")), label, sign)
+                      str(data.get("trained_on", "")), label, sign, doubt)
 
 
 def load_model(root: Path, slugs=None) -> TopicModel | None:

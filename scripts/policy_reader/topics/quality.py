@@ -11,6 +11,10 @@ weight point, so an editor can read it and confirm or correct it in
 - *unsigned*: not tagged, though the model alone would tag it (p >= ``alone``): no rule of the
   topic matched, so the passing-mention rule (``sign``) holds the model back. Often a topic named
   in passing; sometimes new wording the vocabulary lacks (confirm it, or add the word).
+- *withheld*: the abstain band (``TopicModel.doubts``) withholds the tag: the rules give it but the
+  model's probability is very low (the two disagree), or the model alone gives it without being sure
+  enough. Measured leave-one-set-out, most such diplomacy tags are wrong on a new writer, so they are
+  not published until the editor confirms them.
 - *held*: not tagged, and held back (:attr:`rules.Score.held`): matches set aside as a passing
   mention (``not_after``) or as another pair's talks (``parties``), or a ``hold`` rule, without
   which the rules would score it within a point of the threshold or above. The frames and the
@@ -23,7 +27,7 @@ from dataclasses import dataclass, replace
 
 from policy_reader.model import Document
 from policy_reader.topics.rules import (
-    OVERRIDES_PATH, Override, Vocabulary, model_adds, plain_text, rules_topics, score,
+    OVERRIDES_PATH, Override, Vocabulary, model_adds, plain_text, rules_topics, score, withheld_topics,
 )
 
 
@@ -32,7 +36,7 @@ class Suggestion:
     paper: str
     pid: str
     topic: str
-    kind: str  # "near" (not tagged, one point short), "edge" (tagged at the threshold or by context), "unsigned" or "held"
+    kind: str  # "near" (not tagged, one point short), "edge" (tagged at the threshold or by context), "unsigned", "held" or "withheld"
     score: float
     threshold: float
     rules: tuple[str, ...]  # the paragraph's topics from the rules
@@ -41,6 +45,9 @@ class Suggestion:
     #: "held": the words set aside or counted against the paragraph, and its score without them
     aside: tuple[str, ...] = ()
     unheld: float | None = None
+    #: "withheld": whether the rules gave the tag (else the model alone), and the probability it needed
+    by_rules: bool = False
+    below: float | None = None
 
     def proposed(self) -> tuple[str, ...]:
         """The topics the editor is asked about: the rules' topics with this one flipped."""
@@ -51,6 +58,7 @@ def suggest(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
     """Borderline paragraphs of ``doc`` that no override has settled yet."""
     mine = (overrides or {}).get(doc.meta.slug, {})
     ruled = rules_topics(doc, vocab)
+    withheld = withheld_topics(doc, vocab)
     out = []
     for p in [*doc.takeaways, *doc.paragraphs()]:
         if p.id in mine:
@@ -60,6 +68,11 @@ def suggest(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
         added = model_adds(text, vocab, scores)
         held = _held_back(text, vocab, scores, ruled[p.id])
         for t, s in zip(vocab.topics, scores):
+            w = withheld[p.id].get(t.slug)
+            if w is not None:
+                out.append(Suggestion(doc.meta.slug, p.id, t.slug, "withheld", s.score, t.threshold, ruled[p.id], text,
+                                      w.p, by_rules=w.by_rules, below=w.below))
+                continue
             if t.slug in held:
                 out.append(Suggestion(doc.meta.slug, p.id, t.slug, "unsigned", s.score, t.threshold, ruled[p.id], text, held[t.slug]))
                 continue
@@ -119,7 +132,11 @@ def suggestion_lines(suggestions: list[Suggestion], vocab: Vocabulary) -> list[s
                 f"not tagged '{s.topic}': held back by {aside} (set aside as a passing mention or another pair's "
                 f"talks, or counted against it; {s.unheld:g} without them)" if s.kind == "held" else
                 f"not tagged '{s.topic}': the model says p={s.model_p:.2f} but no rule of it matched (a passing mention?)"
-                if s.kind == "unsigned" else f"not tagged '{s.topic}', one point short")
+                if s.kind == "unsigned" else
+                (f"not tagged '{s.topic}': the rules tag it but the model says p={s.model_p:.2f}, below {s.below:g} "
+                 f"(they disagree)" if s.by_rules else
+                 f"not tagged '{s.topic}': the model alone says p={s.model_p:.2f}, below {s.below:g} (not sure enough)")
+                + "; withheld until you confirm it" if s.kind == "withheld" else f"not tagged '{s.topic}', one point short")
         proposed = [t for t in order if t in s.proposed()]
         lines += [
             f"{s.paper} {s.pid}: {what} (score {s.score:g} / threshold {s.threshold:g}); rules: [{' '.join(s.rules)}]",

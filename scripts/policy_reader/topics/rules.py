@@ -772,25 +772,64 @@ def score(text: str, topic: Topic) -> Score:
     return Score(topic, total, tuple(hits), tuple(framed))
 
 
-def model_adds(text: str, vocab: Vocabulary, scores: list[Score] | None = None) -> dict[str, float]:
+def model_adds(text: str, vocab: Vocabulary, scores: list[Score] | None = None,
+               assessed: tuple[dict[str, float], int] | None = None) -> dict[str, float]:
     """``{topic: probability}`` for each topic the model (if any) adds to ``text`` beyond its rules
     (see :meth:`policy_reader.topics.model.TopicModel.adds`); ``scores`` are the rules' scores of
-    ``text``, one per topic, when the caller has them."""
+    ``text``, one per topic, and ``assessed`` the model's ``assess(text)``, when the caller has them."""
     m = vocab.model
     if m is None:
         return {}
     scores = scores if scores is not None else [score(text, t) for t in vocab.topics]
-    probs, n = m.assess(text)
+    probs, n = assessed if assessed is not None else m.assess(text)
     return {s.topic.slug: probs[s.topic.slug] for s in scores
             if not s.tagged and not s.held
             and m.adds(s.topic.slug, probs.get(s.topic.slug, 0.0), s.score, s.topic.threshold, n)}
 
 
+@dataclass(frozen=True)
+class Withheld:
+    """A tag in the model's abstain band (``TopicModel.doubts``): not published; ``topics --suggest``
+    lists it for the editor. ``by_rules``: the rules gave it (and the model's ``p`` is low), else the
+    model alone (not sure enough)."""
+    p: float
+    by_rules: bool
+    below: float  # the probability it needed
+
+
+def tag_sequence(texts: list[str], vocab: Vocabulary) -> tuple[list[tuple[str, ...]], list[dict[str, Withheld]]]:
+    """:func:`classify_sequence` and, per text, the tags it withholds for the editor (the abstain band)."""
+    scores = [[score(t, topic) for topic in vocab.topics] for t in texts]
+    own = [[s.tagged for s in row] for row in scores]
+    m = vocab.model
+    out, withheld = [], []
+    for i, row in enumerate(scores):
+        got = []
+        assessed = m.assess(texts[i]) if m is not None else ({}, 0)
+        added = model_adds(texts[i], vocab, row, assessed) if m is not None else {}
+        doubts: dict[str, Withheld] = {}
+        for j, s in enumerate(row):
+            t = s.topic
+            near = (i > 0 and own[i - 1][j]) or (i + 1 < len(scores) and own[i + 1][j])
+            by_rules = own[i][j] or bool(t.context and near and s.score >= t.threshold - t.context
+                                         and any(h.rule.context for h in s.hits) and not s.held)
+            if not (by_rules or t.slug in added):
+                continue
+            p = assessed[0].get(t.slug)
+            if m is not None and p is not None and m.doubts(t.slug, p, by_rules, assessed[1]):
+                band = m.doubt[t.slug]
+                doubts[t.slug] = Withheld(p, by_rules, band[0] if by_rules else band[1])
+                continue
+            got.append(t.slug)
+        out.append(tuple(got))
+        withheld.append(doubts)
+    return out, withheld
+
+
 def classify(text: str, vocab: Vocabulary) -> tuple[str, ...]:
-    """The topics the rules (and the model, if any) give to ``text`` (in vocabulary order)."""
-    scores = [score(text, t) for t in vocab.topics]
-    added = model_adds(text, vocab, scores)
-    return tuple(s.topic.slug for s in scores if s.tagged or s.topic.slug in added)
+    """The topics the rules (and the model, if any) give to ``text`` (in vocabulary order): a
+    paragraph alone, without neighbours (no context)."""
+    return tag_sequence([text], vocab)[0][0]
 
 
 def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ...]]:
@@ -807,23 +846,11 @@ def classify_sequence(texts: list[str], vocab: Vocabulary) -> list[tuple[str, ..
     set aside by ``not_after`` (the topic named in passing; :attr:`Score.held`) takes nothing by
     context.
     The model (if any) then adds its topics to each paragraph (:func:`model_adds`); context
-    follows the rules' own tags only.
+    follows the rules' own tags only. Last, a tag in the model's abstain band (the rules tag
+    but the model's probability is very low, or the model alone tags without being sure enough:
+    ``TopicModel.doubts``) is withheld: ``topics --suggest`` lists it for the editor.
     """
-    scores = [[score(t, topic) for topic in vocab.topics] for t in texts]
-    own = [[s.tagged for s in row] for row in scores]
-    out = []
-    for i, row in enumerate(scores):
-        got = []
-        added = model_adds(texts[i], vocab, row)
-        for j, s in enumerate(row):
-            t = s.topic
-            near = (i > 0 and own[i - 1][j]) or (i + 1 < len(scores) and own[i + 1][j])
-            if own[i][j] or (t.context and near and s.score >= t.threshold - t.context
-                             and any(h.rule.context for h in s.hits)
-                             and not s.held) or t.slug in added:
-                got.append(t.slug)
-        out.append(tuple(got))
-    return out
+    return tag_sequence(texts, vocab)[0]
 
 
 def context_tagged(texts: list[str], vocab: Vocabulary) -> list[set[str]]:
@@ -881,6 +908,15 @@ def rules_topics(doc: Document, vocab: Vocabulary) -> dict[str, tuple[str, ...]]
     return out
 
 
+def withheld_topics(doc: Document, vocab: Vocabulary) -> dict[str, dict[str, Withheld]]:
+    """``{paragraph id: {topic: Withheld}}``: the tags the abstain band withholds (see :func:`tag_sequence`)."""
+    out = {}
+    for ps in (list(doc.takeaways), list(doc.paragraphs())):
+        for p, w in zip(ps, tag_sequence([plain_text(p.text) for p in ps], vocab)[1]):
+            out[p.id] = w
+    return out
+
+
 def annotate(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Override]] | None = None) -> Document:
     """Tag every takeaway and body paragraph (pure). Overrides win over the rules."""
     mine = (overrides or {}).get(doc.meta.slug, {})
@@ -897,6 +933,7 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
     mine = (overrides or {}).get(doc.meta.slug, {})
     out = [f"{doc.meta.slug}"]
     ruled = rules_topics(doc, vocab)
+    withheld = withheld_topics(doc, vocab)
     for p in [*doc.takeaways, *doc.paragraphs()]:
         text = plain_text(p.text)
         by_rules = ruled[p.id]
@@ -908,7 +945,9 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
         for t, s in zip(vocab.topics, scores):
             if not s.hits and not s.framed and t.slug not in added:
                 continue
-            verdict = "tagged" if s.tagged else (
+            w = withheld[p.id].get(t.slug)
+            verdict = (f"withheld for the editor (`topics --suggest`): the model says p={w.p:.2f}, below {w.below:g} "
+                       + ("for a tag of the rules" if w.by_rules else "for a tag of the model alone")) if w else "tagged" if s.tagged else (
                 "tagged by the model" if t.slug in added else
                 f"tagged by context (threshold {t.threshold - t.context:g} next to a tagged paragraph)"
                 if t.slug in by_rules else "below threshold")

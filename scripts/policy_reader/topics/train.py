@@ -32,6 +32,10 @@ NEAR = 0.3
 MIN_FEATURES = 12
 #: The model adds a topic only where a rule of the topic matched (the passing-mention rule; model.py).
 SIGN = True
+#: The abstain band (model.py, ``TopicModel.doubts``): diplomacy tags the rules give where the model says
+#: p < 0.2, and tags the model alone gives at p < 0.7, are withheld and listed for the editor. Chosen by
+#: leave-one-set-out on sets 0-9 (CONTRIBUTING.md, "Topics: development and held-out sets").
+DOUBT = {"diplomacy": (0.2, 0.7)}
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ def train(root: Path, vocab: T.Vocabulary) -> tuple[M.TopicModel, list[Row]]:
     rs = rows(root, vocab)
     papers = len({(r.label_file, r.paper) for r in rs})
     model = M.TopicModel(fit(rs, vocab.slugs()), ALONE, NEAR, MIN_FEATURES, digest(rs),
-                         f"{len(rs)} labelled paragraphs of {papers} papers ({', '.join(f for f, _ in LABELS)})", sign=SIGN)
+                         f"{len(rs)} labelled paragraphs of {papers} papers ({', '.join(f for f, _ in LABELS)})", sign=SIGN,
+                         doubt=dict(DOUBT))
     return model, rs
 
 
@@ -115,11 +120,20 @@ class Counts(T.PrecisionRecall):
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    asked: int = 0  # tags withheld for the editor (the abstain band); counted as not tagged
+    asked_right: int = 0  # of those, the ones the labels have
 
-    def add(self, got: bool, want: bool) -> None:
+    def add(self, got: bool, want: bool, asked: bool = False) -> None:
         self.tp += got and want
         self.fp += got and not want
         self.fn += want and not got
+        self.asked += asked
+        self.asked_right += asked and want
+
+    def __iadd__(self, other: "Counts") -> "Counts":
+        self.tp += other.tp; self.fp += other.fp; self.fn += other.fn
+        self.asked += other.asked; self.asked_right += other.asked_right
+        return self
 
 
 #: A line of the development labels that starts a former held-out set ("# ---- Formerly held-out set 8
@@ -147,10 +161,14 @@ def dev_sets(root: Path) -> dict[int, list[str]]:
 
 def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, near: float = NEAR,
          min_features: int = MIN_FEATURES, group: list[str] | None = None, sign: bool = SIGN,
-         by_set: bool = False) -> dict[str, dict[str, Counts]]:
-    """Leave-one-paper-out over the development papers: ``{"rules" | "model" | "shipped" | "unsigned":
-    {slug: Counts}}`` ("unsigned": as shipped but without the passing-mention rule, ``sign``; with
-    ``sign`` off it equals "shipped").
+         by_set: bool = False, doubt: dict | None = None,
+         per_fold: list | None = None) -> dict[str, dict[str, Counts]]:
+    """Leave-one-paper-out over the development papers: ``{"rules" | "model" | "shipped" | "unsigned" |
+    "confirmed": {slug: Counts}}`` ("unsigned": as shipped but without the passing-mention rule, ``sign``;
+    with ``sign`` off it equals "shipped"). "shipped" is what the converter tags automatically: tags in
+    the abstain band (``doubt``, default :data:`DOUBT`; ``{}`` for none) are withheld and counted in
+    ``asked``; "confirmed" is the tagging after an editor has settled each withheld tag as labelled.
+    ``per_fold``: a list that receives each fold's own result (for leave-one-set-out, one per set).
 
     Each development paper is tagged by a model trained on every other labelled paper (the
     other development papers and the seeds); its counts are pooled. ``group``: instead, leave
@@ -159,7 +177,9 @@ def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, ne
     rs = rows(root, vocab)
     slugs = vocab.slugs()
     by_slug = vocab.by_slug()
-    out = {k: {s: Counts() for s in slugs} for k in ("rules", "model", "unsigned", "shipped")}
+    doubt = dict(DOUBT) if doubt is None else doubt
+    kinds = ("rules", "model", "unsigned", "shipped", "confirmed")
+    out = {k: {s: Counts() for s in slugs} for k in kinds}
     dev_papers = list(dict.fromkeys(r.paper for r in rs if r.label_file == DEV))
     if group is not None:
         unknown = [g for g in group if g not in dev_papers]
@@ -170,17 +190,29 @@ def lopo(root: Path, vocab: T.Vocabulary, c: float = C, alone: float = ALONE, ne
     for out_now in folds:
         held = [r for r in rs if r.label_file == DEV and r.paper in out_now]
         weights = fit([r for r in rs if not (r.label_file == DEV and r.paper in out_now)], slugs, c)
-        m = M.TopicModel(weights, alone, near, min_features, "", "", sign=sign)
+        m = M.TopicModel(weights, alone, near, min_features, "", "", sign=sign, doubt=doubt)
         unsigned = replace(m, sign=False)
+        fold = {k: {s: Counts() for s in slugs} for k in kinds}
         for r in held:
             probs, n = m.assess(r.text)
             for s in slugs:
                 want = s in r.topics
-                by_model = s not in r.lacks and m.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n)
-                out["unsigned"][s].add(s in r.rules or s not in r.lacks and unsigned.adds(s, probs.get(s, 0.0), r.scores[s], by_slug[s].threshold, n), want)
-                out["rules"][s].add(s in r.rules, want)
-                out["model"][s].add(n >= min_features and probs.get(s, 0.0) >= alone, want)
-                out["shipped"][s].add(s in r.rules or by_model, want)
+                p = probs.get(s, 0.0)
+                by_model = s not in r.lacks and m.adds(s, p, r.scores[s], by_slug[s].threshold, n)
+                free = s not in r.lacks and unsigned.adds(s, p, r.scores[s], by_slug[s].threshold, n)
+                ruled = s in r.rules
+                ask = (ruled or by_model) and m.doubts(s, p, ruled, n)
+                ask_free = (ruled or free) and m.doubts(s, p, ruled, n)
+                fold["unsigned"][s].add((ruled or free) and not ask_free, want, ask_free)
+                fold["rules"][s].add(ruled, want)
+                fold["model"][s].add(n >= min_features and p >= alone, want)
+                fold["shipped"][s].add((ruled or by_model) and not ask, want, ask)
+                fold["confirmed"][s].add(want if ask else ruled or by_model, want, ask)
+        for k in kinds:
+            for s in slugs:
+                out[k][s] += fold[k][s]
+        if per_fold is not None:
+            per_fold.append(fold)
     return out
 
 
@@ -191,6 +223,7 @@ def lopo_lines(result: dict[str, dict[str, Counts]], n_papers: int, group: bool 
         "shipped": "rules + model as shipped" + (" (honest if the rules were frozen before these papers were written)"
                                                   if group else " (rules' share optimistic)"),
         "unsigned": "rules + model without the passing-mention rule (the model adding topics no rule of theirs matched)",
+        "confirmed": "rules + model after the editor settles the withheld tags as labelled (`topics --suggest`)",
     }
     lines = [f"{n_papers} development papers left out together (model trained on the others and the seeds)" if group else
              f"leave-one-set-out over {n_papers} sets of development papers (each set's papers left out together; "
@@ -198,7 +231,26 @@ def lopo_lines(result: dict[str, dict[str, Counts]], n_papers: int, group: bool 
              f"leave-one-paper-out over {n_papers} development papers (model trained on the others and the seeds)"]
     for k, per in result.items():
         lines.append(f"{names[k]}")
-        lines.append(f"  {'topic':<20} {'precision':>9} {'recall':>7}   tp fp fn")
+        asks = k in ("shipped", "confirmed", "unsigned") and any(c.asked for c in per.values())
+        lines.append(f"  {'topic':<20} {'precision':>9} {'recall':>7}   tp fp fn" + ("  withheld for the editor (right)" if asks else ""))
         for s, c in per.items():
-            lines.append(f"  {s:<20} {c.precision:>9.2f} {c.recall:>7.2f}   {c.tp:>2} {c.fp:>2} {c.fn:>2}")
+            lines.append(f"  {s:<20} {c.precision:>9.2f} {c.recall:>7.2f}   {c.tp:>2} {c.fp:>2} {c.fn:>2}"
+                         + (f"  {c.asked} ({c.asked_right})" if asks else ""))
+    return lines
+
+
+def per_set_lines(folds: list[dict[str, dict[str, Counts]]], numbers: list[int], paragraphs: list[int],
+                  slug: str = "diplomacy") -> list[str]:
+    """Leave-one-set-out per set for one topic as shipped: precision, recall, the tags withheld for the
+    editor per 100 paragraphs, and the mean and minimum over the sets (a new writer is one set)."""
+    lines = [f"{slug} per set left out, as shipped (withheld: tags listed for the editor, per 100 paragraphs)"]
+    ps, rs = [], []
+    for number, n, fold in zip(numbers, paragraphs, folds):
+        c = fold["shipped"][slug]
+        ps.append(c.precision)
+        rs.append(c.recall)
+        lines.append(f"  set {number:>2}: P {c.precision:.2f} R {c.recall:.2f}   tp {c.tp:>2} fp {c.fp:>2} fn {c.fn:>2}  "
+                     f"withheld {c.asked} ({100 * c.asked / n if n else 0:.1f} per 100 of {n})")
+    if ps:
+        lines.append(f"  mean P {sum(ps) / len(ps):.2f} R {sum(rs) / len(rs):.2f}; minimum P {min(ps):.2f} R {min(rs):.2f}")
     return lines
