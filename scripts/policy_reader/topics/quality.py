@@ -16,9 +16,9 @@ weight point, so an editor can read it and confirm or correct it in
   enough. Measured leave-one-set-out, most such diplomacy tags are wrong on a new writer, so they are
   not published until the editor confirms them.
 - *held*: not tagged, and held back (:attr:`rules.Score.held`): matches set aside as a passing
-  mention (``not_after``) or as another pair's talks (``parties``), or a ``hold`` rule, without
-  which the rules would score it within a point of the threshold or above. The frames and the
-  party check are guesses about a sentence; the editor reads the paragraph.
+  mention (``not_after``), or a ``hold`` rule, without which the rules would score it within a
+  point of the threshold or above. The frames are guesses about a sentence; the editor reads the
+  paragraph.
 """
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ def suggestion_lines(suggestions: list[Suggestion], vocab: Vocabulary) -> list[s
                else "by context" if s.score < s.threshold else "at the threshold")
         aside = ", ".join(f'"{w}"' for w in s.aside)
         what = (f"tagged '{s.topic}' {how}" if s.kind == "edge" else
-                f"not tagged '{s.topic}': held back by {aside} (set aside as a passing mention or another pair's "
-                f"talks, or counted against it; {s.unheld:g} without them)" if s.kind == "held" else
+                f"not tagged '{s.topic}': held back by {aside} (set aside as a passing mention, "
+                f"or counted against it; {s.unheld:g} without them)" if s.kind == "held" else
                 f"not tagged '{s.topic}': the model says p={s.model_p:.2f} but no rule of it matched (a passing mention?)"
                 if s.kind == "unsigned" else
                 (f"not tagged '{s.topic}': the rules tag it but the model says p={s.model_p:.2f}, below {s.below:g} "

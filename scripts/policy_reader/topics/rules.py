@@ -69,10 +69,7 @@ TOPIC_FIELDS = {
     "threshold": "the score a paragraph needs to be tagged (a positive number)",
     "rules": "a list of rules, each {match: [patterns], weight: number}",
     "context": "optional: how much lower the threshold is for a paragraph next to one the rules tag (0: off)",
-    "parties": "optional {first, second, others, partners, both: [patterns]}: who the topic's talks are between (a rule with "
-               "'parties: true' counts only in a sentence that names no other party, or names both)",
 }
-PARTY_FIELDS = ("first", "second", "others", "partners", "both")
 REQUIRED_TOPIC_FIELDS = ("slug", "title", "description", "threshold", "rules")
 RULE_FIELDS = {
     "match": "a pattern or a list of patterns", "weight": "a non-zero number", "why": "optional note",
@@ -81,8 +78,6 @@ RULE_FIELDS = {
     "when": "optional patterns: the rule counts only in a paragraph where one of these matches as well",
     "not_after": "optional patterns: a match right after one of these (a few words between at most) does not count",
     "hold": "optional true (negative weight): when the rule counts, neither context nor the model gives the topic",
-    "parties": "optional true: a match counts only in a sentence that names none of the topic's other parties, or names "
-               "both of its own ('parties' of the topic)",
 }
 OVERRIDE_FIELDS = {"topics": "the paragraph's topics (a list of slugs; [] for none)", "reason": "why the rules are overridden"}
 
@@ -223,9 +218,6 @@ class Rule:
     #: When the rule counts, neither context nor the model gives the topic (``hold: true``; an
     #: ``absent`` rule always holds): the paragraph is about something else (:attr:`Score.held`).
     hold: bool = False
-    #: A match counts only in a sentence that names none of the topic's ``others`` or names both
-    #: its ``first`` and ``second`` party (``parties: true``; :class:`Parties`).
-    parties: bool = False
     literals: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
     wholes: tuple[bool, ...] = field(default=(), init=False, compare=False, repr=False)
 
@@ -250,8 +242,7 @@ class Rule:
 
     def label(self) -> str:
         return ("none of: " if self.absent else "") + " | ".join(self.patterns) + (
-            f" (not after: {' | '.join(self.not_after)})" if self.not_after else "") + (
-            " (between the parties)" if self.parties else "")
+            f" (not after: {' | '.join(self.not_after)})" if self.not_after else "")
 
     def counted(self, text: str, words: "Words | None" = None) -> list[re.Match]:
         """The matches that count: :meth:`find`'s, less those right after a ``not_after``
@@ -366,71 +357,6 @@ class Words:
         return got
 
 
-#: Where a sentence may end: a full stop, question or exclamation mark or a semicolon, any closing
-#: quotes or brackets, then space.
-_SENTENCE_END = re.compile(r"[.!?;][\"”’')\]]*\s+")
-#: A word before a full stop that does not end a sentence: initials and dotted abbreviations
-#: ("U.S.", "D.P.R.K.", "J.") and titles ("Mr.", "Gen.").
-_ABBREVIATION = re.compile(r"(?:(?:[A-Za-z]\.)*[A-Za-z]|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Adm|Sen|Rep|Amb|Gov|Pres|Prof|St|"
-                           r"No|Nos|Vol|vs|etc|Inc|Co|Corp|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\Z")
-
-
-@lru_cache(maxsize=32)
-def sentences(text: str) -> tuple[tuple[int, int], ...]:
-    """``(start, end)`` of each sentence of ``text`` (a semicolon ends one too: the clause after it
-    has a subject of its own). A full stop after an abbreviation or initial ("U.S.", "Mr.") or
-    before a lower-case word ends none."""
-    out, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        if text[m.start()] == ".":
-            before = re.search(r"[\w.’'-]+\Z", text[start:m.start()])
-            nxt = text[m.end():m.end() + 1]
-            if (before and _ABBREVIATION.match(before.group(0))) or (nxt and nxt.islower()):
-                continue
-        out.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        out.append((start, len(text)))
-    return tuple(out)
-
-
-@dataclass(frozen=True)
-class Parties:
-    """Who a topic's talks are between (a topic's ``parties:``): ``first`` and ``second`` (for
-    diplomacy, the United States with "the allies" it leads, and North Korea), ``others`` (third
-    countries: China, Russia, the EU) and the first party's ``partners`` (Seoul, Tokyo). A match of a
-    rule with ``parties: true`` is another pair's talk, and does not count, in a sentence that
-    names one of the ``others`` without naming both ``first`` and ``second`` ("Moscow's exchange with
-    the North", "Beijing's roadmap") or one of the ``partners`` and the ``second`` party without the
-    ``first`` ("Seoul's offer of talks to Pyongyang"). Every other sentence counts: one that names no
-    one ("the talks resumed"), the first party with its partners ("Washington and Seoul should be
-    ready to discuss what to offer"), or both parties beside a third ("talks between Washington and
-    Pyongyang, which Beijing welcomed")."""
-    first: "Rule"
-    second: "Rule"
-    others: "Rule"
-    partners: "Rule"
-    #: Words that name the two parties together ("both sides", "the two leaders"): a sentence with one
-    #: names both.
-    both: "Rule"
-
-    def _sentence(self, text: str, at: int) -> tuple[str, "Words"]:
-        for start, end in sentences(text):
-            if start <= at < end:
-                return text[start:end], Words.of(text[start:end])
-        return "", Words.of("")
-
-    def admit(self, text: str, at: int) -> bool:
-        """Whether a match at ``at`` in ``text`` stands in a sentence between the parties."""
-        sentence, words = self._sentence(text, at)
-        if self.both.find(sentence, words):
-            return True
-        if self.first.find(sentence, words):
-            return not self.others.find(sentence, words) or bool(self.second.find(sentence, words))
-        return not self.others.find(sentence, words) and not (
-            self.partners.find(sentence, words) and self.second.find(sentence, words))
-
-
 @dataclass(frozen=True)
 class Topic:
     slug: str
@@ -440,7 +366,6 @@ class Topic:
     rules: tuple[Rule, ...]
     line: int = 0
     context: float = 0.0
-    parties: Parties | None = None
 
 
 @dataclass(frozen=True)
@@ -497,29 +422,7 @@ def parse_rule(raw, label: str, where: str, line: int) -> Rule:
     if hold and weight > 0:
         raise SourceError(label, raw.line_of("hold"), f"{where}: 'hold' keeps context and the model from a paragraph a "
                           "rule counts against: give the rule a negative weight")
-    parties = raw.get("parties", False)
-    if not isinstance(parties, bool):
-        raise SourceError(label, raw.line_of("parties"), f"{where}: 'parties' must be true or false (got {parties!r})")
-    if parties and (weight < 0 or absent):
-        raise SourceError(label, raw.line_of("parties"), f"{where}: 'parties' sets aside matches of a positive rule outside "
-                          "a sentence between the topic's parties; remove it from a negative or 'absent' rule")
-    return Rule(patterns, float(weight), line, context, absent, Rule(when, 1.0, line) if when else None, not_after, hold, parties)
-
-
-def parse_parties(raw, label: str, where: str, line: int) -> Parties:
-    """A topic's ``parties: {first, second, others, partners, both: [patterns]}``."""
-    if not isinstance(raw, dict):
-        raise SourceError(label, line, f"{where}: 'parties' must be a mapping {{first, second, others, partners, both: "
-                          "[patterns]}")
-    for key in raw:
-        if key not in PARTY_FIELDS:
-            raise SourceError(label, raw.line_of(key), f"{where}: unknown 'parties' field '{key}'; known fields: "
-                              f"{', '.join(PARTY_FIELDS)}")
-    for key in PARTY_FIELDS:
-        if key not in raw:
-            raise SourceError(label, line, f"{where}: 'parties' needs '{key}' (a pattern or a list of patterns)")
-    return Parties(*(Rule(_patterns(raw[k], label, f"{where}, parties", raw.line_of(k), k), 1.0, raw.line_of(k))
-                     for k in PARTY_FIELDS))
+    return Rule(patterns, float(weight), line, context, absent, Rule(when, 1.0, line) if when else None, not_after, hold)
 
 
 def _patterns(value, label: str, where: str, line: int, name: str) -> tuple[str, ...]:
@@ -595,15 +498,10 @@ def parse_vocabulary(text: str, label: str = VOCABULARY_PATH) -> Vocabulary:
         )
         if not any(r.weight > 0 for r in rules):
             raise SourceError(label, raw.line_of("rules"), f"{where}: no rule has a positive weight, so nothing could ever be tagged")
-        parties = parse_parties(raw["parties"], label, where, raw.line_of("parties")) if "parties" in raw else None
-        for j, r in enumerate(rules, 1):
-            if r.parties and parties is None:
-                raise SourceError(label, r.line, f"{where}, rule {j}: 'parties: true' needs the topic's 'parties' "
-                                  "(who its talks are between); add it or remove the flag")
         topics.append(Topic(
             slug=slug, title=raw["title"].strip(), description=" ".join(raw["description"].split()),
             threshold=float(threshold), rules=rules,
-            line=line, context=float(context), parties=parties,
+            line=line, context=float(context),
         ))
     return Vocabulary(tuple(topics), label)
 
@@ -753,9 +651,7 @@ def score(text: str, topic: Topic) -> Score:
         if rule.when is not None and not rule.when.find(text, words):
             continue
         found = rule.counted(text, words)
-        if found and rule.parties and topic.parties is not None:
-            found = [m for m in found if topic.parties.admit(text, m.start())]
-        if not found and (rule.not_after or rule.parties) and rule.weight > 0:
+        if not found and rule.not_after and rule.weight > 0:
             aside = rule.find(text, words)
             if aside:
                 framed.append(Hit(rule, tuple(m.group(0) for m in aside)))
@@ -862,8 +758,7 @@ def context_tagged(texts: list[str], vocab: Vocabulary) -> list[set[str]]:
 def highlight_spans(text: str, topic: Topic) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the topic's positive rules in ``text``."""
     words = Words.of(text)
-    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 and not r.absent for m in r.counted(text, words)
-                   if not (r.parties and topic.parties is not None and not topic.parties.admit(text, m.start())))
+    spans = sorted((m.start(), m.end()) for r in topic.rules if r.weight > 0 and not r.absent for m in r.counted(text, words))
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and s <= merged[-1][1]:
@@ -960,9 +855,7 @@ def explain(doc: Document, vocab: Vocabulary, overrides: dict[str, dict[str, Ove
                            + (f"matched {words}" if h.matches else "none found"))
             for h in s.framed:
                 words = ", ".join(f'"{w}"' for w in dict.fromkeys(h.matches))
-                why = ("another pair's talks (a sentence not between the topic's parties)" if h.rule.counted(text)
-                       else "named in passing")
-                out.append(f"       0  {h.rule.label()}  (line {h.rule.line})  set aside {words}: {why} "
+                out.append(f"       0  {h.rule.label()}  (line {h.rule.line})  set aside {words}: named in passing "
                            "(no context, no model)")
         if o:
             out.append(f"    override ({OVERRIDES_PATH}:{o.line}): rules gave [{' '.join(by_rules)}]; set to [{' '.join(o.topics)}] because {o.reason}")
