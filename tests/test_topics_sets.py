@@ -55,7 +55,13 @@ RULES_FLOOR = {
 #: set in place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
 #: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
 HELDOUT = SETS / "heldout"
-HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
+#: Set 11 (blind, scored once against 590421d; see the header of heldout/labels.yml).
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {
+    "sanctions": (0.88, 0.92),
+    "military-exercises": (0.73, 1.00),
+    "icbm-thresholds": (0.88, 1.00),
+    "diplomacy": (0.89, 0.89),
+}
 HELDOUT_MEETS: set[str] = set()
 
 
