@@ -213,9 +213,12 @@ def evaluation_site(tmp_path_factory):
 # Set 10's six papers joining (issue 15, topics9): held out 0.92 -> 0.87, 'money laundering' rank 2
 # behind set 10's obituary, whose p-6 has "money frozen at a bank in Macau" the Treasury "branded
 # a laundering concern" (both words, not the phrase). Whether it is an answer too (`also`) is the
-# search owner's call; the ranking code is unchanged, so the floor goes under it.
+# search owner's call; the ranking code is unchanged, so the floor went under it. Read (lead, ninth
+# session): that paragraph tells a money-laundering designation of a bank holding North Korean money,
+# an answer as good as the expected one's single clause (`also` in queries.yml): held out back to
+# 0.92 and the floor to 0.9.
 MRR_DEV_FLOOR = 0.95
-MRR_HELDOUT_FLOOR = 0.85
+MRR_HELDOUT_FLOOR = 0.9
 
 
 def test_known_answers_rank_first(evaluation_site):
