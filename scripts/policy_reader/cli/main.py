@@ -9,7 +9,7 @@ from pathlib import Path
 from policy_reader.convert import pipeline as convert
 from policy_reader.convert import incremental
 from policy_reader.model import SourceError
-from policy_reader.site.citations import records
+from policy_reader.site.citations import parsed, records
 from policy_reader.readers import EXTENSIONS
 
 
@@ -27,6 +27,7 @@ def _convert(args) -> int:
             raise SourceError(sorted(unknown)[0], 0, "not a source of this project; sources are sources/<name> with one of " + ", ".join(EXTENSIONS))
         outputs = [o for o in outputs if o.source in wanted or not o.source]  # the key registry goes with them
     outputs += records.outputs(root, outputs)  # formatted citations recorded for the build
+    outputs += parsed.outputs(root, outputs)  # pybtex's parse of each .bib recorded for the build
     if args.check:
         stale = convert.stale(root, outputs)
         gone = {o.path: o.source for o in outputs if o.remove}

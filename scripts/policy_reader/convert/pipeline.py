@@ -341,7 +341,8 @@ def withdrawn(root: Path, present: set[str], kept: set[Path]) -> list[Output]:
         if source in present:
             continue
         for md_path, _ in pages:
-            for path in (md_path, root / "bib" / f"{md_path.stem}.bib", root / "bib" / "formatted" / f"{md_path.stem}.json"):
+            for path in (md_path, root / "bib" / f"{md_path.stem}.bib", root / "bib" / "formatted" / f"{md_path.stem}.json",
+                         root / "bib" / "parsed" / f"{md_path.stem}.json"):
                 if path not in kept and path.exists():
                     out.append(Output(path, "", source, remove=True))
     return out

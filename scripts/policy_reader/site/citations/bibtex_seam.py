@@ -26,6 +26,9 @@ import re
 from pathlib import Path
 
 from policy_reader import cache
+from policy_reader.site.citations import parsed
+# pybtex's parse as JSON: one code for the cache's entries and the converter's records.
+from policy_reader.site.citations.parsed import from_json as bib_data_from_json, to_json as bib_data_to_json
 
 LINK = re.compile(r'<a href="(?P<href>[^"]+)">(?P<text>[^<]+)</a>')
 
@@ -355,63 +358,6 @@ def speed_up_pybtex() -> None:
     pybtex_plugin.entry_points = entry_points
 
 
-_NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
-
-
-def bib_data_to_json(bib_data) -> dict:
-    """Everything of a pybtex parse that anyone reads: the preamble and, per entry in order,
-    its key, type as written, fields and persons (five name parts each). Raises TypeError on
-    a value that is not plain text."""
-    def text(value) -> str:
-        if not isinstance(value, str):
-            raise TypeError(f"not text: {type(value).__name__}")
-        return str(value)
-
-    return {
-        "preamble": [text(p) for p in bib_data._preamble],
-        "entries": [
-            [
-                text(key), text(entry.original_type),
-                [[text(name), text(value)] for name, value in entry.fields.items()],
-                [[text(role), [[[text(n) for n in getattr(p, part)] for part in _NAME_PARTS] for p in persons]]
-                 for role, persons in entry.persons.items()],
-            ]
-            for key, entry in bib_data.entries.items()
-        ],
-    }
-
-
-def bib_data_from_json(data: dict):
-    """The parse :func:`bib_data_to_json` describes, built as pybtex's parser builds it
-    (``Entry`` per record, ``add_entry`` in order). Raises KeyError, TypeError or
-    ValueError on data of another shape."""
-    from pybtex.database import BibliographyData, Entry, Person
-
-    def text(value) -> str:
-        if not isinstance(value, str):
-            raise TypeError("not text")
-        return value
-
-    bib_data = BibliographyData()
-    bib_data._preamble.extend(text(p) for p in data["preamble"])
-    for key, original_type, fields, persons in data["entries"]:
-        entry = Entry(text(original_type))
-        for name, value in fields:
-            entry.fields[text(name)] = text(value)
-        for role, people in persons:
-            for parts in people:
-                person = Person()
-                if len(parts) != len(_NAME_PARTS):
-                    raise ValueError("five name parts expected")
-                for attr, names in zip(_NAME_PARTS, parts):
-                    setattr(person, attr, [text(n) for n in names])
-                entry.add_person(person, text(role))
-        if text(key) in bib_data.entries:
-            raise ValueError(f"repeated entry {key}")
-        bib_data.add_entry(key, entry)
-    return bib_data
-
-
 @functools.lru_cache(maxsize=None)
 def _pybtex_version() -> str:
     """pybtex's version (importlib.metadata reads every installed distribution: ms a call)."""
@@ -425,8 +371,10 @@ def cache_bib_parsing() -> None:
 
     mkdocs-bibtex parses every file of ``bib_dir`` with ``pybtex.database.parse_file``
     in its ``on_config``, in pure Python: half a second for 1,000 papers, on every
-    build. The parse is a function of the file's bytes and of pybtex's version, so
-    it is stored as JSON (:func:`bib_data_to_json`, nothing is unpickled) under a
+    build. A .bib whose converter's record is valid is rebuilt from it
+    (:mod:`.parsed`, ``bib/parsed/<slug>.json``: a cold build parses nothing the
+    converter wrote); any other file goes through the cache. The parse is a
+    function of the file's bytes and of pybtex's version, so it is stored as JSON (:func:`bib_data_to_json`, nothing is unpickled) under a
     key of both, and rebuilt from there on the next build. A file that cannot be
     read is left to pybtex; a parse in pybtex's non-strict mode (errors printed, not
     raised) is not kept, so its messages come back on every build.
@@ -439,8 +387,7 @@ def cache_bib_parsing() -> None:
         return
 
     def parse_file(path, *args, **kwargs):
-        store = cache.store("bibparse")
-        if not store.enabled or args or kwargs:
+        if args or kwargs:
             return original(path, *args, **kwargs)
         import pybtex.errors
 
@@ -448,17 +395,23 @@ def cache_bib_parsing() -> None:
             data = Path(path).read_bytes()
         except OSError:
             return original(path)
+        recorded = parsed.read(Path(path), data)  # the converter's record (site/citations/parsed.py)
+        if recorded is not None:
+            return recorded
+        store = cache.store("bibparse")
+        if not store.enabled:
+            return original(path)
         key = store.key(_pybtex_version(), data)
-        parsed = store.get(key, bib_data_from_json)
-        if parsed is not None:
-            return parsed
-        parsed = original(path)
+        found = store.get(key, bib_data_from_json)
+        if found is not None:
+            return found
+        found = original(path)
         if pybtex.errors.strict:
             try:
-                store.put(key, bib_data_to_json(parsed))
+                store.put(key, bib_data_to_json(found))
             except (TypeError, ValueError):  # a value the JSON cannot hold: not kept
                 pass
-        return parsed
+        return found
 
     parse_file.policy_reader_memo = True
     registry_module.parse_file = parse_file
