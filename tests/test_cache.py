@@ -215,6 +215,8 @@ def warm(tmp_path_factory):
     # Without the converter's records, so the build runs pandoc and fills its store
     # (a build from the records: tests/test_cite_records.py).
     shutil.rmtree(project / "bib" / "formatted")
+    # and without pybtex's recorded parses, so it fills the bibparse store (tests/test_bib_parse_records.py).
+    shutil.rmtree(project / "bib" / "parsed")
     result = mkdocs_build(project, base / "clean")
     assert result.returncode == 0, result.stderr
     namespaces = sorted(p.name for p in (project / ".cache").iterdir())
