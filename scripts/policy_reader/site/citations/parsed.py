@@ -165,12 +165,36 @@ def outputs(root: Path, planned: list) -> list:
     out = []
     for o in planned:
         if o.path.parent == root / "bib" and o.path.suffix == ".bib" and not o.remove and o.source:
-            text = record_text(o.text.encode("utf-8"))
+            data = o.text.encode("utf-8")
+            text = _kept(path(o.path), data)
+            if text is None:
+                text = record_text(data)  # pybtex parses (new or changed papers only)
             if text is not None:
                 out.append(Output(path(o.path), text, o.source))
             elif path(o.path).exists():
                 out.append(Output(path(o.path), "", o.source, remove=True))
     return out
+
+
+def _kept(record: Path, data: bytes) -> str | None:
+    """The text of ``record`` when it is what :func:`record_text` wrote for a .bib of bytes
+    ``data`` (its inputs are these and its parse matches its hash), else None."""
+    try:
+        raw = record.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    head, found, body = raw.partition(b"\n")
+    try:
+        fields = json.loads(head)
+    except ValueError:
+        return None
+    if not (found and type(fields) is dict and list(fields) == ["format", "inputs", "sha256"]
+            and fields["format"] == FORMAT and fields["inputs"] == inputs_digest(data)
+            and fields["sha256"] == hashlib.sha256(body).hexdigest()
+            and head == json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")):
+        return None
+    return text
 
 
 # --------------------------------------------------------------------------- the build's side
