@@ -20,7 +20,7 @@ from policy_reader.convert import pipeline as convert
 from policy_reader.convert import incremental
 from policy_reader import readers
 from policy_reader.dev import synth
-from policy_reader.site.citations import records
+from policy_reader.site.citations import parsed as parsed_records, records
 from support import BIN, GOMEZ_SLUG, KLINGNER_SLUG
 
 GOMEZ = "sources/gomez-2019-cato-oped.txt"
@@ -70,7 +70,8 @@ def convert_counting(root, monkeypatch, force=False) -> set[str]:
     with monkeypatch.context() as m:
         m.setattr(readers, "read", counting)
         planned = convert.plan(root, force=force)
-        convert.write(root, planned + records.outputs(root, planned), force=force)  # as the CLI does
+        planned += records.outputs(root, planned)  # as the CLI does
+        convert.write(root, planned + parsed_records.outputs(root, planned), force=force)
     incremental.record_converter(root)  # as the CLI does after converting every source
     assert len(parsed) == len(set(parsed)), "a source was parsed twice"
     return set(parsed)
@@ -124,8 +125,8 @@ def test_second_run_parses_nothing(library, monkeypatch, tmp_path):
     result = run(library)
     assert result.returncode == 0, result.stderr
     n = len(convert.find_sources(library))  # the real papers (two, or more a user added) and SYNTH
-    # .md, .bib and bib/formatted/<slug>.json per paper, + bib/keys.yml
-    assert result.stdout.strip() == f"up to date: {3 * n + 1} files (sources: converted 0, unchanged {n})"
+    # .md, .bib, bib/formatted/<slug>.json and bib/parsed/<slug>.json per paper, + bib/keys.yml
+    assert result.stdout.strip() == f"up to date: {4 * n + 1} files (sources: converted 0, unchanged {n})"
 
 
 def test_every_output_carries_its_seal(library):
@@ -224,7 +225,8 @@ def test_check_reports_a_stale_source_and_writes_nothing(library):
     # the page's summary changed; the .bib's seal, which covers every input of the paper, too
     assert result.stderr.splitlines() == [f"{name}: stale; run `make convert` and commit the result"
                                           for name in (f"docs/papers/{slug}.md", f"bib/{slug}.bib",
-                                                       f"bib/formatted/{slug}.json")]  # its entry's abstract
+                                                       f"bib/formatted/{slug}.json",  # its entry's abstract
+                                                       f"bib/parsed/{slug}.json")]  # the .bib's bytes
     assert snapshot(library) == before
 
 
