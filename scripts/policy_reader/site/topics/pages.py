@@ -458,23 +458,26 @@ class TopicPages:
     def _read_tagged(self, papers: dict[str, dict], files, overrides) -> dict[str, list[Passage]]:
         """Every paper's tagged passages, read from its page; its topics and the overrides checked."""
         known = set(self.vocab.slugs())
-        every = {}
+        ids, tagged = {}, {}
         for src_uri, meta in papers.items():
             f = files.get_file_from_path(src_uri)
-            passages = read_passages(meta["slug"], f.content_string)
-            for p in passages:
-                bad = [t for t in p.topics if t not in known]
+            slug = meta["slug"]
+            blocks = [b for b in read_blocks(f.content_string) if b.kind in ("para", "takeaway")]  # read_passages' blocks
+            for b in blocks:
+                bad = [t for t in b.topics if t not in known]
                 if bad:
                     raise PluginError(
-                        f"docs/{src_uri}: {p.pid} has topic '{bad[0]}', which {T.VOCABULARY_PATH} does not define; "
+                        f"docs/{src_uri}: {b.id} has topic '{bad[0]}', which {T.VOCABULARY_PATH} does not define; "
                         "run `make convert` after changing the vocabulary"
                     )
-            every[meta["slug"]] = passages
+            ids[slug] = [b.id for b in blocks]
+            # read_passages' passages, the words read only where a topic will show them
+            tagged[slug] = [Passage(slug, b.id, b.kind, b.topics, b.words) for b in blocks if b.topics]
         try:
-            T.check_overrides(overrides, {s: [p.pid for p in ps] for s, ps in every.items()})
+            T.check_overrides(overrides, ids)
         except SourceError as exc:
             raise PluginError(str(exc)) from None
-        return {s: [p for p in ps if p.topics] for s, ps in every.items()}
+        return tagged
 
     def vocabulary_bytes(self) -> bytes:
         """The vocabulary file as read for this build ("" without one): a cache key part."""
