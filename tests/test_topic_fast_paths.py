@@ -130,3 +130,19 @@ def test_tagged_passages_are_read_passages_with_a_topic():
     docs[uri] = re.sub(r'data-topics="([^"]*)"', 'data-topics="no-such-topic"', docs[uri], count=1)
     with pytest.raises(PluginError, match="no-such-topic"):
         pages._read_tagged(papers, files, overrides)
+
+
+def test_passage_links_are_recorded_each_with_its_own_anchor():
+    """record_passage_links resolves each paper's address once per page; every link is kept,
+    in page order, with its anchor, wherever the class stands in the tag."""
+    check = P.LinkCheck()
+    check.record_passage_links("topics/a.md (generated)", "topics/a/page/2/",
+                               '<a class="topic-passage-link" href="../../../../papers/x/#p-2">¶ 2</a>'
+                               '<a href="../../../../papers/y/#kt-1" class="topic-passage-link">KT 1</a>'
+                               '<a href="../../../../papers/z/#p-9">not a passage link</a>'
+                               '<a class="topic-passage-link" href="../../../../papers/x/#p-3">¶ 3</a>'
+                               '<a class="topic-passage-link" href="../../../../papers/x/">title</a>')
+    assert check.links == [("topics/a.md (generated)", "topics/a/page/2/", "papers/x/", "p-2"),
+                           ("topics/a.md (generated)", "topics/a/page/2/", "papers/y/", "kt-1"),
+                           ("topics/a.md (generated)", "topics/a/page/2/", "papers/x/", "p-3"),
+                           ("topics/a.md (generated)", "topics/a/page/2/", "papers/x/", "")]

@@ -757,6 +757,8 @@ class LinkCheck:
     """Two phases: record generated links and page ids; report unresolved ones once."""
 
     ID = re.compile(r'id="([^"]+)"')  # an attribute when white space precedes (checked in record_page)
+    PASSAGE_LINK = re.compile(r'<a\b[^>]*class="topic-passage-link"[^>]*>')  # the class anywhere in the tag
+    HREF = re.compile(r'href="([^"#]*)(?:#([^"]*))?"')
 
     def __init__(self):
         self.ids: dict[str, set[str]] = {}  # page url -> ids on it
@@ -774,10 +776,13 @@ class LinkCheck:
 
     def record_passage_links(self, source: str, from_url: str, html_text: str) -> None:
         """The ¶ links on a topic page (HTML we write: MkDocs does not validate them)."""
-        for m in re.finditer(r'<a\b[^>]*class="topic-passage-link"[^>]*>|<a\b[^>]*href="[^"]*"[^>]*class="topic-passage-link"[^>]*>', html_text):
-            href = re.search(r'href="([^"#]*)(?:#([^"]*))?"', m.group(0))
+        resolved: dict[str, str] = {}  # a paper's address is in each of its passages: resolved once
+        for m in self.PASSAGE_LINK.finditer(html_text):
+            href = self.HREF.search(m.group(0))
             if href:
-                target = _resolve(from_url, href[1])
+                target = resolved.get(href[1])
+                if target is None:
+                    target = resolved[href[1]] = _resolve(from_url, href[1])
                 self.links.append((source, from_url, target, href[2] or ""))
 
     def problems(self) -> list[str]:
