@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from operator import ge
 from typing import Callable, Iterable
 
 #: Bumped when what a span means changes (the rules' code is covered by the converter's seal).
@@ -95,10 +96,10 @@ def _part_fast(part: str, record: Record) -> tuple[str, dict[str, Spans]] | None
             return None
         if spans:
             numbers = list(map(int, spans.replace("-", ",").split(",")))
-            got = list(zip(numbers[::2], numbers[1::2]))
-            for a, b in got:
-                if a >= b:
-                    return None
+            starts, ends = numbers[::2], numbers[1::2]
+            if any(map(ge, starts, ends)):
+                return None
+            got = list(zip(starts, ends))
         else:
             got = []
         topics[topic] = got

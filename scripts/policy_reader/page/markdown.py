@@ -52,10 +52,17 @@ def escape_text(text: str) -> str:
 def unescape_text(markdown_text: str) -> str:
     """The words of a block as :func:`escape_text` wrote them: citations dropped,
     escapes undone, white space collapsed."""
-    text = CITATION.sub("", markdown_text)
-    text = re.sub(r"(?<!\\)\*\*", "", text)  # a transcript's bold speaker label (the text's own * are escaped)
-    text = re.sub(r"\\(.)", r"\1", text)
+    # Each step only where its pattern can match (most blocks have no citation, bold or escape).
+    text = CITATION.sub("", markdown_text) if "[@" in markdown_text else markdown_text
+    if "**" in text:
+        text = _BOLD.sub("", text)  # a transcript's bold speaker label (the text's own * are escaped)
+    if "\\" in text:
+        text = _ESCAPED.sub(r"\1", text)
     return " ".join(html.unescape(text).split())
+
+
+_BOLD = re.compile(r"(?<!\\)\*\*")
+_ESCAPED = re.compile(r"\\(.)")
 
 
 def render_paragraph_text(p: Paragraph, keys: dict[int, str]) -> str:

@@ -19,12 +19,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
 import re
 import zlib
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,24 +87,48 @@ _SENTENCE_STOP = re.compile(r"[.!?][”\"’)]*\s+(?=[A-Z“\"‘])")
 _OPEN, _CLOSE = "\x00", "\x01"
 
 
-def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = None) -> str:
+#: _SENTENCE_STOP with the stop captured: ``split`` gives the sentences and the stops between them
+#: (the same matches, found in C), whose lengths add up to the sentences' starts (:func:`sentence_starts`).
+_SENTENCE_SPLIT = re.compile(r"([.!?][”\"’)]*\s+)(?=[A-Z“\"‘])")
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Where each sentence of ``text`` starts (0 first): after each :data:`_SENTENCE_STOP`."""
+    return [0, *accumulate(map(len, _SENTENCE_SPLIT.split(text)))][::2]
+
+
+def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = None,
+            starts: list[int] | None = None) -> str:
     """HTML: the sentences of ``text`` that match the topic's rules, terms in <mark>.
 
     Sentences are the paper's words, unchanged; left-out sentences show as "…".
     ``spans``: the topic's :func:`~policy_reader.topics.rules.highlight_spans` in ``text``
-    when known (:class:`Highlights`), else the rules are run here.
+    when known (:class:`Highlights`), else the rules are run here. ``starts``: the
+    text's :func:`sentence_starts` when known (a passage on several topics' pages).
     """
-    starts = [0] + [m.end() for m in _SENTENCE_STOP.finditer(text)]
+    if starts is None:
+        starts = sentence_starts(text)
     if spans is None:
         spans = T.highlight_spans(text, topic)
     # The spans that start in each sentence, in their order (sentences tile the text).
-    within: dict[int, list[tuple[int, int]]] = {}
     n = len(text)
-    for a, b in spans:
-        if 0 <= a < n:
-            within.setdefault(bisect_right(starts, a) - 1, []).append((a, b))
-    keep = sorted(within) or [0]  # a passage the topic's rules do not match: its first sentence
     last = len(starts) - 1
+    within: dict[int, list[tuple[int, int]]] = {}
+    if last == 0:  # one sentence: every span that starts in the text is in it
+        got = [sp for sp in spans if 0 <= sp[0] < n]
+        if got:
+            within[0] = got
+    else:
+        for sp in spans:
+            a = sp[0]
+            if 0 <= a < n:
+                i = bisect_right(starts, a) - 1
+                got = within.get(i)
+                if got is None:
+                    within[i] = [sp]
+                else:
+                    got.append(sp)
+    keep = sorted(within) or [0]  # a passage the topic's rules do not match: its first sentence
     parts = []
     prev_end = 0
     if _OPEN in text or _CLOSE in text:  # words holding a stand-in: escaped piece by piece
@@ -116,11 +142,12 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
             prev_end = e
         out = "".join(parts).rstrip()
     else:  # the words with stand-ins for the marks (_marked's rule, in the text's offsets), escaped once
+        append = parts.append
         for i in keep:
             s = starts[i]
             e = starts[i + 1] if i < last else n
             if s > prev_end:
-                parts.append("… ")
+                append("… ")
             stop = s + len(text[s:e].rstrip())
             pos = s
             for a, b in within.get(i, ()):
@@ -128,13 +155,18 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
                     b = stop
                 if a < pos or a >= b:
                     continue
-                parts.append(text[pos:a])
-                parts.append(_OPEN + text[a:b] + _CLOSE)
+                append(text[pos:a])
+                append(_OPEN)
+                append(text[a:b])
+                append(_CLOSE)
                 pos = b
-            parts.append(text[pos:stop])
-            parts.append(" ")
+            append(text[pos:stop])
+            append(" ")
             prev_end = e
-        out = html_text("".join(parts).rstrip()).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+        out = "".join(parts).rstrip()
+        if "&" in out or "<" in out or ">" in out:
+            out = html_text(out)
+        out = out.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     if prev_end < len(text.rstrip()):
         out += " …"
     return out
@@ -375,8 +407,10 @@ class TopicPages:
         self.fragments = F.for_config(None)  # the theme's templates, once add_files has the config
         self.highlights = Highlights(cache_dir)  # rule matches per paper, across builds
         self.spans: dict[str, dict] = {}  # paper -> pid -> topic -> spans, while pages are generated
+        self._starts: dict[str, list[int]] = {}  # passage words -> sentence_starts, while pages are generated
         self.recorded: dict[str, tuple[str, str]] = {}  # paper -> (its page, its highlights field)
         self._related: dict[str, list] = {}  # topic -> related topics (related())
+        self._digests: dict[str, tuple] = {}  # paper page -> (its File, the hash of its Markdown)
 
     def load(self, papers: dict[str, dict], files) -> None:
         """Read and check everything; raise PluginError naming file and entry."""
@@ -393,11 +427,12 @@ class TopicPages:
         self.passages = {}
         self.recorded = {m["slug"]: (uri, m.get("highlights", "")) for uri, m in papers.items()}
         self._related = {}
+        self._digests = {}
         store = cache.store(PASSAGES) if self.highlights.enabled else None
         store = store if store is not None and store.enabled else None
         key = store.key(  # everything the tagged passages and the checks below read
             self.vocabulary_bytes(), _read_bytes(self.project_dir / T.OVERRIDES_PATH),
-            *(f"{uri}\0{papers[uri]['slug']}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
+            *(f"{uri}\0{papers[uri]['slug']}\0{self._page_digest(files, uri)}" for uri in sorted(papers)),
         ) if store is not None else None
         got = store.get(key, _load_tagged) if store is not None else None
         if got is not None and set(got) == set(self.recorded):
@@ -412,26 +447,37 @@ class TopicPages:
         except SourceError as exc:
             raise PluginError(str(exc)) from None
 
+    def _page_digest(self, files, uri: str) -> str:
+        """A hash of the paper page ``uri``'s Markdown, made once per build (both cache keys name it)."""
+        f = files.get_file_from_path(uri)
+        got = self._digests.get(uri)
+        if got is None or got[0] is not f:
+            got = self._digests[uri] = (f, hashlib.sha256(f.content_string.encode("utf-8")).hexdigest())
+        return got[1]
+
     def _read_tagged(self, papers: dict[str, dict], files, overrides) -> dict[str, list[Passage]]:
         """Every paper's tagged passages, read from its page; its topics and the overrides checked."""
         known = set(self.vocab.slugs())
-        every = {}
+        ids, tagged = {}, {}
         for src_uri, meta in papers.items():
             f = files.get_file_from_path(src_uri)
-            passages = read_passages(meta["slug"], f.content_string)
-            for p in passages:
-                bad = [t for t in p.topics if t not in known]
+            slug = meta["slug"]
+            blocks = [b for b in read_blocks(f.content_string) if b.kind in ("para", "takeaway")]  # read_passages' blocks
+            for b in blocks:
+                bad = [t for t in b.topics if t not in known]
                 if bad:
                     raise PluginError(
-                        f"docs/{src_uri}: {p.pid} has topic '{bad[0]}', which {T.VOCABULARY_PATH} does not define; "
+                        f"docs/{src_uri}: {b.id} has topic '{bad[0]}', which {T.VOCABULARY_PATH} does not define; "
                         "run `make convert` after changing the vocabulary"
                     )
-            every[meta["slug"]] = passages
+            ids[slug] = [b.id for b in blocks]
+            # read_passages' passages, the words read only where a topic will show them
+            tagged[slug] = [Passage(slug, b.id, b.kind, b.topics, b.words) for b in blocks if b.topics]
         try:
-            T.check_overrides(overrides, {s: [p.pid for p in ps] for s, ps in every.items()})
+            T.check_overrides(overrides, ids)
         except SourceError as exc:
             raise PluginError(str(exc)) from None
-        return {s: [p for p in ps if p.topics] for s, ps in every.items()}
+        return tagged
 
     def vocabulary_bytes(self) -> bytes:
         """The vocabulary file as read for this build ("" without one): a cache key part."""
@@ -507,6 +553,7 @@ class TopicPages:
         passage = self._passage_html()
         end = self.fragments.macro(TOPIC_PAPER, "end")()
         by_slug = {m["slug"]: m for m in self.papers}
+        starts_of = self._starts
         notes_of: dict[str, list[N.Note]] = {}
         for n in self.notes:
             if n.topic == topic.slug:
@@ -522,8 +569,15 @@ class TopicPages:
             marks = self.spans.get(meta["slug"], {})
             # Glossary terms marked now (as held blocks would be): every use, as the page cuts have always
             # been measured (the page keeps the first, glossary.first_use_only).
-            parts = [mark_terms(passage(p, href, Markup(excerpt(p.text, topic, marks.get(p.pid, {}).get(topic.slug)))), definitions)
-                     for p in passages]
+            parts = []
+            for p in passages:
+                text = p.text
+                starts = starts_of.get(text)  # a passage on several topics' pages: its sentences found once
+                if starts is None:
+                    starts = starts_of[text] = sentence_starts(text)
+                got = marks.get(p.pid)
+                spans = got.get(topic.slug) if got is not None else None
+                parts.append(mark_terms(passage(p, href, Markup(excerpt(text, topic, spans, starts))), definitions))
             tail = "".join(self._note_html(n, by_slug, note) for n in notes_of.get(meta["slug"], [])) + end
             first, tail = mark_terms(head(paper, href), definitions), mark_terms(tail, definitions)
             yield (first + "".join(parts) + tail, first, parts, tail,
@@ -597,7 +651,7 @@ class TopicPages:
             str(self.page_bytes),
             json.dumps(held.definitions, sort_keys=True),
             json.dumps(config["use_directory_urls"]),
-            *(f"{uri}\0{files.get_file_from_path(uri).url}\0{files.get_file_from_path(uri).content_string}" for uri in sorted(papers)),
+            *(f"{uri}\0{files.get_file_from_path(uri).url}\0{self._page_digest(files, uri)}" for uri in sorted(papers)),
         )
         pages = get_pages(self.cache, digest, held)
         if pages is None:
@@ -605,7 +659,7 @@ class TopicPages:
             pages = [(f"{TOPICS_DIR}/index.md", self.index_markdown())]
             for topic in self.vocab.topics:
                 pages += self.topic_pages(topic, held, lambda uri: File(uri, "", "", config["use_directory_urls"]).url, paper_urls)
-            self.spans = {}
+            self.spans, self._starts = {}, {}
             put_pages(self.cache, digest, pages, held)
         else:
             self.highlights.keep(self.vocabulary_bytes(), self.passages)
@@ -672,11 +726,7 @@ def _rebase(block: str, from_url: str, to_url: str, memo: dict[str, str] | None 
     paper's address is in each of its passages, with the passage's id after ``#``)."""
     memo = {} if memo is None else memo
 
-    def sub(m: re.Match) -> str:
-        href = m[2]
-        if _NOT_RELATIVE.match(href):
-            return m[0]
-        path, _, frag = href.partition("#")
+    def rewritten(path: str) -> str:
         new = memo.get(path)
         if new is None:
             target = _resolve(from_url, path)
@@ -684,7 +734,22 @@ def _rebase(block: str, from_url: str, to_url: str, memo: dict[str, str] | None 
             if path.endswith("/") and not new.endswith("/"):
                 new += "/"
             new = memo[path] = html.escape(new, quote=True)
-        return m[1] + new + (f"#{frag}" if frag else "") + '"'
+        return new
+
+    # Pages 3, 4, ... are as deep as page 2: every link there is written the same, and the block
+    # is kept as it is (each paper's address looked at once, not substituted passage by passage).
+    # An href ending in "#" loses it below: such a block is always substituted.
+    if '#"' not in block:
+        paths = {href.partition("#")[0] for _, href in _HREF.findall(block) if not href.startswith("#")}
+        if all(_NOT_RELATIVE.match(path) or rewritten(path) == path for path in paths):
+            return block
+
+    def sub(m: re.Match) -> str:
+        href = m[2]
+        if _NOT_RELATIVE.match(href):
+            return m[0]
+        path, _, frag = href.partition("#")
+        return m[1] + rewritten(path) + (f"#{frag}" if frag else "") + '"'
     return _HREF.sub(sub, block)
 
 
@@ -692,6 +757,8 @@ class LinkCheck:
     """Two phases: record generated links and page ids; report unresolved ones once."""
 
     ID = re.compile(r'id="([^"]+)"')  # an attribute when white space precedes (checked in record_page)
+    PASSAGE_LINK = re.compile(r'<a\b[^>]*class="topic-passage-link"[^>]*>')  # the class anywhere in the tag
+    HREF = re.compile(r'href="([^"#]*)(?:#([^"]*))?"')
 
     def __init__(self):
         self.ids: dict[str, set[str]] = {}  # page url -> ids on it
@@ -709,10 +776,13 @@ class LinkCheck:
 
     def record_passage_links(self, source: str, from_url: str, html_text: str) -> None:
         """The ¶ links on a topic page (HTML we write: MkDocs does not validate them)."""
-        for m in re.finditer(r'<a\b[^>]*class="topic-passage-link"[^>]*>|<a\b[^>]*href="[^"]*"[^>]*class="topic-passage-link"[^>]*>', html_text):
-            href = re.search(r'href="([^"#]*)(?:#([^"]*))?"', m.group(0))
+        resolved: dict[str, str] = {}  # a paper's address is in each of its passages: resolved once
+        for m in self.PASSAGE_LINK.finditer(html_text):
+            href = self.HREF.search(m.group(0))
             if href:
-                target = _resolve(from_url, href[1])
+                target = resolved.get(href[1])
+                if target is None:
+                    target = resolved[href[1]] = _resolve(from_url, href[1])
                 self.links.append((source, from_url, target, href[2] or ""))
 
     def problems(self) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Callable
 
 from jinja2 import nodes
+from jinja2.filters import do_mark_safe as _SAFE
 from markupsafe import Markup, escape
 
 from policy_reader.site import fragments as F
@@ -109,17 +110,15 @@ MEMO_CHARS, MEMO_SIZE = 200, 20_000
 def _filler(pieces: list, env_getattr, n_args: int) -> Callable[..., str]:
     """``fill(*args)``: Jinja's ``environment.getattr`` (an attribute, else an item, else
     undefined), the filter, then ``escape`` unless the filter gave Markup (Jinja's autoescape)."""
-    memo: dict = {}
+    # The text pieces stay in place in ``template``; each value's place is a slot, with its own memo.
+    template = [piece if piece.__class__ is str else None for piece in pieces]
+    slots = [(j, *piece, {}) for j, piece in enumerate(pieces) if piece.__class__ is not str]
 
     def fill(*args) -> str:
         if len(args) != n_args:
             raise TypeError(f"the macro takes {n_args} arguments, not {len(args)}")
-        out = []
-        for piece in pieces:
-            if piece.__class__ is str:
-                out.append(piece)
-                continue
-            i, attr, filt = piece
+        out = template.copy()
+        for j, i, attr, filt, memo in slots:
             value = args[i]
             if attr is not None:
                 try:
@@ -127,15 +126,17 @@ def _filler(pieces: list, env_getattr, n_args: int) -> Callable[..., str]:
                 except AttributeError:
                     value = env_getattr(value, attr)
             if value.__class__ is str and len(value) <= MEMO_CHARS:
-                key = (filt, value)
-                got = memo.get(key)
+                got = memo.get(value)
                 if got is None:
                     if len(memo) >= MEMO_SIZE:
                         memo.clear()
-                    got = memo[key] = str(escape(value if filt is None else filt(value)))
-                out.append(got)
+                    got = memo[value] = str(escape(value if filt is None else filt(value)))
+                out[j] = got
+                continue
+            if value.__class__ is Markup and filt is _SAFE:  # Markup(value): the same text
+                out[j] = value
                 continue
             value = value if filt is None else filt(value)
-            out.append(value if value.__class__ is Markup else escape(value))
+            out[j] = value if value.__class__ is Markup else escape(value)
         return "".join(out)
     return fill
