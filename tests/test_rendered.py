@@ -201,3 +201,62 @@ def test_mark_terms_skips_fragments_without_a_term_and_marks_those_with_one():
     assert mark_terms(plain, d) is plain
     assert mark_terms('<a title="ICBM">x</a>', d) == '<a title="ICBM">x</a>'  # only in a tag
     assert mark_terms("<p>an ICBM</p>", d) == '<p>an <abbr title="missile">ICBM</abbr></p>'
+
+
+# The block pattern as it was first written (a lazy body): the reference the faster one must equal.
+_LAZY_BLOCK = re.compile(r"<(?:(?P<p>p)(?:\s[^>]*)?>(?P<pbody>.*?)</p>|(?P<h>h[1-6])(?:\s[^>]*)?>(?P<hbody>.*?)</(?P=h)>)", re.S)
+
+AWKWARD = [
+    PAGE,
+    "<p>unclosed <p>then <b>closed</b></p> tail</p>",
+    "<p>a </P> b </p><p>c</ p> d</p><p>e</p",
+    "<h2>x</h3> y</h2><h2 id=a>z</h2><h1>no end",
+    "<p>one < two <<</p><pre><p>in pre</p></pre><p>x</p>",
+    "<h3>a <p>inside</p> b</h3><h4><h5>c</h5></h4>",
+    "<p\nclass='x'>newline</p><px>not a p</px><p/>",
+    "<p>é ¶ 12 &amp; <a href=\"#\">l</a></p>" * 3,
+]
+
+
+def _spans(pattern, text):
+    return [(m.span(), m.span(2), m.span(4), m[1], m[3]) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_the_block_pattern_finds_what_the_lazy_one_finds(text):
+    assert _spans(rendered._BLOCK, text) == _spans(_LAZY_BLOCK, text)
+
+
+def test_the_block_pattern_finds_what_the_lazy_one_finds_on_the_built_site(built_site):
+    pages = sorted(built_site.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert _spans(rendered._BLOCK, text) == _spans(_LAZY_BLOCK, text), path
+
+
+def _attrs_slowly(attrs):
+    """parse_attrs by the general pattern alone (the fast path of plain attribute text left out)."""
+    out = {}
+    for m in rendered._ATTR.finditer(attrs):
+        name, dq, sq, uq = m.groups()
+        value = dq if dq is not None else sq if sq is not None else uq or ""
+        out.setdefault(name.lower(), (rendered.html.unescape(value), m.start(), m.end()))
+    return out
+
+
+@pytest.mark.parametrize("attrs", [
+    "", ' class="para" id="p-3"', ' class="para" id="p-3" data-topics="a b"', ' id="a" id="b"',
+    ' class="x" class="y" id="z"', ' title="a=b" id="c"', ' title="&amp;" id="c"', ' ID="Up"',
+    " id='single'", " id=bare class", '  id="two spaces"', ' hidden id="x"', ' data-x="" id="y"',
+    ' id="p-1"\nclass="para"',
+])
+def test_plain_attribute_text_reads_as_the_general_pattern_reads_it(attrs):
+    assert rendered.parse_attrs(attrs) == _attrs_slowly(attrs)
+
+
+def test_a_blocks_id_is_read_once_and_stays_its_attribute():
+    [block] = rendered.Rendered('<p class="para" id="p-3" id="p-4">x</p>').blocks
+    assert block.id == "p-3" and block.id == block.attrs["id"][0] and block.kind == "para"
+    [none] = rendered.Rendered("<p>x</p>").blocks
+    assert none.id is None and none.id is None and none.kind is None
