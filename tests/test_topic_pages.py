@@ -336,6 +336,30 @@ def test_plain_passage_macro_gives_the_macros_bytes():
             assert fill(p, href, html) == macro(p, href, html)
 
 
+def test_topic_chip_macros_are_filled_with_the_macros_bytes():
+    """The chips of a paper page (TopicChips: ``chip`` per topic, ``paragraph`` per tagged
+    paragraph, ``header`` once) are filled without a Jinja call: the same bytes as the macros,
+    the constant ``{{ ' ' }}`` included, for hostile values and Markup."""
+    from policy_reader.site import fragments as F
+    from markupsafe import Markup
+    from policy_reader.site.topics.plain_macro import plain_macro
+    frag = F.Fragments()
+    values = [HOSTILE, "sanctions", "../../topics/sanctions/", "é ¶ & <b>", ""]
+    for name, cases in (("chip", [(a, b, c) for a in values for b in values[:2] for c in values]),
+                        ("paragraph", [(Markup(v),) for v in values] + [(v,) for v in values]),
+                        ("header", [(Markup(v),) for v in values] + [(v,) for v in values])):
+        macro, fill = frag.macro("topic-chips.html", name), plain_macro(frag, "topic-chips.html", name)
+        assert fill is not None, name
+        for case in cases:
+            assert fill(*case) == macro(*case), (name, case)
+
+
+def test_a_constant_that_is_not_text_leaves_the_macro_to_jinja():
+    from policy_reader.site.topics.plain_macro import plain_macro
+    frag = _fragments_with("{%- macro passage(p, href, excerpt) -%}{{ 1 }}{{ p.pid | text }}{%- endmacro -%}")
+    assert plain_macro(frag, "topic-paper.html", "passage") is None
+
+
 @pytest.mark.parametrize("body", [
     '{% if p.kind == "takeaway" %}<b>{% endif %}{{ p.pid | text }}',  # a condition
     "{{ p.pid | upper }}",  # another filter

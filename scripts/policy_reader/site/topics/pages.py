@@ -834,7 +834,9 @@ class TopicChips:
         """The chips' HTML is the template ``fragments/policy-reader/topic-chips.html`` (site/fragments.py)."""
         by = self.pages.vocab.by_slug()
         frag = self.pages.fragments
-        chip, after, header = (frag.macro(TOPIC_CHIPS, m) for m in ("chip", "paragraph", "header"))
+        if getattr(self, "_macros", (None,))[0] is not frag:  # filled without Jinja (plain_macro.py), once per build
+            self._macros = (frag, *(checked_macro(frag, TOPIC_CHIPS, m) for m in ("chip", "paragraph", "header")))
+        _, chip, after, header = self._macros
         made: dict[str, str] = {}
         page = rendered.read(html_text)  # the page's blocks (page/rendered.py)
         edits = []

@@ -4,7 +4,8 @@ A topic page holds one passage per tagged paragraph (60,000 at 1,000 papers), ea
 ``passage`` macro of ``fragments/policy-reader/topic-paper.html`` (site/fragments.py).
 Calling a Jinja macro costs far more than the few strings it joins, so when the macro
 (ours, or a theme override's) is nothing but its text and its arguments (or their
-attributes) put in through ``| text``, ``| md_text``, ``| safe`` or bare (autoescaped),
+attributes) put in through ``| text``, ``| md_text``, ``| safe`` or bare (autoescaped), and
+constant strings (``{{ ' ' }}``, escaped),
 :func:`plain_macro` reads it once from the template's syntax tree and gives a function
 that joins the same pieces: the same filters, the same ``environment.getattr``, the same
 autoescape, so the same string. Anything else in the macro (a condition, a loop, another
@@ -83,6 +84,10 @@ def plain_macro(fragments: F.Fragments, template: str, name: str) -> Callable[..
         for node in out.nodes:
             if isinstance(node, nodes.TemplateData):
                 pieces.append(node.data)
+                continue
+            if isinstance(node, nodes.Const) and type(node.value) is str:
+                # ``{{ ' ' }}``: Jinja writes a constant escaped (autoescape), as text of the template
+                pieces.append(str(escape(node.value)))
                 continue
             filt = None
             if isinstance(node, nodes.Filter):
