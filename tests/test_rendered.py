@@ -260,3 +260,70 @@ def test_a_blocks_id_is_read_once_and_stays_its_attribute():
     assert block.id == "p-3" and block.id == block.attrs["id"][0] and block.kind == "para"
     [none] = rendered.Rendered("<p>x</p>").blocks
     assert none.id is None and none.id is None and none.kind is None
+
+
+def _blocks(page):
+    return [(b.tag, b.start, b.body_start, b.body_end, b.end, b.id, b.kind, b.attrs) for b in page.blocks]
+
+
+def _check_splice_read(text, edits, page=None):
+    """splice_read gives splice's HTML, and read() of it the blocks a fresh scan finds."""
+    page = page or rendered.Rendered(text)
+    for b in page.blocks[::2]:
+        b.kind  # some read already (kept when their tag stays), some not
+    got = rendered.splice_read(page, edits)
+    assert got == rendered.splice(text, edits)
+    assert _blocks(rendered.read(got)) == _blocks(rendered.Rendered(got))
+    return rendered.read(got)
+
+
+def test_splice_read_follows_the_topic_chips_edits_without_a_scan():
+    page = rendered.Rendered(PAGE)
+    kt, para = page.paragraphs()
+    byline = page.byline()
+    edits = [
+        (byline.end, byline.end, '\n<p class="paper-topics">Topics: <a href="x">x</a></p>'),
+        (kt.start, kt.body_start, '<p class="takeaway" id="kt-2"  data-topics="sanctions diplomacy">'),
+        (kt.body_end, kt.body_end, ' <span class="topic-chips">a</span>'),
+        (para.body_end, para.body_end, " <span>b</span>"),
+    ]
+    new = _check_splice_read(PAGE, edits, page)
+    assert [b.get("class") for b in new.blocks if b.tag == "p"][:3] == ["byline", "paper-topics", "takeaway"]
+    # made from the old blocks (no scan): the unedited paragraph kept what it had read
+    assert new.paragraphs()[1]._attrs is para._attrs
+
+
+@pytest.mark.parametrize("text, edits", [
+    ("<h2>open <p>a</p>", [(len("<h2>open <p>a</p>"), len("<h2>open <p>a</p>"), "</h2>")]),  # completes a block before
+    ("<p>a</p><p>b</p>", [(3, 3, "</p>")]),  # a closing tag into a body
+    ("<p>a</p><p>b</p>", [(2, 4, "")]),  # into a closing tag
+    ("<p>a</p><p>b</p>", [(8, 8, "<p>new ")]),  # a gap's block running into the next
+    ("<p>a</p> x <p>b</p>", [(9, 10, "<h3>y</h3>")]),  # a block of its own in a gap
+    ("<p>a</p><p>b</p>", [(0, 3, '<p class="x">'), (9, 9, "<")]),  # a tag, and a stray "<"
+    ("<p>a</p><p>b</p>", [(0, 3, "<div>")]),  # a tag of another element
+    ("<p>a</p><h1>b</h1>", [(0, 8, "<h1>c</h1>")]),  # a block replaced whole
+    ("<p>a<</p><p>b</p>", [(4, 4, "/p>")]),  # a closing tag made of two pieces
+    ("<p>a</p>", [(8, 8, "<p>tail</p>"), (8, 8, "<h2>x")]),  # after the last block
+])
+def test_splice_read_reads_again_or_follows_exactly(text, edits):
+    _check_splice_read(text, edits)
+
+
+def test_splice_read_matches_a_scan_on_random_edits_of_the_built_pages(built_site):
+    import random
+    rng = random.Random(16)
+    pieces = ["", "x", "<", "</p>", "<p>", "</h2>", "<h2>", '<p class="para" id="p-9">', " <span>c</span>", ">", "&amp;"]
+    pages = sorted(built_site.glob("papers/*/index.html"))
+    assert pages
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        blocks = rendered.Rendered(text).blocks
+        for _ in range(60):
+            points = sorted(rng.sample(range(len(text)), 4) + [rng.choice(blocks).body_end, rng.choice(blocks).end])
+            edits = [(a, a if rng.random() < 0.5 else min(a + rng.randrange(4), b), rng.choice(pieces))
+                     for a, b in zip(points[::2], points[1::2])]
+            _check_splice_read(text, edits)
+        tagged = [b for b in blocks if b.tag == "p" and b.id]
+        edits = sorted([(b.start, b.body_start, "<p" + b.attr_text + ' data-x="1">') for b in tagged] +
+                       [(b.body_end, b.body_end, " <span>chips</span>") for b in tagged])
+        _check_splice_read(text, edits)

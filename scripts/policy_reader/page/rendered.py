@@ -255,6 +255,115 @@ def read(page_html: str) -> Rendered:
     return found
 
 
+#: An opening tag a block may be given by an edit (:func:`splice_read`): the one :data:`_BLOCK` reads.
+_OPEN = {tag: re.compile(rf"<{tag}(?:\s[^>]*)?>") for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6")}
+#: A tag that could start a block, and one that could end one.
+_OPENER = re.compile(r"<(?:p|h[1-6])(?=[\s>])")
+_CLOSER = re.compile(r"</(?:p|h[1-6])>")
+
+
+def _clean(page: Rendered) -> bool:
+    """Whether every tag that could start a block lies inside a block found: nothing else of the
+    page is a block that an edit's closing tag could complete (:func:`splice_read`)."""
+    blocks, i = page.blocks, 0
+    for m in _OPENER.finditer(page.html):
+        at = m.start()
+        while i < len(blocks) and blocks[i].end <= at:
+            i += 1
+        if i == len(blocks) or blocks[i].start > at:
+            return False
+    return True
+
+
+def _moved(b: Block, page_html: str, shift: int, body_shift: int, end_shift: int, same_tag: bool) -> Block:
+    out = Block(page_html, b.tag, b.start + shift, b.body_start + body_shift, b.body_end + end_shift, b.end + end_shift)
+    if same_tag:  # the attributes are read from the same text: keep what was read
+        out._attrs, out._kind, out._id = b._attrs, b._kind, b._id
+    return out
+
+
+def _blocks_after_edits(page: Rendered, new_html: str, edits: list[tuple[int, int, str]]) -> list[Block] | None:
+    """The blocks :class:`Rendered` would find in ``new_html`` (``page.html`` with ``edits``),
+    made from ``page``'s without reading the page again; None when an edit is of a kind this
+    cannot follow. Followed: an opening tag replaced by another of the same element, text
+    replaced inside a body (no closing tag of a block in the body after), and any text between
+    blocks (read for blocks of its own, which must end before the next block). The page must be
+    :func:`_clean`, so that no text outside the edits can begin a block."""
+    if not _clean(page):
+        return None
+    out: list[Block] = []
+    n, ei, shift, gap_from = len(edits), 0, 0, 0  # gap_from: where the gap before a block starts, in new_html
+
+    def gap(new_until: int | None) -> bool:
+        """Blocks of the edited text between gap_from and new_until (None: the page's end)."""
+        pos = gap_from
+        while True:
+            m = _BLOCK.search(new_html, pos)
+            if m is None or (new_until is not None and m.start() >= new_until):
+                return True
+            if new_until is not None and m.end() > new_until:
+                return False
+            out.append(Block(new_html, "p", m.start(), m.start(2), m.end(2), m.end()) if m[1] else
+                       Block(new_html, m[3], m.start(), m.start(4), m.end(4), m.end()))
+            pos = m.end()
+
+    old_end = 0
+    for b in page.blocks:
+        edited_gap = False
+        while ei < n and edits[ei][0] >= old_end and edits[ei][1] <= b.start:
+            s, e, t = edits[ei]
+            shift += len(t) - (e - s)
+            edited_gap, ei = True, ei + 1
+        if ei < n and edits[ei][0] < b.start:
+            return None  # an edit across a block's start
+        if edited_gap and not gap(b.start + shift):
+            return None
+        start_shift = shift
+        same_tag = True
+        if ei < n and edits[ei][0] == b.start and edits[ei][1] == b.body_start:
+            t = edits[ei][2]
+            if not _OPEN[b.tag].fullmatch(t):
+                return None
+            shift += len(t) - (b.body_start - b.start)
+            same_tag, ei = False, ei + 1
+        body_shift = shift
+        edited_body = False
+        while ei < n and edits[ei][0] >= b.body_start and edits[ei][1] <= b.body_end:
+            s, e, t = edits[ei]
+            shift += len(t) - (e - s)
+            edited_body, ei = True, ei + 1
+        if ei < n and edits[ei][0] < b.end:
+            return None  # an edit of a closing tag, or across one
+        moved = _moved(b, new_html, start_shift, body_shift, shift, same_tag)
+        if edited_body and _CLOSER.search(new_html, moved.body_start, moved.body_end):
+            return None
+        out.append(moved)
+        old_end, gap_from = b.end, moved.end
+    rest = edits[ei:]
+    if any(s < old_end for s, _, _ in rest):
+        return None
+    if rest and not gap(None):
+        return None
+    return out
+
+
+def splice_read(page: Rendered, edits: list[tuple[int, int, str]]) -> str:
+    """:func:`splice` of ``page``'s HTML, the edited page's blocks kept for :func:`read`: made
+    from ``page``'s (offsets moved, attributes kept where the opening tag is) when the edits
+    allow (:func:`_blocks_after_edits`), so that the next step (¶ permalinks after the topic
+    chips) does not read the page again; read from the new HTML otherwise."""
+    global _last
+    new_html = splice(page.html, edits)
+    blocks = _blocks_after_edits(page, new_html, edits)
+    if blocks is None:
+        found = Rendered(new_html)
+    else:
+        found = Rendered.__new__(Rendered)
+        found.html, found.blocks = new_html, blocks
+    _last = (new_html, found)
+    return new_html
+
+
 def splice(page_html: str, edits: list[tuple[int, int, str]]) -> str:
     """``page_html`` with each ``(start, end, text)`` replacing that span; spans in order,
     not overlapping (an insertion is ``(at, at, text)``)."""

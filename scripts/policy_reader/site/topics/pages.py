@@ -813,6 +813,18 @@ def _resolve(from_url: str, href: str) -> str:
     return url + "/" if href.endswith("/") and url else url
 
 
+_CHIP_MACROS: tuple | None = None
+
+
+def _chip_macros(frag: F.Fragments) -> tuple:
+    """The chips' macros filled without Jinja (plain_macro.py), made once per build's fragments
+    (a paper page's step makes a TopicChips of its own: site/paper_steps.py)."""
+    global _CHIP_MACROS
+    if _CHIP_MACROS is None or _CHIP_MACROS[0] is not frag:
+        _CHIP_MACROS = (frag, *(checked_macro(frag, TOPIC_CHIPS, m) for m in ("chip", "paragraph", "header")))
+    return _CHIP_MACROS[1:]
+
+
 class TopicChips:
     """HTML post-processor for paper pages: chips inside tagged paragraphs, topics in the header."""
 
@@ -834,9 +846,7 @@ class TopicChips:
         """The chips' HTML is the template ``fragments/policy-reader/topic-chips.html`` (site/fragments.py)."""
         by = self.pages.vocab.by_slug()
         frag = self.pages.fragments
-        if getattr(self, "_macros", (None,))[0] is not frag:  # filled without Jinja (plain_macro.py), once per build
-            self._macros = (frag, *(checked_macro(frag, TOPIC_CHIPS, m) for m in ("chip", "paragraph", "header")))
-        _, chip, after, header = self._macros
+        chip, after, header = _chip_macros(frag)
         made: dict[str, str] = {}
         page = rendered.read(html_text)  # the page's blocks (page/rendered.py)
         edits = []
@@ -858,7 +868,7 @@ class TopicChips:
             byline, h1 = page.byline(), page.first("h1")
             at = byline.end if byline is not None else h1.end if h1 is not None else 0
             edits.append((at, at, "\n" + header(chips)))
-        return rendered.splice(html_text, sorted(edits, key=lambda e: (e[0], e[1])))
+        return rendered.splice_read(page, sorted(edits, key=lambda e: (e[0], e[1])))  # the permalinks read its blocks
 
 
 class TopicsFeature:
