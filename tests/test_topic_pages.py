@@ -409,3 +409,23 @@ def test_rebase_rewrites_links_and_never_the_papers_words():
     assert 'href="../../papers/x/#p-2"' in out
     assert '<a href="../../papers/y/">a link</a>' in out
     assert 'said href="../../notes/" in plain words' in out
+
+
+def test_a_pages_chips_record_each_topics_link_once_and_report_as_before():
+    """TopicChips records a topic's link once a page (LinkCheck.problems reads each source's
+    link to a target once): a page whose paragraphs share a topic reports a missing topic page once."""
+    from policy_reader.site.topics.pages import LinkCheck, TopicChips, TopicPages
+    from policy_reader.topics import rules as T
+    pages = TopicPages(ROOT, "papers")
+    pages.vocab, pages.passages = T.load_topic_data(ROOT)[0], {}
+    by = pages.vocab.by_slug()
+    one, two = sorted(by)[:2]
+    html = (f'<p class="byline">B</p>\n<p class="para" id="p-1" data-topics="{one} {two}">a</p>\n'
+            f'<p class="para" id="p-2" data-topics="{one}">b</p>\n<p class="para" id="p-3" data-topics="{two} {one}">c</p>')
+    check = LinkCheck()
+    out = TopicChips(pages, check).process(html, "x", "papers/x/", "docs/papers/x.md")
+    assert out.count(f'data-topic="{one}"') == 3 and out.count(f'data-topic="{two}"') == 2
+    assert check.links == [("docs/papers/x.md", "papers/x/", f"topics/{one}/", ""),
+                           ("docs/papers/x.md", "papers/x/", f"topics/{two}/", "")]
+    check.record_page("papers/x/", out)
+    assert check.problems() == [f"docs/papers/x.md: topic link to '/topics/{s}/' does not resolve: no such page" for s in (one, two)]

@@ -76,6 +76,7 @@ SKIP_INSIDE = frozenset({"abbr", "code", "pre", "script", "style", "textarea"})
 
 #: Paragraph kinds carrying a permalink, and the id prefix each must have.
 PERMALINKED = {"para": "p-", "takeaway": "kt-"}
+_KIND_OF_PREFIX = {prefix: kind for kind, prefix in PERMALINKED.items()}
 
 
 def label(pid: str) -> Label:
@@ -185,11 +186,10 @@ class Block:
         if self.tag != "p":
             return "heading"
         parsed = parse_id(pid)
-        classes = self.classes
-        for kind, prefix in PERMALINKED.items():
-            if kind in classes and parsed and parsed[0] == prefix:
-                return kind
-        return "bio" if pid == "bio" else None
+        if parsed is None:
+            return "bio" if pid == "bio" else None
+        kind = _KIND_OF_PREFIX.get(parsed[0])
+        return kind if kind in self.classes else None
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -266,6 +266,8 @@ def _clean(page: Rendered) -> bool:
     """Whether every tag that could start a block lies inside a block found: nothing else of the
     page is a block that an edit's closing tag could complete (:func:`splice_read`)."""
     blocks, i = page.blocks, 0
+    if len(_OPENER.findall(page.html)) == len(blocks):  # each block starts with one: no other (counted in C)
+        return True
     for m in _OPENER.finditer(page.html):
         at = m.start()
         while i < len(blocks) and blocks[i].end <= at:

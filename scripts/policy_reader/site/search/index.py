@@ -94,16 +94,16 @@ class SearchIndexManager:
     def collect(self, page_html: str, page_url: str, title: str) -> None:
         """Record a paper page's headings and paragraphs, before any controls are added to them."""
         entries = []
+        after_name = html_text(f" · {title}")  # escaping is character by character: the title's once a page
         for b in rendered.read(page_html).blocks:  # in page order (page/rendered.py)
             kind = b.kind
             if kind == "heading" and b.level >= 2 and b.id:
                 entries.append({"location": f"{page_url}#{b.id}", "title": html_text(b.words), "text": ""})
             elif kind in ("para", "takeaway", "bio"):
                 name = b.label.spoken
-                name = name[0].upper() + name[1:]
                 entries.append({
                     "location": f"{page_url}#{b.id}",
-                    "title": html_text(f"{name} · {title}"),
+                    "title": html_text(name[0].upper() + name[1:]) + after_name,
                     "text": html.escape(b.words, quote=False),
                 })
         self.pages[page_url] = entries

@@ -836,9 +836,9 @@ class TopicChips:
         return get_relative_url(TopicPages.topic_url(slug), page_url)
 
     def _chip(self, chip, made: dict, page_url: str, topic: T.Topic, source: str) -> str:
-        self.check.record_link(source, page_url, TopicPages.topic_url(topic.slug))
         got = made.get(topic.slug)  # a topic's chip is the same all over one page: made once
-        if got is None:
+        if got is None:  # and its link recorded once (LinkCheck.problems reads a source's link to a page once)
+            self.check.record_link(source, page_url, TopicPages.topic_url(topic.slug))
             got = made[topic.slug] = chip(self._href(page_url, topic.slug), topic.slug, topic.title)
         return got
 
