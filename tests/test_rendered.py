@@ -304,6 +304,9 @@ def test_splice_read_follows_the_topic_chips_edits_without_a_scan():
     ("<p>a</p><h1>b</h1>", [(0, 8, "<h1>c</h1>")]),  # a block replaced whole
     ("<p>a<</p><p>b</p>", [(4, 4, "/p>")]),  # a closing tag made of two pieces
     ("<p>a</p>", [(8, 8, "<p>tail</p>"), (8, 8, "<h2>x")]),  # after the last block
+    ('<p class="para" id="p-1">a</p>', [(0, 25, '<p class="para" id="x-1">')]),  # a new id: another kind
+    ('<p class="para" id="p-1">a</p>', [(0, 25, '<p class="bio" id="p-1">')]),  # a new class: another kind
+    ('<p class="para" id="p-1">a</p>', [(0, 25, '<p id="p-1" data-t="x" class="para">')]),  # moved: the same
 ])
 def test_splice_read_reads_again_or_follows_exactly(text, edits):
     _check_splice_read(text, edits)

@@ -281,6 +281,11 @@ def _moved(b: Block, page_html: str, shift: int, body_shift: int, end_shift: int
     out = Block(page_html, b.tag, b.start + shift, b.body_start + body_shift, b.body_end + end_shift, b.end + end_shift)
     if same_tag:  # the attributes are read from the same text: keep what was read
         out._attrs, out._kind, out._id = b._attrs, b._kind, b._id
+    elif b._attrs is not None and b._kind is not False:
+        # a new opening tag (the chips move data-topics): its kind is the old one's if id and class are
+        attrs = out.attrs
+        if attrs.get("id", (None,))[0] == b._id and attrs.get("class", (None,))[0] == b.get("class") and b._id is not False:
+            out._kind, out._id = b._kind, b._id
     return out
 
 
