@@ -180,7 +180,10 @@ class Block:
         return self._kind
 
     def _read_kind(self) -> str | None:
-        pid = self.id
+        # asked for every block of every page: the attributes read here directly, as id and classes read them
+        attrs = self._attrs if self._attrs is not None else self.attrs
+        found = attrs.get("id")
+        pid = self._id = found[0] if found else None
         if pid is None:
             return None
         if self.tag != "p":
@@ -189,7 +192,8 @@ class Block:
         if parsed is None:
             return "bio" if pid == "bio" else None
         kind = _KIND_OF_PREFIX.get(parsed[0])
-        return kind if kind in self.classes else None
+        found = attrs.get("class")
+        return kind if found and kind in found[0].split() else None
 
     @property
     def topics(self) -> tuple[str, ...]:
