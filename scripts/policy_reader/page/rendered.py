@@ -261,9 +261,8 @@ def read(page_html: str) -> Rendered:
 
 #: An opening tag a block may be given by an edit (:func:`splice_read`): the one :data:`_BLOCK` reads.
 _OPEN = {tag: re.compile(rf"<{tag}(?:\s[^>]*)?>") for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6")}
-#: A tag that could start a block, and one that could end one.
+#: A tag that could start a block.
 _OPENER = re.compile(r"<(?:p|h[1-6])(?=[\s>])")
-_CLOSER = re.compile(r"</(?:p|h[1-6])>")
 
 
 def _clean(page: Rendered) -> bool:
@@ -282,22 +281,28 @@ def _clean(page: Rendered) -> bool:
 
 
 def _moved(b: Block, page_html: str, shift: int, body_shift: int, end_shift: int, same_tag: bool) -> Block:
-    out = Block(page_html, b.tag, b.start + shift, b.body_start + body_shift, b.body_end + end_shift, b.end + end_shift)
-    if same_tag:  # the attributes are read from the same text: keep what was read
-        out._attrs, out._kind, out._id = b._attrs, b._kind, b._id
-    elif b._attrs is not None and b._kind is not False:
-        # a new opening tag (the chips move data-topics): its kind is the old one's if id and class are
-        attrs = out.attrs
-        if attrs.get("id", (None,))[0] == b._id and attrs.get("class", (None,))[0] == b.get("class") and b._id is not False:
-            out._kind, out._id = b._kind, b._id
-    return out
+    """``b`` moved into ``page_html`` (in place: the old page gives its blocks to the new one)."""
+    if not same_tag:  # a new opening tag (the chips move data-topics): read again, unless id and class stay
+        known = b._attrs is not None and b._kind is not False
+        old_id, old_kind, old_class = (b.id, b._kind, b.get("class")) if known else (None, None, None)
+        b._attrs, b._kind, b._id = None, False, False
+    b.page = page_html
+    b.start += shift
+    b.body_start += body_shift
+    b.body_end += end_shift
+    b.end += end_shift
+    if not same_tag and known:
+        attrs = b.attrs
+        if attrs.get("id", (None,))[0] == old_id and attrs.get("class", (None,))[0] == old_class:
+            b._kind, b._id = old_kind, old_id
+    return b
 
 
 def _blocks_after_edits(page: Rendered, new_html: str, edits: list[tuple[int, int, str]]) -> list[Block] | None:
     """The blocks :class:`Rendered` would find in ``new_html`` (``page.html`` with ``edits``),
     made from ``page``'s without reading the page again; None when an edit is of a kind this
     cannot follow. Followed: an opening tag replaced by another of the same element, text
-    replaced inside a body (no closing tag of a block in the body after), and any text between
+    replaced inside a body (the body after holds no closing tag of its element), and any text between
     blocks (read for blocks of its own, which must end before the next block). The page must be
     :func:`_clean`, so that no text outside the edits can begin a block."""
     if not _clean(page):
@@ -320,6 +325,12 @@ def _blocks_after_edits(page: Rendered, new_html: str, edits: list[tuple[int, in
 
     old_end = 0
     for b in page.blocks:
+        if ei == n or edits[ei][0] >= b.end:  # nothing before it (since the last block) or in it: moved
+            old_end = b.end
+            _moved(b, new_html, shift, shift, shift, True)
+            out.append(b)
+            gap_from = b.end
+            continue
         edited_gap = False
         while ei < n and edits[ei][0] >= old_end and edits[ei][1] <= b.start:
             s, e, t = edits[ei]
@@ -345,11 +356,12 @@ def _blocks_after_edits(page: Rendered, new_html: str, edits: list[tuple[int, in
             edited_body, ei = True, ei + 1
         if ei < n and edits[ei][0] < b.end:
             return None  # an edit of a closing tag, or across one
+        old_end = b.end
         moved = _moved(b, new_html, start_shift, body_shift, shift, same_tag)
-        if edited_body and _CLOSER.search(new_html, moved.body_start, moved.body_end):
-            return None
+        if edited_body and new_html.find(f"</{b.tag}>", moved.body_start, moved.body_end) != -1:
+            return None  # the block would end at it
         out.append(moved)
-        old_end, gap_from = b.end, moved.end
+        gap_from = moved.end
     rest = edits[ei:]
     if any(s < old_end for s, _, _ in rest):
         return None
@@ -359,10 +371,11 @@ def _blocks_after_edits(page: Rendered, new_html: str, edits: list[tuple[int, in
 
 
 def splice_read(page: Rendered, edits: list[tuple[int, int, str]]) -> str:
-    """:func:`splice` of ``page``'s HTML, the edited page's blocks kept for :func:`read`: made
-    from ``page``'s (offsets moved, attributes kept where the opening tag is) when the edits
+    """:func:`splice` of ``page``'s HTML, the edited page's blocks kept for :func:`read`: ``page``'s
+    own blocks, moved (offsets shifted, attributes kept where the opening tag is) when the edits
     allow (:func:`_blocks_after_edits`), so that the next step (¶ permalinks after the topic
-    chips) does not read the page again; read from the new HTML otherwise."""
+    chips) does not read the page again; read from the new HTML otherwise. ``page`` is used up:
+    its blocks belong to the new page (a step reads the page it is given, then splices it once)."""
     global _last
     new_html = splice(page.html, edits)
     blocks = _blocks_after_edits(page, new_html, edits)
