@@ -436,3 +436,63 @@ def test_a_word_in_more_documents_than_a_query_shows_carries_its_records():
     assert carried["0"] == ["papers/m/#p-1", "¶ 1 · M", "middling rarer text 1", None]  # the 11th (shorter text, heavier), then the first 9 (ties by id)
     assert "rarer" not in manifest["ownFiles"] and len(search_shards.read_terms(files)["rarer"]) == 2 * n
     check_own_files(files)
+
+
+def _first_word_by_reading(low: str, term: str) -> int:
+    """The rule window() states: the first run of term characters (apostrophes in it) that is
+    ``term`` once its apostrophes are dropped, read run by run; -1 if none."""
+    for m in re.finditer(r"[0-9a-z\u00c0-\u024f’']+", low):
+        if m[0].replace("’", "").replace("'", "") == term:
+            return m.start()
+    return -1
+
+
+def test_first_word_equals_reading_every_run():
+    """shards._first_word finds a term by str.find and reads the runs only when an apostrophe
+    comes before; on random strings (apostrophes, the term inside longer words, at either end)
+    it finds what reading every run finds."""
+    alphabet = ["ab", "b", "a", "'", "’", " ", "-", "é", "x", "ab'", "a’b", "<", "9"]
+    rng = random.Random(1616)
+    for _ in range(4000):
+        low = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14)))
+        for term in ("ab", "a", "b", "abab", "é", "ab9"):
+            assert search_shards._first_word(low, term) == _first_word_by_reading(low, term), (low, term)
+
+
+def test_record_json_equals_json_dumps():
+    """The records and carried records are written without json.dumps; byte for byte what it writes."""
+    fields = [s for s in AWKWARD if "\ud800" not in s] + ["", None, "a\"b\\c\n\t\x00\x1f\u2028</script>"]
+    rng = random.Random(7)
+    for _ in range(300):
+        records = [tuple(rng.choice(fields) for _ in range(4)) for _ in range(rng.randrange(0, 4))]
+        assert search_shards._records_json(records) == _dump(records)
+        carried = {rng.randrange(0, 200): r for r in records}
+        assert search_shards._carried_json(carried) == _dump({str(k): v for k, v in carried.items()})
+
+
+def test_weights_equal_the_bm25_weights_of_each_length():
+    """The postings' weights, worked out in arrays, equal :class:`shards._Weights` (the formula,
+    one document length at a time) for every length and count, ties of rounding included."""
+    rng = random.Random(99)
+    docs = []
+    for i in range(600):
+        words = [rng.choice(["alpha", "beta", "gamma", "delta", f"w{i % 37}"]) for _ in range(rng.randrange(0, 60))]
+        docs.append({"location": f"papers/r/#p-{i + 1}", "title": rng.choice(["T", "alpha · T", "beta beta · U"]),
+                     "text": " ".join(words)})
+    postings, lengths = search_shards._count(docs, set())
+    kept = [n for n in lengths]
+    average = max(1.0, sum(kept) / max(1, len(kept)))
+    postings.weigh(lengths, lambda n: search_shards._Weights(n, average).norm)
+    counts = {}
+    for i, d in enumerate(docs):
+        for t in search_shards.tokens(d["text"]) + search_shards.tokens(d["title"]) * search_shards.TITLE_WEIGHT:
+            counts[(t, i)] = counts.get((t, i), 0) + 1
+    seen = 0
+    for term, _ids, flat in postings.flats():
+        doc = 0
+        pairs = json.loads(flat)
+        for gap, weight in zip(pairs[0::2], pairs[1::2]):
+            doc += gap
+            assert str(weight) == search_shards._Weights(lengths[doc], average)[counts[(term, doc)]], (term, doc)
+            seen += 1
+    assert seen == len(counts)

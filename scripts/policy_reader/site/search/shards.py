@@ -80,11 +80,14 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import heapq
+import itertools
 import json
 import operator
 import re
+import zlib
+from array import array
 from collections import defaultdict
+from json.encoder import encode_basestring as _json_str  # what json.dumps(str, ensure_ascii=False) writes
 from pathlib import Path
 from typing import Iterator
 
@@ -207,10 +210,34 @@ def _dump(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def _count(docs: list[dict], skip: set[int]) -> tuple[dict[bytes, list], list[int]]:
-    """term -> ``[doc, f, doc, f, ...]`` (the documents holding it, in order, and its count in
-    each), and per document its length (terms in its text, stopwords not counted); documents in
-    ``skip`` have no postings.
+def _field(value) -> str:
+    """A record's field as :func:`_dump` writes it (a string or null, without a call of json.dumps)."""
+    if type(value) is str:
+        return _json_str(value)
+    return "null" if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _record_json(record: tuple) -> str:
+    """``record`` (a tuple of fields) as :func:`_dump` writes it, as text."""
+    return f'[{",".join(map(_field, record))}]'
+
+
+def _records_json(records) -> bytes:
+    """A list of records as ``_dump(list(records))`` writes it. Tens of thousands of small files
+    are written so; json.dumps makes a new encoder for every call, which was most of their cost."""
+    return f'[{",".join(map(_record_json, records))}]'.encode("utf-8")
+
+
+def _carried_json(carried: dict[int, tuple]) -> bytes:
+    """``{id: record}`` as ``_dump({str(id): record})`` writes it: keys sorted as text."""
+    keys = sorted(map(str, carried))
+    return f'{{{",".join(f"{_json_str(k)}:{_record_json(carried[int(k)])}" for k in keys)}}}'.encode("utf-8")
+
+
+def _count(docs: list[dict], skip: set[int]) -> tuple["_Postings", list[int]]:
+    """Every posting (term, document, count ``f`` of the term in it) of the documents, as
+    :class:`_Postings`, and per document its length (terms in its text, stopwords not counted);
+    documents in ``skip`` have no postings.
 
     ``f`` is the term's count in the text plus ``TITLE_WEIGHT`` per occurrence in
     the title. A paragraph's title is "¶ 12 · <paper title>", and both parts recur
@@ -219,12 +246,14 @@ def _count(docs: list[dict], skip: set[int]) -> tuple[dict[bytes, list], list[in
     on no neighbour (only a Greek final sigma does, and it is no term character),
     and without a "<" no tag can span the cut.
 
-    Each document's counts go into the postings at once and are dropped (peak memory:
-    a posting is two references to shared objects, where a document's own counts held
-    a dictionary and a ``bytes`` per term); the counts become weights once every length
-    is known (:func:`_weigh`).
+    A document's counts go at once, in C (``array.extend``), into three flat arrays of
+    machine integers: the term's number (in the order terms are first met), the count, and
+    per document how many terms it holds; a term is no Python list and a posting no Python
+    object (peak memory, and no Python step per posting: that was most of the cost).
     """
-    postings: dict[bytes, list] = defaultdict(list)
+    ids: dict[bytes, int] = defaultdict(itertools.count().__next__)  # term -> its number, made when first met
+    number = ids.__getitem__
+    terms_of, counts_of, held = array("i"), array("i"), array("i")
     lengths: list[int] = []
     heads: dict[str, list[bytes]] = {}  # title head -> its terms, each TITLE_WEIGHT times
     tails: dict[str, dict[bytes, int]] = {"": {}}  # title tail -> {term: TITLE_WEIGHT * occurrences}
@@ -251,51 +280,112 @@ def _count(docs: list[dict], skip: set[int]) -> tuple[dict[bytes, list], list[in
         else:
             lengths.append(0)
         if i in skip:
+            held.append(0)
             continue
-        for t, f in counts.items():
-            postings[t].extend((i, f))
-    return postings, lengths
+        terms_of.extend(map(number, counts))
+        counts_of.extend(counts.values())
+        held.append(len(counts))
+    return _Postings(list(ids), terms_of, counts_of, held), lengths
 
 
-def _weigh(pairs: list, weights: list) -> list:
-    """``[doc, f, ...]`` -> ``[doc, weight, ...]`` in place (weights as JSON number text):
-    ``weights[doc]`` is the :class:`_Weights` of the document's length."""
-    pairs[1::2] = map(operator.getitem, map(weights.__getitem__, pairs[0::2]), pairs[1::2])
-    return pairs
+class _Postings:
+    """The postings of :func:`_count` grouped by term, in the terms' order (their text), each
+    term's documents ascending: numpy arrays (32-bit: peak memory) of the documents, their
+    counts, then (:meth:`weigh`) their weights, and where each term's run begins."""
+
+    def __init__(self, terms: list[bytes], terms_of: array, counts_of: array, held: array):
+        import numpy as np
+
+        self.np = np
+        names = [t.decode("utf-8") for t in terms]
+        del terms
+        order = sorted(range(len(names)), key=names.__getitem__)  # term numbers in the terms' order
+        self.terms = [names[n] for n in order]
+        del names
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        keys = rank[np.frombuffer(terms_of, dtype=np.intc)] if len(terms_of) else np.zeros(0, dtype=np.int32)
+        del rank, order, terms_of[:]  # each flat array is emptied once read (peak memory)
+        self.starts = np.zeros(len(self.terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=len(self.terms)), out=self.starts[1:])
+        by_term = np.argsort(keys, kind="stable")  # stable: each term's documents stay ascending
+        del keys
+        docs = np.repeat(np.arange(len(held), dtype=np.int32), np.frombuffer(held, dtype=np.intc) if len(held) else 0)
+        del held[:]
+        self.docs = docs[by_term]
+        del docs
+        self.counts = np.frombuffer(counts_of, dtype=np.intc)[by_term] if len(counts_of) else np.zeros(0, dtype=np.int32)
+        del counts_of[:], by_term
+        self.weights = None
+
+    CHUNK = 1 << 18  # postings weighed at once (the float arrays of one chunk: peak memory)
+
+    def weigh(self, lengths: list[int], norm_of) -> None:
+        """Each posting's weight, computed as :class:`_Weights` computes it, the same floating-point
+        operations in the same order (so the same number): ``max(1, round(100 * f * (K1 + 1) /
+        (f + norm)))``, ``norm`` the :class:`_Weights` norm of the document's length
+        (``norm_of(length)``); ``round`` and ``numpy.rint`` both round half to even."""
+        np = self.np
+        norm = np.array([norm_of(n) for n in lengths], dtype=np.float64)  # per document
+        weights = np.empty(len(self.docs), dtype=np.int32)
+        for a in range(0, len(self.docs), self.CHUNK):
+            f = self.counts[a : a + self.CHUNK].astype(np.int64)
+            w = np.rint((100 * f) * (K1 + 1) / (f + norm[self.docs[a : a + self.CHUNK]]))
+            weights[a : a + self.CHUNK] = np.maximum(w, 1)
+        self.weights = weights
+        del self.counts
+
+    def flats(self) -> Iterator[tuple[str, list[int] | None, str]]:
+        """Per term, in order: (term, its document ids or None, ``[gap, weight, ...]`` as JSON text,
+        gaps from the previous document holding the term, the first from 0). The ids are given
+        for a term in more than ``CARRY_DF`` documents or whose text is longer than ``OWN_FILE``
+        (the caller reads them); else None. Made a run of terms at a time (peak memory)."""
+        np = self.np
+        docs, weights, starts = self.docs, self.weights, self.starts
+        bounds = starts.tolist()
+        n, terms = 0, len(self.terms)
+        while n < terms:
+            # the terms whose postings begin within the next CHUNK (at least one term)
+            m = max(n + 1, int(np.searchsorted(starts, bounds[n] + self.CHUNK, side="right")) - 1)
+            m = min(m, terms)
+            a0, b0 = bounds[n], bounds[m]
+            d = docs[a0:b0]
+            both = np.empty(2 * len(d), dtype=np.int32)
+            both[1::2] = weights[a0:b0]
+            both[2::2] = d[1:] - d[:-1]
+            firsts = starts[n:m] - a0
+            both[2 * firsts] = d[firsts]
+            for k in range(n, m):
+                a, b = bounds[k] - a0, bounds[k + 1] - a0
+                flat = f'[{",".join(map(str, both[2 * a : 2 * b].tolist()))}]'
+                yield self.terms[k], (d[a:b].tolist() if b - a > CARRY_DF or len(flat) > OWN_FILE else None), flat
+            n = m
+        self.docs = self.weights = None
 
 
-def _gaps(pairs: list) -> tuple[list[str], list[int]]:
-    """``[doc, weight, ...]`` (ids, weight texts) -> (``[gap, weight, ...]`` as JSON number
-    texts, gaps from the previous document holding the term (the first from 0); the ids).
-    ``pairs`` itself becomes the first (no copy)."""
-    docs = pairs[0::2]
-    pairs[0::2] = map(str, map(operator.sub, docs, [0, *docs]))
-    return pairs, docs
-
-
-def _groups(shards: dict[str, list[tuple[str, str]]], target: int) -> dict[str, list[str]]:
-    """Prefix -> its ``(term, '"term":[...]')`` entries (in term order) -> the term groups a
+def _groups(shards: dict[str, list[tuple[str, bytes]]], target: int) -> dict[str, list[bytes]]:
+    """Prefix -> its ``(term, '"term":[...]' as UTF-8)`` entries (in term order) -> the term groups a
     bundle is made of: ``{key: entries}``. A prefix whose entries take more than ``target``
     bytes is cut by the next character of its terms (recursively, ``_cut_prefix``): its
     terms then belong to the longest key that begins them (a term no longer than the key is
     the key's own), so a rare word's bundle stays small however many words share its first
     letters. ``shards`` is emptied."""
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[bytes]] = {}
     for p in list(shards):
         _cut_prefix(p, shards.pop(p), target, out)  # emptied as it is read (peak memory)
     return out
 
 
-def _cut_prefix(key: str, entries: list[tuple[str, str]], target: int, out: dict[str, list[str]]) -> None:
+def _cut_prefix(key: str, entries: list[tuple[str, bytes]], target: int, out: dict[str, list[bytes]]) -> None:
     # the size of '"key":{entry,entry,...}', as the bundle holds it
-    size = len(json.dumps(key, ensure_ascii=False).encode("utf-8")) + 2 + sum(len(e.encode("utf-8")) + 1 for _, e in entries)
+    size = len(_json_str(key).encode("utf-8")) + 2 + sum(map(len, map(operator.itemgetter(1), entries))) + len(entries)
     if size <= target or len(entries) == 1:
         out[key] = [e for _, e in entries]
         return
     own = [e for t, e in entries if len(t) <= len(key)]
     if own:
         out[key] = own
-    longer: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    longer: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
     for t, e in entries:
         if len(t) > len(key):
             longer[t[: len(key) + 1]].append((t, e))
@@ -303,7 +393,7 @@ def _cut_prefix(key: str, entries: list[tuple[str, str]], target: int, out: dict
         _cut_prefix(k, part, target, out)
 
 
-def _bundles(shards: dict[str, list[str]], target: int) -> list[list[tuple[str, bytes]]]:
+def _bundles(shards: dict[str, list[bytes]], target: int) -> list[list[tuple[str, bytes]]]:
     """The prefixes of ``shards`` (prefix -> its ``"term":[...]`` entries, in term
     order) in sorted order, cut into bundles: lists of ``(prefix, '"prefix":{...}'
     as UTF-8)``. A prefix joins the current bundle if the bundle's JSON (with its
@@ -312,7 +402,7 @@ def _bundles(shards: dict[str, list[str]], target: int) -> list[list[tuple[str, 
     bundles: list[list[tuple[str, bytes]]] = []
     size = target + 1  # no bundle yet: the first prefix starts one
     for p in sorted(shards):
-        part = f'{json.dumps(p, ensure_ascii=False)}:{{{",".join(shards.pop(p))}}}'.encode("utf-8")  # emptied as read
+        part = b"%s:{%s}" % (_json_str(p).encode("utf-8"), b",".join(shards.pop(p)))  # emptied as read
         if size + 1 + len(part) > target:
             bundles.append([])
             size = 1  # "{" and "}", less the comma counted for the first part
@@ -384,21 +474,29 @@ def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]]
         size *= 4
     if len(left) == 1:  # one tier: the postings as they are
         return [(f'[{",".join(gaps)}]'.encode("utf-8"), *left[0])]
-    tiers = [*map(tier_of[0].__getitem__, weights[:cut]), *map(tier_of[1].__getitem__, weights[cut:])]
-    flats: list[list[int]] = [[] for _ in left]
-    lasts = [0] * len(left)
-    for d, w, t in zip(docs, weights, tiers):
-        flats[t] += (d - lasts[t], w)
-        lasts[t] = d
-    return [(f'[{",".join(map(str, flat))}]'.encode("utf-8"), para, other) for flat, (para, other) in zip(flats, left)]
+    # every posting's tier as one byte (there are far fewer than 256 tiers: each is 4 times the last)
+    tiers = bytes([*map(tier_of[0].__getitem__, weights[:cut]), *map(tier_of[1].__getitem__, weights[cut:])])
+    texts = gaps[1::2]  # the weights as JSON text
+    out = []
+    for t, (para, other) in enumerate(left):  # each tier's postings picked out in C, not one by one
+        mine = tiers.translate(_IS[t])  # 1 for a posting of tier t, else 0
+        ds = list(itertools.compress(docs, mine))
+        flat = [""] * (2 * len(ds))
+        flat[0::2] = map(str, map(operator.sub, ds, [0, *ds]))
+        flat[1::2] = itertools.compress(texts, mine)
+        out.append((f'[{",".join(flat)}]'.encode("utf-8"), para, other))
+    return out
+
+
+_IS = [bytes(int(b == t) for b in range(256)) for t in range(256)]  # _IS[t]: a bytes.translate table, byte t -> 1, others -> 0
 
 
 def _carry(record: tuple, term: str) -> tuple:
     """A record as a term's first tier carries it: its text a window around the term in the
-    text the record shard keeps (:func:`_snippet`: a paragraph's whole text, the start of any
-    other document's). A section of a list or topic page can be hundreds of KB, and one is among
-    the best documents of many words: looking for each word in all of it took seconds."""
-    location, title, text, parent = _snippet(record)
+    text the record shard keeps (``record`` is that: :func:`_snippet`, a paragraph's whole text,
+    the start of any other document's). A section of a list or topic page can be hundreds of KB,
+    and one is among the best documents of many words: looking for each word in all of it took seconds."""
+    location, title, text, parent = record
     return (location, title, window(text, term), parent)
 
 
@@ -413,6 +511,28 @@ def _snippet(record: tuple) -> tuple:
 
 _ENTITY_OR_TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"[0-9a-z\u00c0-\u024f’']+")  # a term once its apostrophes are dropped
+_WORD_CHAR = re.compile(r"[0-9a-z\u00c0-\u024f’']")
+
+
+def _first_word(low: str, term: str) -> int:
+    """Where the first run of ``_WORD`` in ``low`` that is ``term`` once its apostrophes are
+    dropped begins, -1 if none: what reading every run in order finds, without reading them.
+    The first whole-word occurrence of ``term`` itself (``str.find``, its neighbours no word
+    characters) is that run unless a run before it holds an apostrophe; only then, or when there
+    is no such occurrence and the text holds an apostrophe, are the runs read one by one."""
+    n, at = len(term), low.find(term)
+    while at >= 0:
+        if not (at and _WORD_CHAR.match(low, at - 1)) and not _WORD_CHAR.match(low, at + n):
+            break
+        at = low.find(term, at + 1)
+    if at < 0 and "'" not in low and "’" not in low:
+        return -1
+    if at >= 0 and "'" not in low[:at] and "’" not in low[:at]:
+        return at
+    for m in _WORD.finditer(low):
+        if m[0].replace("’", "").replace("'", "") == term:
+            return m.start()
+    return -1
 
 
 def window(text: str, term: str, size: int = WINDOW) -> str:
@@ -424,11 +544,7 @@ def window(text: str, term: str, size: int = WINDOW) -> str:
     plain = _ENTITY_OR_TAG.sub("", text) if "<" in text else text
     if len(plain) <= size:
         return plain
-    at = 0
-    for m in _WORD.finditer(plain.lower()):
-        if m[0].replace("’", "").replace("'", "") == term:
-            at = m.start()
-            break
+    at = max(0, _first_word(plain.lower(), term))
     begin = max(0, at - size // 4)
     if begin:
         cut = plain.rfind(" ", 0, begin + 1)
@@ -448,9 +564,19 @@ def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int
     embed = EMBED if embed is None else embed
     docs, weights = parsed or _parse(flat)
     cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
-    paras = heapq.nsmallest(embed, zip(map(operator.neg, weights[:cut]), docs[:cut]))
-    others = heapq.nsmallest(embed - len(paras), zip(map(operator.neg, weights[cut:]), docs[cut:])) if len(paras) < embed else []
+    paras = _heaviest(embed, weights[:cut], docs[:cut])
+    others = _heaviest(embed - len(paras), weights[cut:], docs[cut:]) if len(paras) < embed else []
     return [d for _, d in paras + others]
+
+
+def _heaviest(n: int, weights: list[int], docs: list[int]) -> list[tuple[int, int]]:
+    """``heapq.nsmallest(n, zip(-weights, docs))`` (that is, ``sorted(...)[:n]``: heaviest
+    first, ties by id), in C: only the postings at least as heavy as the n-th heaviest are sorted."""
+    if len(weights) > n:
+        least = sorted(weights, reverse=True)[n - 1] if n > 0 else max(weights, default=0) + 1
+        keep = list(map(least.__le__, weights))
+        weights, docs = list(itertools.compress(weights, keep)), list(itertools.compress(docs, keep))
+    return sorted(zip(map(operator.neg, weights), docs))[:n]
 
 
 def build(docs: list[dict]) -> dict[str, bytes]:
@@ -486,49 +612,54 @@ def generate(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
         parent = page_ids.get(location.split("#", 1)[0], -1) if "#" in location else -1
         if parent >= 0:
             has_children.add(parent)
-        records.append((location, d.get("title", ""), d.get("text", ""), docs[parent].get("title", "") if parent >= 0 else None))
+        # as the record shard keeps it (_snippet); the whole text stays in docs for the postings
+        records.append(_snippet((location, d.get("title", ""), d.get("text", ""), docs[parent].get("title", "") if parent >= 0 else None)))
     # a page with no text of its own whose parts are indexed is their group's header only
     skip = {i for i in has_children if not docs[i].get("text")}
     postings, lengths = _count(docs, skip)
     del docs, page_ids, has_children
     kept = [n for i, n in enumerate(lengths) if i not in skip]
     average = max(1.0, sum(kept) / max(1, len(kept)))
-    by_length: dict[int, _Weights] = {}
-    for n in lengths:
+    by_length: dict[int, float] = {}
+
+    def norm_of(n: int) -> float:
         if n not in by_length:
-            by_length[n] = _Weights(n, average)
-    weights = list(map(by_length.__getitem__, lengths))  # per document: its length's weights
+            by_length[n] = _Weights(n, average).norm
+        return by_length[n]
+
+    postings.weigh(lengths, norm_of)
     del kept, lengths
-    own_files: list[bytes | None] = []  # p-<n>.json by n, held until every one is made (name order)
-    shards: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # p-<n>.json by n, held until every one is made (they are given in name order), compressed:
+    # at 1,000 papers they are 24 MB, the largest part of what generate() holds at its peak
+    own_files: list[bytes | None] = []
+    shards: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
     own: dict[str, list[int]] = {}
-    for term, key in sorted((t.decode("utf-8"), t) for t in postings):
-        gaps, ids = _gaps(_weigh(postings.pop(key), weights))
-        flat = f'[{",".join(gaps)}]'
-        if len(flat) > OWN_FILE or len(ids) > CARRY_DF:
+    for term, ids, flat in postings.flats():
+        if ids is not None:  # longer than OWN_FILE or in more than CARRY_DF documents
+            gaps = flat[1:-1].split(",")
             own[term] = [len(gaps) // 2]
             parsed = ids, list(map(int, gaps[1::2]))
             embed = EMBED if len(flat) > OWN_FILE else SHOWN  # a middling word: the results of a query for it
-            carried = {str(d): _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed, embed)}
+            carried = _carried_json({d: _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed, embed)})
             for content, heaviest, heaviest_other in _split(gaps, paragraphs, parsed):
                 n = len(own_files)
-                own_files.append(b'{"postings":' + content + b',"records":' + _dump(carried) + b"}")
-                carried = {}  # only the first tier carries records
+                own_files.append(zlib.compress(b'{"postings":' + content + b',"records":' + carried + b"}", 1))
+                carried = b"{}"  # only the first tier carries records
                 own[term].append([n, heaviest, heaviest_other])
         else:
             # what json.dumps(..., sort_keys=True) writes for {term: [gap, weight, ...]}
-            shards[prefix(term)].append((term, f"{json.dumps(term, ensure_ascii=False)}:{flat}"))
-    del postings, weights
+            shards[prefix(term)].append((term, f"{_json_str(term)}:{flat}".encode("utf-8")))
+    del postings
     digest = hashlib.sha256()  # of every file but the manifest, in name order: p-, r, t-
     names = [f"p-{n}.json" for n in range(len(own_files))]
     for n in _in_name_order(names):
-        content, own_files[n] = own_files[n], None
+        content, own_files[n] = zlib.decompress(own_files[n]), None
         digest.update(content)
         yield names[n], content
     del own_files
     names = [f"r{k}.json" for k in range(-(-len(records) // RECORD_SHARD))]
     for k in _in_name_order(names):
-        content = _dump([_snippet(r) for r in records[k * RECORD_SHARD : (k + 1) * RECORD_SHARD]])
+        content = _records_json(records[k * RECORD_SHARD : (k + 1) * RECORD_SHARD])
         digest.update(content)
         yield names[k], content
     bundles = _bundles(_groups(shards, TERM_BUNDLE), TERM_BUNDLE)
