@@ -241,23 +241,19 @@ class Store:
 
     def put(self, key: str, value: Any) -> None:
         """Store ``value`` (JSON: text, numbers, booleans, None, lists, objects) under ``key``."""
-        if not self.enabled:
-            return
-        path = self._path(key)
-        self.used.add(path.name)
-        try:
-            write_entry(path, value)
-        except OSError as exc:
-            self.fail(exc, path)
+        self._write(key, write_entry, value)
 
     def put_pieces(self, key: str, pieces: Callable[[], Iterable[bytes]]) -> None:
         """:meth:`put` of a value given as its JSON text in pieces (see :func:`write_entry_pieces`)."""
+        self._write(key, write_entry_pieces, pieces)
+
+    def _write(self, key: str, writer: Callable[[Path, Any], None], value: Any) -> None:
         if not self.enabled:
             return
         path = self._path(key)
         self.used.add(path.name)
         try:
-            write_entry_pieces(path, pieces)
+            writer(path, value)
         except OSError as exc:
             self.fail(exc, path)
 
