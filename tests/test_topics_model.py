@@ -67,15 +67,15 @@ def test_training_again_gives_the_committed_weights(rows):
     assert again.doubt == VOCAB.model.doubt == train.DOUBT == {"diplomacy": (0.2, 0.7)}
 
 
-#: Leave-one-paper-out over the 57 development papers (`policy-reader topics --lopo`), rounded down.
+#: Leave-one-paper-out over the 63 development papers (`policy-reader topics --lopo`), rounded down.
 #: "model": the model alone (honest); "shipped": rules + model as the converter tags (the rules'
 #: share is optimistic: they were written while reading every development paper). As shipped, the
 #: abstain band withholds 20 diplomacy tags for the editor (5 of them right): diplomacy 0.96 / 0.84;
 #: after the editor settles them ("confirmed") 0.96 / 0.87.
 LOPO_FLOOR = {
-    "model": {"sanctions": (0.96, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.94, 0.80), "diplomacy": (0.85, 0.68)},
-    "shipped": {"sanctions": (0.93, 0.94), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.96, 0.84)},
-    "confirmed": {"diplomacy": (0.96, 0.86)},
+    "model": {"sanctions": (0.95, 0.77), "military-exercises": (0.97, 0.85), "icbm-thresholds": (0.96, 0.83), "diplomacy": (0.89, 0.73)},
+    "shipped": {"sanctions": (0.93, 0.95), "military-exercises": (0.91, 0.99), "icbm-thresholds": (0.95, 0.97), "diplomacy": (0.96, 0.83)},
+    "confirmed": {"diplomacy": (0.96, 0.87)},
 }
 TARGET = (0.90, 0.85)
 #: The topics whose precision and recall as shipped meet the target leave-one-paper-out: all four
@@ -96,7 +96,7 @@ def loo_without_band():
 
 def test_leave_one_paper_out_holds_its_floors_and_the_target_as_shipped(loo):
     result = loo
-    report = "\n".join(train.lopo_lines(result, 57))
+    report = "\n".join(train.lopo_lines(result, 63))
     for kind, floors in LOPO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
@@ -119,7 +119,7 @@ def test_the_passing_mention_rule_takes_more_wrong_tags_than_right_ones(loo_with
     four topics the rule takes 18 wrong tags and 1 right one (39 papers: 16 and 1; 34: 13 and 2; 28: 7 and 3)."""
     loo = loo_without_band
     shipped, unsigned = loo["shipped"], loo["unsigned"]
-    report = "\n".join(train.lopo_lines(loo, 57))
+    report = "\n".join(train.lopo_lines(loo, 63))
     removed_wrong = sum(unsigned[s].fp - shipped[s].fp for s in VOCAB.slugs())
     removed_right = sum(unsigned[s].tp - shipped[s].tp for s in VOCAB.slugs())
     assert all(shipped[s].fp <= unsigned[s].fp and shipped[s].tp <= unsigned[s].tp for s in VOCAB.slugs()), report
@@ -433,7 +433,9 @@ SET8 = ["adebayo-lund-2021-freeze-for-freeze", "fennimore-2019-between-deadlines
 
 def test_set_8_left_out():
     result, report = left_out_together(SET8, 84, {
-        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (1.00, 0.83)})
+        "sanctions": (0.90, 1.00), "military-exercises": (1.00, 1.00), "icbm-thresholds": (0.95, 0.95), "diplomacy": (1.00, 0.79)})
+    # diplomacy 1.00 / 0.79 (19 right, 5 missed) with the model retrained on set 11 as well (0.83 before: the band
+    # withholds one right tag more, 3 of them, 2 right).
     # diplomacy recall 0.92 -> 0.875 with the party check (issue 15, topics8): adebayo-lund p-2, Beijing's "dual
     # suspension" and Moscow's joint statement, sentences of third parties; labelled for the bargain they describe.
     # Without the party check and the abstain band (issue 15, topics9) 0.96 / 0.92; the band withholds 3 tags, 2 of
@@ -451,13 +453,14 @@ SET9 = ["tarrasch-2021-the-ghost-tankers-of-the-east-china-sea", "achterberg-201
 
 def test_set_9_left_out():
     result, report = left_out_together(SET9, 69, {
-        "sanctions": (0.88, 0.76), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.90, 0.94)})
+        "sanctions": (0.88, 0.76), "military-exercises": (0.94, 1.00), "icbm-thresholds": (0.92, 1.00), "diplomacy": (0.86, 1.00)})
+    # diplomacy 0.86 / 1.00 (19 right, 3 wrong) with the model retrained on set 11 as well (0.90 / 0.95 before).
     # Without the party check (topics9) 0.70 / 1.00; the abstain band withholds 7 tags, 6 of them wrong.
     # sanctions 0.89 / 0.76 (16 right, 2 wrong, 5 missed) with the model retrained on set 10 as well (0.90 / 0.86
     # before: the model no longer adds two right tags).
     # With the party check (issue 15, topics8; seen): 6 wrong diplomacy tags, Russia's arms-for-oil exchange and
     # "leave the initiative to South Korea: family reunions, a reopened liaison office" gone.
-    assert result["shipped"]["diplomacy"].fp <= 2 < 8, report  # 8 wrong diplomacy tags blind
+    assert result["shipped"]["diplomacy"].fp <= 3 < 8, report  # 8 wrong diplomacy tags blind
 
 
 #: Set 10 (now in dev), left out together: scored once blind at 0e71d6d (rules + model: sanctions
@@ -481,26 +484,43 @@ def test_set_10_left_out():
     assert (without.tp, without.fp, without.fn) == (11, 7, 4)  # topics7's blind figures
 
 
+#: Set 11 (now in dev), left out together: scored once blind at 590421d (rules + model: sanctions
+#: 0.88 / 0.92, exercises 0.74 / 1.00, ICBM 0.88 / 1.00, diplomacy 0.89 / 0.89, tp/fp/fn 23/3/2, 14/5/0,
+#: 15/2/0, 17/2/2; rules alone 1.00 / 0.76, 0.78 / 1.00, 1.00 / 0.93, 0.80 / 0.84). Its papers moved into
+#: dev unchanged; with that commit's rules and a model trained without it, the same figures.
+SET11 = ["quarshie-vance-2024-sentencing-thackeray-liu", "quennell-abrahamsen-2023-cold-lantern-after-action",
+         "solvang-okafor-2022-council-meeting-record", "ferraby-nkemelu-2025-freeze-for-freeze-entry",
+         "brathwaite-okoye-2024-old-tankers-dark-trade", "vantongeren-2025-written-questions-korean-peninsula"]
+
+
+def test_set_11_left_out():
+    result, report = left_out_together(SET11, 73, {
+        "sanctions": (0.88, 0.92), "military-exercises": (0.73, 1.00), "icbm-thresholds": (0.88, 1.00), "diplomacy": (0.89, 0.89)})
+    got = {s: (c.tp, c.fp, c.fn) for s, c in result["shipped"].items()}
+    assert got == {"sanctions": (23, 3, 2), "military-exercises": (14, 5, 0), "icbm-thresholds": (15, 2, 0),
+                   "diplomacy": (17, 2, 2)}, report  # the blind figures
+
+
 def test_development_sets_are_read_from_the_label_headers():
     sets = train.dev_sets(ROOT)
-    assert list(sets) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-    assert sorted(sets[10]) == sorted(SET10) and sorted(sets[9]) == sorted(SET9) and sorted(sets[8]) == sorted(SET8) and sorted(sets[7]) == sorted(SET7) and sorted(sets[6]) == sorted(SET6)
-    assert sum(len(p) for p in sets.values()) == 57
+    assert list(sets) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert sorted(sets[11]) == sorted(SET11) and sorted(sets[10]) == sorted(SET10) and sorted(sets[9]) == sorted(SET9) and sorted(sets[8]) == sorted(SET8) and sorted(sets[7]) == sorted(SET7) and sorted(sets[6]) == sorted(SET6)
+    assert sum(len(p) for p in sets.values()) == 63
 
 
 #: Leave-one-set-out (`policy-reader topics --lopo --by-set`): each former held-out set left out
 #: together in turn, pooled; the proxy for a new writer the topics7 rules were chosen by (rounded
 #: down). The rules' share is optimistic (they were written reading every set), the model's is not.
 LOSO_FLOOR = {
-    "model": {"sanctions": (0.96, 0.76), "military-exercises": (0.97, 0.80), "icbm-thresholds": (0.95, 0.76), "diplomacy": (0.85, 0.70)},
-    "shipped": {"sanctions": (0.94, 0.95), "military-exercises": (0.94, 0.99), "icbm-thresholds": (0.96, 0.97), "diplomacy": (0.95, 0.84)},
+    "model": {"sanctions": (0.96, 0.79), "military-exercises": (0.97, 0.83), "icbm-thresholds": (0.96, 0.81), "diplomacy": (0.89, 0.73)},
+    "shipped": {"sanctions": (0.93, 0.95), "military-exercises": (0.92, 0.99), "icbm-thresholds": (0.95, 0.97), "diplomacy": (0.95, 0.84)},
     "confirmed": {"diplomacy": (0.95, 0.87)},
 }
 
 
 def test_leave_one_set_out_holds_its_floors_and_the_target_as_shipped():
     result = train.lopo(ROOT, VOCAB, by_set=True)
-    report = "\n".join(train.lopo_lines(result, 11, by_set=True))
+    report = "\n".join(train.lopo_lines(result, 12, by_set=True))
     for kind, floors in LOSO_FLOOR.items():
         for slug, (p, r) in floors.items():
             c = result[kind][slug]
@@ -541,5 +561,5 @@ def test_the_abstain_band_withholds_mostly_wrong_diplomacy_tags_on_every_writer(
 def test_lopo_by_set_prints_each_set_s_diplomacy_figures_and_the_editor_load():
     out = subprocess.run([CLI, "topics", "--lopo", "--by-set"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "diplomacy per set left out, as shipped" in out and "  set 10: P 0.85 R 0.73" in out
-    assert "withheld 5 (6.2 per 100 of 80)" in out and "mean P 0.96 R 0.84; minimum P 0.85 R 0.65" in out
+    assert "withheld 5 (6.2 per 100 of 80)" in out and "mean P 0.95 R 0.84; minimum P 0.85 R 0.60" in out
     assert "rules + model after the editor settles the withheld tags as labelled" in out

@@ -30,38 +30,32 @@ TARGET = (0.90, 0.85)
 #: Floors (precision, recall): the figures measured with the vocabulary and model of this commit,
 #: rounded down, so that a change that makes the tagging worse fails. Where a topic meets the
 #: target the test asserts the target as well (``*_MEETS``).
-#: Development set: 57 papers (held-out sets 1-10 joined it after being scored once each). The
+#: Development set: 63 papers (held-out sets 1-11 joined it after being scored once each). The
 #: model (docs/topics/model.json) is trained on these labels, so these figures are in-sample;
 #: the honest ones are leave-one-paper-out (tests/test_topics_model.py).
 DEV_FLOOR = {
     "sanctions": (0.98, 0.97),
-    "military-exercises": (0.97, 0.99),
+    "military-exercises": (0.95, 0.99),
     "icbm-thresholds": (0.98, 0.99),
-    "diplomacy": (0.99, 0.92),
+    "diplomacy": (0.99, 0.93),
 }
 DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.
 RULES_FLOOR = {
-    "sanctions": (0.98, 0.88),
-    "military-exercises": (0.97, 0.97),
-    "icbm-thresholds": (0.99, 0.86),
-    "diplomacy": (0.91, 0.75),
+    "sanctions": (0.98, 0.86),
+    "military-exercises": (0.94, 0.97),
+    "icbm-thresholds": (0.99, 0.87),
+    "diplomacy": (0.90, 0.75),
 }
 #: The held-out set in tests/data/topics/heldout/ (labels.yml and sources/), when there is one: papers
 #: written BLIND, after the tagging of this commit froze, by someone who did not read the vocabulary,
 #: the rules, the model or the development set. Scored once; then it is seen and moves into dev/.
-#: Set 10 is in dev/ (labels and their history in dev/labels.yml: scored once against 0e71d6d,
-#: sanctions 0.92 / 1.00, exercises 0.92 / 1.00, ICBM 0.93 / 1.00, diplomacy 0.62 / 0.67). With a new
+#: Set 11 is in dev/ (labels and their history in dev/labels.yml: scored once against 590421d,
+#: sanctions 0.88 / 0.92, exercises 0.74 / 1.00, ICBM 0.88 / 1.00, diplomacy 0.89 / 0.89). With a new
 #: set in place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
 #: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
 HELDOUT = SETS / "heldout"
-#: Set 11 (blind, scored once against 590421d; see the header of heldout/labels.yml).
-HELDOUT_FLOOR: dict[str, tuple[float, float]] = {
-    "sanctions": (0.88, 0.92),
-    "military-exercises": (0.73, 1.00),
-    "icbm-thresholds": (0.88, 1.00),
-    "diplomacy": (0.89, 0.89),
-}
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
 HELDOUT_MEETS: set[str] = set()
 
 
@@ -234,5 +228,5 @@ def test_score_command_reads_a_labelled_set_with_its_own_sources():
     out = subprocess.run(
         [str(Path(sys.executable).parent / "policy-reader"), "topics", "--score", "tests/data/topics/dev/labels.yml"],
         cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "57 papers" in out.splitlines()[0]
+    assert "63 papers" in out.splitlines()[0]
     assert all(slug in out for slug in VOCAB.slugs())
