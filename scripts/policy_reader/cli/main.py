@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--lopo", action="store_true", help="leave-one-paper-out precision/recall over the development papers (needs scikit-learn)")
     t.add_argument("--leave-out", metavar="SLUGS", help="with --lopo: leave these development papers (comma-separated) out together instead")
     t.add_argument("--by-set", action="store_true", help="with --lopo: leave each former held-out set out together in turn (leave-one-set-out)")
+    t.add_argument("--nested", action="store_true", help="with --lopo --by-set: also choose the abstain band inside each fold "
+                   "(on the other sets) and print the figures and the bands chosen (minutes)")
     t.add_argument("--suggest", action="store_true", help="list borderline paragraphs for an editor to confirm in docs/topics/overrides.yml")
     t.set_defaults(func=_topics)
     pl = sub.add_parser("permalinks", help="check docs/permalinks.yml against docs/papers/; --update records new ids")

@@ -54,9 +54,12 @@ def run(args) -> int:
                 print("\n".join(train.lopo_lines(result, len(sets), by_set=True)))
                 rows = train.rows(root, vocab)
                 sizes = [sum(r.label_file == train.DEV and r.paper in papers for r in rows) for papers in sets.values()]
-                print("\n".join(train.per_set_lines(folds, list(sets), sizes)))
+                for slug in vocab.slugs():
+                    print("\n".join(train.per_set_lines(folds, list(sets), sizes, slug)))
                 for number, papers in sets.items():
                     print(f"  set {number}: {', '.join(papers)}")
+                if getattr(args, "nested", False):
+                    print("\n".join(train.nested_lines(train.nested_bands(root, vocab), vocab.slugs())))
             else:
                 result = train.lopo(root, vocab, group=group)
                 n = len(group) if group else len({r.paper for r in train.rows(root, vocab) if r.label_file == train.DEV})
