@@ -710,3 +710,28 @@ def test_the_sentence_by_sentence_party_check_is_gone():
 def test_talk_words_between_the_parties_or_no_one_in_particular_count(text):
     s = T.score(text, BY["diplomacy"])
     assert not s.framed and "diplomacy" in tags(text), s
+
+
+# --------------------------------------------------------------------------- North Korea's own drills (topics10)
+
+
+def test_north_korea_s_drills_of_its_own_take_no_context_from_the_allied_exercises():
+    """Sets 4 and 10 (and set 0's "own forces") describe the North's drills of its own beside paragraphs on
+    the allied exercises; the definition is the allied exercises. A ``hold`` rule: the paragraph takes the
+    topic neither by context nor from the model; the rules alone may still tag one that names the allied
+    drills too (leave-one-set-out: exercises 7 wrong tags for 8, no right one lost)."""
+    rules_only = replace(VOCAB, model=None)
+    texts = ["Combined exercises of the allied forces began on Monday with command-post training.",
+             "Pyongyang runs exercises of its own every winter, far from the border."]
+    s = T.score(texts[1], BY["military-exercises"])
+    assert s.held and not s.tagged, s
+    assert T.classify_sequence(texts, rules_only)[1] == ()
+    # without the rule the same paragraph took the topic from its neighbour
+    unheld = replace(BY["military-exercises"], rules=tuple(r for r in BY["military-exercises"].rules if "its own drills" not in r.patterns))
+    vocab = replace(rules_only, topics=tuple(unheld if t.slug == "military-exercises" else t for t in rules_only.topics))
+    assert "military-exercises" in T.classify_sequence(texts, vocab)[1]
+    # a paragraph on the allied drills that also names the North's still counts
+    both = ("When the allies resumed large-scale field training, the North answered with its own drills and launches, "
+            "timed to the opening of the combined exercises.")
+    assert "military-exercises" in T.classify(both, rules_only)
+    assert "military-exercises" not in T.model_adds(texts[1], _sure_model("military-exercises"), [T.score(texts[1], t) for t in VOCAB.topics])

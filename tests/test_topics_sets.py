@@ -43,7 +43,7 @@ DEV_MEETS = {"sanctions", "military-exercises", "icbm-thresholds", "diplomacy"}
 #: The rules alone on the development set (no model): they must keep their precision.
 RULES_FLOOR = {
     "sanctions": (0.98, 0.86),
-    "military-exercises": (0.94, 0.97),
+    "military-exercises": (0.95, 0.97),
     "icbm-thresholds": (0.99, 0.87),
     "diplomacy": (0.90, 0.75),
 }

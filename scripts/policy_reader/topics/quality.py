@@ -13,8 +13,8 @@ weight point, so an editor can read it and confirm or correct it in
   in passing; sometimes new wording the vocabulary lacks (confirm it, or add the word).
 - *withheld*: the abstain band (``TopicModel.doubts``) withholds the tag: the rules give it but the
   model's probability is very low (the two disagree), or the model alone gives it without being sure
-  enough. Measured leave-one-set-out, most such diplomacy tags are wrong on a new writer, so they are
-  not published until the editor confirms them.
+  enough. Measured leave-one-set-out, most such diplomacy, exercise and sanctions tags are wrong on
+  a new writer, so they are not published until the editor confirms them.
 - *held*: not tagged, and held back (:attr:`rules.Score.held`): matches set aside as a passing
   mention (``not_after``), or a ``hold`` rule, without which the rules would score it within a
   point of the threshold or above. The frames are guesses about a sentence; the editor reads the
