@@ -55,8 +55,14 @@ RULES_FLOOR = {
 #: set in place, set HELDOUT_FLOOR to its measured figures rounded down (the test prints them) and
 #: HELDOUT_MEETS to the topics that meet the target; with none, both stay empty.
 HELDOUT = SETS / "heldout"
-HELDOUT_FLOOR: dict[str, tuple[float, float]] = {}
-HELDOUT_MEETS: set[str] = set()
+#: Set 12 is in place: scored once against d2ac790 (header of heldout/labels.yml).
+HELDOUT_FLOOR: dict[str, tuple[float, float]] = {
+    "sanctions": (0.95, 0.80),
+    "military-exercises": (0.93, 0.93),
+    "icbm-thresholds": (0.76, 0.86),
+    "diplomacy": (0.80, 0.85),
+}
+HELDOUT_MEETS: set[str] = {"military-exercises"}
 
 
 def labelled_sets() -> list[str]:
