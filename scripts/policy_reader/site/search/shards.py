@@ -219,7 +219,10 @@ def _field(value) -> str:
 
 def _record_json(record: tuple) -> str:
     """``record`` (a tuple of fields) as :func:`_dump` writes it, as text."""
-    return f'[{",".join(map(_field, record))}]'
+    try:  # every field a string (most records): one call in C per field
+        return f'[{",".join(map(_json_str, record))}]'
+    except TypeError:  # a null (no parent page) or another value
+        return f'[{",".join(map(_field, record))}]'
 
 
 def _records_json(records) -> bytes:
@@ -246,46 +249,68 @@ def _count(docs: list[dict], skip: set[int]) -> tuple["_Postings", list[int]]:
     on no neighbour (only a Greek final sigma does, and it is no term character),
     and without a "<" no tag can span the cut.
 
-    A document's counts go at once, in C (``array.extend``), into three flat arrays of
-    machine integers: the term's number (in the order terms are first met), the count, and
-    per document how many terms it holds; a term is no Python list and a posting no Python
-    object (peak memory, and no Python step per posting: that was most of the cost).
+    No Python step per posting nor per distinct term of a document: each word of a run of
+    documents goes, as its term's number (``map`` over a dict, in C), into one flat array
+    (per document: its title's terms, each ``TITLE_WEIGHT`` times, then its text's words,
+    stopwords included: they are numbered first, so a number below ``len(STOPWORDS)`` is a
+    stopword); numpy then counts each (term, document) pair of the run at once
+    (``numpy.unique`` of ``term * documents + document``) and the lengths (a title holds no
+    stopword). A run holds about ``RUN`` words (peak memory).
     """
+    import numpy as np
+
     ids: dict[bytes, int] = defaultdict(itertools.count().__next__)  # term -> its number, made when first met
     number = ids.__getitem__
-    terms_of, counts_of, held = array("i"), array("i"), array("i")
+    for w in sorted(_STOP):
+        number(w)
+    nstop = len(ids)
+    heads: dict[str, list[int]] = {}  # title head -> its terms' numbers, each TITLE_WEIGHT times
+    tails: dict[str, list[int]] = {"": []}  # title tail -> the same
     lengths: list[int] = []
-    heads: dict[str, list[bytes]] = {}  # title head -> its terms, each TITLE_WEIGHT times
-    tails: dict[str, dict[bytes, int]] = {"": {}}  # title tail -> {term: TITLE_WEIGHT * occurrences}
-    stop, count = _STOP.intersection, _count_elements
+    parts: list[tuple] = []  # per run: (term numbers, documents, counts) of its postings
+    skipped = np.zeros(len(docs), dtype=bool)
+    skipped[list(skip)] = True
+    stream, per_doc, in_title = array("i"), array("i"), array("i")
+    first = 0  # the run's first document
+
+    def flush(end: int) -> None:
+        nonlocal stream, per_doc, in_title, first
+        n = end - first
+        if n:
+            words = np.array(stream, dtype=np.int64)
+            doc = np.repeat(np.arange(n, dtype=np.int64), np.array(per_doc, dtype=np.int64))
+            real = words >= nstop
+            lengths.extend((np.bincount(doc[real], minlength=n) - np.array(in_title, dtype=np.int64)).tolist())
+            real &= ~skipped[first:end][doc]
+            pairs, counts = np.unique(words[real] * n + doc[real], return_counts=True)
+            parts.append(((pairs // n).astype(np.int32), (pairs % n + first).astype(np.int32), counts.astype(np.int32)))
+        stream, per_doc, in_title, first = array("i"), array("i"), array("i"), end
+
     for i, d in enumerate(docs):
         title = d.get("title", "")
         head, cut, tail = title.partition(" · ")
         if not cut or "<" in title:
             head, tail = title, ""
-        head_terms, tail_counts = heads.get(head), tails.get(tail)
+        head_terms, tail_terms = heads.get(head), tails.get(tail)
         if head_terms is None:
-            head_terms = heads[head] = [t for t in _words(head) if t not in _STOP] * TITLE_WEIGHT
-        if tail_counts is None:
-            tail_counts = tails[tail] = {}
-            count(tail_counts, [t for t in _words(tail) if t not in _STOP] * TITLE_WEIGHT)
-        counts = tail_counts.copy()
-        count(counts, head_terms)
+            head_terms = heads[head] = [number(t) for t in _words(head) if t not in _STOP] * TITLE_WEIGHT
+        if tail_terms is None:
+            tail_terms = tails[tail] = [number(t) for t in _words(tail) if t not in _STOP] * TITLE_WEIGHT
+        at = len(stream)
+        stream.extend(head_terms)
+        stream.extend(tail_terms)
+        in_title.append(len(stream) - at)
         text = d.get("text", "")
         if text:
-            words = _words(text)
-            count(counts, words)
-            # the title adds no stopwords, so what is taken out was counted in the text
-            lengths.append(len(words) - sum(map(counts.pop, stop(counts))))
-        else:
-            lengths.append(0)
-        if i in skip:
-            held.append(0)
-            continue
-        terms_of.extend(map(number, counts))
-        counts_of.extend(counts.values())
-        held.append(len(counts))
-    return _Postings(list(ids), terms_of, counts_of, held), lengths
+            stream.extend(map(number, _words(text)))
+        per_doc.append(len(stream) - at)
+        if len(stream) >= RUN:
+            flush(i + 1)
+    flush(len(docs))
+    return _Postings([t.decode("utf-8") for t in ids], parts), lengths
+
+
+RUN = 1 << 20  # words counted at once by _count (its arrays of one run: peak memory)
 
 
 class _Postings:
@@ -293,29 +318,28 @@ class _Postings:
     term's documents ascending: numpy arrays (32-bit: peak memory) of the documents, their
     counts, then (:meth:`weigh`) their weights, and where each term's run begins."""
 
-    def __init__(self, terms: list[bytes], terms_of: array, counts_of: array, held: array):
+    def __init__(self, names: list[str], parts: list[tuple]):
         import numpy as np
 
         self.np = np
-        names = [t.decode("utf-8") for t in terms]
-        del terms
-        order = sorted(range(len(names)), key=names.__getitem__)  # term numbers in the terms' order
+        terms = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        docs = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        counts = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        parts.clear()
+        held = np.bincount(terms, minlength=len(names))
+        used = np.flatnonzero(held).tolist()  # the terms with postings (not stopwords, not only in skipped documents)
+        order = sorted(used, key=names.__getitem__)  # their numbers in the terms' order
         self.terms = [names[n] for n in order]
         del names
-        rank = np.empty(len(order), dtype=np.int32)
+        rank = np.zeros(len(held), dtype=np.int32)
         rank[order] = np.arange(len(order), dtype=np.int32)
-        keys = rank[np.frombuffer(terms_of, dtype=np.intc)] if len(terms_of) else np.zeros(0, dtype=np.int32)
-        del rank, order, terms_of[:]  # each flat array is emptied once read (peak memory)
-        self.starts = np.zeros(len(self.terms) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(keys, minlength=len(self.terms)), out=self.starts[1:])
-        by_term = np.argsort(keys, kind="stable")  # stable: each term's documents stay ascending
-        del keys
-        docs = np.repeat(np.arange(len(held), dtype=np.int32), np.frombuffer(held, dtype=np.intc) if len(held) else 0)
-        del held[:]
+        self.starts = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(held[order], out=self.starts[1:])
+        by_term = np.argsort(rank[terms], kind="stable")  # stable: each term's documents stay ascending (runs are in document order)
+        del terms, rank
         self.docs = docs[by_term]
-        del docs
-        self.counts = np.frombuffer(counts_of, dtype=np.intc)[by_term] if len(counts_of) else np.zeros(0, dtype=np.int32)
-        del counts_of[:], by_term
+        self.counts = counts[by_term]
+        del docs, counts, by_term
         self.weights = None
 
     CHUNK = 1 << 18  # postings weighed at once (the float arrays of one chunk: peak memory)
@@ -335,11 +359,16 @@ class _Postings:
         self.weights = weights
         del self.counts
 
-    def flats(self) -> Iterator[tuple[str, list[int] | None, str]]:
-        """Per term, in order: (term, its document ids or None, ``[gap, weight, ...]`` as JSON text,
-        gaps from the previous document holding the term, the first from 0). The ids are given
-        for a term in more than ``CARRY_DF`` documents or whose text is longer than ``OWN_FILE``
-        (the caller reads them); else None. Made a run of terms at a time (peak memory)."""
+    def of(self, k: int) -> tuple:
+        """Term ``k``'s documents (ascending) and their weights: numpy arrays."""
+        a, b = int(self.starts[k]), int(self.starts[k + 1])
+        return self.docs[a:b], self.weights[a:b]
+
+    def flats(self) -> Iterator[tuple[int, str, str | None]]:
+        """Per term, in order: (its number, the term, ``[gap, weight, ...]`` as JSON text, gaps
+        from the previous document holding the term, the first from 0). The text is None for a
+        term in more than ``CARRY_DF`` documents: it has files of its own, made from its arrays
+        (:meth:`of`, :func:`_tiers`). Made a run of terms at a time (peak memory)."""
         np = self.np
         docs, weights, starts = self.docs, self.weights, self.starts
         bounds = starts.tolist()
@@ -357,10 +386,11 @@ class _Postings:
             both[2 * firsts] = d[firsts]
             for k in range(n, m):
                 a, b = bounds[k] - a0, bounds[k + 1] - a0
-                flat = f'[{",".join(map(str, both[2 * a : 2 * b].tolist()))}]'
-                yield self.terms[k], (d[a:b].tolist() if b - a > CARRY_DF or len(flat) > OWN_FILE else None), flat
+                if b - a > CARRY_DF:
+                    yield k, self.terms[k], None
+                else:
+                    yield k, self.terms[k], f'[{",".join(map(str, both[2 * a : 2 * b].tolist()))}]'
             n = m
-        self.docs = self.weights = None
 
 
 def _groups(shards: dict[str, list[tuple[str, bytes]]], target: int) -> dict[str, list[bytes]]:
@@ -435,60 +465,78 @@ def _parse(gaps: list[str]) -> tuple[list[int], list[int]]:
     return docs, list(map(int, gaps[1::2]))
 
 
-def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[tuple[bytes, int, int]]:
-    """A frequent term's postings ``[gap, weight, ...]`` -> its tiers, heaviest first:
-    ``(gap-coded JSON, heaviest weight left after this tier among paragraphs, among
-    the other documents)``. Tier k holds about ``TOP * 4**k`` paragraphs and a quarter
-    as many others, each kind cut apart by weight (ties never split): paragraphs
-    rank first, so a page whose title holds the word must not push every paragraph
-    into a later tier. The last tier holds what is left (and says 0, 0).
+def _tiers(docs, weights, paragraphs: int) -> tuple:
+    """A frequent term's postings (numpy arrays: documents ascending, their weights) -> (each
+    posting's tier, a numpy array; per tier the heaviest weight left after it among paragraphs
+    and among the other documents). Tier k holds about ``TOP * 4**k`` paragraphs and a quarter
+    as many others, each kind cut apart by weight (ties never split): paragraphs rank first,
+    so a page whose title holds the word must not push every paragraph into a later tier. The
+    last tier holds what is left (and says 0, 0).
 
-    Tier k's cut of a kind is :func:`_cut` of the weights that kind has left after
-    tier k - 1: the distinct weights, heaviest first, are read once per kind, each
-    tier going on where the one before stopped, and every posting then goes to the
-    tier of its weight in one pass (tests/test_search_shards.py compares it with the
-    rule written as a rescan of what is left per tier). ``parsed``: ``_parse(gaps)``, if at hand."""
-    docs, weights = parsed or _parse(gaps)
-    cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
-    counts: tuple[dict[int, int], dict[int, int]] = ({}, {})  # per kind (paragraph, other): weight -> postings
-    _count_elements(counts[0], weights[:cut])
-    _count_elements(counts[1], weights[cut:])
-    order = [sorted(c, reverse=True) for c in counts]
-    tier_of: tuple[dict[int, int], dict[int, int]] = ({}, {})  # per kind: weight -> its tier
+    Tier k's cut of a kind is :func:`_cut` of the weights that kind has left after tier
+    k - 1: the distinct weights, heaviest first, are read once per kind, each tier going on
+    where the one before stopped, and every posting then goes to the tier of its weight at
+    once (a table from weight to tier; tests/test_search_shards.py compares it with the rule
+    written as a rescan of what is left per tier)."""
+    import numpy as np
+
+    cut = int(np.searchsorted(docs, paragraphs))  # ids ascend: the paragraphs come first
+    kinds = (weights[:cut], weights[cut:])
+    distinct = [np.unique(k, return_counts=True) for k in kinds]  # per kind: weights ascending, how many of each
+    order = [v[::-1].tolist() for v, _ in distinct]  # heaviest first
+    many = [c[::-1].tolist() for _, c in distinct]
+    tier_of = [np.zeros(int(v[-1]) + 1 if len(v) else 1, dtype=np.uint8) for v, _ in distinct]  # per kind: weight -> tier
     at = [0, 0]
-    left: list[tuple[int, int]] = []  # per tier: heaviest weight left after it, per kind
+    left: list[tuple[int, int]] = []
     size = TOP
     while at[0] < len(order[0]) or at[1] < len(order[1]):
         tier = len(left)
         for kind, top in ((0, size), (1, max(1, size // 4))):
-            ws, c, i, count = order[kind], counts[kind], at[kind], 0
+            ws, c, i, count = order[kind], many[kind], at[kind], 0
             while i < len(ws):  # _cut: ties never split, at most 4 * top unless fewer than MIN_TOP
-                w = ws[i]
-                if count >= top or (count + c[w] > 4 * top and count >= MIN_TOP):
+                if count >= top or (count + c[i] > 4 * top and count >= MIN_TOP):
                     break
-                count += c[w]
-                tier_of[kind][w] = tier
+                count += c[i]
+                tier_of[kind][ws[i]] = tier
                 i += 1
             at[kind] = i
         left.append(tuple(order[k][at[k]] if at[k] < len(order[k]) else 0 for k in (0, 1)))
         size *= 4
-    if len(left) == 1:  # one tier: the postings as they are
-        return [(f'[{",".join(gaps)}]'.encode("utf-8"), *left[0])]
-    # every posting's tier as one byte (there are far fewer than 256 tiers: each is 4 times the last)
-    tiers = bytes([*map(tier_of[0].__getitem__, weights[:cut]), *map(tier_of[1].__getitem__, weights[cut:])])
-    texts = gaps[1::2]  # the weights as JSON text
-    out = []
-    for t, (para, other) in enumerate(left):  # each tier's postings picked out in C, not one by one
-        mine = tiers.translate(_IS[t])  # 1 for a posting of tier t, else 0
-        ds = list(itertools.compress(docs, mine))
-        flat = [""] * (2 * len(ds))
-        flat[0::2] = map(str, map(operator.sub, ds, [0, *ds]))
-        flat[1::2] = itertools.compress(texts, mine)
-        out.append((f'[{",".join(flat)}]'.encode("utf-8"), para, other))
-    return out
+    return np.concatenate((tier_of[0][kinds[0]], tier_of[1][kinds[1]])), left
 
 
-_IS = [bytes(int(b == t) for b in range(256)) for t in range(256)]  # _IS[t]: a bytes.translate table, byte t -> 1, others -> 0
+def _tier_json(docs, weights) -> bytes:
+    """Postings (numpy arrays) as ``[gap, weight, ...]`` JSON, gaps from the previous document, the first from 0."""
+    import numpy as np
+
+    both = np.empty(2 * len(docs), dtype=np.int64)
+    both[0::2] = np.diff(docs, prepend=0)
+    both[1::2] = weights
+    return f'[{",".join(map(str, both.tolist()))}]'.encode("utf-8")
+
+
+def _json_length(docs, weights) -> int:
+    """``len(_tier_json(docs, weights))`` without making the text: the digits of every number,
+    a comma between numbers, the brackets."""
+    import numpy as np
+
+    both = np.empty(2 * len(docs), dtype=np.int64)
+    both[0::2] = np.diff(docs, prepend=0)
+    both[1::2] = weights
+    digits = len(both) + int(sum(np.count_nonzero(both >= 10**e) for e in range(1, 19)))
+    return 2 + digits + max(0, len(both) - 1)
+
+
+def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[tuple[bytes, int, int]]:
+    """A frequent term's postings ``[gap, weight, ...]`` -> its tiers, heaviest first:
+    ``(gap-coded JSON, heaviest weight left after this tier among paragraphs, among the
+    other documents)`` (:func:`_tiers`; what :func:`generate` writes)."""
+    import numpy as np
+
+    docs, weights = parsed or _parse(gaps)
+    docs, weights = np.array(docs, dtype=np.int64), np.array(weights, dtype=np.int64)
+    tier, left = _tiers(docs, weights, paragraphs)
+    return [(_tier_json(docs[tier == t], weights[tier == t]), *left[t]) for t in range(len(left))]
 
 
 def _carry(record: tuple, term: str) -> tuple:
@@ -517,22 +565,27 @@ _WORD_CHAR = re.compile(r"[0-9a-z\u00c0-\u024f’']")
 def _first_word(low: str, term: str) -> int:
     """Where the first run of ``_WORD`` in ``low`` that is ``term`` once its apostrophes are
     dropped begins, -1 if none: what reading every run in order finds, without reading them.
-    The first whole-word occurrence of ``term`` itself (``str.find``, its neighbours no word
-    characters) is that run unless a run before it holds an apostrophe; only then, or when there
-    is no such occurrence and the text holds an apostrophe, are the runs read one by one."""
+    A run without an apostrophe is that run only if it is ``term`` itself: the first whole-word
+    occurrence of ``term`` (``str.find``, its neighbours no word characters). A run holding an
+    apostrophe comes before it only if it begins before it (no run spans it: its neighbours are
+    no word characters), so only the runs holding an apostrophe before it are read
+    (``_APOSTROPHE_RUN``, in C)."""
     n, at = len(term), low.find(term)
     while at >= 0:
         if not (at and _WORD_CHAR.match(low, at - 1)) and not _WORD_CHAR.match(low, at + n):
             break
         at = low.find(term, at + 1)
-    if at < 0 and "'" not in low and "’" not in low:
-        return -1
-    if at >= 0 and "'" not in low[:at] and "’" not in low[:at]:
+    end = at if at >= 0 else len(low)
+    if "'" not in low[:end] and "’" not in low[:end]:
         return at
-    for m in _WORD.finditer(low):
+    for m in _APOSTROPHE_RUN.finditer(low, 0, end):
         if m[0].replace("’", "").replace("'", "") == term:
             return m.start()
-    return -1
+    return at
+
+
+# a whole run of _WORD holding an apostrophe: it begins where no word character is before it
+_APOSTROPHE_RUN = re.compile(r"(?<![0-9a-z\u00c0-\u024f’'])[0-9a-z\u00c0-\u024f]*['’][0-9a-z\u00c0-\u024f’']*")
 
 
 def window(text: str, term: str, size: int = WINDOW) -> str:
@@ -557,26 +610,26 @@ def window(text: str, term: str, size: int = WINDOW) -> str:
     return ("… " if begin else "") + out + (" …" if end < len(plain) else "")
 
 
-def _carried(flat: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None, embed: int | None = None) -> list[int]:
+def _carried(docs, weights, paragraphs: int, embed: int = EMBED) -> list[int]:
     """The documents whose records a term's first tier carries: its ``embed`` (EMBED) heaviest
     paragraphs (ties by id, as the worker orders them), then, if it has fewer, its heaviest
-    other documents up to ``embed`` in all. ``parsed``: ``_parse(flat)``, if at hand."""
-    embed = EMBED if embed is None else embed
-    docs, weights = parsed or _parse(flat)
-    cut = bisect.bisect_left(docs, paragraphs)  # ids ascend: the paragraphs come first
+    other documents up to ``embed`` in all. ``docs``, ``weights``: the term's postings (numpy
+    arrays, documents ascending)."""
+    import numpy as np
+
+    cut = int(np.searchsorted(docs, paragraphs))  # ids ascend: the paragraphs come first
     paras = _heaviest(embed, weights[:cut], docs[:cut])
     others = _heaviest(embed - len(paras), weights[cut:], docs[cut:]) if len(paras) < embed else []
-    return [d for _, d in paras + others]
+    return paras + others
 
 
-def _heaviest(n: int, weights: list[int], docs: list[int]) -> list[tuple[int, int]]:
-    """``heapq.nsmallest(n, zip(-weights, docs))`` (that is, ``sorted(...)[:n]``: heaviest
-    first, ties by id), in C: only the postings at least as heavy as the n-th heaviest are sorted."""
-    if len(weights) > n:
-        least = sorted(weights, reverse=True)[n - 1] if n > 0 else max(weights, default=0) + 1
-        keep = list(map(least.__le__, weights))
-        weights, docs = list(itertools.compress(weights, keep)), list(itertools.compress(docs, keep))
-    return sorted(zip(map(operator.neg, weights), docs))[:n]
+def _heaviest(n: int, weights, docs) -> list[int]:
+    """The documents of ``sorted(zip(-weights, docs))[:n]`` (heaviest first, ties by id), in C."""
+    import numpy as np
+
+    if n <= 0:
+        return []
+    return docs[np.lexsort((docs, -weights.astype(np.int64)))[:n]].tolist()
 
 
 def build(docs: list[dict]) -> dict[str, bytes]:
@@ -629,34 +682,46 @@ def generate(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
 
     postings.weigh(lengths, norm_of)
     del kept, lengths
-    # p-<n>.json by n, held until every one is made (they are given in name order), compressed:
-    # at 1,000 papers they are 24 MB, the largest part of what generate() holds at its peak
-    own_files: list[bytes | None] = []
+    # The p- files are made in name order (p-0, p-1, p-10, ...), as the digest takes them, from
+    # the postings' arrays: a term's tiers are worked out here (for the manifest), each posting's
+    # tier kept (a byte), and each file's text made only when it is given, so no file is held.
+    own_terms: list[tuple] = []  # per term with files of its own: (its number, each posting's tier, first tier's embed)
+    own_files: list[tuple[int, int]] = []  # per p- file: (its term in own_terms, its tier)
     shards: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
-    own: dict[str, list[int]] = {}
-    for term, ids, flat in postings.flats():
-        if ids is not None:  # longer than OWN_FILE or in more than CARRY_DF documents
-            gaps = flat[1:-1].split(",")
-            own[term] = [len(gaps) // 2]
-            parsed = ids, list(map(int, gaps[1::2]))
-            embed = EMBED if len(flat) > OWN_FILE else SHOWN  # a middling word: the results of a query for it
-            carried = _carried_json({d: _carry(records[d], term) for d in _carried(gaps, paragraphs, parsed, embed)})
-            for content, heaviest, heaviest_other in _split(gaps, paragraphs, parsed):
-                n = len(own_files)
-                own_files.append(zlib.compress(b'{"postings":' + content + b',"records":' + carried + b"}", 1))
-                carried = b"{}"  # only the first tier carries records
-                own[term].append([n, heaviest, heaviest_other])
-        else:
+    own: dict[str, list] = {}
+    for k, term, flat in postings.flats():
+        if flat is not None and len(flat) <= OWN_FILE:
             # what json.dumps(..., sort_keys=True) writes for {term: [gap, weight, ...]}
             shards[prefix(term)].append((term, f"{_json_str(term)}:{flat}".encode("utf-8")))
-    del postings
+            continue
+        # longer than OWN_FILE or in more than CARRY_DF documents
+        ds, ws = postings.of(k)
+        tier, left = _tiers(ds, ws, paragraphs)
+        # a middling word: the results of a query for it
+        embed = EMBED if (len(flat) if flat is not None else _json_length(ds, ws)) > OWN_FILE else SHOWN
+        own[term] = [len(ds)]
+        for t, (heaviest, heaviest_other) in enumerate(left):
+            own[term].append([len(own_files), heaviest, heaviest_other])
+            own_files.append((len(own_terms), t))
+        own_terms.append((k, tier if len(left) > 1 else None, embed))
     digest = hashlib.sha256()  # of every file but the manifest, in name order: p-, r, t-
     names = [f"p-{n}.json" for n in range(len(own_files))]
     for n in _in_name_order(names):
-        content, own_files[n] = zlib.decompress(own_files[n]), None
+        k, tier, embed = own_terms[own_files[n][0]]
+        t = own_files[n][1]
+        ds, ws = postings.of(k)
+        if t == 0:  # only the first tier carries records
+            term = postings.terms[k]
+            carried = _carried_json({d: _carry(records[d], term) for d in _carried(ds, ws, paragraphs, embed)})
+        else:
+            carried = b"{}"
+        if tier is not None:
+            mine = tier == t
+            ds, ws = ds[mine], ws[mine]
+        content = b'{"postings":' + _tier_json(ds, ws) + b',"records":' + carried + b"}"
         digest.update(content)
         yield names[n], content
-    del own_files
+    del own_files, own_terms, postings
     names = [f"r{k}.json" for k in range(-(-len(records) // RECORD_SHARD))]
     for k in _in_name_order(names):
         content = _records_json(records[k * RECORD_SHARD : (k + 1) * RECORD_SHARD])
