@@ -78,13 +78,11 @@ looked up exactly as it was indexed.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import itertools
 import json
 import operator
 import re
-import zlib
 from array import array
 from collections import defaultdict
 from json.encoder import encode_basestring as _json_str  # what json.dumps(str, ensure_ascii=False) writes
@@ -364,12 +362,15 @@ class _Postings:
         a, b = int(self.starts[k]), int(self.starts[k + 1])
         return self.docs[a:b], self.weights[a:b]
 
-    def flats(self) -> Iterator[tuple[int, str, str | None]]:
+    def flats(self, numbers=None) -> Iterator[tuple[int, str, str | None]]:
         """Per term, in order: (its number, the term, ``[gap, weight, ...]`` as JSON text, gaps
         from the previous document holding the term, the first from 0). The text is None for a
         term in more than ``CARRY_DF`` documents: it has files of its own, made from its arrays
-        (:meth:`of`, :func:`_tiers`). Made a run of terms at a time (peak memory)."""
+        (:meth:`of`, :func:`_tiers`). Made a run of terms at a time (peak memory). ``numbers``:
+        :func:`_numbers` of a number at least as large as any document and weight, if at hand."""
         np = self.np
+        if numbers is None:
+            numbers = _numbers(max(len(self.terms) and int(self.docs.max()), len(self.terms) and int(self.weights.max())) + 1)
         docs, weights, starts = self.docs, self.weights, self.starts
         bounds = starts.tolist()
         n, terms = 0, len(self.terms)
@@ -384,12 +385,14 @@ class _Postings:
             both[2::2] = d[1:] - d[:-1]
             firsts = starts[n:m] - a0
             both[2 * firsts] = d[firsts]
+            texts = numbers[both].tolist()  # each number's JSON text, in C
+            del both
             for k in range(n, m):
                 a, b = bounds[k] - a0, bounds[k + 1] - a0
                 if b - a > CARRY_DF:
                     yield k, self.terms[k], None
                 else:
-                    yield k, self.terms[k], f'[{",".join(map(str, both[2 * a : 2 * b].tolist()))}]'
+                    yield k, self.terms[k], f'[{",".join(texts[2 * a : 2 * b])}]'
             n = m
 
 
@@ -467,7 +470,7 @@ def _parse(gaps: list[str]) -> tuple[list[int], list[int]]:
 
 def _tiers(docs, weights, paragraphs: int) -> tuple:
     """A frequent term's postings (numpy arrays: documents ascending, their weights) -> (each
-    posting's tier, a numpy array; per tier the heaviest weight left after it among paragraphs
+    posting's tier, a numpy array, or None when there is one tier; per tier the heaviest weight left after it among paragraphs
     and among the other documents). Tier k holds about ``TOP * 4**k`` paragraphs and a quarter
     as many others, each kind cut apart by weight (ties never split): paragraphs rank first,
     so a page whose title holds the word must not push every paragraph into a later tier. The
@@ -482,10 +485,10 @@ def _tiers(docs, weights, paragraphs: int) -> tuple:
 
     cut = int(np.searchsorted(docs, paragraphs))  # ids ascend: the paragraphs come first
     kinds = (weights[:cut], weights[cut:])
-    distinct = [np.unique(k, return_counts=True) for k in kinds]  # per kind: weights ascending, how many of each
-    order = [v[::-1].tolist() for v, _ in distinct]  # heaviest first
-    many = [c[::-1].tolist() for _, c in distinct]
-    tier_of = [np.zeros(int(v[-1]) + 1 if len(v) else 1, dtype=np.uint8) for v, _ in distinct]  # per kind: weight -> tier
+    tallies = [np.bincount(k) for k in kinds]  # per kind: weight -> how many postings have it (weights are small)
+    order = [np.flatnonzero(c)[::-1].tolist() for c in tallies]  # the distinct weights, heaviest first
+    many = [c[w].tolist() for c, w in zip(tallies, order)]
+    tier_of = [np.zeros(max(1, len(c)), dtype=np.uint8) for c in tallies]  # per kind: weight -> tier
     at = [0, 0]
     left: list[tuple[int, int]] = []
     size = TOP
@@ -502,17 +505,34 @@ def _tiers(docs, weights, paragraphs: int) -> tuple:
             at[kind] = i
         left.append(tuple(order[k][at[k]] if at[k] < len(order[k]) else 0 for k in (0, 1)))
         size *= 4
+    if len(left) == 1:
+        return None, left  # one tier: every posting in it
     return np.concatenate((tier_of[0][kinds[0]], tier_of[1][kinds[1]])), left
 
 
-def _tier_json(docs, weights) -> bytes:
-    """Postings (numpy arrays) as ``[gap, weight, ...]`` JSON, gaps from the previous document, the first from 0."""
+def _tier_json(docs, weights, numbers=None) -> bytes:
+    """Postings (numpy arrays) as ``[gap, weight, ...]`` JSON, gaps from the previous document,
+    the first from 0. ``numbers``: :func:`_numbers` of a number larger than any document and weight."""
     import numpy as np
 
     both = np.empty(2 * len(docs), dtype=np.int64)
-    both[0::2] = np.diff(docs, prepend=0)
-    both[1::2] = weights
-    return f'[{",".join(map(str, both.tolist()))}]'.encode("utf-8")
+    if len(docs):
+        both[0] = docs[0]
+        np.subtract(docs[1:], docs[:-1], out=both[2::2])
+        both[1::2] = weights
+    if numbers is None:
+        return f'[{",".join(map(str, both.tolist()))}]'.encode("utf-8")
+    return f'[{",".join(numbers[both].tolist())}]'.encode("utf-8")
+
+
+def _numbers(n: int):
+    """A numpy array of objects: the JSON text of every number below ``n`` (``str(i)`` at ``i``).
+    Picking the texts of an array of numbers out of it (in C) takes half the time of ``str`` on each."""
+    import numpy as np
+
+    out = np.empty(max(1, n), dtype=object)
+    out[:] = list(map(str, range(max(1, n))))
+    return out
 
 
 def _json_length(docs, weights) -> int:
@@ -520,11 +540,14 @@ def _json_length(docs, weights) -> int:
     a comma between numbers, the brackets."""
     import numpy as np
 
-    both = np.empty(2 * len(docs), dtype=np.int64)
-    both[0::2] = np.diff(docs, prepend=0)
-    both[1::2] = weights
-    digits = len(both) + int(sum(np.count_nonzero(both >= 10**e) for e in range(1, 19)))
-    return 2 + digits + max(0, len(both) - 1)
+    if not len(docs):
+        return 2
+    digits = 2 * len(docs) + int(np.searchsorted(_TENS, weights, side="right").sum())
+    digits += int(np.searchsorted(_TENS, docs[:1], side="right").sum() + np.searchsorted(_TENS, docs[1:] - docs[:-1], side="right").sum())
+    return 2 + digits + 2 * len(docs) - 1
+
+
+_TENS = [10**e for e in range(1, 19)]  # a number has one digit more than the powers of ten it reaches
 
 
 def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[tuple[bytes, int, int]]:
@@ -536,6 +559,8 @@ def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]]
     docs, weights = parsed or _parse(gaps)
     docs, weights = np.array(docs, dtype=np.int64), np.array(weights, dtype=np.int64)
     tier, left = _tiers(docs, weights, paragraphs)
+    if tier is None:
+        return [(_tier_json(docs, weights), *left[0])]
     return [(_tier_json(docs[tier == t], weights[tier == t]), *left[t]) for t in range(len(left))]
 
 
@@ -576,7 +601,9 @@ def _first_word(low: str, term: str) -> int:
             break
         at = low.find(term, at + 1)
     end = at if at >= 0 else len(low)
-    if "'" not in low[:end] and "’" not in low[:end]:
+    if low.find("'", 0, end) < 0 and low.find("’", 0, end) < 0:
+        return at
+    if term not in low[:end].replace("’", "").replace("'", ""):  # no run before it can be the term
         return at
     for m in _APOSTROPHE_RUN.finditer(low, 0, end):
         if m[0].replace("’", "").replace("'", "") == term:
@@ -689,7 +716,8 @@ def generate(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
     own_files: list[tuple[int, int]] = []  # per p- file: (its term in own_terms, its tier)
     shards: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
     own: dict[str, list] = {}
-    for k, term, flat in postings.flats():
+    numbers = _numbers(max(len(records), int(postings.weights.max(initial=0))) + 1)  # ids and weights as JSON text
+    for k, term, flat in postings.flats(numbers):
         if flat is not None and len(flat) <= OWN_FILE:
             # what json.dumps(..., sort_keys=True) writes for {term: [gap, weight, ...]}
             shards[prefix(term)].append((term, f"{_json_str(term)}:{flat}".encode("utf-8")))
@@ -703,7 +731,7 @@ def generate(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
         for t, (heaviest, heaviest_other) in enumerate(left):
             own[term].append([len(own_files), heaviest, heaviest_other])
             own_files.append((len(own_terms), t))
-        own_terms.append((k, tier if len(left) > 1 else None, embed))
+        own_terms.append((k, tier, embed))
     digest = hashlib.sha256()  # of every file but the manifest, in name order: p-, r, t-
     names = [f"p-{n}.json" for n in range(len(own_files))]
     for n in _in_name_order(names):
@@ -718,10 +746,10 @@ def generate(docs: list[dict]) -> Iterator[tuple[str, bytes]]:
         if tier is not None:
             mine = tier == t
             ds, ws = ds[mine], ws[mine]
-        content = b'{"postings":' + _tier_json(ds, ws) + b',"records":' + carried + b"}"
+        content = b'{"postings":' + _tier_json(ds, ws, numbers) + b',"records":' + carried + b"}"
         digest.update(content)
         yield names[n], content
-    del own_files, own_terms, postings
+    del own_files, own_terms, postings, numbers
     names = [f"r{k}.json" for k in range(-(-len(records) // RECORD_SHARD))]
     for k in _in_name_order(names):
         content = _records_json(records[k * RECORD_SHARD : (k + 1) * RECORD_SHARD])
