@@ -162,15 +162,6 @@ _BYTES = bytes(
 _STOP = frozenset(w.encode("utf-8") for w in STOPWORDS)
 
 
-def _words(text: str) -> list[bytes]:
-    """Every term of ``text`` in order, stopwords included, as UTF-8 bytes."""
-    if "<" in text:
-        text = TAG.sub(" ", text)
-    if not text.isascii():
-        text = _FOREIGN.sub(" ", text.lower().replace("’", ""))
-    return text.encode("utf-8").translate(_BYTES, b"'").split()
-
-
 def tokens(text: str) -> list[str]:
     """Index terms of ``text`` (HTML tags ignored): the runs of ``TOKEN`` in the
     lower-cased text without apostrophes, except ``STOPWORDS``."""
@@ -235,6 +226,28 @@ def _carried_json(carried: dict[int, tuple]) -> bytes:
     return f'{{{",".join(f"{_json_str(k)}:{_record_json(carried[int(k)])}" for k in keys)}}}'.encode("utf-8")
 
 
+def _plain(text: str) -> str:
+    """``text`` as :func:`_words` cuts it, before it is encoded: tags, and characters beyond
+    ASCII that are in no term, made spaces, text beyond ASCII lower-cased."""
+    if "<" in text:
+        text = TAG.sub(" ", text)
+    if not text.isascii():
+        text = _FOREIGN.sub(" ", text.lower().replace("’", ""))
+    return text
+
+
+def _words(text: str) -> list[bytes]:
+    """Every term of ``text`` in order, stopwords included, as UTF-8 bytes."""
+    return _plain(text).encode("utf-8").translate(_BYTES, b"'").split()
+
+
+# Between two documents' texts when a run of them is cut into words at once (_count): it
+# becomes a word of its own, UTF-8 b"\xef\xbf\xbf", that no text holds (_plain makes it a space).
+_BETWEEN = " \uffff "
+_BETWEEN_WORD = _BETWEEN.strip().encode("utf-8")
+RUN = 1 << 21  # characters of text cut into words at once by _count (its list of words: peak memory)
+
+
 def _count(docs: list[dict], skip: set[int]) -> tuple["_Postings", list[int]]:
     """Every posting (term, document, count ``f`` of the term in it) of the documents, as
     :class:`_Postings`, and per document its length (terms in its text, stopwords not counted);
@@ -247,18 +260,20 @@ def _count(docs: list[dict], skip: set[int]) -> tuple["_Postings", list[int]]:
     on no neighbour (only a Greek final sigma does, and it is no term character),
     and without a "<" no tag can span the cut.
 
-    No Python step per posting nor per distinct term of a document: each word of a run of
-    documents goes, as its term's number (``map`` over a dict, in C), into one flat array
-    (per document: its title's terms, each ``TITLE_WEIGHT`` times, then its text's words,
-    stopwords included: they are numbered first, so a number below ``len(STOPWORDS)`` is a
-    stopword); numpy then counts each (term, document) pair of the run at once
-    (``numpy.unique`` of ``term * documents + document``) and the lengths (a title holds no
-    stopword). A run holds about ``RUN`` words (peak memory).
+    No Python step per word, per posting nor per distinct term of a document: the texts of a
+    run of documents (about ``RUN`` characters) are cut into words at once, joined by
+    ``_BETWEEN`` (each text made :func:`_plain` first, as :func:`_words` does, so the words are
+    the same); every word becomes its term's number (``map`` over a dict, in C; ``_BETWEEN``'s
+    word is number 0, the stopwords the next, so a number below ``nstop`` is no term); numpy
+    then finds each word's document (the count of ``_BETWEEN`` words before it), counts each
+    (term, document) pair of the run at once (``numpy.unique`` of ``term * documents +
+    document``, with the titles' terms, each ``TITLE_WEIGHT`` times) and the lengths.
     """
     import numpy as np
 
     ids: dict[bytes, int] = defaultdict(itertools.count().__next__)  # term -> its number, made when first met
     number = ids.__getitem__
+    number(_BETWEEN_WORD)
     for w in sorted(_STOP):
         number(w)
     nstop = len(ids)
@@ -268,21 +283,32 @@ def _count(docs: list[dict], skip: set[int]) -> tuple["_Postings", list[int]]:
     parts: list[tuple] = []  # per run: (term numbers, documents, counts) of its postings
     skipped = np.zeros(len(docs), dtype=bool)
     skipped[list(skip)] = True
-    stream, per_doc, in_title = array("i"), array("i"), array("i")
-    first = 0  # the run's first document
+    texts: list[str] = []
+    titles: list[int] = []  # the run's titles' terms, in document order
+    in_title: list[int] = []  # per document of the run: how many of them are its title's
+    first, size = 0, 0  # the run's first document, its characters of text
 
     def flush(end: int) -> None:
-        nonlocal stream, per_doc, in_title, first
+        nonlocal texts, titles, in_title, first, size
         n = end - first
         if n:
-            words = np.array(stream, dtype=np.int64)
-            doc = np.repeat(np.arange(n, dtype=np.int64), np.array(per_doc, dtype=np.int64))
-            real = words >= nstop
-            lengths.extend((np.bincount(doc[real], minlength=n) - np.array(in_title, dtype=np.int64)).tolist())
-            real &= ~skipped[first:end][doc]
-            pairs, counts = np.unique(words[real] * n + doc[real], return_counts=True)
+            words = _BETWEEN.join(texts).encode("utf-8").translate(_BYTES, b"'").split()
+            texts = []
+            terms = np.fromiter(map(number, words), dtype=np.int64, count=len(words))
+            del words
+            doc = np.cumsum(terms == 0)  # the number of _BETWEEN words before each word
+            real = terms >= nstop
+            terms, doc = terms[real], doc[real]
+            lengths.extend(np.bincount(doc, minlength=n).tolist())
+            title_terms = np.array(titles, dtype=np.int64)
+            title_doc = np.repeat(np.arange(n, dtype=np.int64), np.array(in_title, dtype=np.int64))
+            terms, doc = np.concatenate((title_terms, terms)), np.concatenate((title_doc, doc))
+            if skip:
+                keep = ~skipped[first:end][doc]
+                terms, doc = terms[keep], doc[keep]
+            pairs, counts = np.unique(terms * n + doc, return_counts=True)
             parts.append(((pairs // n).astype(np.int32), (pairs % n + first).astype(np.int32), counts.astype(np.int32)))
-        stream, per_doc, in_title, first = array("i"), array("i"), array("i"), end
+        titles, in_title, first, size = [], [], end, 0
 
     for i, d in enumerate(docs):
         title = d.get("title", "")
@@ -294,21 +320,16 @@ def _count(docs: list[dict], skip: set[int]) -> tuple["_Postings", list[int]]:
             head_terms = heads[head] = [number(t) for t in _words(head) if t not in _STOP] * TITLE_WEIGHT
         if tail_terms is None:
             tail_terms = tails[tail] = [number(t) for t in _words(tail) if t not in _STOP] * TITLE_WEIGHT
-        at = len(stream)
-        stream.extend(head_terms)
-        stream.extend(tail_terms)
-        in_title.append(len(stream) - at)
-        text = d.get("text", "")
-        if text:
-            stream.extend(map(number, _words(text)))
-        per_doc.append(len(stream) - at)
-        if len(stream) >= RUN:
+        titles += head_terms
+        titles += tail_terms
+        in_title.append(len(head_terms) + len(tail_terms))
+        text = _plain(d.get("text", ""))
+        texts.append(text)
+        size += len(text)
+        if size >= RUN:
             flush(i + 1)
     flush(len(docs))
     return _Postings([t.decode("utf-8") for t in ids], parts), lengths
-
-
-RUN = 1 << 20  # words counted at once by _count (its arrays of one run: peak memory)
 
 
 class _Postings:
