@@ -27,7 +27,7 @@ import os
 import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from markdown.extensions import Extension
 from markdown.extensions.abbr import AbbrTreeprocessor
@@ -70,9 +70,10 @@ class FirstUseAbbrTreeprocessor(AbbrTreeprocessor):
     def run(self, root: etree.Element) -> None:
         if not self.abbrs:
             return
-        terms = sorted(self.abbrs, key=len, reverse=True)
-        self.RE = re.compile(f"\\b(?:{'|'.join(re.escape(t) for t in terms)})\\b")
+        self.RE, self._candidate = _first_use_patterns(tuple(self.abbrs))
         self._seen: set[str] = set()
+        # Terms that can still be marked (a term defined as "" never is): none left, nothing changes.
+        self._left = sum(1 for title in self.abbrs.values() if title)
         self._walk(root)
 
     def _split(self, text: str) -> tuple[str, list[etree.Element]]:
@@ -83,6 +84,7 @@ class FirstUseAbbrTreeprocessor(AbbrTreeprocessor):
             if term in self._seen or not self.abbrs[term]:
                 continue
             self._seen.add(term)
+            self._left -= 1
             piece = text[pos:m.start()]
             if marks:
                 marks[-1].tail = piece
@@ -95,18 +97,44 @@ class FirstUseAbbrTreeprocessor(AbbrTreeprocessor):
         return head, marks
 
     def _walk(self, el: etree.Element) -> None:
+        # A text is split only where a term may start (``_candidate``: the terms without abbr's
+        # leading \b, found at least wherever abbr's expression matches), and the walk ends once
+        # every term is marked: the same marks, most texts passed over by one C call.
+        if not self._left:
+            return
+        candidate = self._candidate
         children = list(el)
-        if el.text and not isinstance(el.text, AtomicString):
-            el.text, marks = self._split(el.text)
+        text = el.text
+        if text and not isinstance(text, AtomicString) and candidate(text) is not None:
+            el.text, marks = self._split(text)
             for i, mark in enumerate(marks):
                 el.insert(i, mark)
         for child in children:
+            if not self._left:
+                return
             self._walk(child)
-            if child.tail and not isinstance(child.tail, AtomicString):
-                child.tail, marks = self._split(child.tail)
+            tail = child.tail
+            if tail and not isinstance(tail, AtomicString) and candidate(tail) is not None and self._left:
+                child.tail, marks = self._split(tail)
                 at = list(el).index(child) + 1
                 for i, mark in enumerate(marks):
                     el.insert(at + i, mark)
+
+
+_FIRST_USE: dict[tuple[str, ...], tuple[re.Pattern, Callable]] = {}
+
+
+def _first_use_patterns(terms: tuple[str, ...]) -> tuple[re.Pattern, Callable]:
+    """abbr's expression of ``terms`` (the longest first, between word boundaries) and the
+    ``search`` of the same without its leading ``\\b`` (every match of the first starts a match
+    of the second), made once per set of terms (every page of a build has the glossary's)."""
+    got = _FIRST_USE.get(terms)
+    if got is None:
+        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+        if len(_FIRST_USE) > 64:
+            _FIRST_USE.clear()
+        got = _FIRST_USE[terms] = (re.compile(f"\\b(?:{alternatives})\\b"), re.compile(f"(?:{alternatives})\\b").search)
+    return got
 
 
 class FirstUseExtension(Extension):
