@@ -115,3 +115,31 @@ def test_an_entry_of_another_shape_is_rendered_again(project_copy, papers, tmp_p
             entry.write_text('{"content": "truncated"}', encoding="utf-8")  # not verified: made again
     build_in_process(project_copy, tmp_path / "two", monkeypatch)
     assert site_files(tmp_path / "one") == site_files(tmp_path / "two")
+
+
+def test_the_topic_chips_key_holds_the_papers_topics_and_the_vocabulary():
+    """The chips step's declared inputs (site/paper_steps.py): what it reads besides the content.
+    A change of the paper's topics or of the vocabulary's bytes changes them; equal ones do not."""
+    from types import SimpleNamespace as NS
+
+    from policy_reader.site import paper_steps
+
+    state = {"covered": ["diplomacy", "sanctions"], "vocabulary": b"topics: [a]\n"}
+    pages = NS(paper_topics=lambda slug: [NS(slug=s) for s in state["covered"]],
+               vocabulary_bytes=lambda: state["vocabulary"])
+    step = paper_steps.topic_chips(NS(pages=pages, chips_digest=lambda: "chips"))
+    page = paper_steps.PaperPage(NS(file=NS(url="papers/a/", src_uri="papers/a.md")), {"slug": "a"})
+
+    def key():
+        return tuple(step.inputs(page))
+
+    first = key()
+    assert "diplomacy sanctions" in first and key() == first
+    # equal bytes in another object: the same key
+    state["vocabulary"] = bytes(bytearray(b"topics: [a]\n"))
+    assert key() == first
+    state["vocabulary"] = b"topics: [b]\n"
+    second = key()
+    assert second != first
+    state["covered"] = ["diplomacy"]
+    assert key() != second

@@ -45,10 +45,22 @@ _ID = re.compile(r"^[A-Za-z][\w-]*$")
 _TOPIC = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+_last_vocabulary: tuple[bytes, bytes] | None = None
+
+
+def _vocabulary_digest(vocabulary: bytes) -> bytes:
+    """sha256 of the vocabulary file's bytes, kept for the last bytes object given: a build
+    asks with the one object it read, once per paper (about 31 KB hashed each time before)."""
+    global _last_vocabulary
+    if _last_vocabulary is None or _last_vocabulary[0] is not vocabulary:
+        _last_vocabulary = (vocabulary, hashlib.sha256(vocabulary).digest())
+    return _last_vocabulary[1]
+
+
 def digest(vocabulary: bytes, passages: Iterable[tuple[str, tuple[str, ...], str]]) -> str:
     """The digest of the vocabulary file and the tagged ``(id, topics, words)`` of one page."""
     h = hashlib.sha256(f"policy-reader highlights {VERSION}\0".encode())
-    h.update(hashlib.sha256(vocabulary).digest())
+    h.update(_vocabulary_digest(vocabulary))
     for pid, topics, words in passages:
         if topics:
             h.update(f"{pid}\0{' '.join(topics)}\0{words}\0".encode("utf-8"))

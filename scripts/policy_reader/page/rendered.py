@@ -90,8 +90,13 @@ def words(fragment: str, *, spaced: bool = False) -> str:
     decoded, white space collapsed. ``spaced``: every tag counts as a space (a region
     of a page, whose list items and cells must stay apart); otherwise tags join
     (a paragraph, whose inline marks sit inside words: ``<abbr>U.N</abbr>.``)."""
-    fragment = _NOTE_MARK.sub("", fragment)
-    return " ".join(html.unescape(TAG.sub(" " if spaced else "", fragment)).split())
+    # Each substitution only where its pattern's first characters are (a C test per block: most
+    # paragraphs hold no note and many no tag).
+    if "<sup" in fragment:
+        fragment = _NOTE_MARK.sub("", fragment)
+    if "<" in fragment:
+        fragment = TAG.sub(" " if spaced else "", fragment)
+    return " ".join(html.unescape(fragment).split())
 
 
 def parse_attrs(attrs: str) -> dict[str, tuple[str, int, int]]:
