@@ -334,7 +334,7 @@ def test_splice_read_matches_a_scan_on_random_edits_of_the_built_pages(built_sit
 
 @pytest.mark.parametrize("glossary", [
     "*[ICBM]: missile\n*[U.N]: United Nations",  # both marked early: the walk ends there
-    "*[ICBM]: missile\n*[U.N]: United Nations\n*[Nowhere]: a term no text holds",  # never all marked
+    "*[ICBM]: missile\n*[U.N]: United Nations\n*[Nowhere]: a term no text holds",  # not counted: in no text
 ])
 def test_first_use_marking_ends_its_walk_with_the_same_marks(glossary):
     text = ("The ICBM met.\n\n" + "- an *ICBM* in a *U.N* list, ICBMs U.N\n" * 3

@@ -72,9 +72,15 @@ class FirstUseAbbrTreeprocessor(AbbrTreeprocessor):
             return
         self.RE, self._candidate = _first_use_patterns(tuple(self.abbrs))
         self._seen: set[str] = set()
-        # Terms that can still be marked (a term defined as "" never is): none left, nothing changes.
-        self._left = sum(1 for title in self.abbrs.values() if title)
-        self._walk(root)
+        # Terms that can still be marked: defined with an explanation (a term defined as "" never
+        # is) and somewhere in the page's text (a text that matches a term holds it, and every text
+        # is in the joined texts). None left: nothing changes, the walk ends.
+        every_text = "".join(root.itertext())
+        if next(root.iter(etree.Comment), None) is not None or next(root.iter(etree.ProcessingInstruction), None) is not None:
+            every_text = None  # itertext may pass over their text (ElementTree's Python version): every term counts
+        self._left = sum(1 for term, title in self.abbrs.items() if title and (every_text is None or term in every_text))
+        if self._left:
+            self._walk(root)
 
     def _split(self, text: str) -> tuple[str, list[etree.Element]]:
         """(text before the first new mark, the new marks with the text after each as tail)."""
