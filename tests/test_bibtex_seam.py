@@ -211,36 +211,3 @@ def test_the_library_is_let_go_after_the_pages_and_made_again_by_the_next_build(
     assert list(plugin.registry.bib_data.entries) == keys
     bibtex_seam.release(config)  # twice, or with no registry: nothing to do
     bibtex_seam.release(config)
-
-
-def _fix_every_link(page_html: str) -> str:
-    """fix_footnote_links as it was first written: every link tried, every footnote text cleaned."""
-    import html
-    import re
-
-    def sub(m):
-        unescaped = re.sub(r"\\([_*\[\]()#~])", r"\1", html.unescape(m["text"]))
-        if "\\" in html.unescape(m["text"]) and unescaped == html.unescape(m["href"]):
-            return f'<a href="{m["href"]}">{html.escape(unescaped, quote=False)}</a>'
-        return m[0]
-
-    def clean(m):
-        return bibtex_seam.ESCAPE.sub("", bibtex_seam.SPAN.sub(r"\1", m[0]))
-
-    out = bibtex_seam.LINK.sub(sub, page_html)
-    return bibtex_seam.FOOTNOTES.sub(lambda m: bibtex_seam.TEXT.sub(clean, m[0]), out)
-
-
-def test_fixing_only_the_links_and_notes_that_can_change_gives_what_trying_all_gave():
-    pages = [
-        '<p><a href="https://e.org/a_b">https://e.org/a\\_b</a> <a href="https://e.org/x">plain</a></p>',
-        '<p><a href="https://e.org/a_b">https://e.org/a&#92;_b</a><a href="u">a &amp; b</a></p>',  # an entity backslash
-        '<div class="footnote"><ol><li><p>No markup here <a href="https://e.org/">https://e.org/</a></p></li></ol></div>',
-        '<div class="footnote"><ol><li><p>[Kim]{.nocase} \\$5</p></li></ol></div><p>\\$ after</p>',
-        '<p>[x]{.nocase} outside</p><div class="footnote"><p>x]{.y} and \\</p></div>',
-    ]
-    for p in sorted((ROOT / "docs" / "papers").glob("*-*.md")):  # the real notes' text, as link texts and notes
-        words = p.read_text(encoding="utf-8")[:4000].replace("<", "&lt;")
-        pages.append(f'<div class="footnote"><p>{words}</p></div><a href="h">{words[:200]}</a>')
-    for page in pages:
-        assert bibtex_seam.fix_footnote_links(page) == _fix_every_link(page), page[:80]

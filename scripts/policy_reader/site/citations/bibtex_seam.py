@@ -31,10 +31,6 @@ from policy_reader.site.citations import parsed
 from policy_reader.site.citations.parsed import from_json as bib_data_from_json, to_json as bib_data_to_json
 
 LINK = re.compile(r'<a href="(?P<href>[^"]+)">(?P<text>[^<]+)</a>')
-#: A :data:`LINK` whose text may hold a backslash once unescaped (a ``\\`` or an entity): the
-#: only links :func:`fix_footnote_links` can change. Matches of LINK never overlap one another
-#: (``<a href="`` cannot start inside one), so substituting these alone changes the same links.
-LINK_TO_FIX = re.compile(r'<a href="(?P<href>[^"]+)">(?P<text>[^<\\&]*[\\&][^<]*)</a>')
 
 
 def fix_footnote_links(page_html: str) -> str:
@@ -45,7 +41,7 @@ def fix_footnote_links(page_html: str) -> str:
             return f'<a href="{m["href"]}">{html.escape(unescaped, quote=False)}</a>'
         return m[0]
 
-    return _clean_footnotes(LINK_TO_FIX.sub(sub, page_html))
+    return _clean_footnotes(LINK.sub(sub, page_html))
 
 
 FOOTNOTES = re.compile(r'<div class="footnote">.*?</div>', re.S)
@@ -54,8 +50,6 @@ TEXT = re.compile(r"(?<=>)[^<]+|^[^<]+")
 #: (``[Ship-to-Ship]{.nocase}``) and backslash escapes of characters it does not escape.
 SPAN = re.compile(r"\[([^\[\]]*)\]\{\.[A-Za-z-]+\}")
 ESCAPE = re.compile(r"\\(?=[$^~|@\"'<>=]|&amp;|&lt;|&gt;|&quot;|&#x27;)")
-#: What any match of SPAN or ESCAPE holds: a footnote block without it has nothing to clean.
-_CLEANABLE = re.compile(r"\]\{\.|\\")
 
 
 def _clean_footnotes(page_html: str) -> str:
@@ -64,11 +58,7 @@ def _clean_footnotes(page_html: str) -> str:
     def clean_text(m: re.Match) -> str:
         return ESCAPE.sub("", SPAN.sub(r"\1", m[0]))
 
-    def clean_block(m: re.Match) -> str:
-        block = m[0]
-        return TEXT.sub(clean_text, block) if _CLEANABLE.search(block) else block
-
-    return FOOTNOTES.sub(clean_block, page_html)
+    return FOOTNOTES.sub(lambda m: TEXT.sub(clean_text, m[0]), page_html)
 
 
 def prewarm(config, pages_markdown: list[str], shared=None) -> int:
