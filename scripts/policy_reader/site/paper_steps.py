@@ -118,6 +118,18 @@ class PaperSteps:
             raise ValueError("a composed value holds every step's records")
         return {s.name: s.load(records[s.name]) for s in self.steps}
 
+    def _fresh_records(self, records: dict) -> dict:
+        """Just-made records as a hit would give them, through each step's load. A load accepts
+        JSON's own types only (lists, objects, text: exact types), on which a trip through JSON
+        changes nothing but the objects' identity, so records it accepts are taken as they are:
+        no copy of every page's search entries and chip links is made (and held to the end of
+        the build), and the strings a page's links share stay shared. Records it refuses (a
+        tuple, a str subclass) go through JSON first, as a hit's would."""
+        try:
+            return self._load_records(records)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            return self._load_records(json.loads(json.dumps(records, ensure_ascii=False)))
+
     def run(self, content: str, page: PaperPage) -> str:
         store = self.store
         key = None
@@ -132,8 +144,7 @@ class PaperSteps:
             value = {"content": content, "records": records}
             if key is not None:
                 store.put(key, value)
-            # The records as a hit would give them: through JSON and each step's load.
-            found = content, self._load_records(json.loads(json.dumps(records, ensure_ascii=False)))
+            found = content, self._fresh_records(records)
         content, records = found
         for step in self.steps:
             if step.accept is not None:
