@@ -27,6 +27,7 @@ from policy_reader.site.held_html import HeldHtml, PackedPages
 from policy_reader.site.citations.bibtex_seam import cache_bib_parsing, fix_footnote_links, prewarm as prewarm_citations, release as release_bibtex, speed_up_pybtex
 from policy_reader.site import config_paths, csp, nav_memo, page_titles, source_texts
 from policy_reader.site.build_lock import BuildLock
+from policy_reader.site.gc_pause import GcPause
 from policy_reader.site.citations import citeproc, pandoc_cache
 from policy_reader.site.page_cache import PageCache
 from policy_reader.site import paper_steps
@@ -199,7 +200,10 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
     @event_priority(51)
     def _pin_sources(self, files, *, config):
-        """Just before :meth:`on_files`: every paper's Markdown read once for all its readers (site/source_texts.py)."""
+        """Just before :meth:`on_files`: every paper's Markdown read once for all its readers (site/source_texts.py);
+        no cyclic garbage collection while on_files builds the long-lived state (site/gc_pause.py)."""
+        self._gc = getattr(self, "_gc", None) or GcPause()
+        self._gc.pause()
         self._pinned = source_texts.pin(files, self.config.papers_dir)
         return files
 
@@ -207,6 +211,7 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
     def _unpin_sources(self, files, *, config):
         """Just after :meth:`on_files`: the texts are let go (MkDocs reads each page when it renders it)."""
         source_texts.unpin(self._pinned)
+        self._gc.resume()  # what on_files left stays out of later collections until the build ends
         return files
 
     on_files = CombinedEvent(_pin_sources, on_files, _unpin_sources)
@@ -364,10 +369,16 @@ class PolicyReaderPlugin(BasePlugin[PolicyReaderConfig]):
 
     @event_priority(-100)
     def _release_build_lock(self, *, config):
-        """Last of all: the next build in this folder may start (site/build_lock.py)."""
+        """Last of all: the next build in this folder may start (site/build_lock.py); the collector as before (site/gc_pause.py)."""
+        self._end_gc_pause()
         self.build_lock.release()
 
+    def _end_gc_pause(self) -> None:
+        if getattr(self, "_gc", None) is not None:
+            self._gc.end()
+
     def on_build_error(self, *, error):
+        self._end_gc_pause()
         if getattr(self, "build_lock", None) is not None:
             self.build_lock.release()
 
