@@ -44,6 +44,27 @@ def test_sentence_starts_and_an_excerpt_given_them(pieces, raw):
     assert P.excerpt(text, topic, spans, P.sentence_starts(text)) == P.excerpt(text, topic, spans)
 
 
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES + ["&", "<b>", "Tom & Jerry."]), max_size=16),
+       st.lists(st.tuples(st.integers(0, 120), st.integers(1, 40)), max_size=6), st.booleans())
+def test_an_excerpt_of_spans_in_order_is_the_general_way(pieces, raw, in_order):
+    """The one walk over spans in order (_excerpt_in_order) gives what the general way gives:
+    spans as the rules give them (in order, apart), overlapping ones, ones past the words, and
+    spans whose starts go back, which it leaves to the general way."""
+    text = "".join(pieces)
+    spans = [(a, a + n) for a, n in raw]
+    if in_order:
+        spans.sort()
+    starts = P.sentence_starts(text)
+    want = P._excerpt_general(text, spans, starts)
+    got = P._excerpt_in_order(text, spans, starts)
+    if any(b[0] < a[0] for a, b in zip(spans, spans[1:])):  # a start before the one before
+        assert got is None
+    else:
+        assert got == want
+    assert P.excerpt(text, _topic(), spans, starts) == want
+
+
 # --- words of a block --------------------------------------------------------------------------
 
 def _plain_unescape(markdown_text: str) -> str:

@@ -110,6 +110,15 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
         starts = sentence_starts(text)
     if spans is None:
         spans = T.highlight_spans(text, topic)
+    if _OPEN not in text and _CLOSE not in text:
+        got = _excerpt_in_order(text, spans, starts)
+        if got is not None:
+            return got
+    return _excerpt_general(text, spans, starts)
+
+
+def _excerpt_general(text: str, spans: list[tuple[int, int]], starts: list[int]) -> str:
+    """:func:`excerpt` for any spans (in any order) and any words."""
     # The spans that start in each sentence, in their order (sentences tile the text).
     n = len(text)
     last = len(starts) - 1
@@ -168,6 +177,61 @@ def excerpt(text: str, topic: T.Topic, spans: list[tuple[int, int]] | None = Non
             out = html_text(out)
         out = out.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     if prev_end < len(text.rstrip()):
+        out += " …"
+    return out
+
+
+def _excerpt_in_order(text: str, spans: list[tuple[int, int]], starts: list[int]) -> str | None:
+    """:func:`excerpt` of words without stand-ins when ``spans`` come in order of their starts
+    (as :func:`~policy_reader.topics.rules.highlight_spans` and a page's record give them): one
+    walk over the spans, a sentence opened when a span starts past the one before (the spans
+    that start in a sentence are then the ones in a row), no table of sentences; None for
+    spans out of order (the general way). tests/test_topic_fast_paths.py compares both."""
+    n = len(text)
+    last = len(starts) - 1
+    parts: list[str] = []
+    append = parts.append
+    prev_end = 0
+    cur = -1  # the sentence being written, -1 before the first
+    e = stop = pos = prev_a = 0
+    for a, b in spans:
+        if a < prev_a:  # out of order (or negative): the general way
+            return None
+        prev_a = a
+        if a >= n:  # past the words (a later span that starts before it is out of order)
+            continue
+        if cur < 0 or a >= e:
+            if cur >= 0:
+                append(text[pos:stop])
+                append(" ")
+                prev_end = e
+            cur = bisect_right(starts, a) - 1 if last else 0
+            s = starts[cur]
+            e = starts[cur + 1] if cur < last else n
+            if s > prev_end:
+                append("… ")
+            stop = s + len(text[s:e].rstrip())
+            pos = s
+        if b > stop:
+            b = stop
+        if a < pos or a >= b:
+            continue
+        append(text[pos:a])
+        append(_OPEN)
+        append(text[a:b])
+        append(_CLOSE)
+        pos = b
+    if cur < 0:  # no span starts in the text: its first sentence
+        e = starts[1] if last else n
+        stop = len(text[:e].rstrip())
+        pos = 0
+    append(text[pos:stop])
+    out = "".join(parts).rstrip()
+    if "&" in out or "<" in out or ">" in out:
+        out = html_text(out)
+    if _OPEN in out:
+        out = out.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+    if e < len(text.rstrip()):
         out += " …"
     return out
 
@@ -411,6 +475,7 @@ class TopicPages:
         self.recorded: dict[str, tuple[str, str]] = {}  # paper -> (its page, its highlights field)
         self._related: dict[str, list] = {}  # topic -> related topics (related())
         self._digests: dict[str, tuple] = {}  # paper page -> (its File, the hash of its Markdown)
+        self._by_topic: tuple | None = None  # (self.passages, {topic: {paper: passages}}): _tagged()
 
     def load(self, papers: dict[str, dict], files) -> None:
         """Read and check everything; raise PluginError naming file and entry."""
@@ -493,7 +558,20 @@ class TopicPages:
     # ---- queries
 
     def tagged(self, paper: str, topic: str) -> list[Passage]:
-        return [p for p in self.passages.get(paper, []) if topic in p.topics]
+        return list(self._tagged().get(topic, {}).get(paper, ()))
+
+    def _tagged(self) -> dict[str, dict[str, list[Passage]]]:
+        """``{topic: {paper: its passages on the topic, in order}}``, made once per set of passages
+        (every page of a topic, its counts and its groups ask for them)."""
+        got = self._by_topic
+        if got is None or got[0] is not self.passages:
+            index: dict[str, dict[str, list[Passage]]] = {}
+            for paper, ps in self.passages.items():
+                for p in ps:
+                    for t in dict.fromkeys(p.topics):
+                        index.setdefault(t, {}).setdefault(paper, []).append(p)
+            got = self._by_topic = (self.passages, index)
+        return got[1]
 
     def related(self, topic: str) -> list[tuple[T.Topic, int]]:
         """The other topics of ``topic``'s passages, most passages first (made once per load:
@@ -520,7 +598,8 @@ class TopicPages:
 
     def counts(self, topic: str) -> tuple[int, int]:
         """(tagged passages, papers with one) for ``topic``."""
-        per = [len(self.tagged(m["slug"], topic)) for m in self.papers]
+        of = self._tagged().get(topic, {})
+        per = [len(of.get(m["slug"], ())) for m in self.papers]
         return sum(per), sum(1 for n in per if n)
 
     @staticmethod
