@@ -299,6 +299,17 @@ def _split_by_rescan(gaps: list[str], paragraphs: int) -> list[tuple[bytes, int,
     return tiers
 
 
+def _split_by_tiers(docs: list[int], weights: list[int], paragraphs: int) -> list[tuple[bytes, int, int]]:
+    """A frequent term's tiers as generate makes them (search_shards._tiers, then _tier_json per tier)."""
+    import numpy as np
+
+    docs, weights = np.array(docs, dtype=np.int64), np.array(weights, dtype=np.int64)
+    tier, left = search_shards._tiers(docs, weights, paragraphs)
+    if tier is None:
+        return [(search_shards._tier_json(docs, weights), *left[0])]
+    return [(search_shards._tier_json(docs[tier == t], weights[tier == t]), *left[t]) for t in range(len(left))]
+
+
 def test_split_equals_cutting_what_is_left_tier_by_tier(monkeypatch):
     rng = random.Random(16)
     for top in (1, 2, 5, 16, search_shards.TOP):
@@ -307,12 +318,13 @@ def test_split_equals_cutting_what_is_left_tier_by_tier(monkeypatch):
             n = rng.choice([1, 2, 3, 10, 40, 200, 1500])
             docs = sorted(rng.sample(range(n * 3), n))
             spread = rng.choice([1, 2, 5, 30, 300])
+            weights = [rng.randint(1, spread) for _ in docs]
             gaps, last = [], 0
-            for d in docs:
-                gaps += [str(d - last), str(rng.randint(1, spread))]
+            for d, w in zip(docs, weights):
+                gaps += [str(d - last), str(w)]
                 last = d
             paragraphs = rng.choice([0, docs[0], docs[n // 2], docs[-1], docs[-1] + 1])
-            assert search_shards._split(gaps, paragraphs) == _split_by_rescan(gaps, paragraphs), (top, n, spread, paragraphs)
+            assert _split_by_tiers(docs, weights, paragraphs) == _split_by_rescan(gaps, paragraphs), (top, n, spread, paragraphs)
 
 
 def test_small_bundles_own_files_and_tails(monkeypatch):

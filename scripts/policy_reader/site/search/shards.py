@@ -115,7 +115,7 @@ OWN_FILE = 1024
 CARRY_DF = 10
 SHOWN = 10
 # A frequent term's postings are cut by weight into tiers, each in a file of its own:
-# the heaviest TOP or so, then about 4 times as many, and so on (see _split). The
+# the heaviest TOP or so, then about 4 times as many, and so on (see _tiers). The
 # worker fetches the first, and the next only while what is left could change the
 # results it shows (it knows the heaviest weight left after each tier from the
 # manifest). A query for a word in thousands of paragraphs then downloads a few KB,
@@ -479,16 +479,6 @@ def _cut(weights: list[int], top: int) -> int:
     return cut
 
 
-def _parse(gaps: list[str]) -> tuple[list[int], list[int]]:
-    """``[gap, weight, ...]`` (JSON number texts) -> (document ids, weights)."""
-    docs: list[int] = []
-    doc = 0
-    for gap in gaps[0::2]:
-        doc += int(gap)
-        docs.append(doc)
-    return docs, list(map(int, gaps[1::2]))
-
-
 def _tiers(docs, weights, paragraphs: int) -> tuple:
     """A frequent term's postings (numpy arrays: documents ascending, their weights) -> (each
     posting's tier, a numpy array, or None when there is one tier; per tier the heaviest weight left after it among paragraphs
@@ -569,20 +559,6 @@ def _json_length(docs, weights) -> int:
 
 
 _TENS = [10**e for e in range(1, 19)]  # a number has one digit more than the powers of ten it reaches
-
-
-def _split(gaps: list[str], paragraphs: int, parsed: tuple[list[int], list[int]] | None = None) -> list[tuple[bytes, int, int]]:
-    """A frequent term's postings ``[gap, weight, ...]`` -> its tiers, heaviest first:
-    ``(gap-coded JSON, heaviest weight left after this tier among paragraphs, among the
-    other documents)`` (:func:`_tiers`; what :func:`generate` writes)."""
-    import numpy as np
-
-    docs, weights = parsed or _parse(gaps)
-    docs, weights = np.array(docs, dtype=np.int64), np.array(weights, dtype=np.int64)
-    tier, left = _tiers(docs, weights, paragraphs)
-    if tier is None:
-        return [(_tier_json(docs, weights), *left[0])]
-    return [(_tier_json(docs[tier == t], weights[tier == t]), *left[t]) for t in range(len(left))]
 
 
 def _carry(record: tuple, term: str) -> tuple:
